@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Typed configuration, read once from the environment at boot.
+ * Unset `DATABASE_URL` / `TEMPORAL_ADDRESS` mean "run the embedded service".
+ */
+const schema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. temporal:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash, underscore').default('id-cards'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Days from acceptance to the legal deadline (Resident Identity Card Law art. 12). */
+  DEADLINE_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+  /** How many days before the deadline managers are warned. */
+  DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(60).default(10),
+  /** Home-region review waiting this many days gets a reminder, and again every such period. */
+  REVIEW_REMINDER_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+  /** A card ready for pickup and not collected gets a reminder every this many days. */
+  PICKUP_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Print failures after which managers are alerted instead of reprinting again. */
+  REPRINT_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
+  /** Verification requests per unit per second before 429. */
+  VERIFICATION_RATE_LIMIT: z.coerce.number().int().min(1).default(2000),
+  VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
+  TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parses `env`. @throws ConfigError listing one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(emptyAsUnset(env));
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** `FOO=` in a shell means "not set", not "set to the empty string". */
+function emptyAsUnset(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')) as Record<
+    string,
+    string
+  >;
+}

@@ -1,0 +1,23 @@
+import type { Knex } from 'knex';
+import * as placesAndPeople from './20261122_01_places_and_people';
+import * as registryAndCards from './20261122_02_registry_and_cards';
+import * as applications from './20261122_03_applications';
+import * as lossesFoundCardsBlacklist from './20261122_04_losses_found_cards_blacklist';
+import * as auditAndOutbox from './20261122_05_audit_and_outbox';
+
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+
+/** Every migration, in order. Listed here (not discovered on disk) so that compiled and test code share one list. */
+const migrations: Record<string, Migration> = {
+  '20261122_01_places_and_people': placesAndPeople,
+  '20261122_02_registry_and_cards': registryAndCards,
+  '20261122_03_applications': applications,
+  '20261122_04_losses_found_cards_blacklist': lossesFoundCardsBlacklist,
+  '20261122_05_audit_and_outbox': auditAndOutbox,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};
