@@ -1,2 +1,28 @@
-// Placeholder replaced by the foundation work: starts a throw-away PostgreSQL for the whole run.
-export default async function globalSetup(): Promise<void> {}
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../db/embeddedPostgres';
+import { createDb } from '../db/knex';
+import { migrateToLatest } from '../db/migrate';
+import { seedReferenceData } from '../db/seed/referenceData';
+
+/**
+ * One throw-away PostgreSQL cluster for the whole run, migrated and holding reference data.
+ * Test files reach it through DATABASE_URL and make their own citizens, cards and users.
+ */
+export default async function globalSetup(): Promise<void> {
+  const parent = mkdtempSync(path.join(tmpdir(), 'id-cards-test-'));
+  // As root, PostgreSQL runs as user `postgres`, which must be able to reach the cluster directory.
+  chmodSync(parent, 0o755);
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(parent, 'postgres'), persistent: false });
+  (globalThis as { __testCluster?: typeof cluster }).__testCluster = cluster;
+  process.env.DATABASE_URL = cluster.url;
+
+  const db = createDb(cluster.url);
+  try {
+    await migrateToLatest(db);
+    await seedReferenceData(db);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,21 @@
+import { Router } from 'express';
+import type { AppDependencies } from './app';
+
+const within = <T>(ms: number, promise: Promise<T>) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+
+/** 200 when the API, the database and the workflow engine answer; 503 with what is down otherwise. */
+export function healthRoutes({ db, temporal }: AppDependencies): Router {
+  const router = Router();
+  router.get('/health', async (_req, res) => {
+    const [database, workflowEngine] = await Promise.all([
+      within(2_000, db.raw('select 1')).then(() => 'up', () => 'down'),
+      temporal
+        ? within(2_000, temporal.workflowService.getSystemInfo({})).then(() => 'up', () => 'down')
+        : Promise.resolve('down'),
+    ]);
+    const healthy = database === 'up' && workflowEngine === 'up';
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', database, workflowEngine });
+  });
+  return router;
+}

@@ -1,0 +1,65 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../config/logger';
+
+/**
+ * One small hierarchy of HTTP problems (RFC 9457). Each knows its status and stable `code`;
+ * the `type` URI is derived from the code so clients can branch on either.
+ */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+
+  toJSON() {
+    return { type: `https://id-cards.example.gov.cn/problems/${this.code}`, title: this.title, status: this.status, detail: this.message, code: this.code, ...this.extra };
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const problems = {
+  validation: (errors: FieldError[]) =>
+    new Problem(400, 'validation_failed', 'The request is not valid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
+  badRequest: (code: string, detail: string) => new Problem(400, code, 'The request is not valid', detail),
+  unauthenticated: () => new Problem(401, 'unauthenticated', 'Authentication required', 'Send Authorization: Bearer <token> with a valid token.'),
+  forbiddenRole: (allowed: readonly string[]) =>
+    new Problem(403, 'forbidden_role', 'Not allowed for this role', `Only ${allowed.join(', ')} may do this.`),
+  forbiddenJurisdiction: (detail: string) => new Problem(403, 'forbidden_jurisdiction', 'Outside your jurisdiction', detail),
+  notFound: (what: string) => new Problem(404, 'not_found', 'Not found', `${what} was not found.`),
+  conflict: (code: string, detail: string, extra: Record<string, unknown> = {}) => new Problem(409, code, 'Conflict with the current state', detail, extra),
+  refused: (code: string, detail: string, extra: Record<string, unknown> = {}) => new Problem(422, code, 'Refused', detail, extra),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new Problem(429, 'rate_limited', 'Too many requests', `Slow down; retry after ${retryAfterSeconds} s.`, { retryAfterSeconds }),
+  unavailable: (detail: string) => new Problem(503, 'service_unavailable', 'Service unavailable', detail),
+};
+
+export const notFoundRoute: RequestHandler = (req, _res, next) => next(problems.notFound(`${req.method} ${req.path}`));
+
+/** The one error middleware: problems as they are, body-parser errors as 400, everything else a bare 500. */
+export function problemResponder(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const problem = toProblem(error);
+    if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  };
+}
+
+function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  const status = (error as { status?: number; type?: string }).status;
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') return problems.badRequest('malformed_json', 'The body is not valid JSON.');
+  if (type === 'entity.too.large') return new Problem(413, 'payload_too_large', 'Payload too large', 'The body is too large.');
+  if (typeof status === 'number' && status >= 400 && status < 500) return problems.badRequest('bad_request', 'The request could not be read.');
+  return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
+}

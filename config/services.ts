@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from './index';
+
+export interface Services {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  apiUrl?: string;
+}
+
+/**
+ * Where a single API or worker process finds its services: the environment, or else the
+ * `services.json` that `npm start` writes, so that a second process can join the first.
+ * @throws Error when neither names a database and a workflow engine.
+ */
+export async function resolveServices(config: Config): Promise<Services> {
+  let written: Partial<Services> = {};
+  try {
+    written = JSON.parse(await readFile(path.join(config.DATA_DIR, 'services.json'), 'utf8'));
+  } catch {
+    // No running `npm start` to join: the environment must say everything.
+  }
+  const databaseUrl = config.DATABASE_URL ?? written.databaseUrl;
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? written.temporalAddress;
+  if (!databaseUrl || !temporalAddress) {
+    throw new Error('Set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` first, which writes .data/services.json).');
+  }
+  return { databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE ?? written.temporalNamespace };
+}

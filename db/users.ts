@@ -1,0 +1,52 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './knex';
+
+export type Role = 'station' | 'reviewer' | 'production' | 'manager' | 'unit' | 'admin';
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  stationCode: string | null;
+  /** The station's own region for station users; the covered region for reviewers and managers. */
+  regionCode: string | null;
+  provinceCode: string | null;
+  unitId: string | null;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const newToken = (role: Role) => `${role}_${randomBytes(24).toString('base64url')}`;
+
+/** The user holding this bearer token, with a station user's region filled in, or undefined. */
+export async function findUserByToken(db: Db, token: string): Promise<User | undefined> {
+  return db('users')
+    .leftJoin('stations', 'stations.code', 'users.stationCode')
+    .where('users.tokenHash', hashToken(token))
+    .first(
+      'users.id',
+      'users.name',
+      'users.role',
+      'users.stationCode',
+      db.raw('coalesce(users.region_code, stations.region_code) as region_code'),
+      'users.provinceCode',
+      'users.unitId',
+    );
+}
+
+export async function createUser(
+  db: Db,
+  user: Omit<User, 'regionCode'> & { regionCode?: string | null },
+): Promise<{ user: User; token: string }> {
+  const token = newToken(user.role);
+  await db('users').insert({
+    id: user.id,
+    name: user.name,
+    role: user.role,
+    tokenHash: hashToken(token),
+    stationCode: user.stationCode,
+    regionCode: user.role === 'station' ? null : (user.regionCode ?? null),
+    provinceCode: user.provinceCode,
+    unitId: user.unitId,
+  });
+  return { user: (await findUserByToken(db, token))!, token };
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm start`: everything on one machine. PostgreSQL and the workflow engine run embedded unless
+ * DATABASE_URL / TEMPORAL_ADDRESS point at real services; then the worker and the API start.
+ * Ctrl-C stops everything in reverse order.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './config/logger';
+import { createApp } from './api/app';
+import { startEmbeddedPostgres } from './db/embeddedPostgres';
+import { createDb } from './db/knex';
+import { migrateToLatest } from './db/migrate';
+import { seedDemoOnFirstStart } from './db/seed/demo';
+
+type Stop = () => Promise<unknown>;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const stops: Array<[string, Stop]> = [];
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    for (const [name, stop] of stops.reverse()) {
+      await stop().catch((error) => logger.error({ err: error }, `stopping ${name} failed`));
+    }
+    logger.info('stopped');
+  };
+  let stopping: Promise<void> | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopping ??= shutdown(signal).then(() => process.exit(0));
+    });
+  }
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), persistent: true });
+      stops.push(['embedded PostgreSQL', embedded.stop]);
+      databaseUrl = embedded.url;
+      logger.info('embedded PostgreSQL started');
+    }
+    const db = createDb(databaseUrl);
+    stops.push(['database pool', () => db.destroy()]);
+    await migrateToLatest(db);
+    await seedDemoOnFirstStart(db, {
+      databaseUrl,
+      dataDir: config.DATA_DIR,
+      today: new Date().toISOString().slice(0, 10),
+      log: (message) => logger.info(message),
+    });
+
+    const api = createApp({ db, config, logger });
+    const server = await listen(api.app.listen(config.PORT));
+    stops.push(['API', () => new Promise((resolve) => server.close(resolve)).then(api.close)]);
+    const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+    await mkdir(config.DATA_DIR, { recursive: true });
+    await writeFile(
+      path.join(config.DATA_DIR, 'services.json'),
+      JSON.stringify({ databaseUrl, temporalAddress: null, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl }, null, 2) + '\n',
+    );
+    logger.info({ apiUrl }, 'ready');
+  } catch (error) {
+    logger.fatal({ err: error }, 'start failed');
+    await shutdown('start failure');
+    process.exit(1);
+  }
+}
+
+function listen(server: Server): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+main().catch((error) => {
+  // Configuration errors are the user's to fix: say what is wrong, without a stack.
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
