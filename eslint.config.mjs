@@ -16,12 +16,12 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O libraries.
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'http', 'crypto', 'os', 'child_process', 'net'], message: 'Workflows and domain rules must stay deterministic: no Node built-ins.' },
-            { group: ['knex', 'pg', 'express', '@temporalio/client', '@temporalio/worker', '**/db/**', '**/api/**', '**/activities/**'], message: 'Side effects belong in activities.' },
+            { group: ['knex', 'pg', 'express', '@temporalio/client', '@temporalio/worker', '**/db/**', '**/api/**', '**/activities/**'], message: 'Side effects belong in activities.', allowTypeImports: true },
           ],
         },
       ],

@@ -3,6 +3,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
+import { applicationRoutes } from './applications/routes';
 import { authenticate } from './auth';
 import { healthRoutes } from './health';
 import { notFoundRoute, problemResponder } from './problems';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDependencies): Api {
   const v1 = express.Router();
   v1.use(authenticate(deps.db));
   v1.use(express.json({ limit: '100kb' }));
+  v1.use(applicationRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

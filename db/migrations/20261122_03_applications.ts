@@ -5,7 +5,9 @@ export async function up(knex: Knex): Promise<void> {
   const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'];
   await knex.schema.createTable('applications', (t) => {
     t.uuid('id').primary();
-    t.text('workflow_id').notNullable().unique();
+    // The workflow id is per person and reused by later applications; the run names this one.
+    t.text('workflow_id').notNullable();
+    t.text('run_id').notNullable().unique();
     t.string('id_number', 18).notNullable().references('id_number').inTable('citizens');
     t.enu('kind', ['renewal', 'replacement'], { useNative: true, enumName: 'application_kind' }).notNullable();
     t.text('reason').notNullable();

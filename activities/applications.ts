@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/knex';
+import type { ApplicationStage } from '../domain';
+import type { ApplicationInput } from '../workflows/contract';
+
+/** Columns of the applications read model that workflow progress may change. */
+export interface ReadModelChange {
+  stage?: ApplicationStage;
+  deadlineAt?: string;
+  extensionDays?: number;
+  extensionReason?: string;
+  overdue?: boolean;
+  readyForPickupAt?: string;
+  closedAt?: string;
+  temporaryCardIssuedAt?: string;
+  temporaryCardOverdue?: boolean;
+  refusalReason?: string;
+  withdrawalReason?: string;
+  printFailures?: number;
+  newCardValidFrom?: string;
+  newCardValidUntil?: string | null;
+  trackingNumber?: string;
+  misrouted?: boolean;
+}
+
+export interface Progress {
+  applicationId: string;
+  at: string;
+  change: ReadModelChange;
+  /** Audit: who did what. `action` names the step, e.g. `review.approved`. */
+  actor: string;
+  action: string;
+  note?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Notification {
+  topic: string;
+  recipientRole: 'manager' | 'reviewer' | 'station' | 'production' | 'applicant';
+  recipientCode?: string;
+  payload: Record<string, unknown>;
+  /** The same notification is written once however often the activity is retried. */
+  dedupeKey: string;
+}
+
+export interface Acceptance extends ApplicationInput {
+  workflowId: string;
+  runId: string;
+  acceptedAt: string;
+  deadlineAt: string;
+  temporaryCardDueAt?: string;
+}
+
+export interface Pickup {
+  applicationId: string;
+  idNumber: string;
+  validFrom: string;
+  validUntil: string | null;
+  at: string;
+  actor: string;
+  oldCardReturned: boolean;
+  temporaryCardReturned?: boolean;
+}
+
+/** Thrown (and not retried) when the database already holds an application in progress for the person. */
+export const DUPLICATE_APPLICATION = 'duplicate_application';
+
+/**
+ * Every side effect of the application workflow. Each activity is one transaction and idempotent:
+ * a retry after a lost reply writes nothing twice (history, audit and outbox rows carry keys).
+ */
+export function createApplicationActivities({ db }: { db: Db }) {
+  return {
+    /**
+     * Records the accepted application with its first stage. A replacement for a lost card counts as
+     * a loss report at the same moment: the lost card is invalid from here on.
+     */
+    async recordAcceptance(acceptance: Acceptance): Promise<void> {
+      await db.transaction(async (trx) => {
+        const existing = await trx('applications').where('id', acceptance.applicationId).first('id');
+        if (existing) return;
+        try {
+          await trx('applications').insert({
+            id: acceptance.applicationId,
+            workflowId: acceptance.workflowId,
+            runId: acceptance.runId,
+            idNumber: acceptance.idNumber,
+            kind: acceptance.kind,
+            reason: acceptance.reason,
+            stage: 'ACCEPTED',
+            acceptingStationCode: acceptance.acceptingStationCode,
+            homeRegionCode: acceptance.homeRegionCode,
+            acceptedAt: acceptance.acceptedAt,
+            deadlineAt: acceptance.deadlineAt,
+            fingerprintCaptured: acceptance.fingerprintCaptured,
+            appearanceChanged: acceptance.appearanceChanged,
+            temporaryCardRequested: acceptance.temporaryCardRequested,
+            temporaryCardDueAt: acceptance.temporaryCardDueAt ?? null,
+            contactPhone: acceptance.contactPhone ?? null,
+            idempotencyKey: acceptance.idempotencyKey ?? null,
+          });
+        } catch (error) {
+          // The database's own guard: one application in progress per person, whatever the engine did.
+          if ((error as { code?: string }).code === '23505') {
+            throw ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: 'an application is already in progress', nonRetryable: true, cause: error as Error });
+          }
+          throw error;
+        }
+        await trx('applicationStageHistory').insert({ applicationId: acceptance.applicationId, stage: 'ACCEPTED', at: acceptance.acceptedAt, actor: acceptance.acceptedBy });
+        await audit(trx, { actor: acceptance.acceptedBy, action: 'application.accepted', applicationId: acceptance.applicationId, at: acceptance.acceptedAt, details: { kind: acceptance.kind, acceptingStationCode: acceptance.acceptingStationCode } });
+        if (acceptance.kind === 'replacement') await reportLostAtAcceptance(trx, acceptance);
+      });
+    },
+
+    /** Applies one step of progress to the read model, with its stage history and audit entry. */
+    async recordProgress(progress: Progress): Promise<void> {
+      await db.transaction(async (trx) => {
+        await trx('applications').where('id', progress.applicationId).update({ ...progress.change, updatedAt: trx.fn.now() });
+        if (progress.change.stage) {
+          await trx('applicationStageHistory')
+            .insert({ applicationId: progress.applicationId, stage: progress.change.stage, at: progress.at, actor: progress.actor, note: progress.note ?? null })
+            .onConflict(['applicationId', 'stage', 'at'])
+            .ignore();
+        }
+        await audit(trx, { actor: progress.actor, action: progress.action, applicationId: progress.applicationId, at: progress.at, details: { ...progress.details, ...(progress.note ? { note: progress.note } : {}) } });
+      });
+    },
+
+    async notify(notification: Notification): Promise<void> {
+      await db('outbox')
+        .insert({ topic: notification.topic, recipientRole: notification.recipientRole, recipientCode: notification.recipientCode ?? null, payload: notification.payload, dedupeKey: notification.dedupeKey })
+        .onConflict('dedupeKey')
+        .ignore();
+    },
+
+    /**
+     * Hands the new card over: it becomes the person's current card, every older card still
+     * valid or reported lost is SUPERSEDED (已换领新证的旧证失效), and the application is completed.
+     */
+    async completePickup(pickup: Pickup): Promise<void> {
+      await db.transaction(async (trx) => {
+        const application = await trx('applications').where('id', pickup.applicationId).forUpdate().first('stage');
+        if (application?.stage === 'COMPLETED') return;
+        await trx('cards')
+          .where('idNumber', pickup.idNumber)
+          .whereIn('status', ['ACTIVE', 'REPORTED_LOST'])
+          .whereNot('validFrom', pickup.validFrom)
+          .update({ status: 'SUPERSEDED', statusChangedAt: pickup.at });
+        const citizen = await trx('citizens').where('idNumber', pickup.idNumber).first('hasFingerprints');
+        await trx('cards')
+          .insert({ idNumber: pickup.idNumber, validFrom: pickup.validFrom, validUntil: pickup.validUntil, status: 'ACTIVE', hasFingerprints: citizen?.hasFingerprints ?? false, issuedForApplicationId: pickup.applicationId, statusChangedAt: pickup.at })
+          .onConflict(['idNumber', 'validFrom'])
+          .ignore();
+        await trx('applications').where('id', pickup.applicationId).update({ stage: 'COMPLETED', closedAt: pickup.at, updatedAt: trx.fn.now() });
+        await trx('applicationStageHistory')
+          .insert({ applicationId: pickup.applicationId, stage: 'COMPLETED', at: pickup.at, actor: pickup.actor })
+          .onConflict(['applicationId', 'stage', 'at'])
+          .ignore();
+        await audit(trx, { actor: pickup.actor, action: 'application.picked_up', applicationId: pickup.applicationId, at: pickup.at, details: { oldCardReturned: pickup.oldCardReturned, temporaryCardReturned: pickup.temporaryCardReturned ?? null } });
+      });
+    },
+  };
+}
+
+export type ApplicationActivities = ReturnType<typeof createApplicationActivities>;
+
+async function audit(trx: Db, entry: { actor: string; action: string; applicationId: string; at: string; details?: Record<string, unknown> }) {
+  await trx('auditLog')
+    .insert({ at: entry.at, actor: entry.actor, action: entry.action, subjectType: 'application', subjectId: entry.applicationId, details: entry.details ?? {}, dedupeKey: `application:${entry.applicationId}:${entry.action}:${entry.at}` })
+    .onConflict('dedupeKey')
+    .ignore();
+}
+
+async function reportLostAtAcceptance(trx: Db, acceptance: Acceptance): Promise<void> {
+  const lostCard = await trx('cards').where({ idNumber: acceptance.idNumber, status: 'ACTIVE' }).first('id');
+  if (!lostCard) return; // already reported lost (or none valid): nothing more to invalidate
+  const station = await trx('stations').where('code', acceptance.acceptingStationCode).first('regionCode');
+  await trx('lossReports').insert({
+    id: randomUUID(),
+    cardId: lostCard.id,
+    circumstance: 'lost',
+    reportingStationCode: acceptance.acceptingStationCode,
+    authorityRegionCode: station.regionCode,
+    source: 'application',
+    applicationId: acceptance.applicationId,
+    reportedAt: acceptance.acceptedAt,
+  });
+  await trx('cards').where('id', lostCard.id).update({ status: 'REPORTED_LOST', statusChangedAt: acceptance.acceptedAt });
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { checkAcceptance } from '../../domain';
+import type { Config } from '../../config';
+import type { Db } from '../../db/knex';
+import { findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
+import type { User } from '../../db/users';
+import type { applicationWorkflow } from '../../workflows';
+import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
+import { Problem, problems } from '../problems';
+import { applicationWorkflowId } from './workflowId';
+
+export interface AcceptanceRequest {
+  idNumber: string;
+  name: string;
+  kind: 'renewal' | 'replacement';
+  reason: string;
+  fingerprintCaptured: boolean;
+  appearanceChanged: boolean;
+  temporaryCardRequested?: boolean;
+  contactPhone?: string;
+}
+
+export interface Accepted {
+  applicationId: string;
+  stage: string;
+  acceptedAt: string;
+  deadlineAt: string;
+  homeRegionCode: string;
+  acceptingStationCode: string;
+}
+
+/**
+ * Acceptance (受理) at a station: the eligibility rules, then one workflow per person. Answers only
+ * once the application is in the read model (and, for a replacement, the lost card invalid).
+ * @throws Problem 409 `duplicate_application`, 422 for each refusal, 503 when the engine is down.
+ */
+export async function acceptApplication(
+  deps: { db: Db; temporal?: Client; config: Config },
+  station: User,
+  request: AcceptanceRequest,
+  idempotencyKey: string | undefined,
+): Promise<{ created: boolean; application: Accepted }> {
+  const { db, temporal, config } = deps;
+  const stationCode = station.stationCode!;
+  if (idempotencyKey) {
+    const earlier = await findByIdempotencyKey(db, stationCode, idempotencyKey);
+    if (earlier) return { created: false, application: fromRow(earlier) };
+  }
+
+  const facts = await registryFactsForAcceptance(db, request.idNumber, stationCode);
+  const inProgress = await findInProgress(db, request.idNumber);
+  const verdict = checkAcceptance({
+    citizen: facts.citizen,
+    presentedName: request.name,
+    blacklisted: facts.blacklisted,
+    appearanceChanged: request.appearanceChanged,
+    station: { stationCode, regionCode: facts.station!.regionCode },
+    rolloutPolicy: facts.rolloutRules.map((rule) => ({ ...rule, until: rule.until ?? undefined })),
+    on: new Date().toISOString().slice(0, 10),
+    applicationInProgress: inProgress ? { applicationId: inProgress.id } : undefined,
+  });
+  if (!verdict.ok) throw refusal(verdict.code, verdict.message, inProgress?.id);
+  if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was recorded.');
+
+  const citizen = facts.citizen!;
+  const input: ApplicationInput = {
+    applicationId: randomUUID(),
+    idNumber: citizen.idNumber,
+    kind: request.kind,
+    reason: request.reason,
+    acceptingStationCode: stationCode,
+    homeRegionCode: citizen.homeRegionCode,
+    fingerprintCaptured: request.fingerprintCaptured,
+    appearanceChanged: request.appearanceChanged,
+    temporaryCardRequested: request.temporaryCardRequested ?? false,
+    contactPhone: request.contactPhone,
+    idempotencyKey,
+    acceptedBy: station.id,
+    settings: {
+      deadlineDays: config.DEADLINE_DAYS,
+      warningDays: config.DEADLINE_WARNING_DAYS,
+      reviewReminderDays: config.REVIEW_REMINDER_DAYS,
+      pickupReminderDays: config.PICKUP_REMINDER_DAYS,
+      reprintLimit: config.REPRINT_LIMIT,
+      taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
+    },
+  };
+
+  let state: ApplicationState;
+  try {
+    const handle = await temporal.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
+      workflowId: applicationWorkflowId(citizen.idNumber),
+      taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    state = await handle.executeUpdate(updates.accepted);
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError || isDuplicateFailure(error)) {
+      // The same key sent twice at once lands here too: answer with the one that won.
+      const earlier = idempotencyKey ? await findByIdempotencyKey(db, stationCode, idempotencyKey) : undefined;
+      if (earlier) return { created: false, application: fromRow(earlier) };
+      const running = await findInProgress(db, citizen.idNumber);
+      throw refusal('duplicate_application', 'An application for this person is already in progress.', running?.id);
+    }
+    throw error;
+  }
+  return {
+    created: true,
+    application: {
+      applicationId: input.applicationId,
+      stage: state.stage,
+      acceptedAt: state.acceptedAt,
+      deadlineAt: state.deadlineAt,
+      homeRegionCode: citizen.homeRegionCode,
+      acceptingStationCode: stationCode,
+    },
+  };
+}
+
+function isDuplicateFailure(error: unknown): boolean {
+  return error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'duplicate_application';
+}
+
+function refusal(code: string, message: string, applicationId?: string): Problem {
+  if (code === 'duplicate_application') return problems.conflict(code, message, applicationId ? { applicationId } : {});
+  return problems.refused(code, message);
+}
+
+function fromRow(row: ApplicationRow): Accepted {
+  return {
+    applicationId: row.id,
+    stage: row.stage,
+    acceptedAt: row.acceptedAt.toISOString(),
+    deadlineAt: row.deadlineAt.toISOString(),
+    homeRegionCode: row.homeRegionCode,
+    acceptingStationCode: row.acceptingStationCode,
+  };
+}

@@ -1,0 +1,153 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { applicationStats, findStageHistory, listApplications, listOverdue } from '../../db/queries/applications';
+import { updates } from '../../workflows/contract';
+import type { AppDependencies } from '../app';
+import { allow, userOf } from '../auth';
+import { problems } from '../problems';
+import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { acceptApplication } from './accept';
+import { regionPrefix, scopeOf } from './jurisdiction';
+import { applicationFor, takeStep } from './steps';
+import { applicationView, cursor } from './views';
+
+const PAGE = 50;
+const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'] as const;
+
+const acceptance = z.strictObject({
+  idNumber: idNumberField,
+  name: nonEmptyText(50),
+  kind: z.enum(['renewal', 'replacement'], { error: 'must be "renewal" or "replacement"' }),
+  reason: nonEmptyText(),
+  fingerprintCaptured: z.boolean({ error: 'must be true or false' }),
+  appearanceChanged: z.boolean({ error: 'must be true or false' }),
+  temporaryCardRequested: z.boolean({ error: 'must be true or false' }).optional(),
+  contactPhone: z.string().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
+});
+const review = z
+  .strictObject({ decision: z.enum(['approve', 'refuse'], { error: 'must be "approve" or "refuse"' }), reason: nonEmptyText().optional() })
+  .refine((body) => body.decision === 'approve' || body.reason, { message: 'is required to refuse', path: ['reason'] });
+const extension = z.strictObject({ days: z.number({ error: 'must be a number' }).int('must be whole days').min(1, 'must be at least 1').max(30, 'must be at most 30 (the law allows one extension of up to 30 days)'), reason: nonEmptyText() });
+const printed = z
+  .strictObject({ validFrom: calendarDateField, validUntil: calendarDateField.nullable() })
+  .refine((body) => body.validUntil === null || body.validUntil > body.validFrom, { message: 'must be after validFrom', path: ['validUntil'] });
+const reasonOnly = z.strictObject({ reason: nonEmptyText() });
+const dispatched = z.strictObject({ trackingNumber: nonEmptyText(64) });
+const pickedUp = z.strictObject({ oldCardReturned: z.boolean({ error: 'must be true or false' }), temporaryCardReturned: z.boolean({ error: 'must be true or false' }).optional() });
+const nothing = z.strictObject({});
+const listing = z.strictObject({
+  stage: z.enum(stages).optional(),
+  overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  cursor: z.string().optional(),
+});
+const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
+const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().min(1).optional(), cursor: z.string().optional() });
+const statsQuery = z.strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() });
+
+const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => typeof value?.acceptedAt === 'string' && typeof value?.id === 'string';
+const isDeadlineCursor = (value: any): value is { deadlineAt: string; id: string } => typeof value?.deadlineAt === 'string' && typeof value?.id === 'string';
+
+/** Cross-region applications: acceptance by stations, each later step by whoever takes it. */
+export function applicationRoutes(deps: AppDependencies): Router {
+  const { db, temporal } = deps;
+  const router = Router();
+  const viewers = allow('station', 'reviewer', 'production', 'manager');
+
+  router.post('/applications', allow('station'), async (req, res) => {
+    const key = req.get('Idempotency-Key')?.trim();
+    if (key !== undefined && (key.length === 0 || key.length > 200)) throw problems.badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 characters.');
+    const { created, application } = await acceptApplication(deps, userOf(req), parse(acceptance, req.body), key);
+    res.status(created ? 201 : 200).location(`/v1/applications/${application.applicationId}`).json(application);
+  });
+
+  router.get('/applications', viewers, async (req, res) => {
+    const query = parse(listing, req.query);
+    const after = cursor.decode(query.cursor, isAcceptedCursor);
+    const rows = await listApplications(db, scopeOf(userOf(req)), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
+    const page = rows.slice(0, PAGE);
+    const last = page.at(-1);
+    res.json({
+      items: page.map((row) => applicationView(row)),
+      nextCursor: rows.length > PAGE && last ? cursor.encode({ acceptedAt: last.acceptedAt.toISOString(), id: last.id }) : null,
+    });
+  });
+
+  router.get('/applications/:id', viewers, async (req, res) => {
+    const application = await applicationFor(db, userOf(req), req.params.id as string);
+    res.json(applicationView(application, await findStageHistory(db, application.id)));
+  });
+
+  /** One step of the workflow: who may take it, what it carries, which update it sends. */
+  const step = <Body>(path: string, role: Parameters<typeof allow>[0], schema: z.ZodType<Body>, send: (req: Request, application: Awaited<ReturnType<typeof applicationFor>>, body: Body) => Promise<unknown>) =>
+    router.post(`/applications/:id/${path}`, allow(role), async (req, res) => {
+      const body = parse(schema, req.body);
+      const application = await applicationFor(db, userOf(req), req.params.id as string);
+      await send(req, application, body);
+      const updated = await applicationFor(db, userOf(req), application.id);
+      res.json(applicationView(updated, await findStageHistory(db, application.id)));
+    });
+  const actor = (req: Request) => userOf(req).id;
+
+  step('review', 'reviewer', review, (req, application, body) => takeStep(temporal, application, updates.review, { ...body, actor: actor(req) }));
+  step('extend', 'reviewer', extension, (req, application, body) => takeStep(temporal, application, updates.extend, { ...body, actor: actor(req) }));
+  step('temporary-card-issued', 'reviewer', nothing, (req, application) => takeStep(temporal, application, updates.temporaryCardIssued, { actor: actor(req) }));
+  step('printed', 'production', printed, (req, application, body) => takeStep(temporal, application, updates.printed, { ...body, actor: actor(req) }));
+  step('print-failed', 'production', reasonOnly, (req, application, body) => takeStep(temporal, application, updates.printFailed, { ...body, actor: actor(req) }));
+  step('dispatched', 'production', dispatched, (req, application, body) => takeStep(temporal, application, updates.dispatched, { ...body, actor: actor(req) }));
+  step('picked-up', 'station', pickedUp, (req, application, body) => takeStep(temporal, application, updates.pickedUp, { ...body, actor: actor(req) }));
+  step('withdraw', 'station', reasonOnly, (req, application, body) => takeStep(temporal, application, updates.withdraw, { ...body, actor: actor(req) }));
+
+  // Any station may report a card's arrival: one that is not the accepting station flags it misrouted, and it is re-sent.
+  router.post('/applications/:id/arrived', allow('station'), async (req, res) => {
+    parse(nothing, req.body);
+    const user = userOf(req);
+    const application = await applicationFor(db, { ...user, role: 'manager', regionCode: null }, req.params.id as string);
+    const state = await takeStep(temporal, application, updates.arrived, { stationCode: user.stationCode!, actor: user.id });
+    if (user.stationCode !== application.acceptingStationCode) {
+      res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });
+      return;
+    }
+    const updated = await applicationFor(db, user, application.id);
+    res.json(applicationView(updated, await findStageHistory(db, application.id)));
+  });
+
+  router.get('/overdue', allow('manager'), async (req, res) => {
+    const query = parse(overdueListing, req.query);
+    const user = userOf(req);
+    const scope = scopeOf(user);
+    if (query.regionCode) {
+      if (user.regionCode && !query.regionCode.startsWith(regionPrefix(user.regionCode))) throw problems.forbiddenJurisdiction('That region lies outside your jurisdiction.');
+      scope.regionPrefix = regionPrefix(query.regionCode);
+    }
+    if (query.stationCode) scope.acceptingStationCode = query.stationCode;
+    const after = cursor.decode(query.cursor, isDeadlineCursor);
+    const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
+    const page = rows.slice(0, PAGE);
+    const last = page.at(-1);
+    res.json({
+      items: page.map((row) => applicationView(row)),
+      nextCursor: rows.length > PAGE && last ? cursor.encode({ deadlineAt: last.deadlineAt.toISOString(), id: last.id }) : null,
+    });
+  });
+
+  router.get('/stats', allow('manager'), async (req, res) => {
+    const query = parse(statsQuery, req.query);
+    const user = userOf(req);
+    const scope = scopeOf(user);
+    if (query.regionCode) {
+      if (user.regionCode && !query.regionCode.startsWith(regionPrefix(user.regionCode))) throw problems.forbiddenJurisdiction('That region lies outside your jurisdiction.');
+      scope.regionPrefix = regionPrefix(query.regionCode);
+    }
+    const stats = await applicationStats(db, scope, { from: query.from, to: query.to });
+    res.json({
+      regionCode: query.regionCode ?? user.regionCode ?? null,
+      from: query.from ?? null,
+      to: query.to ?? null,
+      countsByStage: Object.fromEntries(stages.map((stage) => [stage, stats.countsByStage[stage] ?? 0])),
+      onTimeRate: stats.finished ? stats.onTime / stats.finished : null,
+      daysPerStage: stats.durations,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Db } from '../../db/knex';
+import { findApplication, type ApplicationRow } from '../../db/queries/applications';
+import type { User } from '../../db/users';
+import type { ApplicationState } from '../../workflows/contract';
+import { Problem, problems } from '../problems';
+import { ensureInJurisdiction } from './jurisdiction';
+
+/** Loads an application the user may act on. @throws Problem 404 or 403. */
+export async function applicationFor(db: Db, user: User, applicationId: string): Promise<ApplicationRow> {
+  const application = /^[0-9a-f-]{36}$/i.test(applicationId) ? await findApplication(db, applicationId) : undefined;
+  if (!application) throw problems.notFound(`Application ${applicationId}`);
+  const station = await db('stations').where('code', application.acceptingStationCode).first('regionCode');
+  ensureInJurisdiction(user, application, station.regionCode);
+  return application;
+}
+
+/** Rejections from a workflow's update validators and what the caller sees. */
+const rejectionStatus: Record<string, number> = {
+  wrong_stage: 409,
+  not_printed: 409,
+  extension_already_granted: 409,
+  no_temporary_card: 409,
+};
+
+/**
+ * Sends one step to the application's workflow as an update and returns the new state.
+ * @throws Problem 409 `wrong_stage` (and kin) when the workflow's validator rejects it: nothing changed.
+ */
+export async function takeStep<Arg>(
+  temporal: Client | undefined,
+  application: ApplicationRow,
+  update: UpdateDefinition<ApplicationState, [Arg]>,
+  arg: Arg,
+): Promise<ApplicationState> {
+  if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was changed.');
+  const handle = temporal.workflow.getHandle(application.workflowId, application.runId);
+  try {
+    return await handle.executeUpdate(update, { args: [arg] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type) {
+      const code = error.cause.type;
+      const status = rejectionStatus[code] ?? 422;
+      throw new Problem(status, code, status === 409 ? 'Conflict with the current state' : 'Refused', error.cause.message);
+    }
+    // A closed workflow takes no updates: the engine answers NOT_FOUND.
+    if (error instanceof WorkflowNotFoundError) {
+      throw problems.conflict('wrong_stage', `The application is ${application.stage}; it takes no more steps.`);
+    }
+    throw error;
+  }
+}

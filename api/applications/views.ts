@@ -1,0 +1,46 @@
+import { daysRemaining } from '../../domain';
+import type { ApplicationRow } from '../../db/queries/applications';
+import { problems } from '../problems';
+
+/** An application as the API shows it: stage, deadline, days remaining, overdue, and the stage history. */
+export function applicationView(row: ApplicationRow, history?: Array<{ stage: string; at: Date; note: string | null }>, now = new Date()) {
+  const open = !['COMPLETED', 'REFUSED', 'WITHDRAWN'].includes(row.stage);
+  return {
+    applicationId: row.id,
+    kind: row.kind,
+    stage: row.stage,
+    acceptingStationCode: row.acceptingStationCode,
+    homeRegionCode: row.homeRegionCode,
+    acceptedAt: row.acceptedAt.toISOString(),
+    deadlineAt: row.deadlineAt.toISOString(),
+    extensionDays: row.extensionDays,
+    daysRemaining: open && !row.readyForPickupAt ? daysRemaining(row.deadlineAt, now) : null,
+    overdue: row.overdue,
+    readyForPickupAt: row.readyForPickupAt?.toISOString() ?? null,
+    closedAt: row.closedAt?.toISOString() ?? null,
+    temporaryCard: row.temporaryCardRequested
+      ? { dueAt: row.temporaryCardDueAt?.toISOString() ?? null, issuedAt: row.temporaryCardIssuedAt?.toISOString() ?? null, overdue: row.temporaryCardOverdue }
+      : null,
+    printFailures: row.printFailures,
+    misrouted: row.misrouted,
+    trackingNumber: row.trackingNumber,
+    refusalReason: row.refusalReason,
+    withdrawalReason: row.withdrawalReason,
+    ...(history ? { history: history.map((entry) => ({ stage: entry.stage, at: entry.at.toISOString(), ...(entry.note ? { note: entry.note } : {}) })) } : {}),
+  };
+}
+
+/** Opaque keyset cursor. @throws Problem 400 `invalid_cursor` for anything this API did not hand out. */
+export const cursor = {
+  encode: (parts: Record<string, string>) => Buffer.from(JSON.stringify(parts)).toString('base64url'),
+  decode: <T>(value: string | undefined, valid: (parsed: any) => parsed is T): T | undefined => {
+    if (!value) return undefined;
+    try {
+      const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+      if (valid(parsed)) return parsed;
+    } catch {
+      // fall through to the error below
+    }
+    throw problems.badRequest('invalid_cursor', 'The cursor is not one this API handed out.');
+  },
+};

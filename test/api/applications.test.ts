@@ -1,0 +1,169 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap, Worker } from '@temporalio/worker';
+import type { Db } from '../../db/knex';
+import { createWorkers, shutdownWorkers } from '../../worker/workers';
+import { call, startApi, type RunningApi } from '../support/api';
+import { testDb } from '../support/database';
+import { COUNTIES, newCitizen, newToken, stationIn } from '../support/fixtures';
+import { startEnvironment } from '../workflows/harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let db: Db;
+let api: RunningApi;
+let workers: Worker[];
+let running: Promise<unknown>;
+const prefix = `api-${process.pid}`;
+
+const station = { county: COUNTIES.shenzhenNanshan, code: stationIn(COUNTIES.shenzhenNanshan) };
+let stationToken: string;
+let otherStationToken: string;
+let henanReviewer: string;
+let beijingReviewer: string;
+let henanProduction: string;
+let nationalManager: string;
+
+beforeAll(async () => {
+  ({ env, bundle } = await startEnvironment());
+  db = testDb();
+  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, productionProvinces: ['41'], workflowBundle: bundle });
+  running = Promise.all(workers.map((worker) => worker.run()));
+  api = await startApi(db, { temporal: env.client, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix } });
+  stationToken = await newToken(db, 'station', { stationCode: station.code });
+  otherStationToken = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.beijingChaoyang) });
+  henanReviewer = await newToken(db, 'reviewer', { regionCode: '410000' });
+  beijingReviewer = await newToken(db, 'reviewer', { regionCode: '110000' });
+  henanProduction = await newToken(db, 'production', { provinceCode: '410000' });
+  nationalManager = await newToken(db, 'manager');
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  if (workers) shutdownWorkers(workers);
+  await running;
+  await env?.teardown();
+  await db?.destroy();
+});
+
+const accept = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  call(api, 'POST', '/v1/applications', { token: stationToken, body, headers });
+const acceptance = (citizen: { idNumber: string; name: string }) => ({
+  idNumber: citizen.idNumber,
+  name: citizen.name,
+  kind: 'renewal',
+  reason: 'card expiring',
+  fingerprintCaptured: true,
+  appearanceChanged: false,
+});
+
+describe('POST /v1/applications', () => {
+  test('when a station accepts an eligible person, then 201 with the deadline 60 days on, and the application can be read back', async () => {
+    const citizen = await newCitizen(db);
+    const response = await accept(acceptance(citizen));
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ stage: expect.stringMatching(/ACCEPTED|HOME_REVIEW/), homeRegionCode: citizen.homeRegionCode, acceptingStationCode: station.code });
+    expect(Date.parse(response.body.deadlineAt) - Date.parse(response.body.acceptedAt)).toBe(60 * 86_400_000);
+
+    const read = await call(api, 'GET', `/v1/applications/${response.body.applicationId}`, { token: stationToken });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ applicationId: response.body.applicationId, overdue: false, daysRemaining: 60 });
+    expect(read.body.history[0].stage).toBe('ACCEPTED');
+  });
+
+  test('when the same Idempotency-Key is sent again, then the same application comes back', async () => {
+    const citizen = await newCitizen(db);
+    const first = await accept(acceptance(citizen), { 'Idempotency-Key': `key-${citizen.idNumber}` });
+    const again = await accept(acceptance(citizen), { 'Idempotency-Key': `key-${citizen.idNumber}` });
+    expect(first.status).toBe(201);
+    expect(again.body.applicationId).toBe(first.body.applicationId);
+    expect(await db('applications').where('idNumber', citizen.idNumber)).toHaveLength(1);
+  });
+
+  test('when the person already has an application in progress, then 409 duplicate_application names it', async () => {
+    const citizen = await newCitizen(db);
+    const first = await accept(acceptance(citizen));
+    const second = await call(api, 'POST', '/v1/applications', { token: otherStationToken, body: acceptance(citizen) });
+    expect(second.status).toBe(409);
+    expect(second.contentType).toMatch(/application\/problem\+json/);
+    expect(second.body).toMatchObject({ code: 'duplicate_application', applicationId: first.body.applicationId });
+  });
+
+  test('when the rules refuse the person, then a problem with the refusal code and nothing is recorded', async () => {
+    const blacklisted = await newCitizen(db);
+    await db('blacklistEntries').insert({ id: crypto.randomUUID(), idNumber: blacklisted.idNumber, category: 'IMPERSONATION', source: 'test', addedBy: 'test', addedAt: new Date() });
+    const refused = await accept(acceptance(blacklisted));
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('refused_blacklisted');
+
+    const noFingerprints = await newCitizen(db, { hasFingerprints: false });
+    const changed = await accept({ ...acceptance(noFingerprints), appearanceChanged: true });
+    expect(changed.body.code).toBe('refused_no_fingerprints');
+
+    const stranger = await newCitizen(db);
+    const mismatch = await accept({ ...acceptance(stranger), name: '别人' });
+    expect(mismatch.body.code).toBe('name_mismatch');
+    expect(await db('applications').whereIn('idNumber', [blacklisted.idNumber, noFingerprints.idNumber, stranger.idNumber])).toHaveLength(0);
+  });
+
+  test('when the body is malformed, then 400 lists each bad field, never a 5xx', async () => {
+    const bad = await accept({ idNumber: '110105194912310021', name: '', kind: 'new', fingerprintCaptured: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('invalid_id_number');
+    expect(bad.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['appearanceChanged', 'fingerprintCaptured', 'idNumber', 'kind', 'name', 'reason']);
+    const notJson = await call(api, 'POST', '/v1/applications', { token: stationToken, body: '{oops', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.code).toBe('malformed_json');
+  });
+
+  test('when a reviewer, a unit or no token tries to accept, then 403 or 401', async () => {
+    const citizen = await newCitizen(db);
+    expect((await call(api, 'POST', '/v1/applications', { token: henanReviewer, body: acceptance(citizen) })).status).toBe(403);
+    expect((await call(api, 'POST', '/v1/applications', { body: acceptance(citizen) })).status).toBe(401);
+    expect((await call(api, 'POST', '/v1/applications', { token: 'station_forged', body: acceptance(citizen) })).status).toBe(401);
+  });
+});
+
+describe('the steps after acceptance', () => {
+  test('when review, printing, shipping and pickup go through the API, then each caller acts only in its jurisdiction and the card is issued', async () => {
+    const citizen = await newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const { body: accepted } = await accept(acceptance(citizen));
+    const id = accepted.applicationId;
+
+    expect((await call(api, 'POST', `/v1/applications/${id}/review`, { token: beijingReviewer, body: { decision: 'approve' } })).body.code).toBe('forbidden_jurisdiction');
+    expect((await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: '2026-12-01', validUntil: '2046-12-01' } })).body.code).toBe('wrong_stage');
+    expect((await call(api, 'POST', `/v1/applications/${id}/review`, { token: henanReviewer, body: { decision: 'refuse' } })).status).toBe(400);
+
+    const reviewed = await call(api, 'POST', `/v1/applications/${id}/review`, { token: henanReviewer, body: { decision: 'approve' } });
+    expect(reviewed.status).toBe(200);
+    expect(reviewed.body.stage).toBe('PRINTING');
+    expect((await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: '2026-12-01', validUntil: '2046-12-01' } })).status).toBe(200);
+    expect((await call(api, 'POST', `/v1/applications/${id}/dispatched`, { token: henanProduction, body: { trackingNumber: 'EMS42' } })).body.stage).toBe('SHIPPING');
+
+    const elsewhere = await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: otherStationToken, body: {} });
+    expect(elsewhere.status).toBe(202);
+    expect(elsewhere.body).toMatchObject({ misrouted: true, resentTo: station.code });
+
+    expect((await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: stationToken, body: {} })).body.stage).toBe('READY_FOR_PICKUP');
+    const picked = await call(api, 'POST', `/v1/applications/${id}/picked-up`, { token: stationToken, body: { oldCardReturned: true } });
+    expect(picked.status).toBe(200);
+    expect(picked.body.stage).toBe('COMPLETED');
+    expect(picked.body.history.map((entry: { stage: string }) => entry.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED']);
+    expect((await call(api, 'POST', `/v1/applications/${id}/withdraw`, { token: stationToken, body: { reason: 'late' } })).body.code).toBe('wrong_stage');
+  });
+
+  test('when a manager lists applications and stats, then they see their own, newest first, with per-stage counts', async () => {
+    const citizen = await newCitizen(db);
+    const { body: accepted } = await accept(acceptance(citizen));
+    const list = await call(api, 'GET', '/v1/applications?stage=HOME_REVIEW', { token: nationalManager });
+    expect(list.status).toBe(200);
+    expect(list.body.items.some((item: { applicationId: string }) => item.applicationId === accepted.applicationId)).toBe(true);
+    const mine = await call(api, 'GET', '/v1/applications', { token: otherStationToken });
+    expect(mine.body.items.some((item: { applicationId: string }) => item.applicationId === accepted.applicationId)).toBe(false);
+    expect((await call(api, 'GET', `/v1/applications/${accepted.applicationId}`, { token: otherStationToken })).status).toBe(403);
+    const stats = await call(api, 'GET', '/v1/stats', { token: nationalManager });
+    expect(stats.status).toBe(200);
+    expect(stats.body.countsByStage.HOME_REVIEW).toBeGreaterThanOrEqual(1);
+    expect((await call(api, 'GET', '/v1/overdue', { token: nationalManager })).status).toBe(200);
+    expect((await call(api, 'GET', '/v1/applications?cursor=nonsense', { token: nationalManager })).body.code).toBe('invalid_cursor');
+  });
+});

@@ -1,0 +1,244 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Db } from '../../db/knex';
+import { queries, updates } from '../../workflows/contract';
+import { testDb } from '../support/database';
+import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
+import { DAY, recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let db: Db;
+
+beforeAll(async () => {
+  ({ env, bundle } = await startEnvironment());
+  db = testDb();
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await db?.destroy();
+});
+
+const actor = 'test-user';
+const rejectionOf = async (promise: Promise<unknown>) => {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return (cause as ApplicationFailure).type;
+};
+const outbox = (applicationId: string, topic: string) => db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', topic);
+const readModel = (applicationId: string) => db('applications').where('id', applicationId).first();
+
+describe('the application workflow', () => {
+  test('when every step happens in order, then the new card is current, the old one superseded, and it took well under a second', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const started = Date.now();
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      expect((await handle.query(queries.state)).stage).toBe('HOME_REVIEW');
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS123', actor }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      const done = await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      expect(done.stage).toBe('COMPLETED');
+      const result = await handle.result();
+      expect(Date.now() - started).toBeLessThan(1_000 * 5);
+      expect(result.history.map((entry) => entry.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED']);
+      expect(result.overdue).toBe(false);
+
+      const cards = await db('cards').where('idNumber', citizen.idNumber).orderBy('validFrom').select('validFrom', 'status', 'issuedForApplicationId');
+      expect(cards).toEqual([
+        { validFrom: citizen.cards[0].validFrom, status: 'SUPERSEDED', issuedForApplicationId: null },
+        { validFrom: '2026-12-01', status: 'ACTIVE', issuedForApplicationId: input.applicationId },
+      ]);
+      const row = await readModel(input.applicationId);
+      expect(row.stage).toBe('COMPLETED');
+      const history = await db('applicationStageHistory').where('applicationId', input.applicationId).orderBy('id').pluck('stage');
+      expect(history).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED']);
+      expect(await outbox(input.applicationId, 'print.job')).toHaveLength(1);
+      await recordHistory(handle, 'happy-path');
+    });
+  });
+
+  test('when the home region refuses, then a reason is required and the application ends REFUSED', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      expect(await rejectionOf(handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', actor }] }))).toBe('reason_required');
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', reason: 'appearance changed, no fingerprints on record', actor }] });
+      const result = await handle.result();
+      expect(result.stage).toBe('REFUSED');
+      expect((await readModel(input.applicationId)).refusalReason).toBe('appearance changed, no fingerprints on record');
+      await recordHistory(handle, 'refused');
+    });
+  });
+
+  test('when the home region extends the deadline, then it moves once by at most 30 days', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      const before = await handle.query(queries.state);
+      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 31, reason: 'remote area', actor }] }))).toBe('extension_too_long');
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'remote area, roads closed', actor }] });
+      expect(Date.parse(extended.deadlineAt) - Date.parse(before.deadlineAt)).toBe(20 * DAY);
+      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'again', actor }] }))).toBe('extension_already_granted');
+      expect(new Date((await readModel(input.applicationId)).deadlineAt).toISOString()).toBe(extended.deadlineAt);
+
+      // Past the original deadline but within the extended one: not overdue.
+      await env.sleep(65 * DAY);
+      expect((await handle.query(queries.state)).overdue).toBe(false);
+      await env.sleep(20 * DAY);
+      expect((await handle.query(queries.state)).overdue).toBe(true);
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor }] });
+      await handle.result();
+      await recordHistory(handle, 'extended-then-overdue');
+    });
+  });
+
+  test('when the applicant withdraws before printing, then it ends WITHDRAWN; after printing starts, withdrawal is refused', async () => {
+    const first = await newCitizen(db);
+    const second = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle } = await startApplication(env, prefix, first);
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'found a faster way', actor }] });
+      expect((await handle.result()).stage).toBe('WITHDRAWN');
+
+      const printing = await startApplication(env, prefix, second);
+      await printing.handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      expect(await rejectionOf(printing.handle.executeUpdate(updates.withdraw, { args: [{ reason: 'too late', actor }] }))).toBe('wrong_stage');
+      expect((await printing.handle.query(queries.state)).stage).toBe('PRINTING');
+      await printing.handle.terminate('test over');
+    });
+  });
+
+  test('when the card is not ready by day 60, then managers are warned at day 50, the application turns overdue, and processing continues', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      await env.sleep(49 * DAY);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
+      await env.sleep(2 * DAY);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      await env.sleep(10 * DAY);
+      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
+
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'SF1', actor }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      const result = await handle.result();
+      expect(result).toMatchObject({ stage: 'COMPLETED', overdue: true });
+      await recordHistory(handle, 'overdue-then-completed');
+    });
+  });
+
+  test('when the review waits, then the home region is reminded every 7 days until it decides', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      await env.sleep(15 * DAY);
+      const reminders = await outbox(input.applicationId, 'review.reminder');
+      expect(reminders).toHaveLength(2);
+      expect(reminders[0]).toMatchObject({ recipientRole: 'reviewer', recipientCode: citizen.homeRegionCode });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await env.sleep(8 * DAY);
+      expect(await outbox(input.applicationId, 'review.reminder')).toHaveLength(2);
+      await handle.terminate('test over');
+    });
+  });
+
+  test('when printing fails more often than the limit, then managers are alerted once and a reprint still succeeds', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        await handle.executeUpdate(updates.printFailed, { args: [{ reason: `chip write failed #${attempt}`, actor }] });
+      }
+      expect(await outbox(input.applicationId, 'print.failures_exceeded')).toHaveLength(1);
+      expect((await readModel(input.applicationId)).printFailures).toBe(4);
+      const printed = await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2036-12-01', actor }] });
+      expect(printed.printed).toEqual({ validFrom: '2026-12-01', validUntil: '2036-12-01' });
+      expect(await rejectionOf(handle.executeUpdate(updates.printFailed, { args: [{ reason: 'late', actor }] }))).toBe('wrong_stage');
+      await handle.terminate('test over');
+    });
+  });
+
+  test('when the card arrives at another station, then it is flagged misrouted and stays in shipping until it reaches the accepting station', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS9', actor }] });
+      const wrong = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: stationIn(COUNTIES.beijingChaoyang), actor }] });
+      expect(wrong.stage).toBe('SHIPPING');
+      expect(wrong.misroutedArrivals).toEqual([stationIn(COUNTIES.beijingChaoyang)]);
+      expect((await readModel(input.applicationId)).misrouted).toBe(true);
+      expect(await outbox(input.applicationId, 'card.misrouted')).toHaveLength(1);
+      const right = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      expect(right.stage).toBe('READY_FOR_PICKUP');
+      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: false, actor }] }))).toBe('old_card_not_returned');
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      await handle.result();
+      await recordHistory(handle, 'misrouted');
+    });
+  });
+
+  test('when a replacement for a lost card is accepted, then the lost card is invalid at once', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen, { kind: 'replacement', reason: 'lost' });
+      const card = await db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).first();
+      expect(card.status).toBe('REPORTED_LOST');
+      const report = await db('lossReports').where({ cardId: card.id }).first();
+      expect(report).toMatchObject({ source: 'application', applicationId: input.applicationId, withdrawnAt: null });
+      await handle.terminate('test over');
+    });
+  });
+
+  test('when the same person applies again while one is in progress, then the engine refuses it, and so does the database', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle } = await startApplication(env, prefix, citizen);
+      await expect(startApplication(env, prefix, citizen)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      await handle.terminate('first one abandoned without closing its read model');
+
+      // The engine would now allow a new run; the read model still shows one in progress.
+      const second = startApplication(env, prefix, citizen);
+      const error = await second.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((error as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('duplicate_application');
+      expect(await db('applications').where('idNumber', citizen.idNumber)).toHaveLength(1);
+    });
+  });
+
+  test('when a temporary card is not issued within 3 days, then it is flagged late; it must be handed back at pickup', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen, { temporaryCardRequested: true });
+      await env.sleep(2 * DAY);
+      expect((await handle.query(queries.state)).temporaryCard?.overdue).toBe(false);
+      await env.sleep(2 * DAY);
+      expect((await handle.query(queries.state)).temporaryCard?.overdue).toBe(true);
+      expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(true);
+      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS7', actor }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] }))).toBe('temporary_card_not_returned');
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, temporaryCardReturned: true, actor }] });
+      expect((await handle.result()).temporaryCard).toMatchObject({ overdue: true, returned: true });
+      await recordHistory(handle, 'temporary-card-late');
+    });
+  });
+});

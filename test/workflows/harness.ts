@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { applicationWorkflowId } from '../../api/applications/workflowId';
+import type { Db } from '../../db/knex';
+import type { applicationWorkflow } from '../../workflows';
+import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationSettings } from '../../workflows/contract';
+import { createWorkers, shutdownWorkers } from '../../worker/workers';
+import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
+
+export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
+export const DAY = 24 * 60 * 60 * 1000;
+
+/** One time-skipping environment on our embedded server, and the workflow bundle built once. */
+export async function startEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return { env, bundle };
+}
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
+
+export const defaultSettings = (taskQueuePrefix: string): ApplicationSettings => ({
+  deadlineDays: 60,
+  warningDays: 10,
+  reviewReminderDays: 7,
+  pickupReminderDays: 30,
+  reprintLimit: 2,
+  taskQueuePrefix,
+});
+
+/** Runs `body` while fresh workers (applications + the home province's production queue) poll a queue of the test's own. */
+export async function withWorkers<T>(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  db: Db,
+  body: (prefix: string) => Promise<T>,
+): Promise<T> {
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const workers = await createWorkers({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueuePrefix: prefix,
+    db,
+    productionProvinces: ['11', '31', '41', '44', '33', '51'],
+    workflowBundle: bundle,
+  });
+  const running = Promise.all(workers.map((worker) => worker.run()));
+  try {
+    return await body(prefix);
+  } finally {
+    shutdownWorkers(workers);
+    await running;
+  }
+}
+
+/** Starts an application for `citizen` accepted at a station in `stationCounty`, and waits for it to be recorded. */
+export async function startApplication(
+  env: TestWorkflowEnvironment,
+  prefix: string,
+  citizen: TestCitizen,
+  overrides: Partial<ApplicationInput> = {},
+  stationCounty: string = COUNTIES.shenzhenNanshan,
+): Promise<{ handle: WorkflowHandle<typeof applicationWorkflow>; input: ApplicationInput }> {
+  const input: ApplicationInput = {
+    applicationId: randomUUID(),
+    idNumber: citizen.idNumber,
+    kind: 'renewal',
+    reason: 'expired',
+    acceptingStationCode: stationIn(stationCounty),
+    homeRegionCode: citizen.homeRegionCode,
+    fingerprintCaptured: true,
+    appearanceChanged: false,
+    temporaryCardRequested: false,
+    acceptedBy: 'station-test',
+    settings: defaultSettings(prefix),
+    ...overrides,
+  };
+  const handle = await env.client.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
+    workflowId: applicationWorkflowId(citizen.idNumber),
+    taskQueue: taskQueues.applications(prefix),
+    args: [input],
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+  await handle.executeUpdate(updates.accepted);
+  return { handle, input };
+}
+
+/** Saves a finished workflow's history as a replay fixture when RECORD_HISTORIES=1. */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  const dir = path.resolve(__dirname, 'histories');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${name}.json`), historyToJSON(history));
+}

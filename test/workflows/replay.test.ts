@@ -1,0 +1,19 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+
+/**
+ * Histories recorded from real runs of the application workflow (RECORD_HISTORIES=1 npx jest test/workflows),
+ * committed as fixtures. A change that makes the workflow non-deterministic for running applications fails here.
+ */
+const dir = path.resolve(__dirname, 'histories');
+const fixtures = readdirSync(dir).filter((file) => file.endsWith('.json'));
+
+test('there are recorded histories to replay', () => {
+  expect(fixtures.length).toBeGreaterThanOrEqual(5);
+});
+
+test.each(fixtures)('when %s is replayed against today\'s workflow code, then it is deterministic', async (file) => {
+  const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, file);
+}, 60_000);

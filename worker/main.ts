@@ -1,0 +1,29 @@
+/** `npm run start:worker`: one worker process against DATABASE_URL and TEMPORAL_ADDRESS (what compose runs). */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { resolveServices } from '../config/services';
+import { createDb } from '../db/knex';
+import { createWorkers, runWorkers } from './workers';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const services = await resolveServices(config);
+  const db = createDb(services.databaseUrl);
+  const connection = await NativeConnection.connect({ address: services.temporalAddress });
+  try {
+    // The SDK shuts its workers down on SIGINT/SIGTERM and lets in-flight tasks finish.
+    const workers = await createWorkers({ connection, namespace: services.temporalNamespace, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX, db });
+    logger.info({ taskQueues: workers.length }, 'worker running');
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

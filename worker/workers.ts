@@ -1,0 +1,56 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { provinces } from '../domain';
+import type { Db } from '../db/knex';
+import { createActivities } from '../activities';
+import { taskQueues } from '../workflows/contract';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueuePrefix: string;
+  db: Db;
+  /** Production-centre queues to serve, by 2-digit province code; all provinces by default. */
+  productionProvinces?: string[];
+  /** A prebuilt workflow bundle (tests build it once per file); otherwise bundled from `workflows/`. */
+  workflowBundle?: { code: string };
+}
+
+/**
+ * The applications worker and the production-centre workers. The same code runs against the embedded
+ * server (`npm start`, tests) and a real Temporal cluster.
+ */
+export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
+  const activities = createActivities({ db: options.db });
+  const workflowSource = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: require.resolve('../workflows') };
+  const applications = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: taskQueues.applications(options.taskQueuePrefix),
+    activities: activities.applications,
+    ...workflowSource,
+  });
+  const productionProvinces = options.productionProvinces ?? provinces.map((province) => province.code.slice(0, 2));
+  const production = await Promise.all(
+    productionProvinces.map((province) =>
+      Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: taskQueues.production(options.taskQueuePrefix, province),
+        activities: activities.production,
+        maxConcurrentActivityTaskExecutions: 4,
+      }),
+    ),
+  );
+  return [applications, ...production];
+}
+
+/** Runs the workers until `signal` or a fatal error; resolves when all have shut down. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((worker) => worker.run()));
+}
+
+export function shutdownWorkers(workers: Worker[]): void {
+  for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+}

@@ -1,0 +1,335 @@
+/**
+ * One workflow per cross-region application (异地受理), from acceptance to pickup.
+ * Deterministic orchestration only: every write goes through an activity, every rule through `domain`.
+ * Stage changes arrive as updates whose validators reject a wrong-stage request without changing anything.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { checkExtension, deadlineAt, isTerminal, temporaryCardDueAt, type ApplicationStage } from '../domain';
+import type { ApplicationActivities, Notification, ReadModelChange } from '../activities/applications';
+import type { ProductionActivities } from '../activities/production';
+import { queries, rejection, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationState, type Arrived, type Dispatched, type PrintFailed } from './contract';
+
+const DAY = 24 * 60 * 60 * 1000;
+const DUPLICATE_APPLICATION = 'duplicate_application';
+
+const activities = wf.proxyActivities<ApplicationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION] },
+});
+
+const reject = (type: string, message: string): never => {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+};
+
+export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationState> {
+  const { applicationId, settings } = input;
+  const production = wf.proxyActivities<ProductionActivities>({
+    taskQueue: taskQueues.production(settings.taskQueuePrefix, input.homeRegionCode),
+    startToCloseTimeout: '30 seconds',
+  });
+  const now = () => new Date(Date.now()).toISOString();
+  const acceptedAt = new Date(Date.now());
+
+  const state: ApplicationState = {
+    applicationId,
+    stage: 'ACCEPTED',
+    acceptingStationCode: input.acceptingStationCode,
+    homeRegionCode: input.homeRegionCode,
+    kind: input.kind,
+    acceptedAt: acceptedAt.toISOString(),
+    deadlineAt: deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays }).toISOString(),
+    overdue: false,
+    warned: false,
+    reviewReminders: 0,
+    printFailures: 0,
+    managersAlertedOfReprints: false,
+    misroutedArrivals: [],
+    pickupReminders: 0,
+    temporaryCard: input.temporaryCardRequested ? { dueAt: temporaryCardDueAt(acceptedAt).toISOString(), overdue: false } : undefined,
+    history: [{ stage: 'ACCEPTED', at: acceptedAt.toISOString() }],
+  };
+  let acceptance: 'pending' | 'recorded' | ApplicationFailure = 'pending';
+  const printJobs: Promise<void>[] = [];
+
+  // Writes happen one after another, in the order the workflow decided them.
+  let writes: Promise<unknown> = Promise.resolve();
+  const inOrder = <T>(write: () => Promise<T>): Promise<T> => {
+    const done = writes.then(write);
+    writes = done.catch(() => undefined);
+    return done;
+  };
+  const record = (action: string, actor: string, change: ReadModelChange, details?: Record<string, unknown>, note?: string) =>
+    inOrder(() => activities.recordProgress({ applicationId, at: now(), change, actor, action, details, note }));
+  const moveTo = (stage: ApplicationStage, action: string, actor: string, change: ReadModelChange = {}, note?: string) => {
+    state.stage = stage;
+    state.history.push({ stage, at: now(), ...(note ? { note } : {}) });
+    if (isTerminal(stage)) state.closedAt = now();
+    return record(action, actor, { stage, ...(isTerminal(stage) ? { closedAt: now() } : {}), ...change }, undefined, note);
+  };
+  const notify = (topic: string, recipientRole: Notification['recipientRole'], recipientCode: string | undefined, occurrence: number | string = 1) =>
+    inOrder(() =>
+      activities.notify({
+        topic,
+        recipientRole,
+        recipientCode,
+        payload: { applicationId, stage: state.stage, deadlineAt: state.deadlineAt, acceptingStationCode: input.acceptingStationCode, homeRegionCode: input.homeRegionCode },
+        dedupeKey: `${applicationId}:${topic}:${occurrence}`,
+      }),
+    );
+  const closed = () => isTerminal(state.stage);
+  const readyOrClosed = () => state.stage === 'READY_FOR_PICKUP' || closed();
+  const requireStage = (...stages: ApplicationStage[]) => {
+    if (!stages.includes(state.stage)) reject(rejection.wrongStage, `not allowed in stage ${state.stage} (needs ${stages.join(' or ')})`);
+  };
+
+  wf.setHandler(queries.state, () => state);
+
+  wf.setHandler(updates.accepted, async () => {
+    await wf.condition(() => acceptance !== 'pending');
+    if (acceptance instanceof ApplicationFailure) throw acceptance;
+    return state;
+  });
+
+  wf.setHandler(
+    updates.review,
+    async ({ decision, reason, actor }) => {
+      if (decision === 'approve') {
+        await moveTo('PRINTING', 'review.approved', actor);
+        // On the production centre's own queue; the reviewer's answer does not wait for that worker.
+        printJobs.push(production.queuePrintJob({ applicationId, homeRegionCode: input.homeRegionCode, acceptingStationCode: input.acceptingStationCode }));
+      } else {
+        state.refusalReason = reason;
+        await moveTo('REFUSED', 'review.refused', actor, { refusalReason: reason }, reason);
+      }
+      return state;
+    },
+    {
+      validator: ({ decision, reason }) => {
+        requireStage('HOME_REVIEW');
+        if (decision === 'refuse' && !reason?.trim()) reject(rejection.reasonRequired, 'a refusal needs a reason');
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.extend,
+    async ({ days, reason, actor }) => {
+      state.extension = { days, reason };
+      state.deadlineAt = deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays, extensionDays: days }).toISOString();
+      // The warning moves with the deadline.
+      state.warned = false;
+      await record('deadline.extended', actor, { deadlineAt: state.deadlineAt, extensionDays: days, extensionReason: reason }, { days });
+      return state;
+    },
+    {
+      validator: ({ days, reason }) => {
+        if (readyOrClosed()) reject(rejection.wrongStage, `no extension once the application is ${state.stage}`);
+        const check = checkExtension({ alreadyExtended: state.extension !== undefined, days, reason });
+        if (!check.ok) reject(check.code, `extension refused: ${check.code}`);
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.temporaryCardIssued,
+    async ({ actor }) => {
+      state.temporaryCard!.issuedAt = now();
+      await record('temporary_card.issued', actor, { temporaryCardIssuedAt: state.temporaryCard!.issuedAt });
+      return state;
+    },
+    {
+      validator: (_: Actor) => {
+        if (!state.temporaryCard) reject(rejection.noTemporaryCard, 'no temporary card was requested');
+        if (state.temporaryCard?.issuedAt) reject(rejection.wrongStage, 'the temporary card is already issued');
+        if (closed()) reject(rejection.wrongStage, `the application is ${state.stage}`);
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.printed,
+    async ({ validFrom, validUntil, actor }) => {
+      state.printed = { validFrom, validUntil };
+      await record('card.printed', actor, { newCardValidFrom: validFrom, newCardValidUntil: validUntil });
+      return state;
+    },
+    {
+      validator: ({ validFrom, validUntil }) => {
+        requireStage('PRINTING');
+        if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
+        if (validUntil !== null && validUntil <= validFrom) reject(rejection.invalidCardPeriod, 'validUntil must be after validFrom');
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.printFailed,
+    async ({ reason, actor }) => {
+      state.printFailures += 1;
+      await record('card.print_failed', actor, { printFailures: state.printFailures }, { attempt: state.printFailures }, reason);
+      if (state.printFailures > settings.reprintLimit && !state.managersAlertedOfReprints) {
+        state.managersAlertedOfReprints = true;
+        await notify('print.failures_exceeded', 'manager', input.homeRegionCode);
+      }
+      return state;
+    },
+    {
+      validator: (_: PrintFailed) => {
+        requireStage('PRINTING');
+        if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.dispatched,
+    async ({ trackingNumber, actor }) => {
+      state.trackingNumber = trackingNumber;
+      // Routed back to the station that accepted it: the sorting the pilots lacked (分拣).
+      await moveTo('SHIPPING', 'card.dispatched', actor, { trackingNumber }, `to ${input.acceptingStationCode}`);
+      return state;
+    },
+    {
+      validator: (_: Dispatched) => {
+        requireStage('PRINTING');
+        if (!state.printed) reject(rejection.notPrinted, 'the card has not been printed');
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.arrived,
+    async ({ stationCode, actor }) => {
+      if (stationCode !== input.acceptingStationCode) {
+        state.misroutedArrivals.push(stationCode);
+        await record('card.misrouted', actor, { misrouted: true }, { arrivedAt: stationCode, resentTo: input.acceptingStationCode });
+        await notify('card.misrouted', 'production', input.homeRegionCode, state.misroutedArrivals.length);
+        return state;
+      }
+      state.readyForPickupAt = now();
+      await moveTo('READY_FOR_PICKUP', 'card.arrived', actor, { readyForPickupAt: state.readyForPickupAt });
+      return state;
+    },
+    { validator: (_: Arrived) => requireStage('SHIPPING') },
+  );
+
+  wf.setHandler(
+    updates.pickedUp,
+    async ({ oldCardReturned, temporaryCardReturned, actor }) => {
+      if (state.temporaryCard?.issuedAt) state.temporaryCard.returned = true;
+      state.stage = 'COMPLETED';
+      state.closedAt = now();
+      state.history.push({ stage: 'COMPLETED', at: state.closedAt });
+      const card = state.printed!;
+      await inOrder(() =>
+        activities.completePickup({ applicationId, idNumber: input.idNumber, validFrom: card.validFrom, validUntil: card.validUntil, at: state.closedAt!, actor, oldCardReturned, temporaryCardReturned }),
+      );
+      return state;
+    },
+    {
+      validator: ({ oldCardReturned, temporaryCardReturned }) => {
+        requireStage('READY_FOR_PICKUP');
+        // A renewal hands the old card back (交回原证); a replacement has none to hand back.
+        if (input.kind === 'renewal' && !oldCardReturned) reject(rejection.oldCardNotReturned, 'the old card must be handed back');
+        if (state.temporaryCard?.issuedAt && !temporaryCardReturned) reject(rejection.temporaryCardNotReturned, 'the temporary card must be handed back');
+      },
+    },
+  );
+
+  wf.setHandler(
+    updates.withdraw,
+    async ({ reason, actor }) => {
+      state.withdrawalReason = reason;
+      await moveTo('WITHDRAWN', 'application.withdrawn', actor, { withdrawalReason: reason }, reason);
+      return state;
+    },
+    {
+      validator: ({ reason }) => {
+        requireStage('ACCEPTED', 'HOME_REVIEW');
+        if (!reason?.trim()) reject(rejection.reasonRequired, 'a withdrawal needs a reason');
+      },
+    },
+  );
+
+  try {
+    await activities.recordAcceptance({ ...input, workflowId: wf.workflowInfo().workflowId, runId: wf.workflowInfo().runId, acceptedAt: state.acceptedAt, deadlineAt: state.deadlineAt, temporaryCardDueAt: state.temporaryCard?.dueAt });
+  } catch (error) {
+    const failure = ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: 'an application is already in progress for this person', nonRetryable: true, cause: error as Error });
+    acceptance = failure;
+    await wf.condition(wf.allHandlersFinished);
+    throw failure;
+  }
+  acceptance = 'recorded';
+  // The application data travels to the home region at once (户籍地审核签发).
+  await moveTo('HOME_REVIEW', 'review.requested', input.acceptedBy);
+
+  const watchers = [
+    watchDeadline(),
+    remindWhileIn('HOME_REVIEW', settings.reviewReminderDays, 'review.reminder', 'reviewer', input.homeRegionCode, (n) => (state.reviewReminders = n)),
+    watchTemporaryCard(),
+    waitThen(() => state.stage === 'READY_FOR_PICKUP' || closed(), () =>
+      remindWhileIn('READY_FOR_PICKUP', settings.pickupReminderDays, 'pickup.reminder', 'applicant', input.acceptingStationCode, (n) => (state.pickupReminders = n)),
+    ),
+  ];
+
+  await wf.condition(closed);
+  await Promise.all(watchers);
+  await wf.condition(wf.allHandlersFinished);
+  await writes;
+  await Promise.all(printJobs);
+  return state;
+
+  /** Warns before the deadline and marks the application overdue at it; both move with an extension. */
+  async function watchDeadline(): Promise<void> {
+    while (!readyOrClosed()) {
+      const deadline = state.deadlineAt;
+      const deadlineMoved = () => state.deadlineAt !== deadline;
+      const target = state.warned ? Date.parse(deadline) : Date.parse(deadline) - settings.warningDays * DAY;
+      const interrupted = await waitUntil(target, () => readyOrClosed() || deadlineMoved());
+      if (interrupted) continue;
+      if (!state.warned) {
+        state.warned = true;
+        await notify('deadline.warning', 'manager', input.acceptingStationCode, deadline);
+        continue;
+      }
+      state.overdue = true;
+      await record('deadline.overdue', 'system', { overdue: true });
+      await notify('deadline.overdue', 'manager', input.acceptingStationCode, deadline);
+      await notify('deadline.overdue', 'manager', input.homeRegionCode, `${deadline}:home`);
+      return;
+    }
+  }
+
+  /** The home county must issue a requested temporary card within 3 days of acceptance. */
+  async function watchTemporaryCard(): Promise<void> {
+    const card = state.temporaryCard;
+    if (!card) return;
+    const interrupted = await waitUntil(Date.parse(card.dueAt), () => card.issuedAt !== undefined || closed());
+    if (interrupted) return;
+    card.overdue = true;
+    await record('temporary_card.overdue', 'system', { temporaryCardOverdue: true });
+    await notify('temporary_card.overdue', 'manager', input.homeRegionCode);
+  }
+
+  async function remindWhileIn(stage: ApplicationStage, everyDays: number, topic: string, role: Notification['recipientRole'], recipientCode: string, count: (n: number) => void): Promise<void> {
+    for (let reminder = 1; state.stage === stage; reminder++) {
+      const left = await wf.condition(() => state.stage !== stage, everyDays * DAY);
+      if (left) return;
+      count(reminder);
+      await notify(topic, role, recipientCode, reminder);
+    }
+  }
+}
+
+/** Waits until `atMs` (workflow time); true when `interrupt` became true first. */
+async function waitUntil(atMs: number, interrupt: () => boolean): Promise<boolean> {
+  const remaining = atMs - Date.now();
+  if (remaining <= 0) return interrupt();
+  return wf.condition(interrupt, remaining);
+}
+
+async function waitThen(ready: () => boolean, then: () => Promise<void>): Promise<void> {
+  await wf.condition(ready);
+  await then();
+}

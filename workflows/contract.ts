@@ -1,0 +1,117 @@
+/**
+ * The application workflow's contract, declared once: what the API, the worker and the tests
+ * share. No runtime imports beyond the SDK's definitions, so it is safe inside the workflow sandbox.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApplicationStage } from '../domain';
+
+export const APPLICATION_WORKFLOW = 'applicationWorkflow';
+
+/** Task queues: applications on one queue; print jobs on one queue per province's production centre. */
+export const taskQueues = {
+  applications: (prefix: string) => `${prefix}.applications`,
+  production: (prefix: string, provinceCode: string) => `${prefix}.production.${provinceCode.slice(0, 2)}`,
+};
+
+/** Settings fixed at acceptance, so a running application is not changed by a later configuration change. */
+export interface ApplicationSettings {
+  deadlineDays: number;
+  warningDays: number;
+  reviewReminderDays: number;
+  pickupReminderDays: number;
+  reprintLimit: number;
+  taskQueuePrefix: string;
+}
+
+export interface ApplicationInput {
+  applicationId: string;
+  idNumber: string;
+  kind: 'renewal' | 'replacement';
+  reason: string;
+  acceptingStationCode: string;
+  homeRegionCode: string;
+  fingerprintCaptured: boolean;
+  appearanceChanged: boolean;
+  temporaryCardRequested: boolean;
+  contactPhone?: string;
+  idempotencyKey?: string;
+  acceptedBy: string;
+  settings: ApplicationSettings;
+}
+
+export interface StageEntry {
+  stage: ApplicationStage;
+  at: string;
+  note?: string;
+}
+
+export interface ApplicationState {
+  applicationId: string;
+  stage: ApplicationStage;
+  acceptingStationCode: string;
+  homeRegionCode: string;
+  kind: 'renewal' | 'replacement';
+  acceptedAt: string;
+  deadlineAt: string;
+  extension?: { days: number; reason: string };
+  overdue: boolean;
+  warned: boolean;
+  reviewReminders: number;
+  printed?: { validFrom: string; validUntil: string | null };
+  printFailures: number;
+  managersAlertedOfReprints: boolean;
+  trackingNumber?: string;
+  misroutedArrivals: string[];
+  readyForPickupAt?: string;
+  pickupReminders: number;
+  temporaryCard?: { dueAt: string; issuedAt?: string; overdue: boolean; returned?: boolean };
+  refusalReason?: string;
+  withdrawalReason?: string;
+  closedAt?: string;
+  history: StageEntry[];
+}
+
+export interface Actor {
+  /** Who acted, for the audit log: a user id. */
+  actor: string;
+}
+
+export type ReviewDecision = Actor & { decision: 'approve' | 'refuse'; reason?: string };
+export type Extension = Actor & { days: number; reason: string };
+export type Printed = Actor & { validFrom: string; validUntil: string | null };
+export type PrintFailed = Actor & { reason: string };
+export type Dispatched = Actor & { trackingNumber: string };
+export type Arrived = Actor & { stationCode: string };
+export type PickedUp = Actor & { oldCardReturned: boolean; temporaryCardReturned?: boolean };
+export type Withdrawal = Actor & { reason: string };
+
+/** Why an update was rejected; the API maps each to a problem response. */
+export const rejection = {
+  wrongStage: 'wrong_stage',
+  extensionAlreadyGranted: 'extension_already_granted',
+  extensionTooLong: 'extension_too_long',
+  reasonRequired: 'reason_required',
+  oldCardNotReturned: 'old_card_not_returned',
+  temporaryCardNotReturned: 'temporary_card_not_returned',
+  noTemporaryCard: 'no_temporary_card',
+  notPrinted: 'not_printed',
+  invalidCardPeriod: 'invalid_card_period',
+} as const;
+
+export const queries = {
+  state: defineQuery<ApplicationState>('state'),
+};
+
+export const updates = {
+  /** Resolves once acceptance is recorded in the read model: the API answers 201 only then. */
+  accepted: defineUpdate<ApplicationState>('accepted'),
+  review: defineUpdate<ApplicationState, [ReviewDecision]>('review'),
+  extend: defineUpdate<ApplicationState, [Extension]>('extend'),
+  temporaryCardIssued: defineUpdate<ApplicationState, [Actor]>('temporaryCardIssued'),
+  printed: defineUpdate<ApplicationState, [Printed]>('printed'),
+  printFailed: defineUpdate<ApplicationState, [PrintFailed]>('printFailed'),
+  dispatched: defineUpdate<ApplicationState, [Dispatched]>('dispatched'),
+  arrived: defineUpdate<ApplicationState, [Arrived]>('arrived'),
+  pickedUp: defineUpdate<ApplicationState, [PickedUp]>('pickedUp'),
+  withdraw: defineUpdate<ApplicationState, [Withdrawal]>('withdraw'),
+};
