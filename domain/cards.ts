@@ -1,34 +1,36 @@
+import { addYears, ageOn, assertCalendarDate, type CalendarDate } from './calendar';
+import { namesMatch } from './names';
+
 /**
- * Physical cards and what a card-using unit may learn of one: valid, or invalid with a reason.
- * Calendar dates are `YYYY-MM-DD` strings, compared as text.
+ * Physical cards (居民身份证) and what a card-using unit may learn of one: valid, or invalid with a
+ * reason. A card is named by the citizen number and its `validFrom`; dates are `YYYY-MM-DD` and
+ * `validUntil` is the last day the card is valid (inclusive), `null` for long-term (长期).
  */
 export type CardStatus = 'ACTIVE' | 'REPORTED_LOST' | 'SUPERSEDED' | 'EXPIRED' | 'DESTROYED';
 export const CARD_STATUSES: readonly CardStatus[] = ['ACTIVE', 'REPORTED_LOST', 'SUPERSEDED', 'EXPIRED', 'DESTROYED'];
+export const isCardStatus = (value: unknown): value is CardStatus => CARD_STATUSES.includes(value as CardStatus);
 
 export type InvalidReason = 'REPORTED_LOST' | 'SUPERSEDED' | 'EXPIRED' | 'NOT_ISSUED' | 'NAME_MISMATCH';
 export type Verification = { result: 'VALID' } | { result: 'INVALID'; reason: InvalidReason };
 
 export interface CardFacts {
   status: CardStatus;
-  validFrom: string;
-  /** null: long-term (长期). */
-  validUntil: string | null;
+  validFrom: CalendarDate;
+  /** Last valid day; null: long-term (长期). */
+  validUntil: CalendarDate | null;
   holderName: string;
 }
 
-const addYears = (date: string, years: number) => `${String(Number(date.slice(0, 4)) + years).padStart(4, '0')}${date.slice(4)}`;
-
-/** Whole years of age on `on`. */
-export function ageOn(birthDate: string, on: string): number {
-  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return on.slice(5) >= birthDate.slice(5) ? years : years - 1;
-}
-
 /**
- * Validity period by age at issue (Resident Identity Card Law art. 5): under 16 five years,
- * 16–25 ten, 26–45 twenty, 46 and over long-term (`null`).
+ * Validity period in years by age at issue (Resident Identity Card Law art. 5): under 16 five
+ * years, 16–25 ten, 26–45 twenty, 46 and over long-term (`null`). Age in whole years (周岁) on
+ * the issue date, counted up on the birthday itself.
+ * @throws RangeError for a date that is not a real `YYYY-MM-DD`, or an issue date before birth.
  */
-export function validityPeriodYears(birthDate: string, issueDate: string): number | null {
+export function validityPeriodYears(birthDate: CalendarDate, issueDate: CalendarDate): 5 | 10 | 20 | null {
+  assertCalendarDate(birthDate, 'birthDate');
+  assertCalendarDate(issueDate, 'issueDate');
+  if (issueDate < birthDate) throw new RangeError('issueDate is before birthDate');
   const age = ageOn(birthDate, issueDate);
   if (age < 16) return 5;
   if (age <= 25) return 10;
@@ -36,38 +38,56 @@ export function validityPeriodYears(birthDate: string, issueDate: string): numbe
   return null;
 }
 
-/** The last day a card issued on `validFrom` is valid; null for long-term. 29 Feb rolls to 1 Mar. */
-export function validUntilFor(birthDate: string, validFrom: string): string | null {
+/**
+ * The `validUntil` of a card valid from `validFrom`: the same day N years later (as printed on the
+ * card, `2016.03.01-2026.03.01`), 29 February rolling to 1 March; `null` for long-term.
+ * @throws RangeError as `validityPeriodYears`.
+ */
+export function validUntilFor(birthDate: CalendarDate, validFrom: CalendarDate): CalendarDate | null {
   const years = validityPeriodYears(birthDate, validFrom);
-  if (years === null) return null;
-  const until = addYears(validFrom, years);
-  return until.endsWith('-02-29') && !isLeap(Number(until.slice(0, 4))) ? `${until.slice(0, 4)}-03-01` : until;
+  return years === null ? null : addYears(validFrom, years);
 }
 
-const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-
 /**
- * What a unit learns when it presents a card (人证一致性核查). Reasons, in order: the card is unknown,
- * destroyed or not yet valid → NOT_ISSUED; its status (REPORTED_LOST, SUPERSEDED, EXPIRED); past its
- * validity → EXPIRED even if the stored status still says ACTIVE; then the name → NAME_MISMATCH.
+ * What a unit learns when it checks a card (人证一致性核查) on day `on`. The first that applies:
+ * 1. no such card → NOT_ISSUED;
+ * 2. the presented name is not the holder's → NAME_MISMATCH. Checked before anything about the
+ *    card's state, so that someone who does not know whose card it is learns nothing more about it
+ *    (units may learn only what they need; API.md: "nothing else about the person");
+ * 3. the card was destroyed, or `on` is before `validFrom` → NOT_ISSUED;
+ * 4. its status is REPORTED_LOST, SUPERSEDED or EXPIRED → that status;
+ * 5. `on` is after `validUntil` → EXPIRED, even if the stored status still says ACTIVE (statuses
+ *    are updated by batch; the dates are the truth);
+ * otherwise VALID.
  */
-export function verifyCard(request: { card?: CardFacts; presentedName: string; on: string }): Verification {
+export function verifyCard(request: { card?: CardFacts | null; presentedName: string; on: CalendarDate }): Verification {
   const { card, on } = request;
-  if (!card || card.status === 'DESTROYED' || on < card.validFrom) return { result: 'INVALID', reason: 'NOT_ISSUED' };
-  if (card.status !== 'ACTIVE') return { result: 'INVALID', reason: card.status };
-  if (card.validUntil !== null && on > card.validUntil) return { result: 'INVALID', reason: 'EXPIRED' };
-  if (normaliseName(request.presentedName) !== normaliseName(card.holderName)) return { result: 'INVALID', reason: 'NAME_MISMATCH' };
+  const invalid = (reason: InvalidReason): Verification => ({ result: 'INVALID', reason });
+  if (!card) return invalid('NOT_ISSUED');
+  if (!namesMatch(request.presentedName, card.holderName)) return invalid('NAME_MISMATCH');
+  if (card.status === 'DESTROYED' || on < card.validFrom) return invalid('NOT_ISSUED');
+  if (card.status !== 'ACTIVE') return invalid(card.status);
+  if (card.validUntil !== null && on > card.validUntil) return invalid('EXPIRED');
   return { result: 'VALID' };
 }
 
-const normaliseName = (name: string) => name.normalize('NFC').replace(/\s+/g, '').trim();
+export type FoundCardDisposition = 'HOLD_FOR_OWNER' | 'DESTROY';
 
 /**
- * What a station does with a handed-in card (丢失招领): hold it for the owner if it is still the
- * owner's current card (active or reported lost) and unexpired; destroy it if replaced or expired.
+ * What a station does with a handed-in card (丢失招领). Hold it for the owner only if it is the
+ * owner's current card (its `validFrom` is that of the newest card on record), its status is ACTIVE
+ * or REPORTED_LOST, and it has not expired on `on`; otherwise — replaced by a newer card, expired,
+ * destroyed, or the owner has no card on record (`currentCardValidFrom` null) — destroy it, and
+ * register the destruction. Comparing `validFrom` catches a replaced card whose status was not yet
+ * updated to SUPERSEDED.
  */
-export function foundCardDisposition(card: { status: CardStatus; validUntil: string | null }, on: string): 'HOLD_FOR_OWNER' | 'DESTROY' {
-  const current = card.status === 'ACTIVE' || card.status === 'REPORTED_LOST';
+export function foundCardDisposition(
+  card: { validFrom: CalendarDate; status: CardStatus; validUntil: CalendarDate | null },
+  currentCardValidFrom: CalendarDate | null | undefined,
+  on: CalendarDate,
+): FoundCardDisposition {
+  const current = currentCardValidFrom != null && card.validFrom === currentCardValidFrom;
+  const holdable = card.status === 'ACTIVE' || card.status === 'REPORTED_LOST';
   const unexpired = card.validUntil === null || on <= card.validUntil;
-  return current && unexpired ? 'HOLD_FOR_OWNER' : 'DESTROY';
+  return current && holdable && unexpired ? 'HOLD_FOR_OWNER' : 'DESTROY';
 }
