@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { regions } from '../../domain';
+import { provinces, regions } from '../../domain';
 import type { Db } from '../knex';
 import { createUser, type Role } from '../users';
 import { loadPopulation } from './loadPopulation';
@@ -63,12 +63,13 @@ async function createDemoAccounts(db: Db): Promise<DemoToken[]> {
     const county = countyOf(province);
     if (!county) continue;
     const provinceCode = `${province}0000`;
+    const provinceName = provinces.find((candidate) => candidate.code === provinceCode)!.name;
     const stationCode = stationCodeFor(county.code);
     const station = await createUser(db, { id: `station-${stationCode}`, name: `${county.name}户政窗口`, role: 'station', stationCode, provinceCode: null, unitId: null });
     tokens.push({ role: 'station', name: station.user.name, token: station.token, stationCode, regionCode: county.code });
-    const reviewer = await createUser(db, { id: `reviewer-${provinceCode}`, name: `${province} 户籍地审核`, role: 'reviewer', stationCode: null, regionCode: provinceCode, provinceCode: null, unitId: null });
+    const reviewer = await createUser(db, { id: `reviewer-${provinceCode}`, name: `${provinceName}公安厅户籍地审核`, role: 'reviewer', stationCode: null, regionCode: provinceCode, provinceCode: null, unitId: null });
     tokens.push({ role: 'reviewer', name: reviewer.user.name, token: reviewer.token, regionCode: provinceCode });
-    const production = await createUser(db, { id: `production-${productionCentreCodeFor(provinceCode)}`, name: `${province} 制证中心`, role: 'production', stationCode: null, provinceCode, unitId: null });
+    const production = await createUser(db, { id: `production-${productionCentreCodeFor(provinceCode)}`, name: `${provinceName}制证中心`, role: 'production', stationCode: null, provinceCode, unitId: null });
     tokens.push({ role: 'production', name: production.user.name, token: production.token, provinceCode });
   }
   const national = await createUser(db, { id: 'manager-national', name: '全国管理', role: 'manager', stationCode: null, provinceCode: null, unitId: null });
@@ -93,7 +94,7 @@ async function sampleCitizens(db: Db, blacklistedIdNumber: string) {
     .orderBy('idNumber').first('idNumber');
   // The generator's distribution makes both certain for thousands of people; say so if it ever changes.
   if (!noFingerprints || !expired) throw new Error('the demo population has no card without fingerprints or no expired card');
-  const ordinary = await db('cards').where('status', 'ACTIVE').orderBy('idNumber').limit(20).pluck('idNumber');
+  const ordinary = (await db('cards').where('status', 'ACTIVE').orderBy('idNumber').limit(20).select('idNumber')).map((row) => row.idNumber);
   const wanted = [...new Set([blacklistedIdNumber, noFingerprints?.idNumber, expired?.idNumber, ...ordinary].filter(Boolean))];
 
   const people = await db('citizens').whereIn('idNumber', wanted).orderBy('idNumber');
