@@ -5,7 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
-import { checkExtension, deadlineAt, isTerminal, temporaryCardDueAt, type ApplicationStage } from '../domain';
+import { allowedFrom, canTake, checkExtension, deadlineAt, isTerminal, temporaryCardDueAt, type ApplicationStage, type Step } from '../domain';
 import type { ApplicationActivities, Notification, ReadModelChange } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
 import { queries, rejection, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationState, type Arrived, type Dispatched, type PrintFailed } from './contract';
@@ -79,8 +79,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     );
   const closed = () => isTerminal(state.stage);
   const readyOrClosed = () => state.stage === 'READY_FOR_PICKUP' || closed();
-  const requireStage = (...stages: ApplicationStage[]) => {
-    if (!stages.includes(state.stage)) reject(rejection.wrongStage, `not allowed in stage ${state.stage} (needs ${stages.join(' or ')})`);
+  const requireStageFor = (step: Step) => {
+    if (!canTake(step, state.stage)) reject(rejection.wrongStage, `${step} is not allowed in stage ${state.stage} (needs ${allowedFrom[step].join(' or ')})`);
   };
 
   wf.setHandler(queries.state, () => state);
@@ -106,7 +106,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
     {
       validator: ({ decision, reason }) => {
-        requireStage('HOME_REVIEW');
+        requireStageFor('review');
         if (decision === 'refuse' && !reason?.trim()) reject(rejection.reasonRequired, 'a refusal needs a reason');
       },
     },
@@ -156,7 +156,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
     {
       validator: ({ validFrom, validUntil }) => {
-        requireStage('PRINTING');
+        requireStageFor('printed');
         if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
         if (validUntil !== null && validUntil <= validFrom) reject(rejection.invalidCardPeriod, 'validUntil must be after validFrom');
       },
@@ -176,7 +176,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
     {
       validator: (_: PrintFailed) => {
-        requireStage('PRINTING');
+        requireStageFor('printFailed');
         if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
       },
     },
@@ -192,7 +192,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
     {
       validator: (_: Dispatched) => {
-        requireStage('PRINTING');
+        requireStageFor('dispatched');
         if (!state.printed) reject(rejection.notPrinted, 'the card has not been printed');
       },
     },
@@ -211,7 +211,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       await moveTo('READY_FOR_PICKUP', 'card.arrived', actor, { readyForPickupAt: state.readyForPickupAt });
       return state;
     },
-    { validator: (_: Arrived) => requireStage('SHIPPING') },
+    { validator: (_: Arrived) => requireStageFor('arrived') },
   );
 
   wf.setHandler(
@@ -229,7 +229,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
     {
       validator: ({ oldCardReturned, temporaryCardReturned }) => {
-        requireStage('READY_FOR_PICKUP');
+        requireStageFor('pickedUp');
         // A renewal hands the old card back (交回原证); a replacement has none to hand back.
         if (input.kind === 'renewal' && !oldCardReturned) reject(rejection.oldCardNotReturned, 'the old card must be handed back');
         if (state.temporaryCard?.issuedAt && !temporaryCardReturned) reject(rejection.temporaryCardNotReturned, 'the temporary card must be handed back');
@@ -246,7 +246,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
     {
       validator: ({ reason }) => {
-        requireStage('ACCEPTED', 'HOME_REVIEW');
+        requireStageFor('withdraw');
         if (!reason?.trim()) reject(rejection.reasonRequired, 'a withdrawal needs a reason');
       },
     },

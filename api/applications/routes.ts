@@ -8,7 +8,7 @@ import { problems } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
 import { regionPrefix, scopeOf } from './jurisdiction';
-import { applicationFor, takeStep } from './steps';
+import { applicationFor, loadApplication, takeStep } from './steps';
 import { applicationView, cursor } from './views';
 
 const PAGE = 50;
@@ -101,7 +101,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   router.post('/applications/:id/arrived', allow('station'), async (req, res) => {
     parse(nothing, req.body);
     const user = userOf(req);
-    const application = await applicationFor(db, { ...user, role: 'manager', regionCode: null }, req.params.id as string);
+    const application = await loadApplication(db, req.params.id as string);
     const state = await takeStep(temporal, application, updates.arrived, { stationCode: user.stationCode!, actor: user.id });
     if (user.stationCode !== application.acceptingStationCode) {
       res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });

@@ -7,10 +7,16 @@ import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { ensureInJurisdiction } from './jurisdiction';
 
-/** Loads an application the user may act on. @throws Problem 404 or 403. */
-export async function applicationFor(db: Db, user: User, applicationId: string): Promise<ApplicationRow> {
+/** @throws Problem 404 when there is no such application. */
+export async function loadApplication(db: Db, applicationId: string): Promise<ApplicationRow> {
   const application = /^[0-9a-f-]{36}$/i.test(applicationId) ? await findApplication(db, applicationId) : undefined;
   if (!application) throw problems.notFound(`Application ${applicationId}`);
+  return application;
+}
+
+/** Loads an application the user may act on. @throws Problem 404 or 403. */
+export async function applicationFor(db: Db, user: User, applicationId: string): Promise<ApplicationRow> {
+  const application = await loadApplication(db, applicationId);
   const station = await db('stations').where('code', application.acceptingStationCode).first('regionCode');
   ensureInJurisdiction(user, application, station.regionCode);
   return application;

@@ -1,0 +1,67 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Db } from '../../db/knex';
+import { updates } from '../../workflows/contract';
+import { testDb } from '../support/database';
+import { newCitizen } from '../support/fixtures';
+import { startApplication, startEnvironment } from './harness';
+
+let env: TestWorkflowEnvironment;
+let db: Db;
+
+beforeAll(async () => {
+  ({ env } = await startEnvironment());
+  db = testDb();
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await db?.destroy();
+});
+
+function startWorkerProcess(prefix: string): Promise<ChildProcess> {
+  const child = fork(path.join(__dirname, 'support/workerProcess.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE_PREFIX: prefix },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
+  });
+}
+
+test('when the worker is killed with SIGKILL mid-flight, then a new worker finishes every application exactly once', async () => {
+  const prefix = `killed-${randomUUID().slice(0, 8)}`;
+  const first = await startWorkerProcess(prefix);
+  const citizens = await Promise.all(Array.from({ length: 5 }, () => newCitizen(db)));
+  const applications = [];
+  for (const citizen of citizens) applications.push(await startApplication(env, prefix, citizen));
+  for (const { handle } of applications) await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: 'reviewer' }] });
+
+  first.kill('SIGKILL');
+  await new Promise((resolve) => first.once('exit', resolve));
+
+  const second = await startWorkerProcess(prefix);
+  try {
+    for (const { handle, input } of applications) {
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: 'centre' }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: `T-${input.applicationId.slice(0, 6)}`, actor: 'centre' }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: 'station' }] });
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: 'station' }] });
+      expect((await handle.result()).stage).toBe('COMPLETED');
+    }
+  } finally {
+    second.kill('SIGTERM');
+  }
+  for (const [index, citizen] of citizens.entries()) {
+    const { applicationId } = applications[index].input;
+    const history = await db('applicationStageHistory').where({ applicationId }).orderBy('id').select('stage');
+    expect(history.map((row) => row.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED']);
+    const cards = await db('cards').where({ idNumber: citizen.idNumber, status: 'ACTIVE' });
+    expect(cards).toHaveLength(1);
+    expect(await db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', 'print.job')).toHaveLength(1);
+  }
+}, 120_000);
