@@ -6,6 +6,9 @@ import type { Db } from '../db/knex';
 import { applicationRoutes } from './applications/routes';
 import { authenticate } from './auth';
 import { healthRoutes } from './health';
+import { lossReportRoutes } from './lossReports/routes';
+import { verificationRoute } from './verifications/routes';
+import { createVerifications } from './verifications/service';
 import { notFoundRoute, problemResponder } from './problems';
 
 export interface AppDependencies {
@@ -29,12 +32,17 @@ export function createApp(deps: AppDependencies): Api {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', 'loopback');
+  // The verification hot path goes first, outside the v1 router: every layer in front costs throughput.
+  const verifications = createVerifications(deps);
+  closers.push(verifications.close);
+  app.post('/v1/verifications', verificationRoute(verifications, authenticate(deps.db)));
   app.use(healthRoutes(deps));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db));
   v1.use(express.json({ limit: '100kb' }));
   v1.use(applicationRoutes(deps));
+  v1.use(lossReportRoutes(deps, verifications.cache));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -40,6 +40,8 @@ export const problems = {
   tooManyRequests: (retryAfterSeconds: number) =>
     new Problem(429, 'rate_limited', 'Too many requests', `Slow down; retry after ${retryAfterSeconds} s.`, { retryAfterSeconds }),
   unavailable: (detail: string) => new Problem(503, 'service_unavailable', 'Service unavailable', detail),
+  cardNotFound: () => new Problem(404, 'card_not_found', 'Not found', 'No card with this citizen number and validity start is on record.'),
+  unsupportedMediaType: (expected: string) => new Problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${expected}.`),
 };
 
 export const notFoundRoute: RequestHandler = (req, _res, next) => next(problems.notFound(`${req.method} ${req.path}`));
@@ -63,3 +65,6 @@ function toProblem(error: unknown): Problem {
   if (typeof status === 'number' && status >= 400 && status < 500) return problems.badRequest('bad_request', 'The request could not be read.');
   return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
 }
+
+/** PostgreSQL `unique_violation` (23505), told by its SQLSTATE, never by message text. */
+export const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '23505';

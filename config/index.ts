@@ -28,6 +28,16 @@ const schema = z.object({
   /** Verification requests per unit per second before 429. */
   VERIFICATION_RATE_LIMIT: z.coerce.number().int().min(1).default(2000),
   VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
+  /** Verification audit rows are written at least this often (ms)… */
+  VERIFICATION_AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** …or as soon as this many are waiting. */
+  VERIFICATION_AUDIT_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2_000),
+  /** Unwritten audit rows beyond which verifications answer 503 instead of going unaudited. */
+  VERIFICATION_AUDIT_MAX_BACKLOG: z.coerce.number().int().min(1).default(200_000),
+  /** First delay before the card-status LISTEN connection reconnects (doubling up to 30 s); the cache is off meanwhile. */
+  VERIFICATION_LISTENER_RETRY_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** How often the LISTEN connection is checked with a query; no answer within it counts as dropped. */
+  VERIFICATION_LISTENER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 

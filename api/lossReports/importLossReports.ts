@@ -1,0 +1,225 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { z } from 'zod';
+import type { Logger } from '../../config/logger';
+import type { Db } from '../../db/knex';
+import { recordAudit } from '../../db/queries/auditLog';
+import { findCardsByNumberAndDate, findImported, insertImportedLossReports, reportCardsLost, type NewLossReport } from '../../db/queries/lossReports';
+import type { User } from '../../db/users';
+import { Problem } from '../problems';
+import { calendarDateField, idNumberField, parse } from '../validation';
+import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
+
+/** Lines are committed this many at a time; a re-run after a failure skips what was committed. */
+const BATCH_LINES = 500;
+const MAX_LINE_BYTES = 16 * 1024;
+
+/**
+ * One loss report taken before the system existed. `externalId` (the old system's reference) makes
+ * a re-run recognise the line; without it, the card, the day and time, and the authority do.
+ */
+const importLine = z.strictObject({
+  externalId: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  idNumber: idNumberField,
+  cardValidFrom: calendarDateField,
+  circumstance: z.enum(['lost', 'stolen'], { error: 'must be "lost" or "stolen"' }).default('lost'),
+  reportedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset' }),
+  authorityRegionCode: z.string({ error: 'must be a string' }).regex(/^\d{6}$/, 'must be a 6-digit region code').optional(),
+  reportingStationCode: z.string({ error: 'must be a string' }).trim().min(1).max(40).optional(),
+});
+type ImportLine = z.infer<typeof importLine>;
+
+export type ImportOutcome =
+  | { line: number; ok: true; status: 'imported' | 'already_imported'; lossReportId: string }
+  | { line: number; ok: false; code: string; detail: string };
+
+export interface ImportSummary {
+  lines: number;
+  imported: number;
+  alreadyImported: number;
+  failed: number;
+}
+
+interface Parsed {
+  line: number;
+  report: ImportLine & { authorityRegionCode: string };
+  importKey: string;
+}
+
+/**
+ * Bulk import of old loss reports (NDJSON, one report per line), streamed both ways: the body is
+ * read line by line — never whole — and each line's outcome is written back as it is decided, in
+ * line order, followed by a `{ "summary": … }` line. Lines are committed in batches; each batch
+ * invalidates its cards on every instance like a report taken at a station. Idempotent: a line
+ * already imported is answered `already_imported` with its report's id.
+ *
+ * Admins may import for any authority (each line names `authorityRegionCode`); a station only for
+ * its own county, which is the default.
+ */
+export async function importLossReports(
+  deps: { db: Db; cache: CardCacheInvalidator; logger: Logger },
+  user: User,
+  body: IncomingMessage,
+  out: ServerResponse,
+): Promise<ImportSummary> {
+  const { db, logger } = deps;
+  const summary: ImportSummary = { lines: 0, imported: 0, alreadyImported: 0, failed: 0 };
+  const [knownRegions, knownStations] = await Promise.all([
+    db('regions').pluck('code').then((codes: string[]) => new Set(codes)),
+    db('stations').select('code', 'regionCode').then((rows: Array<{ code: string; regionCode: string }>) => new Map(rows.map((row) => [row.code, row.regionCode]))),
+  ]);
+
+  out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  const emit = async (value: unknown) => {
+    if (!out.write(`${JSON.stringify(value)}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+  };
+  const settle = async (outcomes: ImportOutcome[]) => {
+    for (const outcome of outcomes.sort((a, b) => a.line - b.line)) {
+      if (!outcome.ok) summary.failed++;
+      else if (outcome.status === 'imported') summary.imported++;
+      else summary.alreadyImported++;
+      await emit(outcome);
+    }
+  };
+
+  let batch: Parsed[] = [];
+  let outcomes: ImportOutcome[] = [];
+  const flush = async () => {
+    outcomes.push(...(await importBatch(deps, user, batch)));
+    batch = [];
+    await settle(outcomes);
+    outcomes = [];
+  };
+
+  try {
+    for await (const { line, text } of linesOf(body)) {
+      summary.lines++;
+      const checked = checkLine(line, text, user, knownRegions, knownStations);
+      if ('ok' in checked) outcomes.push(checked);
+      else batch.push(checked);
+      if (batch.length >= BATCH_LINES) await flush();
+      else if (outcomes.length >= BATCH_LINES) await settle(outcomes.splice(0));
+    }
+    await flush();
+    await emit({ summary });
+  } catch (error) {
+    logger.error({ err: error, linesRead: summary.lines }, 'loss report import stopped');
+    await settle(outcomes);
+    await emit({ error: 'internal_error', detail: 'The import stopped on our side; lines answered above are recorded, re-run the file to continue.', summary });
+  }
+  out.end();
+  return summary;
+}
+
+/** Non-empty lines of an NDJSON stream, numbered from 1; over-long lines are reported, not buffered. */
+async function* linesOf(body: IncomingMessage): AsyncGenerator<{ line: number; text: string | undefined }> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let overlong = false;
+  let line = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const parts = (pending + decoder.write(chunk)).split('\n');
+    pending = parts.pop()!;
+    for (const part of parts) {
+      line++;
+      if (overlong) {
+        overlong = false;
+        yield { line, text: undefined };
+      } else if (part.trim()) yield { line, text: part };
+    }
+    if (Buffer.byteLength(pending) > MAX_LINE_BYTES) {
+      overlong = true;
+      pending = '';
+    }
+  }
+  pending += decoder.end();
+  if (overlong || pending.trim()) yield { line: line + 1, text: overlong ? undefined : pending };
+}
+
+function checkLine(line: number, text: string | undefined, user: User, regions: Set<string>, stations: Map<string, string>): Parsed | ImportOutcome {
+  const fail = (code: string, detail: string): ImportOutcome => ({ line, ok: false, code, detail });
+  if (text === undefined) return fail('line_too_long', `A line may be at most ${MAX_LINE_BYTES} bytes.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail('malformed_json', 'The line is not valid JSON.');
+  }
+  let report: ImportLine;
+  try {
+    report = parse(importLine, json);
+  } catch (error) {
+    if (error instanceof Problem) return fail(error.code, error.message);
+    throw error;
+  }
+  if (Date.parse(report.reportedAt) > Date.now()) return fail('validation_failed', 'reportedAt: must not be in the future');
+  const authorityRegionCode = report.authorityRegionCode ?? (user.role === 'station' ? user.regionCode! : undefined);
+  if (!authorityRegionCode) return fail('validation_failed', 'authorityRegionCode: is required');
+  if (user.role === 'station' && authorityRegionCode !== user.regionCode) {
+    return fail('forbidden_jurisdiction', 'A station may import only reports taken by its own authority.');
+  }
+  if (!regions.has(authorityRegionCode)) return fail('unknown_region', 'authorityRegionCode: no such region');
+  if (report.reportingStationCode !== undefined && stations.get(report.reportingStationCode) !== authorityRegionCode) {
+    return fail('unknown_station', 'reportingStationCode: no such station in that authority');
+  }
+  const importKey = report.externalId
+    ? `ext:${authorityRegionCode}:${report.externalId}`
+    : `sha256:${createHash('sha256').update([report.idNumber, report.cardValidFrom, new Date(report.reportedAt).toISOString(), authorityRegionCode].join('|')).digest('hex')}`;
+  return { line, report: { ...report, authorityRegionCode }, importKey };
+}
+
+/** One transaction for a batch of checked lines: insert what is new, invalidate what was ACTIVE. */
+async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: User, batch: Parsed[]): Promise<ImportOutcome[]> {
+  if (batch.length === 0) return [];
+  const at = new Date();
+  const outcomes: ImportOutcome[] = [];
+  const invalidated: string[] = [];
+  await deps.db.transaction(async (trx) => {
+    const cards = await findCardsByNumberAndDate(trx, batch.map((entry) => ({ idNumber: entry.report.idNumber, validFrom: entry.report.cardValidFrom })));
+    const cardOf = new Map(cards.map((card) => [cardKey(card.idNumber, card.validFrom), card]));
+    const reports: Array<NewLossReport & { line: number }> = [];
+    for (const entry of batch) {
+      const card = cardOf.get(cardKey(entry.report.idNumber, entry.report.cardValidFrom));
+      if (!card) {
+        outcomes.push({ line: entry.line, ok: false, code: 'card_not_found', detail: 'No card with this citizen number and validity start is on record.' });
+        continue;
+      }
+      reports.push({
+        line: entry.line,
+        id: randomUUID(),
+        cardId: card.id,
+        circumstance: entry.report.circumstance,
+        reportingStationCode: entry.report.reportingStationCode ?? null,
+        authorityRegionCode: entry.report.authorityRegionCode,
+        source: 'import',
+        applicationId: null,
+        importKey: entry.importKey,
+        reportedAt: new Date(entry.report.reportedAt),
+      });
+    }
+    const inserted = await insertImportedLossReports(trx, reports.map(({ line: _line, ...report }) => report));
+    const earlier = await findImported(trx, reports.filter((report) => !inserted.has(report.importKey!)).map((report) => report.importKey!));
+    const fresh = reports.filter((report) => inserted.has(report.importKey!));
+    for (const report of reports) {
+      if (inserted.has(report.importKey!)) outcomes.push({ line: report.line, ok: true, status: 'imported', lossReportId: report.id });
+      else if (earlier.has(report.importKey!)) outcomes.push({ line: report.line, ok: true, status: 'already_imported', lossReportId: earlier.get(report.importKey!)! });
+      else outcomes.push({ line: report.line, ok: false, code: 'already_reported_lost', detail: 'The card already has a loss report that was not withdrawn.' });
+    }
+    const changed = new Set(await reportCardsLost(trx, fresh.map((report) => report.cardId), at));
+    for (const card of cards) if (changed.has(card.id)) invalidated.push(cardKey(card.idNumber, card.validFrom));
+    await recordAudit(
+      trx,
+      fresh.map((report) => ({
+        actor: user.id,
+        action: 'loss_report.imported',
+        subjectType: 'loss_report',
+        subjectId: report.id,
+        at,
+        details: { cardId: report.cardId, importKey: report.importKey, reportedAt: report.reportedAt.toISOString(), cardInvalidated: changed.has(report.cardId) },
+      })),
+    );
+  });
+  for (const key of invalidated) deps.cache.invalidate(key);
+  return outcomes;
+}

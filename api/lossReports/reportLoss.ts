@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { namesMatch } from '../../domain';
+import type { Db } from '../../db/knex';
+import { recordAudit } from '../../db/queries/auditLog';
+import { findCardForUpdate, setCardStatus } from '../../db/queries/cardRegistry';
+import { findOpenLossReport, insertLossReport } from '../../db/queries/lossReports';
+import type { User } from '../../db/users';
+import { isUniqueViolation, problems } from '../problems';
+import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
+
+export interface LossReportRequest {
+  idNumber: string;
+  name: string;
+  cardValidFrom: string;
+  circumstance: 'lost' | 'stolen';
+  /** The on-the-spot fingerprint comparison; required when the card carries fingerprints. */
+  fingerprintMatched?: boolean;
+}
+
+/**
+ * A loss report (挂失申报) at any station: the card is invalid from the moment it is accepted.
+ * The report and the card's new status commit together (the status trigger announces the change to
+ * every API instance); this instance's cache forgets the card before the 201 is sent, so no later
+ * verification here can read VALID whatever the notification's latency.
+ * The authority that took the report is the station's county: only its stations may withdraw it.
+ * @throws Problem 404 `card_not_found`; 422 `name_mismatch`, `fingerprint_check_required`,
+ * `fingerprint_mismatch`; 409 `already_reported_lost` (with its `lossReportId`), `card_not_active`.
+ */
+export async function reportLoss(
+  deps: { db: Db; cache: CardCacheInvalidator },
+  station: User,
+  request: LossReportRequest,
+): Promise<{ lossReportId: string; cardStatus: 'REPORTED_LOST'; reportedAt: string }> {
+  const { db, cache } = deps;
+  const lossReportId = randomUUID();
+  const reportedAt = new Date();
+  try {
+    await db.transaction(async (trx) => {
+      const card = await findCardForUpdate(trx, request.idNumber, request.cardValidFrom);
+      if (!card) throw problems.cardNotFound();
+      if (!namesMatch(request.name, card.holderName)) throw problems.refused('name_mismatch', 'The name does not match the population registry.');
+      if (card.hasFingerprints) {
+        if (request.fingerprintMatched === undefined) {
+          throw problems.refused('fingerprint_check_required', 'The card carries fingerprints: compare them on the spot and send fingerprintMatched.');
+        }
+        if (!request.fingerprintMatched) throw problems.refused('fingerprint_mismatch', 'The fingerprints do not match the card holder’s; the report is refused.');
+      }
+      if (card.status === 'REPORTED_LOST') {
+        const open = await findOpenLossReport(trx, card.id);
+        throw problems.conflict('already_reported_lost', 'The card is already reported lost.', open ? { lossReportId: open.id } : {});
+      }
+      if (card.status !== 'ACTIVE') throw problems.conflict('card_not_active', `The card is no longer valid (${card.status}); there is nothing to report.`, { cardStatus: card.status });
+
+      await insertLossReport(trx, {
+        id: lossReportId,
+        cardId: card.id,
+        circumstance: request.circumstance,
+        reportingStationCode: station.stationCode,
+        authorityRegionCode: station.regionCode!,
+        source: 'station',
+        applicationId: null,
+        importKey: null,
+        reportedAt,
+      });
+      await setCardStatus(trx, card.id, 'REPORTED_LOST', reportedAt);
+      await recordAudit(trx, {
+        actor: station.id,
+        action: 'loss_report.created',
+        subjectType: 'loss_report',
+        subjectId: lossReportId,
+        at: reportedAt,
+        details: { cardId: card.id, circumstance: request.circumstance, stationCode: station.stationCode, fingerprintMatched: request.fingerprintMatched ?? null },
+      });
+    });
+  } catch (error) {
+    // Two reports of one card at once: the one-open-report index lets one through.
+    if (isUniqueViolation(error)) throw problems.conflict('already_reported_lost', 'The card is already reported lost.');
+    throw error;
+  }
+  cache.invalidate(cardKey(request.idNumber, request.cardValidFrom));
+  return { lossReportId, cardStatus: 'REPORTED_LOST', reportedAt: reportedAt.toISOString() };
+}

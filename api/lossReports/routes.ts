@@ -1,0 +1,70 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { isWithinRegion } from '../../domain';
+import { findCardById } from '../../db/queries/cardRegistry';
+import { findLossReport } from '../../db/queries/lossReports';
+import type { AppDependencies } from '../app';
+import { allow, userOf } from '../auth';
+import { problems } from '../problems';
+import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
+import { importLossReports } from './importLossReports';
+import { reportLoss } from './reportLoss';
+import { withdrawLossReport } from './withdrawLossReport';
+
+const lossReport = z.strictObject({
+  idNumber: idNumberField,
+  name: nonEmptyText(50),
+  cardValidFrom: calendarDateField,
+  circumstance: z.enum(['lost', 'stolen'], { error: 'must be "lost" or "stolen"' }),
+  fingerprintMatched: z.boolean({ error: 'must be true or false' }).optional(),
+});
+const withdrawal = z.strictObject({ reason: nonEmptyText().optional() });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Loss reports (挂失申报): at any station, withdrawn at the authority that took them, bulk-imported. */
+export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
+  const { db, logger } = deps;
+  const router = Router();
+
+  router.post('/loss-reports', allow('station'), async (req, res) => {
+    const report = await reportLoss({ db, cache }, userOf(req), parse(lossReport, req.body));
+    res.status(201).location(`/v1/loss-reports/${report.lossReportId}`).json(report);
+  });
+
+  router.post('/loss-reports/import', allow('admin', 'station'), async (req, res) => {
+    if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
+    await importLossReports({ db, cache, logger }, userOf(req), req, res);
+  });
+
+  router.post('/loss-reports/:id/withdraw', allow('station'), async (req, res) => {
+    res.json(await withdrawLossReport({ db, cache }, userOf(req), req.params.id as string, parse(withdrawal, req.body)));
+  });
+
+  router.get('/loss-reports/:id', allow('station', 'manager', 'admin'), async (req, res) => {
+    const id = req.params.id as string;
+    const report = UUID.test(id) ? await findLossReport(db, id) : undefined;
+    if (!report) throw problems.notFound('The loss report');
+    const user = userOf(req);
+    const inJurisdiction =
+      user.role === 'admin' ||
+      (user.role === 'station' && (user.regionCode === report.authorityRegionCode || user.stationCode === report.reportingStationCode)) ||
+      (user.role === 'manager' && (!user.regionCode || isWithinRegion(report.authorityRegionCode, user.regionCode)));
+    if (!inJurisdiction) throw problems.forbiddenJurisdiction('This loss report was taken outside your jurisdiction.');
+    const card = (await findCardById(db, report.cardId))!;
+    res.json({
+      lossReportId: report.id,
+      idNumber: card.idNumber,
+      cardValidFrom: card.validFrom,
+      cardStatus: card.status,
+      circumstance: report.circumstance,
+      source: report.source,
+      authorityRegionCode: report.authorityRegionCode,
+      reportingStationCode: report.reportingStationCode,
+      reportedAt: report.reportedAt.toISOString(),
+      withdrawnAt: report.withdrawnAt?.toISOString() ?? null,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import type { ClientConfig } from 'pg';
+import type { Config } from '../../config';
+import type { Logger } from '../../config/logger';
+import type { Db } from '../../db/knex';
+import { findCardFacts } from '../../db/queries/cardRegistry';
+import { VerificationAuditWriter } from './auditWriter';
+import { CardFactsCache } from './cardFactsCache';
+import { InvalidationListener } from './invalidationListener';
+import { UnitRateLimiter } from './rateLimiter';
+
+/** The verification machinery of one API instance: cache, its invalidation channel, audit and rate limits. */
+export interface Verifications {
+  cache: CardFactsCache;
+  listener: InvalidationListener;
+  audit: VerificationAuditWriter;
+  limiter: UnitRateLimiter;
+  /** Stops listening and writes the audit rows still waiting; call once the server no longer takes requests. */
+  close(): Promise<void>;
+}
+
+export function createVerifications(deps: { db: Db; config: Config; logger: Logger }): Verifications {
+  const { db, config, logger } = deps;
+  const cache = new CardFactsCache(config.VERIFICATION_CACHE_SIZE, async (idNumber, validFrom) => (await findCardFacts(db, idNumber, validFrom)) ?? null);
+  const listener = new InvalidationListener(connectionOf(db), cache, logger, {
+    retryMs: config.VERIFICATION_LISTENER_RETRY_MS,
+    maxRetryMs: Math.max(config.VERIFICATION_LISTENER_RETRY_MS, 30_000),
+    heartbeatMs: config.VERIFICATION_LISTENER_HEARTBEAT_MS,
+  });
+  const audit = new VerificationAuditWriter(db, logger, {
+    flushMs: config.VERIFICATION_AUDIT_FLUSH_MS,
+    batchSize: config.VERIFICATION_AUDIT_BATCH_SIZE,
+    maxBacklog: config.VERIFICATION_AUDIT_MAX_BACKLOG,
+  });
+  const limiter = new UnitRateLimiter(db, config.VERIFICATION_RATE_LIMIT, logger);
+  listener.start();
+  return {
+    cache,
+    listener,
+    audit,
+    limiter,
+    close: async () => {
+      await listener.stop();
+      await audit.close();
+    },
+  };
+}
+
+/** The listening connection goes where the pool goes. */
+function connectionOf(db: Db): string | ClientConfig {
+  const { connection } = db.client.config as Knex.Config;
+  if (typeof connection === 'string' || (connection && typeof connection === 'object')) return connection as string | ClientConfig;
+  throw new Error('the database connection is not a URL or a settings object');
+}

@@ -1,0 +1,81 @@
+import type { Db } from '../knex';
+
+export interface LossReportRow {
+  id: string;
+  cardId: number;
+  circumstance: 'lost' | 'stolen';
+  reportingStationCode: string | null;
+  authorityRegionCode: string;
+  source: 'station' | 'application' | 'import';
+  applicationId: string | null;
+  importKey: string | null;
+  reportedAt: Date;
+  withdrawnAt: Date | null;
+  withdrawnByStationCode: string | null;
+}
+
+export type NewLossReport = Omit<LossReportRow, 'withdrawnAt' | 'withdrawnByStationCode'>;
+
+export async function insertLossReport(trx: Db, report: NewLossReport): Promise<void> {
+  await trx('lossReports').insert(report);
+}
+
+export async function findLossReport(db: Db, id: string, options: { forUpdate?: boolean } = {}): Promise<LossReportRow | undefined> {
+  const query = db('lossReports').where('id', id).first();
+  return options.forUpdate ? query.forUpdate() : query;
+}
+
+/** The card's report not withdrawn (at most one: a unique index holds it). */
+export async function findOpenLossReport(db: Db, cardId: number): Promise<LossReportRow | undefined> {
+  return db('lossReports').where('cardId', cardId).whereNull('withdrawnAt').first();
+}
+
+export async function markWithdrawn(trx: Db, id: string, stationCode: string, at: Date): Promise<void> {
+  await trx('lossReports').where('id', id).update({ withdrawnAt: at, withdrawnByStationCode: stationCode });
+}
+
+/** Whether the application that took this report (a replacement) is still in progress. */
+export async function applicationInProgress(db: Db, applicationId: string): Promise<boolean> {
+  const row = await db('applications').where('id', applicationId).whereNotIn('stage', ['COMPLETED', 'REFUSED', 'WITHDRAWN']).first('id');
+  return Boolean(row);
+}
+
+/** The cards named by (idNumber, validFrom) pairs, in one read. */
+export async function findCardsByNumberAndDate(
+  db: Db,
+  pairs: Array<{ idNumber: string; validFrom: string }>,
+): Promise<Array<{ id: number; idNumber: string; validFrom: string; status: string }>> {
+  if (pairs.length === 0) return [];
+  const { rows } = await db.raw(
+    `select c.id, c.id_number, c.valid_from, c.status
+       from cards c
+       join jsonb_to_recordset(?::jsonb) as p(id_number text, valid_from date)
+         on c.id_number = p.id_number and c.valid_from = p.valid_from`,
+    [JSON.stringify(pairs.map((pair) => ({ id_number: pair.idNumber, valid_from: pair.validFrom })))],
+  );
+  return rows;
+}
+
+/**
+ * Inserts imported reports, skipping any that conflict with a unique rule — the same `importKey`
+ * imported before, or an open report on the card already. Returns the import keys inserted.
+ */
+export async function insertImportedLossReports(trx: Db, reports: NewLossReport[]): Promise<Set<string>> {
+  if (reports.length === 0) return new Set();
+  const { rows } = await trx.raw(`? on conflict do nothing returning import_key`, [trx('lossReports').insert(reports)]);
+  return new Set(rows.map((row: { importKey: string }) => row.importKey));
+}
+
+/** Of these import keys, the ones already imported, with their report ids. */
+export async function findImported(db: Db, importKeys: string[]): Promise<Map<string, string>> {
+  if (importKeys.length === 0) return new Map();
+  const rows: Array<{ id: string; importKey: string }> = await db('lossReports').whereIn('importKey', importKeys).select('id', 'importKey');
+  return new Map(rows.map((row) => [row.importKey, row.id]));
+}
+
+/** Marks ACTIVE cards among these REPORTED_LOST; returns the ids changed. */
+export async function reportCardsLost(trx: Db, cardIds: number[], at: Date): Promise<number[]> {
+  if (cardIds.length === 0) return [];
+  const rows: Array<{ id: number }> = await trx('cards').whereIn('id', cardIds).where('status', 'ACTIVE').update({ status: 'REPORTED_LOST', statusChangedAt: at }, ['id']);
+  return rows.map((row) => row.id);
+}
