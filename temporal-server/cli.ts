@@ -1,0 +1,86 @@
+/**
+ * Command line of bin/temporal-dev-server, in the two forms the SDK's test environment uses:
+ *   temporal-dev-server <port> [--enable-time-skipping] [--search-attribute k=v ...]   (test server: time skipping on)
+ *   temporal-dev-server server start-dev --port N --namespace NS --ip IP [...]         (dev server: real time)
+ * Flags that make no sense here (UI, log format, dynamic config, db file) are accepted and ignored.
+ */
+import { start } from './index';
+
+export interface CliOptions {
+  port: number;
+  host: string;
+  timeSkipping: boolean;
+  namespaces: string[];
+}
+
+const USAGE = 'usage: temporal-dev-server <port> [--enable-time-skipping]\n       temporal-dev-server server start-dev [--port N] [--namespace NS]... [--ip IP]';
+
+/** @throws Error with the usage text when the arguments are not one of the two forms. */
+export function parseArgs(argv: string[]): CliOptions {
+  if (argv[0] === 'server' && argv[1] === 'start-dev') {
+    const options: CliOptions = { port: 7233, host: '127.0.0.1', timeSkipping: false, namespaces: [] };
+    for (let i = 2; i < argv.length; i++) {
+      const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+      const value = () => inline ?? argv[++i];
+      switch (flag) {
+        case '--port':
+        case '-p':
+          options.port = Number(value());
+          break;
+        case '--namespace':
+        case '-n':
+          options.namespaces.push(value());
+          break;
+        case '--ip':
+          options.host = value();
+          break;
+        case '--enable-time-skipping':
+          options.timeSkipping = true;
+          break;
+        case '--headless':
+          break;
+        default:
+          // Other flags take a value unless the next word is itself a flag.
+          if (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-')) i++;
+      }
+    }
+    if (!Number.isInteger(options.port) || options.port < 0) throw new Error(`bad --port\n${USAGE}`);
+    return options;
+  }
+  const port = Number(argv[0]);
+  if (argv.length === 0 || !Number.isInteger(port) || port < 0) throw new Error(USAGE);
+  // The Java test server this form stands in for skips time by default; the flag is accepted for clarity.
+  return { port, host: '0.0.0.0', timeSkipping: true, namespaces: [] };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  const server = await start(options);
+  console.log(`temporal-dev-server listening on ${server.address} (time skipping ${options.timeSkipping ? 'on' : 'off'}, namespaces: ${['default', ...options.namespaces].join(', ')})`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`temporal-dev-server: ${signal}, stopping`);
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,213 @@
+/**
+ * The gRPC layer: binds WorkflowService, OperatorService and TestService methods to the engine,
+ * turns thrown {@link ServiceError}s into gRPC statuses, and answers every method we do not
+ * implement with UNIMPLEMENTED.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Engine } from './engine';
+import { ServiceError, unimplemented } from './errors';
+import { duration, encodeStatusDetails, loadServiceDefinitions, timestamp, toMs, type Pb } from './proto';
+
+type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
+
+const SERVER_VERSION = '1.24.0-embedded';
+
+function deadlineOf(call: grpc.ServerUnaryCall<Pb, Pb>): number {
+  const deadline = call.getDeadline();
+  if (deadline instanceof Date) return deadline.getTime();
+  if (typeof deadline === 'number' && Number.isFinite(deadline)) return deadline;
+  return Date.now() + 70_000;
+}
+
+function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
+  const namespaceInfo = (name: string) => ({
+    namespaceInfo: { name, state: 'NAMESPACE_STATE_REGISTERED', description: '', ownerEmail: '', id: name, data: {}, supportsSchedules: false },
+    config: { workflowExecutionRetentionTtl: duration(24 * 3600 * 1000), historyArchivalState: 'ARCHIVAL_STATE_DISABLED', visibilityArchivalState: 'ARCHIVAL_STATE_DISABLED' },
+    replicationConfig: { activeClusterName: 'active', clusters: [{ clusterName: 'active' }], state: 'REPLICATION_STATE_NORMAL' },
+    failoverVersion: 0,
+    isGlobalNamespace: false,
+  });
+  return {
+    GetSystemInfo: () => ({
+      serverVersion: SERVER_VERSION,
+      capabilities: {
+        signalAndQueryHeader: true,
+        internalErrorDifferentiation: true,
+        activityFailureIncludeHeartbeat: true,
+        supportsSchedules: false,
+        encodedFailureAttributes: true,
+        buildIdBasedVersioning: false,
+        upsertMemo: true,
+        eagerWorkflowStart: false,
+        sdkMetadata: true,
+        countGroupByExecutionStatus: false,
+        nexus: false,
+      },
+    }),
+    GetClusterInfo: () => ({
+      supportedClients: {},
+      serverVersion: SERVER_VERSION,
+      clusterId: 'embedded',
+      clusterName: 'active',
+      historyShardCount: 1,
+      persistenceStore: 'memory',
+      visibilityStore: 'memory',
+    }),
+    DescribeNamespace: (request) => {
+      const name = engine.requireNamespace(request.namespace || request.id);
+      return namespaceInfo(name);
+    },
+    ListNamespaces: () => ({ namespaces: engine.store.namespaces().map(namespaceInfo), nextPageToken: Buffer.alloc(0) }),
+    RegisterNamespace: (request) => {
+      if (engine.store.namespaces().includes(request.namespace)) throw new ServiceError(grpc.status.ALREADY_EXISTS, `Namespace ${request.namespace} already exists.`);
+      engine.store.addNamespace(request.namespace);
+      return {};
+    },
+    StartWorkflowExecution: (request) => {
+      const { runId, started } = engine.startWorkflow(request);
+      return { runId, started };
+    },
+    SignalWithStartWorkflowExecution: (request) => {
+      const { runId, started } = engine.signalWithStart(request);
+      return { runId, started };
+    },
+    SignalWorkflowExecution: (request) => engine.signal(request),
+    QueryWorkflow: (request) => engine.query(request),
+    UpdateWorkflowExecution: (request, call) => engine.update(request, deadlineOf(call)),
+    PollWorkflowExecutionUpdate: (request, call) => engine.pollUpdate(request, deadlineOf(call)),
+    RequestCancelWorkflowExecution: (request) => engine.requestCancel(request),
+    TerminateWorkflowExecution: (request) => engine.terminateRequest(request),
+    DescribeWorkflowExecution: (request) => engine.describe(request),
+    GetWorkflowExecutionHistory: (request, call) => engine.getHistory(request, deadlineOf(call)),
+    ListWorkflowExecutions: (request) => engine.list(request),
+    ListOpenWorkflowExecutions: unsupportedList('ListOpenWorkflowExecutions'),
+    CountWorkflowExecutions: (request) => engine.count(request),
+    GetSearchAttributes: () => ({ keys: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' } }),
+    PollWorkflowTaskQueue: (request, call) => engine.pollWorkflowTask(request, () => call.cancelled),
+    RespondWorkflowTaskCompleted: (request) => engine.completeWorkflowTask(request),
+    RespondWorkflowTaskFailed: (request) => engine.failWorkflowTaskRequest(request),
+    RespondQueryTaskCompleted: (request) => engine.respondQueryTask(request),
+    PollActivityTaskQueue: (request, call) => engine.pollActivityTask(request, () => call.cancelled),
+    RecordActivityTaskHeartbeat: (request) => engine.heartbeat(request),
+    RecordActivityTaskHeartbeatById: (request) => engine.heartbeat({ ...request, taskToken: engine.activityTokenById(request) }),
+    RespondActivityTaskCompleted: (request) => engine.completeActivity(request),
+    RespondActivityTaskCompletedById: (request) => engine.completeActivity({ ...request, taskToken: engine.activityTokenById(request) }),
+    RespondActivityTaskFailed: (request) => engine.failActivity(request),
+    RespondActivityTaskFailedById: (request) => engine.failActivity({ ...request, taskToken: engine.activityTokenById(request) }),
+    RespondActivityTaskCanceled: (request) => engine.cancelActivityRequest(request),
+    RespondActivityTaskCanceledById: (request) => engine.cancelActivityRequest({ ...request, taskToken: engine.activityTokenById(request) }),
+    ShutdownWorker: (request) => engine.shutdownWorker(request),
+    DescribeTaskQueue: (request) => {
+      engine.requireNamespace(request.namespace);
+      return { pollers: [] };
+    },
+  };
+}
+
+function unsupportedList(method: string): Handler {
+  return () => {
+    throw unimplemented(`${method} (use ListWorkflowExecutions)`);
+  };
+}
+
+function testServiceHandlers(engine: Engine): Record<string, Handler> {
+  const clock = engine.clock;
+  const sleepUntil = (at: number) => new Promise<void>((resolve) => clock.schedule(at, resolve));
+  return {
+    LockTimeSkipping: () => {
+      clock.lock();
+      return {};
+    },
+    UnlockTimeSkipping: () => {
+      try {
+        clock.unlock();
+      } catch (error) {
+        throw new ServiceError(grpc.status.FAILED_PRECONDITION, (error as Error).message);
+      }
+      return {};
+    },
+    Sleep: async (request) => {
+      await sleepUntil(clock.now() + toMs(request.duration));
+      return {};
+    },
+    SleepUntil: async (request) => {
+      await sleepUntil(toMs(request.timestamp));
+      return {};
+    },
+    UnlockTimeSkippingWithSleep: async (request) => {
+      const at = clock.now() + toMs(request.duration);
+      try {
+        clock.unlock();
+      } catch (error) {
+        throw new ServiceError(grpc.status.FAILED_PRECONDITION, (error as Error).message);
+      }
+      await new Promise<void>((resolve) =>
+        clock.schedule(at, () => {
+          // Re-lock in the same turn the sleep ends, before anything else can skip time.
+          clock.lock();
+          resolve();
+        }),
+      );
+      return {};
+    },
+    GetCurrentTime: () => ({ time: timestamp(clock.now()) }),
+  };
+}
+
+function bind(service: grpc.ServiceDefinition, handlers: Record<string, Handler>, serviceName: string): grpc.UntypedServiceImplementation {
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const [name, definition] of Object.entries(service)) {
+    const handler = handlers[name] ?? handlers[definition.originalName ?? ''];
+    const method = `${serviceName}.${name}`;
+    implementation[name] = (call: grpc.ServerUnaryCall<Pb, Pb>, callback: grpc.sendUnaryData<Pb>) => {
+      if (!handler) {
+        reply(callback, unimplemented(method));
+        return;
+      }
+      let result: Pb | Promise<Pb>;
+      try {
+        result = handler(call.request, call);
+      } catch (error) {
+        reply(callback, error);
+        return;
+      }
+      Promise.resolve(result).then(
+        (value) => callback(null, value ?? {}),
+        (error: unknown) => reply(callback, error),
+      );
+    };
+  }
+  return implementation;
+}
+
+function reply(callback: grpc.sendUnaryData<Pb>, error: unknown): void {
+  if (error instanceof ServiceError) {
+    const metadata = new grpc.Metadata();
+    if (error.detail) metadata.set('grpc-status-details-bin', encodeStatusDetails(error.code, error.message, error.detail.type, error.detail.value));
+    callback({ code: error.code, details: error.message, metadata }, null);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error('[temporal-server] internal error:', error);
+  callback({ code: grpc.status.INTERNAL, details: `internal error in the embedded Temporal server: ${message}` }, null);
+}
+
+/** Registers the three services on `server`; method names follow the `.proto` files. */
+export function addServices(server: grpc.Server, engine: Engine): void {
+  const definitions = grpc.loadPackageDefinition(loadServiceDefinitions()) as Pb;
+  const workflowService = definitions.temporal.api.workflowservice.v1.WorkflowService.service as grpc.ServiceDefinition;
+  const operatorService = definitions.temporal.api.operatorservice.v1.OperatorService.service as grpc.ServiceDefinition;
+  const testService = definitions.temporal.api.testservice.v1.TestService.service as grpc.ServiceDefinition;
+  server.addService(workflowService, bind(workflowService, workflowServiceHandlers(engine), 'WorkflowService'));
+  server.addService(operatorService, bind(operatorService, operatorServiceHandlers(engine), 'OperatorService'));
+  server.addService(testService, bind(testService, testServiceHandlers(engine), 'TestService'));
+}
+
+function operatorServiceHandlers(engine: Engine): Record<string, Handler> {
+  return {
+    ListSearchAttributes: (request) => {
+      engine.requireNamespace(request.namespace);
+      return { customAttributes: {}, systemAttributes: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' }, storageSchema: {} };
+    },
+  };
+}

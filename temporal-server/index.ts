@@ -1,0 +1,63 @@
+/**
+ * An embedded Temporal-compatible gRPC server, enough for the official TypeScript SDK's client,
+ * worker and test environment. See README.md for what it does and does not support.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { VirtualClock } from './clock';
+import { Engine } from './engine';
+import { addServices } from './grpc';
+import { MemoryStore, type Store } from './store';
+
+export interface StartOptions {
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Jump the clock ahead whenever nothing can happen before the next deadline (TestService semantics). */
+  timeSkipping?: boolean;
+  /** Namespaces besides `default`. */
+  namespaces?: string[];
+  /** Storage; in memory by default. */
+  store?: Store;
+}
+
+export interface RunningServer {
+  /** `host:port`, what SDK connections take as `address`. */
+  address: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function start(opts: StartOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const store = opts.store ?? new MemoryStore();
+  for (const namespace of ['default', ...(opts.namespaces ?? [])]) store.addNamespace(namespace);
+  const engine = new Engine({ store, clock: new VirtualClock(!!opts.timeSkipping) });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_send_message_length': 128 * 1024 * 1024,
+  });
+  addServices(server, engine);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    address: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        engine.shutdown();
+        server.tryShutdown(() => resolve());
+        // Long polls and streams would hold tryShutdown open; they were answered above, but do not wait forever.
+        setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2_000).unref();
+      });
+      return stopped;
+    },
+  };
+}

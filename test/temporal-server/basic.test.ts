@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import * as activities from './fixtures/activities';
+import { activityThenSleep } from './fixtures/workflows';
+
+const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quietLogger });
+}, 60_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+test('an activity then a 60-day sleep completes in well under a second of real time', async () => {
+  const taskQueue = `tq-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  await worker.runUntil(async () => {
+    const started = Date.now();
+    const before = await env.currentTimeMs();
+    const result = await env.client.workflow.execute(activityThenSleep, { taskQueue, workflowId: randomUUID(), args: ['ana', 60] });
+    expect(result).toBe('hello ana after 60 days');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(60 * 24 * 3600 * 1000);
+  });
+});
