@@ -49,6 +49,10 @@ export function createVerifications(deps: { db: Db; config: Config; logger: Logg
 /** The listening connection goes where the pool goes. */
 function connectionOf(db: Db): string | ClientConfig {
   const { connection } = db.client.config as Knex.Config;
-  if (typeof connection === 'string' || (connection && typeof connection === 'object')) return connection as string | ClientConfig;
+  if (typeof connection === 'string') return connection;
+  if (connection && typeof connection === 'object') {
+    // knex keeps the password as a non-enumerable property (out of logs): copy every own property.
+    return Object.fromEntries(Object.getOwnPropertyNames(connection).map((name) => [name, (connection as Record<string, unknown>)[name]])) as ClientConfig;
+  }
   throw new Error('the database connection is not a URL or a settings object');
 }
