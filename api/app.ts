@@ -5,7 +5,10 @@ import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import { applicationRoutes } from './applications/routes';
 import { authenticate } from './auth';
+import { blacklistRoutes } from './blacklist/routes';
+import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
+import { impersonationReportRoutes } from './impersonationReports/routes';
 import { lossReportRoutes } from './lossReports/routes';
 import { verificationRoute } from './verifications/routes';
 import { createVerifications } from './verifications/service';
@@ -43,6 +46,9 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(express.json({ limit: '100kb' }));
   v1.use(applicationRoutes(deps));
   v1.use(lossReportRoutes(deps, verifications.cache));
+  v1.use(foundCardRoutes(deps, verifications.cache));
+  v1.use(blacklistRoutes(deps));
+  v1.use(impersonationReportRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -71,3 +71,9 @@ export async function hasNewerCard(db: Db, idNumber: string, validFrom: string):
 export async function setCardStatus(trx: Db, cardId: number, status: CardStatus, at: Date): Promise<void> {
   await trx('cards').where('id', cardId).update({ status, statusChangedAt: at });
 }
+
+/** The registered name of the person, or undefined when the number is not in the registry. */
+export async function registeredName(db: Db, idNumber: string): Promise<string | undefined> {
+  const row = await db('citizens').where('idNumber', idNumber).first('name');
+  return row?.name;
+}

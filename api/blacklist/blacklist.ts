@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/knex';
+import { recordAudit } from '../../db/queries/auditLog';
+import { findActiveEntry, findBlacklistEntry, insertBlacklistEntry, markRemoved, type BlacklistEntryRow } from '../../db/queries/blacklist';
+import type { User } from '../../db/users';
+import { isUniqueViolation, problems } from '../problems';
+
+/**
+ * Why someone is on the blacklist of dishonest persons (不诚信人员黑名单), after the refusals in
+ * DOMAIN.md: forging, altering, buying or selling, impersonating or fraudulently using identity
+ * documents; using fake certificates; listed by the national credit-information platform.
+ */
+export const BLACKLIST_CATEGORIES = ['FORGERY', 'ALTERATION', 'TRADING', 'IMPERSONATION', 'FRAUDULENT_USE', 'FAKE_CERTIFICATE', 'CREDIT_PLATFORM'] as const;
+export type BlacklistCategory = (typeof BLACKLIST_CATEGORIES)[number];
+
+export interface BlacklistEntryView {
+  blacklistEntryId: string;
+  idNumber: string;
+  category: string;
+  source: string;
+  note: string | null;
+  addedBy: string;
+  addedAt: string;
+  removedAt: string | null;
+  removedBy: string | null;
+  removalReason: string | null;
+}
+
+export const entryView = (row: BlacklistEntryRow): BlacklistEntryView => ({
+  blacklistEntryId: row.id,
+  idNumber: row.idNumber,
+  category: row.category,
+  source: row.source,
+  note: row.note,
+  addedBy: row.addedBy,
+  addedAt: row.addedAt.toISOString(),
+  removedAt: row.removedAt?.toISOString() ?? null,
+  removedBy: row.removedBy,
+  removalReason: row.removalReason,
+});
+
+/**
+ * Puts a person on the blacklist, audited. Runs inside the caller's transaction when given one.
+ * @throws Problem 409 `already_blacklisted` (with the `blacklistEntryId` in force) for the same person and category.
+ */
+export async function addToBlacklist(
+  db: Db,
+  actor: User,
+  request: { idNumber: string; category: BlacklistCategory; source: string; note?: string },
+): Promise<BlacklistEntryView> {
+  const row = { id: randomUUID(), idNumber: request.idNumber, category: request.category, source: request.source, note: request.note ?? null, addedBy: actor.id, addedAt: new Date() };
+  try {
+    await db.transaction(async (trx) => {
+      const existing = await findActiveEntry(trx, request.idNumber, request.category);
+      if (existing) throw alreadyBlacklisted(existing.id);
+      await insertBlacklistEntry(trx, row);
+      await recordAudit(trx, { actor: actor.id, action: 'blacklist.added', subjectType: 'blacklist_entry', subjectId: row.id, at: row.addedAt, details: { category: row.category, source: row.source } });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const existing = await findActiveEntry(db, request.idNumber, request.category);
+      throw alreadyBlacklisted(existing?.id);
+    }
+    throw error;
+  }
+  return entryView({ ...row, removedAt: null, removedBy: null, removalReason: null });
+}
+
+const alreadyBlacklisted = (id?: string) =>
+  problems.conflict('already_blacklisted', 'The person is already on the blacklist in this category.', id ? { blacklistEntryId: id } : {});
+
+/**
+ * Takes an entry off the blacklist, by an admin, with a reason; audited. The entry is kept, marked removed.
+ * @throws Problem 404; 409 `already_removed`.
+ */
+export async function removeFromBlacklist(db: Db, admin: User, id: string, reason: string): Promise<BlacklistEntryView> {
+  return db.transaction(async (trx) => {
+    const entry = await findBlacklistEntry(trx, id, { forUpdate: true });
+    if (!entry) throw problems.notFound('The blacklist entry');
+    if (entry.removedAt) throw problems.conflict('already_removed', 'The entry was already removed.');
+    const at = new Date();
+    await markRemoved(trx, id, admin.id, reason, at);
+    await recordAudit(trx, { actor: admin.id, action: 'blacklist.removed', subjectType: 'blacklist_entry', subjectId: id, at, details: { reason } });
+    return entryView({ ...entry, removedAt: at, removedBy: admin.id, removalReason: reason });
+  });
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { findBlacklistEntry } from '../../db/queries/blacklist';
+import type { AppDependencies } from '../app';
+import { allow, userOf } from '../auth';
+import { problems } from '../problems';
+import { idNumberField, nonEmptyText, parse } from '../validation';
+import { addToBlacklist, BLACKLIST_CATEGORIES, entryView, removeFromBlacklist } from './blacklist';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const addition = z.strictObject({
+  idNumber: idNumberField,
+  category: z.enum(BLACKLIST_CATEGORIES, { error: `must be one of ${BLACKLIST_CATEGORIES.join(', ')}` }),
+  source: nonEmptyText(200),
+  note: nonEmptyText(1000).optional(),
+});
+const removal = z.strictObject({ reason: nonEmptyText(500) });
+
+/**
+ * The blacklist of dishonest persons. Managers and admins add; only admins remove (issue 4 narrows
+ * API.md here), always with a reason. Acceptance reads it through `isBlacklisted`.
+ */
+export function blacklistRoutes(deps: AppDependencies): Router {
+  const { db } = deps;
+  const router = Router();
+
+  router.post('/blacklist', allow('manager', 'admin'), async (req, res) => {
+    const entry = await addToBlacklist(db, userOf(req), parse(addition, req.body));
+    res.status(201).location(`/v1/blacklist/${entry.blacklistEntryId}`).json(entry);
+  });
+
+  router.get('/blacklist/:id', allow('manager', 'admin'), async (req, res) => {
+    const id = req.params.id as string;
+    const entry = UUID.test(id) ? await findBlacklistEntry(db, id) : undefined;
+    if (!entry) throw problems.notFound('The blacklist entry');
+    res.json(entryView(entry));
+  });
+
+  router.delete('/blacklist/:id', allow('admin'), async (req, res) => {
+    const id = req.params.id as string;
+    // The reason may come in the body or, for clients that send no body with DELETE, as ?reason=.
+    const { reason } = parse(removal, req.body ?? (typeof req.query.reason === 'string' ? { reason: req.query.reason } : {}));
+    if (!UUID.test(id)) throw problems.notFound('The blacklist entry');
+    res.json(await removeFromBlacklist(db, userOf(req), id, reason));
+  });
+
+  return router;
+}
