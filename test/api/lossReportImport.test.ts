@@ -1,0 +1,153 @@
+import { request as httpRequest } from 'node:http';
+import type { Db } from '../../db/knex';
+import { call, startApi, type RunningApi } from '../support/api';
+import { testDb } from '../support/database';
+import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
+
+let db: Db;
+let api: RunningApi;
+let second: RunningApi;
+let admin: string;
+let station: string;
+let unit: string;
+
+beforeAll(async () => {
+  db = testDb();
+  api = await startApi(db);
+  second = await startApi(db);
+  admin = await newToken(db, 'admin');
+  station = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.zhengzhouJinshui) });
+  unit = await newToken(db, 'unit', { unitId: 'icbc' });
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+  await second?.close();
+  await db?.destroy();
+});
+
+const line = (citizen: TestCitizen, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ idNumber: citizen.idNumber, cardValidFrom: citizen.cards[0].validFrom, reportedAt: '2015-06-01T09:30:00+08:00', authorityRegionCode: COUNTIES.zhengzhouJinshui, ...extra });
+
+async function importFile(body: string, token = admin, contentType = 'application/x-ndjson') {
+  const answer = await call(api, 'POST', '/v1/loss-reports/import', { token, body, headers: { 'content-type': contentType } });
+  const lines = typeof answer.body === 'string' ? answer.body.trim().split('\n').map((text: string) => JSON.parse(text)) : [answer.body];
+  return { status: answer.status, contentType: answer.contentType, outcomes: lines.filter((entry: { line?: number }) => entry.line !== undefined), last: lines.at(-1) };
+}
+
+const verify = (on: RunningApi, citizen: TestCitizen) =>
+  call(on, 'POST', '/v1/verifications', { token: unit, body: { idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0].validFrom } }).then((answer) => answer.body);
+
+async function citizens(count: number): Promise<TestCitizen[]> {
+  const made: TestCitizen[] = [];
+  while (made.length < count) made.push(...(await Promise.all(Array.from({ length: Math.min(25, count - made.length) }, () => newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui })))));
+  return made;
+}
+
+describe('POST /v1/loss-reports/import', () => {
+  test('when an admin imports old reports, then each line gets its outcome in order, valid cards read INVALID on every instance, and a re-run imports nothing twice', async () => {
+    const [a, b, c, d] = await citizens(4);
+    expect((await verify(second, a)).result).toBe('VALID');
+    const body = [
+      line(a, { externalId: 'HN-2015-0001' }),
+      line(b, { externalId: 'HN-2015-0002', circumstance: 'stolen', reportingStationCode: stationIn(COUNTIES.zhengzhouJinshui) }),
+      '',
+      line(c),
+      '{"idNumber": "41010519900101123X", "cardValidFrom": "2015-01-01", "reportedAt": "2015-06-01T09:30:00+08:00", "authorityRegionCode": "410105"}',
+      '{ not json',
+      line(d, { cardValidFrom: '1999-01-01' }),
+      line(d, { authorityRegionCode: '999999' }),
+      line(d, { reportedAt: '2999-01-01T00:00:00Z' }),
+      line(c, { externalId: 'HN-2015-0003' }), // the same card again, as another old report
+    ].join('\n');
+
+    const first = await importFile(body);
+    expect(first.status).toBe(200);
+    expect(first.contentType).toMatch(/application\/x-ndjson/);
+    expect(first.outcomes.map((o: { line: number; ok: boolean; code?: string; status?: string }) => [o.line, o.ok ? o.status : o.code])).toEqual([
+      [1, 'imported'],
+      [2, 'imported'],
+      [4, 'imported'],
+      [5, 'invalid_id_number'],
+      [6, 'malformed_json'],
+      [7, 'card_not_found'],
+      [8, 'unknown_region'],
+      [9, 'validation_failed'],
+      [10, 'already_reported_lost'],
+    ]);
+    expect(first.last).toEqual({ summary: { lines: 9, imported: 3, alreadyImported: 0, failed: 6 } });
+
+    expect(await verify(api, a)).toMatchObject({ result: 'INVALID', reason: 'REPORTED_LOST' });
+    const started = Date.now();
+    while ((await verify(second, a)).result === 'VALID' && Date.now() - started < 1_000);
+    expect(await verify(second, a)).toMatchObject({ result: 'INVALID', reason: 'REPORTED_LOST' });
+    const stored = await db('lossReports').where('id', first.outcomes[1].lossReportId).first();
+    expect(stored).toMatchObject({ source: 'import', circumstance: 'stolen', authorityRegionCode: COUNTIES.zhengzhouJinshui, importKey: `ext:${COUNTIES.zhengzhouJinshui}:HN-2015-0002` });
+    expect(stored.reportedAt.toISOString()).toBe('2015-06-01T01:30:00.000Z');
+    expect(await db('auditLog').where({ subjectId: stored.id, action: 'loss_report.imported' })).toHaveLength(1);
+
+    const rerun = await importFile(body);
+    expect(rerun.outcomes.slice(0, 3)).toEqual([
+      { line: 1, ok: true, status: 'already_imported', lossReportId: first.outcomes[0].lossReportId },
+      { line: 2, ok: true, status: 'already_imported', lossReportId: first.outcomes[1].lossReportId },
+      { line: 4, ok: true, status: 'already_imported', lossReportId: first.outcomes[2].lossReportId },
+    ]);
+    expect(rerun.last.summary).toEqual({ lines: 9, imported: 0, alreadyImported: 3, failed: 6 });
+    const reports = await db('lossReports').join('cards', 'cards.id', 'lossReports.cardId').whereIn('cards.idNumber', [a.idNumber, b.idNumber, c.idNumber]);
+    expect(reports).toHaveLength(3);
+  });
+
+  test('when a report of a card replaced since is imported, then it is recorded and the card keeps its status', async () => {
+    const citizen = await newCitizen(db, { cards: [{ validFrom: '2006-03-01', validUntil: '2026-03-01', status: 'SUPERSEDED' }, { validFrom: '2021-03-01' }] });
+    const result = await importFile(line(citizen, { reportedAt: '2012-01-01T00:00:00Z' }));
+    expect(result.outcomes[0]).toMatchObject({ ok: true, status: 'imported' });
+    expect((await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2006-03-01' }).first()).status).toBe('SUPERSEDED');
+  });
+
+  test('when a station imports, then its own county is the authority and other authorities are refused per line', async () => {
+    const [mine, theirs] = await citizens(2);
+    const result = await importFile([line(mine, { authorityRegionCode: undefined }), line(theirs, { authorityRegionCode: COUNTIES.beijingChaoyang })].join('\n'), station);
+    expect(result.outcomes).toEqual([
+      expect.objectContaining({ line: 1, ok: true, status: 'imported' }),
+      expect.objectContaining({ line: 2, ok: false, code: 'forbidden_jurisdiction' }),
+    ]);
+    const stored = await db('lossReports').where('id', result.outcomes[0].lossReportId).first();
+    expect(stored.authorityRegionCode).toBe(COUNTIES.zhengzhouJinshui);
+  });
+
+  test('when the body is not NDJSON or the caller may not import, then a problem response', async () => {
+    expect((await importFile('{}', admin, 'application/json')).last.code).toBe('unsupported_media_type');
+    expect((await importFile('{}', unit)).status).toBe(403);
+    expect((await call(api, 'POST', '/v1/loss-reports/import', { body: '{}', headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(401);
+  });
+
+  test('when a large file is sent, then outcomes stream back before the upload ends, batch after batch', async () => {
+    const people = await citizens(600);
+    const lines = people.map((person, i) => line(person, { externalId: `BULK-${person.idNumber}-${i}` }));
+    const url = new URL(`${api.url}/v1/loss-reports/import`);
+    const received: string[] = [];
+    let answeredBeforeUploadEnded = false;
+    let uploadEnded = false;
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/x-ndjson' } }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (!uploadEnded) {
+            answeredBeforeUploadEnded = true;
+            uploadEnded = true;
+            req.end(`${lines.slice(550).join('\n')}\n`); // the rest, once the first batch was answered
+          }
+          received.push(chunk);
+        });
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.write(`${lines.slice(0, 550).join('\n')}\n`);
+    });
+    expect(answeredBeforeUploadEnded).toBe(true);
+    const outcomes = received.join('').trim().split('\n').map((text) => JSON.parse(text));
+    expect(outcomes.at(-1)).toEqual({ summary: { lines: 600, imported: 600, alreadyImported: 0, failed: 0 } });
+    expect(outcomes.slice(0, -1).map((o: { line: number }) => o.line)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+  }, 60_000);
+});
