@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { applicationWorkflowId } from '../../api/applications/workflowId';
 import type { Db } from '../../db/knex';
 import type { applicationWorkflow } from '../../workflows';
@@ -12,8 +11,15 @@ import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type 
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
 
-export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
+export const DEV_SERVER = process.env.TEMPORAL_DEV_SERVER ?? path.resolve(__dirname, '../../bin/temporal-dev-server');
 export const DAY = 24 * 60 * 60 * 1000;
+
+// Workers log only what needs attention; the runtime is per process, so a later file finds it installed.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed by an earlier test file in this jest worker
+}
 
 /** One time-skipping environment on our embedded server, and the workflow bundle built once. */
 export async function startEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
@@ -97,5 +103,6 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   const history = await handle.fetchHistory();
   const dir = path.resolve(__dirname, 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), historyToJSON(history));
+  // protobufjs' own JSON form, which Worker.runReplayHistory reads back with historyFromJSON.
+  await writeFile(path.join(dir, `${name}.json`), JSON.stringify(history, null, 1));
 }
