@@ -526,6 +526,8 @@ export class Engine {
     exec.lastCompletedStartedEventId = task.startedEventId!;
     exec.workflowTask = undefined;
     exec.workflowTaskAttempt = 1;
+    // Released before any next task takes the lock again; skipping waits for the end of this turn.
+    this.release(exec, 'workflow-task');
 
     const completedId = completed.eventId;
     for (const command of commands) {
@@ -558,7 +560,6 @@ export class Engine {
       if (flushed || exec.workflowTaskNeeded || request.forceCreateNewWorkflowTask || pendingUpdates) this.scheduleWorkflowTask(exec);
       else this.dispatchWaitingQueries(exec);
     }
-    this.release(exec, 'workflow-task');
     this.save(exec);
     return {};
   }
@@ -581,13 +582,13 @@ export class Engine {
     this.append(exec, eventType, { ...attributes, scheduledEventId: task.scheduledEventId, startedEventId: task.startedEventId });
     exec.workflowTask = undefined;
     exec.workflowTaskAttempt = task.attempt + 1;
+    this.release(exec, 'workflow-task');
     // The worker that failed may have a broken cache: the next attempt goes to the normal queue.
     this.setSticky(exec, undefined);
     for (const update of Object.values(exec.updates)) if (update.stage === 'delivered') update.stage = 'admitted';
     for (const query of this.runtime(exec).queries) if (query.attachedTo === task.token) query.attachedTo = undefined;
     this.flushBuffer(exec);
     this.scheduleWorkflowTask(exec);
-    this.release(exec, 'workflow-task');
     this.save(exec);
   }
 

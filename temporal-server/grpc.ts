@@ -12,6 +12,14 @@ type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise
 
 const SERVER_VERSION = '1.24.0-embedded';
 
+/** TEMPORAL_SERVER_TRACE=1 logs every call and answer to stderr, for debugging the protocol. */
+const TRACE = process.env.TEMPORAL_SERVER_TRACE === '1';
+
+function traceReplacer(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer') return '<bytes>';
+  return value;
+}
+
 function deadlineOf(call: grpc.ServerUnaryCall<Pb, Pb>): number {
   const deadline = call.getDeadline();
   if (deadline instanceof Date) return deadline.getTime();
@@ -164,6 +172,7 @@ function bind(service: grpc.ServiceDefinition, handlers: Record<string, Handler>
         reply(callback, unimplemented(method));
         return;
       }
+      if (TRACE) console.error(`[temporal-server] ${method}`, JSON.stringify(call.request, traceReplacer).slice(0, 600));
       let result: Pb | Promise<Pb>;
       try {
         result = handler(call.request, call);
@@ -172,7 +181,10 @@ function bind(service: grpc.ServiceDefinition, handlers: Record<string, Handler>
         return;
       }
       Promise.resolve(result).then(
-        (value) => callback(null, value ?? {}),
+        (value) => {
+          if (TRACE) console.error(`[temporal-server] ${method} ->`, JSON.stringify(value, traceReplacer).slice(0, 1500));
+          callback(null, value ?? {});
+        },
         (error: unknown) => reply(callback, error),
       );
     };

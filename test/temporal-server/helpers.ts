@@ -1,0 +1,61 @@
+/** Shared set-up for the conformance suite: one environment per file, the bundle built once. */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import * as activities from './fixtures/activities';
+
+export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
+export const DAY = 24 * 60 * 60 * 1000;
+
+export const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
+
+let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export function fixturesBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quietLogger });
+  return bundlePromise;
+}
+
+export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
+}
+
+export function localEnv(namespace?: string): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, namespace } });
+}
+
+export const uniqueQueue = () => `tq-${randomUUID().slice(0, 8)}`;
+export const uniqueId = (prefix = 'wf') => `${prefix}-${randomUUID()}`;
+
+/** Runs `body` while a fresh worker polls a queue of the test's own. */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  body: (taskQueue: string) => Promise<T>,
+  options: Partial<WorkerOptions> = {},
+): Promise<T> {
+  const taskQueue = options.taskQueue ?? uniqueQueue();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await fixturesBundle(),
+    activities,
+    ...options,
+  });
+  return worker.runUntil(body(taskQueue));
+}
+
+/** Replays the run's history with the same workflow code: throws if the history is not well-formed. */
+export async function expectReplays(handle: WorkflowHandle): Promise<void> {
+  const history = await handle.fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: await fixturesBundle() }, history, handle.workflowId);
+}
+
+/** Event type names of a run's history, shortened (`ACTIVITY_TASK_COMPLETED`). */
+export async function eventTypes(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).map((event) => String(temporal.api.enums.v1.EventType[event.eventType as number]).replace(/^EVENT_TYPE_/, ''));
+}
