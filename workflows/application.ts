@@ -260,9 +260,9 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     await wf.condition(wf.allHandlersFinished);
     throw failure;
   }
-  acceptance = 'recorded';
-  // The application data travels to the home region at once (户籍地审核签发).
+  // The application data travels to the home region at once (户籍地审核签发); the station's answer waits for it.
   await moveTo('HOME_REVIEW', 'review.requested', input.acceptedBy);
+  acceptance = 'recorded';
 
   const watchers = [
     watchDeadline(),

@@ -11,7 +11,7 @@ import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type 
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
 
-export const DEV_SERVER = process.env.TEMPORAL_DEV_SERVER ?? path.resolve(__dirname, '../../bin/temporal-dev-server');
+export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
 export const DAY = 24 * 60 * 60 * 1000;
 
 // Workers log only what needs attention; the runtime is per process, so a later file finds it installed.
