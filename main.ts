@@ -6,13 +6,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './config/logger';
+import { connectTemporal } from './config/temporal';
 import { createApp } from './api/app';
 import { startEmbeddedPostgres } from './db/embeddedPostgres';
 import { createDb } from './db/knex';
 import { migrateToLatest } from './db/migrate';
 import { seedDemoOnFirstStart } from './db/seed/demo';
+import { start as startEmbeddedTemporal } from './temporal-server';
+import { createWorkers, runWorkers, shutdownWorkers } from './worker/workers';
 
 type Stop = () => Promise<unknown>;
 
@@ -52,7 +56,26 @@ async function main(): Promise<void> {
       log: (message) => logger.info(message),
     });
 
-    const api = createApp({ db, config, logger });
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      // The embedded engine keeps its state in memory: workflows in flight do not survive a restart.
+      const embedded = await startEmbeddedTemporal({ port: 0, timeSkipping: false, namespaces: [config.TEMPORAL_NAMESPACE] });
+      stops.push(['embedded Temporal server', embedded.stop]);
+      temporalAddress = embedded.address;
+      logger.info({ temporalAddress }, 'embedded Temporal server started');
+    }
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    stops.push(['worker connection', () => workerConnection.close()]);
+    const workers = await createWorkers({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX, db });
+    const workersDone = runWorkers(workers).catch((error) => logger.error({ err: error }, 'worker stopped'));
+    stops.push(['worker', async () => {
+      shutdownWorkers(workers);
+      await workersDone;
+    }]);
+    const temporal = await connectTemporal(temporalAddress, config.TEMPORAL_NAMESPACE);
+    stops.push(['Temporal client', () => temporal.connection.close()]);
+
+    const api = createApp({ db, config, logger, temporal });
     const server = await listen(api.app.listen(config.PORT));
     stops.push(['API', () => new Promise((resolve) => server.close(resolve)).then(api.close)]);
     const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -60,7 +83,7 @@ async function main(): Promise<void> {
     await mkdir(config.DATA_DIR, { recursive: true });
     await writeFile(
       path.join(config.DATA_DIR, 'services.json'),
-      JSON.stringify({ databaseUrl, temporalAddress: null, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl }, null, 2) + '\n',
+      JSON.stringify({ databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl }, null, 2) + '\n',
     );
     logger.info({ apiUrl }, 'ready');
   } catch (error) {

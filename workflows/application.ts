@@ -14,7 +14,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const DUPLICATE_APPLICATION = 'duplicate_application';
 
 const activities = wf.proxyActivities<ApplicationActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION] },
 });
 
@@ -26,7 +26,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   const { applicationId, settings } = input;
   const production = wf.proxyActivities<ProductionActivities>({
     taskQueue: taskQueues.production(settings.taskQueuePrefix, input.homeRegionCode),
-    startToCloseTimeout: '30 seconds',
+    startToCloseTimeout: '10 seconds',
   });
   const now = () => new Date(Date.now()).toISOString();
   const acceptedAt = new Date(Date.now());

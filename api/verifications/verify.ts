@@ -10,8 +10,20 @@ export interface VerificationAnswer {
 
 const CHINA_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-/** The calendar day in China (UTC+8, no daylight saving) at `ms`: cards are valid by Beijing-time days. */
-export const chinaDate = (ms: number): string => new Date(ms + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 10);
+const DAY_MS = 24 * 60 * 60 * 1000;
+let cachedDay = { from: 0, until: 0, date: '' };
+
+/**
+ * The calendar day in China (UTC+8, no daylight saving) at `ms`: cards are valid by Beijing-time
+ * days. Remembered until midnight, since the hot path asks for it on every request.
+ */
+export function chinaDate(ms: number): string {
+  if (ms >= cachedDay.from && ms < cachedDay.until) return cachedDay.date;
+  const local = ms + CHINA_UTC_OFFSET_MS;
+  const from = Math.floor(local / DAY_MS) * DAY_MS - CHINA_UTC_OFFSET_MS;
+  cachedDay = { from, until: from + DAY_MS, date: new Date(local).toISOString().slice(0, 10) };
+  return cachedDay.date;
+}
 
 /**
  * The answer for the card with these facts (`null`: never issued) to someone presenting `presentedName`

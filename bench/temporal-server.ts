@@ -1,0 +1,124 @@
+/**
+ * Benchmark of the embedded Temporal server: one-activity workflows completed per second at
+ * concurrency 1, 10 and 100 (server, worker and client in this one process, real time), and the
+ * wall time of a 60-day workflow under time skipping through bin/temporal-dev-server exactly as
+ * the SDK's test environment runs it. Writes bench/results/temporal-server.json.
+ *
+ * Run: `node dist/bench/temporal-server.js` after `npm run build` (or via `npm run bench`).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { start } from '../temporal-server';
+
+const SECONDS_PER_LEVEL = Number(process.env.BENCH_SECONDS ?? 5);
+const LEVELS = [1, 10, 100];
+
+/** The repository root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'dist') dir = path.dirname(dir);
+  return dir;
+}
+
+const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
+const activities = { echo: async (text: string) => text };
+
+async function throughput(bundle: WorkflowBundleWithSourceMap): Promise<Record<string, number>> {
+  const server = await start({});
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const taskQueue = 'bench-throughput';
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentActivityTaskExecutions: 100,
+  });
+  const results: Record<string, number> = {};
+  try {
+    await worker.runUntil(async () => {
+      let sequence = 0;
+      const runOne = () => client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-${sequence++}`, args: ['x'] });
+      await Promise.all(Array.from({ length: 20 }, runOne)); // warm-up
+      for (const concurrency of LEVELS) {
+        let completed = 0;
+        const deadline = Date.now() + SECONDS_PER_LEVEL * 1000;
+        const started = Date.now();
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (Date.now() < deadline) {
+              await runOne();
+              completed++;
+            }
+          }),
+        );
+        const perSecond = completed / ((Date.now() - started) / 1000);
+        results[`concurrency${concurrency}`] = Math.round(perSecond * 10) / 10;
+        console.log(`  concurrency ${String(concurrency).padStart(3)}: ${results[`concurrency${concurrency}`]} workflows/s (${completed} in ${SECONDS_PER_LEVEL}s)`);
+      }
+    });
+  } finally {
+    await nativeConnection.close();
+    await connection.close();
+    await server.stop();
+  }
+  return results;
+}
+
+async function timeSkipped60Days(bundle: WorkflowBundleWithSourceMap): Promise<number> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: path.join(repoRoot(), 'bin', 'temporal-dev-server') } },
+  });
+  try {
+    const taskQueue = 'bench-time-skipping';
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    return await worker.runUntil(async () => {
+      const started = process.hrtime.bigint();
+      await env.client.workflow.execute('activityThenSleep', { taskQueue, workflowId: 'bench-60-days', args: ['x', 60] });
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      console.log(`  60-day workflow under time skipping: ${ms.toFixed(1)} ms wall time`);
+      return Math.round(ms * 10) / 10;
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+export async function run(): Promise<void> {
+  Runtime.install({ logger: silent });
+  const root = repoRoot();
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.join(root, 'test', 'temporal-server', 'fixtures', 'workflows.ts'), logger: silent });
+  const workflowsPerSecond = await throughput(bundle);
+  const sixtyDayWorkflowMs = await timeSkipped60Days(bundle);
+  const results = {
+    benchmark: 'temporal-server',
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    secondsPerLevel: SECONDS_PER_LEVEL,
+    note: 'one-activity workflows completed per second with server, worker and client in one process; 60-day workflow wall time through bin/temporal-dev-server',
+    workflowsPerSecond,
+    sixtyDayWorkflowMs,
+  };
+  const dir = path.join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'temporal-server.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+if (require.main === module) {
+  run().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

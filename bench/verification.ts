@@ -1,0 +1,373 @@
+/**
+ * `npm run bench -- verification`: the verification route's throughput and latency with autocannon
+ * on loopback — cached and uncached — beside a bare `node:http` server and a bare Express route
+ * measured in the same run, and the time from a loss report's 201 on one API instance to the card
+ * reading INVALID on a second instance. Writes bench/results/verification.json.
+ *
+ * Each server runs in its own child process (this file with `--serve <kind>`), so that autocannon,
+ * in this process, does not share an event loop with it. PostgreSQL is a throw-away embedded cluster.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import express from 'express';
+import { createApp } from '../api/app';
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { startEmbeddedPostgres } from '../db/embeddedPostgres';
+import { createDb, type Db } from '../db/knex';
+import { migrateToLatest } from '../db/migrate';
+import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
+import { createUser } from '../db/users';
+import { makeIdNumber, validUntilFor } from '../domain';
+
+type ServerKind = 'node-http' | 'express-bare' | 'api' | 'api-uncached';
+
+const CARDS = 3_000;
+const HOT_CARDS = 500;
+const CONNECTIONS = 32;
+const WARMUP_S = 3;
+const MEASURE_S = 5;
+const ROUNDS = 3;
+const NODE_HTTP = 'bare node:http';
+const EXPRESS = 'bare Express route';
+const CACHED = 'cached verification';
+const UNCACHED = 'uncached verification';
+const SERVERS: Record<string, ServerKind> = { [NODE_HTTP]: 'node-http', [EXPRESS]: 'express-bare', [CACHED]: 'api', [UNCACHED]: 'api-uncached' };
+const PROPAGATION_REPORTS = 400;
+const HOME_REGION = '410105';
+const CARD_VALID_FROM = '2021-03-01';
+/** The repository root, from bench/ (tsx) or dist/bench/ (compiled). */
+const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+const RESULTS = path.join(ROOT, 'bench', 'results', 'verification.json');
+
+interface Person {
+  idNumber: string;
+  name: string;
+}
+
+interface Run {
+  server: string;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; mean: number };
+  requests: number;
+  non2xx: number;
+  errors: number;
+  /** The server process's CPU time per answered request: far less sensitive to other load on the machine than req/s. */
+  serverCpuMicrosecondsPerRequest: number | null;
+}
+
+// ---------------------------------------------------------------- the servers (child processes)
+
+const VALID_ANSWER = () => JSON.stringify({ result: 'VALID', checkedAt: new Date().toISOString() });
+
+async function serve(kind: ServerKind): Promise<void> {
+  let server: Server;
+  let close = async () => undefined as void;
+  if (kind === 'node-http') {
+    server = createServer((req, res) => {
+      req.resume();
+      const body = VALID_ANSWER();
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  } else if (kind === 'express-bare') {
+    // The baseline the issue names: one Express route answering JSON, nothing else (no body parser).
+    const app = express();
+    app.disable('x-powered-by');
+    app.disable('etag');
+    app.post('/v1/verifications', (_req, res) => {
+      res.json({ result: 'VALID', checkedAt: new Date().toISOString() });
+    });
+    server = createServer(app);
+  } else {
+    const config = loadConfig({ ...process.env, VERIFICATION_CACHE_SIZE: kind === 'api' ? '100000' : '0', LOG_LEVEL: 'silent' });
+    const db = createDb(config.DATABASE_URL!, { poolMax: 10 });
+    const api = createApp({ db, config, logger: createLogger('silent') });
+    server = createServer(api.app);
+    close = async () => {
+      await api.close();
+      await db.destroy();
+    };
+  }
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    server.closeAllConnections();
+    server.close(() => void close().then(() => process.exit(0)));
+  });
+}
+
+interface Child {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+async function startChild(kind: ServerKind, env: NodeJS.ProcessEnv): Promise<Child> {
+  const child: ChildProcess = fork(__filename, ['--serve', kind], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send('stop');
+      }),
+  };
+}
+
+// ---------------------------------------------------------------- data
+
+async function seedPeople(db: Db): Promise<Person[]> {
+  const people: Person[] = [];
+  for (let i = 0; i < CARDS; i++) {
+    const day = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 500) * 86_400_000).toISOString().slice(0, 10);
+    people.push({ idNumber: makeIdNumber({ regionCode: HOME_REGION, birthDate: day, sequence: i % 500 }), name: `测${String.fromCharCode(0x4e00 + (i % 2000))}${i}` });
+  }
+  for (let i = 0; i < people.length; i += 500) {
+    const chunk = people.slice(i, i + 500);
+    await db.transaction(async (trx) => {
+      await trx('citizens').insert(
+        chunk.map((p) => ({ idNumber: p.idNumber, name: p.name, sex: Number(p.idNumber[16]) % 2 ? 'male' : 'female', birthDate: birthDateOf(p.idNumber), homeRegionCode: HOME_REGION, hasFingerprints: false })),
+      );
+      await trx('cards').insert(chunk.map((p) => ({ idNumber: p.idNumber, validFrom: CARD_VALID_FROM, validUntil: validUntilFor(birthDateOf(p.idNumber), CARD_VALID_FROM), status: 'ACTIVE', hasFingerprints: false })));
+    });
+  }
+  return people;
+}
+
+const birthDateOf = (idNumber: string) => `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
+
+// ---------------------------------------------------------------- measurements
+
+const requestsFor = (token: string, people: Person[]) =>
+  people.map((p) => ({
+    method: 'POST' as const,
+    path: '/v1/verifications',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ idNumber: p.idNumber, name: p.name, cardValidFrom: CARD_VALID_FROM }),
+  }));
+
+/** JIT, connection pools and (for the cached route) the cache itself, before anything is measured. */
+async function warmUp(url: string, token: string, people: Person[]): Promise<void> {
+  await autocannon({ url, connections: CONNECTIONS, pipelining: 1, requests: requestsFor(token, people), duration: WARMUP_S });
+}
+
+async function measure(server: string, child: Child, token: string, people: Person[]): Promise<Run> {
+  const url = child.url;
+  const cpuBefore = cpuSeconds(child.pid);
+  const result = await autocannon({ url, connections: CONNECTIONS, pipelining: 1, requests: requestsFor(token, people), duration: MEASURE_S });
+  const run: Run = {
+    server,
+    requestsPerSecond: Math.round(result.requests.average),
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, mean: Number(result.latency.average.toFixed(2)) },
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    serverCpuMicrosecondsPerRequest: null,
+  };
+  const cpuAfter = cpuSeconds(child.pid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0) {
+    run.serverCpuMicrosecondsPerRequest = Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);
+  }
+  console.log(`  ${server.padEnd(28)} ${String(run.requestsPerSecond).padStart(7)} req/s   p50 ${run.latencyMs.p50} ms   p99 ${run.latencyMs.p99} ms   server CPU ${run.serverCpuMicrosecondsPerRequest ?? '?'} µs/req   non-2xx ${run.non2xx}   errors ${run.errors}`);
+  return run;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const round = (value: number) => Number(value.toFixed(3));
+
+async function post(url: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+/**
+ * For each card: read it VALID on B (so B has it cached), report it lost on A, and from A's 201
+ * poll B until it answers INVALID. The figure includes one verification round trip on B, which is
+ * also measured on its own so the reader can tell the notification's share.
+ */
+async function propagation(a: Child, b: Child, unitToken: string, stationToken: string, people: Person[]) {
+  const latencies: number[] = [];
+  const roundTrips: number[] = [];
+  let firstPollInvalid = 0;
+  let maxPolls = 0;
+  for (const person of people) {
+    const verification = { idNumber: person.idNumber, name: person.name, cardValidFrom: CARD_VALID_FROM };
+    const warm = await post(`${b.url}/v1/verifications`, unitToken, verification);
+    if (warm.body.result !== 'VALID') throw new Error(`expected VALID before the report, got ${JSON.stringify(warm.body)}`);
+    const t = performance.now();
+    await post(`${b.url}/v1/verifications`, unitToken, verification);
+    roundTrips.push(performance.now() - t);
+
+    const reported = await post(`${a.url}/v1/loss-reports`, stationToken, { ...verification, circumstance: 'lost' });
+    if (reported.status !== 201) throw new Error(`loss report answered ${reported.status}: ${JSON.stringify(reported.body)}`);
+    const answeredAt = performance.now();
+    let polls = 0;
+    for (;;) {
+      polls++;
+      const answer = await post(`${b.url}/v1/verifications`, unitToken, verification);
+      if (answer.body.result === 'INVALID') break;
+      if (performance.now() - answeredAt > 5_000) throw new Error('the second instance still answers VALID after 5 s');
+    }
+    latencies.push(performance.now() - answeredAt);
+    if (polls === 1) firstPollInvalid++;
+    maxPolls = Math.max(maxPolls, polls);
+  }
+  latencies.sort((x, y) => x - y);
+  roundTrips.sort((x, y) => x - y);
+  return {
+    reports: latencies.length,
+    msFrom201ToInvalidOnSecondInstance: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1)!) },
+    verificationRoundTripMs: { p50: round(percentile(roundTrips, 50)), p99: round(percentile(roundTrips, 99)) },
+    firstPollAlreadyInvalid: firstPollInvalid,
+    maxPollsNeeded: maxPolls,
+  };
+}
+
+// ---------------------------------------------------------------- the run
+
+export async function run(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'id-cards-bench-'));
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach the cluster directory
+  console.log('verification benchmark: starting PostgreSQL and seeding');
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), persistent: false });
+  const db = createDb(cluster.url);
+  const children: Child[] = [];
+  try {
+    await migrateToLatest(db);
+    await seedReferenceData(db);
+    await db('cardUsingUnits').insert({ id: 'bench-unit', name: 'benchmark unit', kind: 'bank', rateLimitPerSecond: 100_000_000 });
+    const people = await seedPeople(db);
+    const { token: unitToken } = await createUser(db, { id: 'bench-unit-user', name: 'bench unit', role: 'unit', stationCode: null, provinceCode: null, unitId: 'bench-unit' });
+    const { token: stationToken } = await createUser(db, { id: 'bench-station', name: 'bench station', role: 'station', stationCode: stationCodeFor(HOME_REGION), provinceCode: null, unitId: null });
+    const env = { DATABASE_URL: cluster.url };
+    const hot = people.slice(0, HOT_CARDS);
+
+    console.log(
+      `throughput: ${CONNECTIONS} connections, ${MEASURE_S} s per run after a ${WARMUP_S} s warm-up per server, ${HOT_CARDS} distinct cards, ` +
+        `${cpus().length} CPUs shared by autocannon, the server and PostgreSQL`,
+    );
+    const servers = new Map<string, Child>();
+    for (const [label, kind] of Object.entries(SERVERS)) {
+      const child = await startChild(kind, env);
+      children.push(child);
+      servers.set(label, child);
+      await warmUp(child.url, unitToken, hot);
+    }
+    // Express and the cached route alternate, round after round, so that load from anything else
+    // on the machine falls on both alike; the ratio is taken of their medians.
+    const runs: Run[] = [];
+    const measureOn = async (label: string) => runs.push(await measure(label, servers.get(label)!, unitToken, hot));
+    await measureOn(NODE_HTTP);
+    for (let round = 0; round < ROUNDS; round++) {
+      await measureOn(EXPRESS);
+      await measureOn(CACHED);
+    }
+    await measureOn(UNCACHED);
+    for (const child of servers.values()) {
+      await child.stop();
+      children.splice(children.indexOf(child), 1);
+    }
+
+    const median = (label: string) => {
+      const values = runs.filter((r) => r.server === label).map((r) => r.requestsPerSecond).sort((x, y) => x - y);
+      const middle = Math.floor(values.length / 2);
+      return values.length % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    };
+    const medianCpu = (label: string) => {
+      const values = runs.filter((r) => r.server === label && r.serverCpuMicrosecondsPerRequest !== null).map((r) => r.serverCpuMicrosecondsPerRequest!).sort((x, y) => x - y);
+      return values.length ? values[Math.floor(values.length / 2)] : null;
+    };
+    const express = median(EXPRESS);
+    const cached = median(CACHED);
+    const roundRatios = runs.filter((r) => r.server === CACHED).map((r, i) => round(r.requestsPerSecond / runs.filter((e) => e.server === EXPRESS)[i].requestsPerSecond));
+
+    console.log(`propagation: ${PROPAGATION_REPORTS} loss reports on instance A, polled on instance B`);
+    const a = await startChild('api', env);
+    children.push(a);
+    const b = await startChild('api', env);
+    children.push(b);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // both LISTENing
+    const invalidation = await propagation(a, b, unitToken, stationToken, people.slice(HOT_CARDS, HOT_CARDS + PROPAGATION_REPORTS));
+    console.log(
+      `  201 → INVALID on B: p50 ${invalidation.msFrom201ToInvalidOnSecondInstance.p50} ms, p99 ${invalidation.msFrom201ToInvalidOnSecondInstance.p99} ms, max ${invalidation.msFrom201ToInvalidOnSecondInstance.max} ms` +
+        ` (one verification round trip on B alone: p50 ${invalidation.verificationRoundTripMs.p50} ms; INVALID at the first poll ${invalidation.firstPollAlreadyInvalid}/${invalidation.reports})`,
+    );
+
+    const audited = Number((await db('verificationAudit').count({ n: '*' }).first())?.n ?? 0);
+    const results = {
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+      settings: { connections: CONNECTIONS, warmupSeconds: WARMUP_S, measureSeconds: MEASURE_S, distinctCards: HOT_CARDS },
+      throughput: runs,
+      medianRequestsPerSecond: Object.fromEntries(Object.keys(SERVERS).map((label) => [label, median(label)])),
+      medianServerCpuMicrosecondsPerRequest: Object.fromEntries(Object.keys(SERVERS).map((label) => [label, medianCpu(label)])),
+      cachedVersusBareExpress: round(cached / express),
+      cachedVersusBareExpressPerRound: roundRatios,
+      cachedVersusBareNodeHttp: round(cached / median(NODE_HTTP)),
+      uncachedVersusCached: round(median(UNCACHED) / cached),
+      target: 'cached verification ≥ 0.9 × bare Express route',
+      targetMet: cached / express >= 0.9,
+      invalidation,
+      verificationAuditRowsWritten: audited,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    mkdirSync(path.dirname(RESULTS), { recursive: true });
+    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(
+      `medians: ${Object.entries(results.medianRequestsPerSecond).map(([label, value]) => `${label} ${value}`).join(', ')} req/s\n` +
+        `server CPU per request (median): ${Object.entries(results.medianServerCpuMicrosecondsPerRequest).map(([label, value]) => `${label} ${value} µs`).join(', ')}\n` +
+        `cached / bare Express = ${results.cachedVersusBareExpress} of medians (per round: ${roundRatios.join(', ')}; target ≥ 0.9: ${results.targetMet ? 'met' : 'NOT met'}); audit rows written: ${audited}`,
+    );
+    console.log(`results: ${path.relative(process.cwd(), RESULTS)} (${results.seconds} s)`);
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    await db.destroy();
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const serveAt = process.argv.indexOf('--serve');
+  if (serveAt >= 0) {
+    serve(process.argv[serveAt + 1] as ServerKind).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  } else {
+    run().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  }
+}
