@@ -9,8 +9,9 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './config/logger';
-import { connectTemporal } from './config/temporal';
+import { temporalClient } from './config/temporal';
 import { createApp } from './api/app';
+import { closeServer } from './api/closeServer';
 import { startEmbeddedPostgres } from './db/embeddedPostgres';
 import { createDb } from './db/knex';
 import { migrateToLatest } from './db/migrate';
@@ -72,12 +73,12 @@ async function main(): Promise<void> {
       shutdownWorkers(workers);
       await workersDone;
     }]);
-    const temporal = await connectTemporal(temporalAddress, config.TEMPORAL_NAMESPACE);
+    const temporal = temporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
     stops.push(['Temporal client', () => temporal.connection.close()]);
 
     const api = createApp({ db, config, logger, temporal });
     const server = await listen(api.app.listen(config.PORT));
-    stops.push(['API', () => new Promise((resolve) => server.close(resolve)).then(api.close)]);
+    stops.push(['API', () => closeServer(server).then(api.close)]);
     const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
     await mkdir(config.DATA_DIR, { recursive: true });
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
       path.join(config.DATA_DIR, 'services.json'),
       JSON.stringify({ databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl }, null, 2) + '\n',
     );
-    logger.info({ apiUrl }, 'ready');
+    const demoTokens = path.resolve(config.DATA_DIR, 'demo-tokens.json');
+    logger.info({ apiUrl, demoTokens }, `ready: the API is on ${apiUrl}; demo tokens are in ${demoTokens}, demo citizens beside them`);
   } catch (error) {
     logger.fatal({ err: error }, 'start failed');
     await shutdown('start failure');

@@ -3,6 +3,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
+import { applicantStatusRoutes } from './applicantStatus/routes';
 import { applicationRoutes } from './applications/routes';
 import { authenticate } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
@@ -10,6 +11,9 @@ import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
 import { impersonationReportRoutes } from './impersonationReports/routes';
 import { lossReportRoutes } from './lossReports/routes';
+import { createMetrics } from './metrics';
+import { openApiRoutes } from './openapi';
+import { requestLog } from './requestLog';
 import { verificationRoute } from './verifications/routes';
 import { createVerifications } from './verifications/service';
 import { notFoundRoute, problemResponder } from './problems';
@@ -39,8 +43,12 @@ export function createApp(deps: AppDependencies): Api {
   const verifications = createVerifications(deps);
   closers.push(verifications.close);
   app.post('/v1/verifications', verificationRoute(verifications, authenticate(deps.db)));
-  app.use(healthRoutes(deps));
+  // Probes and documents: not request-logged (scraped every few seconds).
+  const metrics = createMetrics(verifications);
+  app.use(healthRoutes(deps), metrics.routes, openApiRoutes());
 
+  app.use(requestLog(deps.logger), metrics.timing);
+  app.use(applicantStatusRoutes(deps));
   const v1 = express.Router();
   v1.use(authenticate(deps.db));
   v1.use(express.json({ limit: '100kb' }));

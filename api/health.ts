@@ -15,6 +15,7 @@ export function healthRoutes({ db, temporal }: AppDependencies): Router {
         : Promise.resolve('down'),
     ]);
     const healthy = database === 'up' && workflowEngine === 'up';
+    if (!healthy) res.setHeader('retry-after', '5');
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', database, workflowEngine });
   });
   return router;

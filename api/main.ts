@@ -1,35 +1,38 @@
 /** `npm run start:api`: one API process against DATABASE_URL and TEMPORAL_ADDRESS (what compose runs). */
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { resolveServices } from '../config/services';
-import { connectTemporal } from '../config/temporal';
+import { temporalClient } from '../config/temporal';
 import { createDb } from '../db/knex';
 import { createApp } from './app';
+import { closeServer } from './closeServer';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const services = await resolveServices(config);
   const db = createDb(services.databaseUrl);
-  const temporal = await connectTemporal(services.temporalAddress, services.temporalNamespace);
+  // Both connections are lazy: the API starts, and answers 503, while either service is away.
+  const temporal = temporalClient(services.temporalAddress, services.temporalNamespace);
   const api = createApp({ db, config, logger, temporal });
   const server = api.app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'API listening'));
 
-  const stop = () => {
-    logger.info('shutting down');
-    server.close(async () => {
-      await api.close();
-      await temporal.connection.close();
-      await db.destroy();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await closeServer(server);
+    await api.close();
+    await temporal.connection.close();
+    await db.destroy();
+    process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

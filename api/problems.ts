@@ -1,3 +1,4 @@
+import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../config/logger';
 
@@ -26,6 +27,9 @@ export interface FieldError {
   message: string;
 }
 
+/** What a client is told to wait while the database or the workflow engine is away. */
+const RETRY_AFTER_OUTAGE_SECONDS = 5;
+
 export const problems = {
   validation: (errors: FieldError[]) =>
     new Problem(400, 'validation_failed', 'The request is not valid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
@@ -39,7 +43,8 @@ export const problems = {
   refused: (code: string, detail: string, extra: Record<string, unknown> = {}) => new Problem(422, code, 'Refused', detail, extra),
   tooManyRequests: (retryAfterSeconds: number) =>
     new Problem(429, 'rate_limited', 'Too many requests', `Slow down; retry after ${retryAfterSeconds} s.`, { retryAfterSeconds }),
-  unavailable: (detail: string) => new Problem(503, 'service_unavailable', 'Service unavailable', detail),
+  unavailable: (detail: string, retryAfterSeconds = RETRY_AFTER_OUTAGE_SECONDS) =>
+    new Problem(503, 'service_unavailable', 'Service unavailable', detail, { retryAfterSeconds }),
   cardNotFound: () => new Problem(404, 'card_not_found', 'Not found', 'No card with this citizen number and validity start is on record.'),
   unsupportedMediaType: (expected: string) => new Problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${expected}.`),
 };
@@ -51,7 +56,11 @@ export function problemResponder(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
     const problem = toProblem(error);
-    if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    const log = (req as { log?: Logger }).log ?? logger;
+    if (problem.status === 503) log.warn({ err: error }, 'dependency unavailable');
+    else if (problem.status >= 500) log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    const retryAfter = problem.extra.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   };
 }
@@ -63,7 +72,28 @@ function toProblem(error: unknown): Problem {
   if (type === 'entity.parse.failed') return problems.badRequest('malformed_json', 'The body is not valid JSON.');
   if (type === 'entity.too.large') return new Problem(413, 'payload_too_large', 'Payload too large', 'The body is too large.');
   if (typeof status === 'number' && status >= 400 && status < 500) return problems.badRequest('bad_request', 'The request could not be read.');
+  if (isOutage(error)) return problems.unavailable('The database or the workflow engine is not reachable right now; nothing was changed. Try again shortly.');
   return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
+}
+
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/**
+ * The database or the workflow engine could not be reached (as opposed to a bug): the client
+ * gets 503 with Retry-After. PostgreSQL connection SQLSTATE classes 08 (connection), 53
+ * (resources) and 57P (shutdown); pg's own "Connection terminated" (it carries no code); knex's
+ * pool timeout; gRPC UNAVAILABLE or DEADLINE_EXCEEDED from Temporal, possibly wrapped as a cause.
+ */
+export function isOutage(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const { code, name, message, cause } = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  if (name === 'KnexTimeoutError') return true;
+  if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || /^(08|53|57P)/.test(code))) return true;
+  if (typeof message === 'string' && /^Connection terminated/.test(message)) return true;
+  if (isGrpcServiceError(error) && (error.code === GRPC_UNAVAILABLE || error.code === GRPC_DEADLINE_EXCEEDED)) return true;
+  return isOutage(cause, depth + 1);
 }
 
 /** PostgreSQL `unique_violation` (23505), told by its SQLSTATE, never by message text. */

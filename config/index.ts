@@ -27,6 +27,8 @@ const schema = z.object({
   REPRINT_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
   /** Verification requests per unit per second before 429. */
   VERIFICATION_RATE_LIMIT: z.coerce.number().int().min(1).default(2000),
+  /** Applicant status lookups (no login) per client address per minute. */
+  STATUS_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
   /** Verification audit rows are written at least this often (ms)… */
   VERIFICATION_AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),

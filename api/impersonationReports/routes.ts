@@ -6,14 +6,14 @@ import { BLACKLIST_CATEGORIES } from '../blacklist/blacklist';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
 import { decideImpersonation, listForManager, reportImpersonation } from './impersonationReports';
 
-const report = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField.optional(), note: nonEmptyText(1000).optional() });
-const confirmation = z.strictObject({
+export const report = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField.optional(), note: nonEmptyText(1000).optional() });
+export const confirmation = z.strictObject({
   impersonatorIdNumber: idNumberField,
   category: z.enum(BLACKLIST_CATEGORIES, { error: `must be one of ${BLACKLIST_CATEGORIES.join(', ')}` }).default('IMPERSONATION'),
   note: nonEmptyText(1000).optional(),
 });
-const dismissal = z.strictObject({ reason: nonEmptyText(500) });
-const listing = z.strictObject({ state: z.enum(['OPEN', 'CONFIRMED', 'DISMISSED']).optional() });
+export const dismissal = z.strictObject({ reason: nonEmptyText(500) });
+export const listing = z.strictObject({ state: z.enum(['OPEN', 'CONFIRMED', 'DISMISSED']).optional() });
 
 /** Impersonation (冒用) reported by card-using units, decided by managers. */
 export function impersonationReportRoutes(deps: AppDependencies): Router {

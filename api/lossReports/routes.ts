@@ -12,14 +12,14 @@ import { importLossReports } from './importLossReports';
 import { reportLoss } from './reportLoss';
 import { withdrawLossReport } from './withdrawLossReport';
 
-const lossReport = z.strictObject({
+export const lossReport = z.strictObject({
   idNumber: idNumberField,
   name: nonEmptyText(50),
   cardValidFrom: calendarDateField,
   circumstance: z.enum(['lost', 'stolen'], { error: 'must be "lost" or "stolen"' }),
   fingerprintMatched: z.boolean({ error: 'must be true or false' }).optional(),
 });
-const withdrawal = z.strictObject({ reason: nonEmptyText().optional() });
+export const withdrawal = z.strictObject({ reason: nonEmptyText().optional() });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Loss reports (挂失申报): at any station, withdrawn at the authority that took them, bulk-imported. */

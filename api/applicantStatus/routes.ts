@@ -1,0 +1,44 @@
+import express, { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { findApplicantStatus } from '../../db/queries/applicantStatus';
+import type { AppDependencies } from '../app';
+import { problems } from '../problems';
+import { idNumberField, parse } from '../validation';
+
+export const applicantStatusRequest = z.strictObject({
+  applicationId: z.uuid({ error: 'must be the application number given at acceptance' }),
+  idNumber: idNumberField,
+});
+
+const WINDOW_MS = 60_000;
+
+/**
+ * `POST /v1/application-status`: an applicant, without logging in, asks how far their application
+ * has come. Both the application number and the citizen number must match; anything else reads
+ * "not found", so the route tells a guesser nothing. The answer holds the stage, the deadline and
+ * the pickup station, nothing more. Rate-limited per client address. POST, not GET, so that the
+ * citizen number stays out of URLs and access logs.
+ */
+export function applicantStatusRoutes({ db, config }: AppDependencies): Router {
+  const router = Router();
+  const limiter = rateLimit({
+    windowMs: WINDOW_MS,
+    limit: config.STATUS_LOOKUP_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(problems.tooManyRequests(WINDOW_MS / 1000)),
+  });
+  router.post('/v1/application-status', limiter, express.json({ limit: '2kb' }), async (req, res) => {
+    const { applicationId, idNumber } = parse(applicantStatusRequest, req.body);
+    const status = await findApplicantStatus(db, applicationId, idNumber);
+    if (!status) throw problems.notFound('An application with this number for this citizen number');
+    res.set('cache-control', 'no-store').json({
+      applicationId: status.applicationId,
+      stage: status.stage,
+      deadlineAt: status.deadlineAt.toISOString(),
+      pickupStation: { code: status.pickupStationCode, name: status.pickupStationName },
+    });
+  });
+  return router;
+}

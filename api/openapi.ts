@@ -1,0 +1,133 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import * as applicantStatus from './applicantStatus/routes';
+import * as applications from './applications/routes';
+import * as blacklist from './blacklist/routes';
+import * as foundCards from './foundCards/routes';
+import * as impersonation from './impersonationReports/routes';
+import * as lossReports from './lossReports/routes';
+import * as verifications from './verifications/routes';
+
+type Method = 'get' | 'post' | 'delete';
+
+/** One operation of the API, described with the very schemas its handler parses. */
+interface Operation {
+  method: Method;
+  path: string;
+  summary: string;
+  /** Who may call it; empty: no login. */
+  roles: string[];
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  /** The success status when it is not 200. */
+  status?: number;
+  idempotencyKey?: boolean;
+}
+
+const ANYONE: string[] = [];
+const VIEWERS = ['station', 'reviewer', 'production', 'manager'];
+const step = (path: string, summary: string, roles: string[], body: z.ZodType): Operation => ({ method: 'post', path: `/v1/applications/{id}/${path}`, summary, roles, body });
+
+const OPERATIONS: Operation[] = [
+  { method: 'post', path: '/v1/applications', summary: 'Accept an application at a station', roles: ['station'], body: applications.acceptance, status: 201, idempotencyKey: true },
+  { method: 'get', path: '/v1/applications', summary: "The caller's applications, newest first, cursor-paged", roles: VIEWERS, query: applications.listing },
+  { method: 'get', path: '/v1/applications/{id}', summary: 'One application with its stage history, deadline and overdue flag', roles: VIEWERS },
+  step('review', 'Home-region review decision', ['reviewer'], applications.review),
+  step('extend', 'Grant the one extension of at most 30 days', ['reviewer'], applications.extension),
+  step('temporary-card-issued', 'The home county issued the temporary card', ['reviewer'], applications.nothing),
+  step('printed', 'The production centre printed the card', ['production'], applications.printed),
+  step('print-failed', 'Printing failed; the card is reprinted up to the limit', ['production'], applications.reasonOnly),
+  step('dispatched', 'The card left the production centre', ['production'], applications.dispatched),
+  step('arrived', 'The card arrived at a station (elsewhere than the accepting station: misrouted, re-sent)', ['station'], applications.nothing),
+  step('picked-up', 'The applicant collected the card', ['station'], applications.pickedUp),
+  step('withdraw', 'The applicant withdrew before printing', ['station'], applications.reasonOnly),
+  { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing },
+  { method: 'get', path: '/v1/stats', summary: 'Counts per stage, on-time rate, days per stage', roles: ['manager'], query: applications.statsQuery },
+  { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest },
+  { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201 },
+  { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports (NDJSON in, NDJSON outcome per line out)', roles: ['admin', 'station'] },
+  { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'] },
+  { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal },
+  { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest },
+  { method: 'post', path: '/v1/found-cards', summary: 'A found card handed in, with its disposition', roles: ['station'], body: foundCards.handedIn, status: 201 },
+  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry },
+  { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.nothing },
+  { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.nothing },
+  { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201 },
+  { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'] },
+  { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal },
+  { method: 'post', path: '/v1/impersonation-reports', summary: 'A card-using unit reports impersonation', roles: ['unit'], body: impersonation.report, status: 201 },
+  { method: 'get', path: '/v1/impersonation-reports', summary: 'Impersonation reports for managers', roles: ['manager', 'admin'], query: impersonation.listing },
+  { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation },
+  { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal },
+  { method: 'get', path: '/health', summary: 'API, database and workflow engine reachable (200) or not (503)', roles: ANYONE },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: ANYONE },
+];
+
+/** Request schemas as JSON Schema 2020-12 (OpenAPI 3.1's dialect), as clients must send them. */
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+
+function operationObject(operation: Operation) {
+  const parameters: object[] = [];
+  if (operation.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+  if (operation.idempotencyKey) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'The same key again returns the same application.' });
+  if (operation.query) {
+    const properties = (jsonSchema(operation.query) as { properties?: Record<string, object> }).properties ?? {};
+    for (const [name, schema] of Object.entries(properties)) parameters.push({ name, in: 'query', required: false, schema });
+  }
+  const authenticated = operation.roles.length > 0;
+  return {
+    summary: operation.summary,
+    description: authenticated ? `Roles: ${operation.roles.join(', ')}.` : 'No login.',
+    ...(authenticated ? {} : { security: [] }),
+    ...(parameters.length ? { parameters } : {}),
+    ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
+    responses: {
+      [String(operation.status ?? 200)]: { description: 'Done', content: { 'application/json': {} } },
+      '400': problem('The request is not valid; each bad field is listed'),
+      ...(authenticated ? { '401': problem('No valid bearer token'), '403': problem('Wrong role or outside the jurisdiction') } : {}),
+      '503': problem('The database or the workflow engine is unreachable; see Retry-After'),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document, built once from the route schemas. */
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of OPERATIONS) (paths[operation.path] ??= {})[operation.method] = operationObject(operation);
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Resident ID card three systems', version: '1', description: 'Cross-region applications, loss reports with immediate invalidation, lost-and-found, and card verification.' },
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          description: 'RFC 9457 problem details with a stable machine code',
+          required: ['type', 'title', 'status', 'detail', 'code'],
+          properties: {
+            type: { type: 'string', format: 'uri' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            code: { type: 'string', pattern: '^[a-z_]+$' },
+            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function openApiRoutes(): Router {
+  const body = JSON.stringify(openApiDocument());
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(body);
+  });
+  return router;
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/knex';
+import { call, startApi, type RunningApi } from '../support/api';
+import { testDb } from '../support/database';
+import { COUNTIES, newCitizen, stationIn, type TestCitizen } from '../support/fixtures';
+
+let db: Db;
+let api: RunningApi;
+let citizen: TestCitizen;
+const applicationId = randomUUID();
+const station = stationIn(COUNTIES.shanghaiPudong);
+
+beforeAll(async () => {
+  db = testDb();
+  api = await startApi(db);
+  citizen = await newCitizen(db);
+  // The read model row as the workflow's activities write it.
+  await db('applications').insert({
+    id: applicationId,
+    workflowId: `wf-${applicationId}`,
+    runId: randomUUID(),
+    idNumber: citizen.idNumber,
+    kind: 'renewal',
+    reason: 'card expiring',
+    stage: 'PRINTING',
+    acceptingStationCode: station,
+    homeRegionCode: citizen.homeRegionCode,
+    acceptedAt: new Date('2026-11-01T02:00:00Z'),
+    deadlineAt: new Date('2026-12-31T02:00:00Z'),
+    fingerprintCaptured: true,
+    appearanceChanged: false,
+    contactPhone: '13800000000',
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await db?.destroy();
+});
+
+describe('GET /openapi.json', () => {
+  test('when fetched, then an OpenAPI 3.1 document lists every route of the contract with the schemas the handlers parse', async () => {
+    const { status, body } = await call(api, 'GET', '/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    for (const [path, method] of [
+      ['/v1/applications', 'post'],
+      ['/v1/applications', 'get'],
+      ['/v1/applications/{id}', 'get'],
+      ['/v1/applications/{id}/review', 'post'],
+      ['/v1/applications/{id}/picked-up', 'post'],
+      ['/v1/overdue', 'get'],
+      ['/v1/stats', 'get'],
+      ['/v1/loss-reports', 'post'],
+      ['/v1/verifications', 'post'],
+      ['/v1/found-cards', 'post'],
+      ['/v1/blacklist/{id}', 'delete'],
+      ['/v1/application-status', 'post'],
+    ]) {
+      expect(body.paths[path]?.[method]).toBeDefined();
+    }
+    const acceptance = body.paths['/v1/applications'].post.requestBody.content['application/json'].schema;
+    expect(acceptance.required).toEqual(expect.arrayContaining(['idNumber', 'name', 'kind', 'reason', 'fingerprintCaptured', 'appearanceChanged']));
+    expect(acceptance.properties.kind.enum).toEqual(['renewal', 'replacement']);
+    expect(acceptance.additionalProperties).toBe(false);
+    expect(body.paths['/v1/overdue'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['regionCode', 'stationCode', 'cursor']));
+  });
+});
+
+describe('GET /metrics', () => {
+  test('when scraped after some requests, then Prometheus text with request timings by route pattern and the verification cache gauges', async () => {
+    await call(api, 'GET', `/v1/applications/${applicationId}`);
+    const response = await fetch(`${api.url}/metrics`);
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status="401"\} 1/);
+    expect(text).not.toContain(applicationId); // route patterns, never concrete ids
+    expect(text).toMatch(/verification_cache_entries \d+/);
+    expect(text).toMatch(/verification_audit_backlog \d+/);
+    expect(text).toMatch(/process_cpu_seconds_total/);
+  });
+});
+
+describe('request ids', () => {
+  test('when a caller sends X-Request-Id, then the answer carries it; otherwise a new one', async () => {
+    const given = await fetch(`${api.url}/v1/applications`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const fresh = await fetch(`${api.url}/v1/applications`);
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const odd = await fetch(`${api.url}/v1/applications`, { headers: { 'x-request-id': 'a b<script>' } });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('POST /v1/application-status (no login)', () => {
+  const lookup = (body: unknown, target = api) => call(target, 'POST', '/v1/application-status', { body });
+
+  test('when the application number and the citizen number match, then the stage, the deadline and the pickup station, nothing more', async () => {
+    const { status, body } = await lookup({ applicationId, idNumber: citizen.idNumber });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      applicationId,
+      stage: 'PRINTING',
+      deadlineAt: '2026-12-31T02:00:00.000Z',
+      pickupStation: { code: station, name: expect.any(String) },
+    });
+  });
+
+  test('when the citizen number belongs to someone else, then 404 exactly as for an unknown application', async () => {
+    const other = await newCitizen(db);
+    const wrongPerson = await lookup({ applicationId, idNumber: other.idNumber });
+    const unknown = await lookup({ applicationId: randomUUID(), idNumber: citizen.idNumber });
+    expect(wrongPerson.status).toBe(404);
+    expect(wrongPerson.contentType).toMatch(/^application\/problem\+json/);
+    expect(unknown.status).toBe(404);
+    expect(wrongPerson.body.detail).toBe(unknown.body.detail);
+    expect(JSON.stringify(wrongPerson.body)).not.toContain(other.idNumber);
+  });
+
+  test('when the fields are malformed, then 400 naming each one', async () => {
+    const { status, body } = await lookup({ applicationId: 'A-1', idNumber: '110105199001011234', extra: 1 });
+    expect(status).toBe(400);
+    expect(body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['(body)', 'applicationId', 'idNumber'].sort());
+  });
+
+  test('when one address asks too often, then 429 with Retry-After', async () => {
+    const limited = await startApi(db, { config: { STATUS_LOOKUP_RATE_LIMIT: 3 } });
+    try {
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await fetch(`${limited.url}/v1/application-status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ applicationId, idNumber: citizen.idNumber }) }));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+      expect(Number(answers[3].headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await answers[3].json()).code).toBe('rate_limited');
+    } finally {
+      await limited.close();
+    }
+  });
+});
