@@ -12,7 +12,7 @@ const MAX_BODY_BYTES = 4096;
 const MAX_NAME = 50;
 
 /** The contract's shape; used to explain what is wrong when the fast check below refuses a body. */
-const verificationRequest = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(MAX_NAME), cardValidFrom: calendarDateField });
+export const verificationRequest = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(MAX_NAME), cardValidFrom: calendarDateField });
 type VerificationRequest = z.infer<typeof verificationRequest>;
 
 /**
