@@ -94,7 +94,14 @@ async function sampleCitizens(db: Db, blacklistedIdNumber: string) {
     .orderBy('idNumber').first('idNumber');
   // The generator's distribution makes both certain for thousands of people; say so if it ever changes.
   if (!noFingerprints || !expired) throw new Error('the demo population has no card without fingerprints or no expired card');
-  const ordinary = (await db('cards').where('status', 'ACTIVE').orderBy('idNumber').limit(20).select('idNumber')).map((row) => row.idNumber);
+  // Ordinary people from every demo province, so that a cross-region application can be tried from any demo station.
+  const ordinary: string[] = [];
+  for (const province of DEMO_PROVINCES) {
+    const rows = await db('cards').join('citizens', 'citizens.idNumber', 'cards.idNumber')
+      .where('cards.status', 'ACTIVE').whereLike('citizens.homeRegionCode', `${province}%`)
+      .orderBy('cards.idNumber').limit(4).select('cards.idNumber');
+    ordinary.push(...rows.map((row) => row.idNumber));
+  }
   const wanted = [...new Set([blacklistedIdNumber, noFingerprints?.idNumber, expired?.idNumber, ...ordinary].filter(Boolean))];
 
   const people = await db('citizens').whereIn('idNumber', wanted).orderBy('idNumber');

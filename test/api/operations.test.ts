@@ -131,7 +131,7 @@ describe('POST /v1/application-status (no login)', () => {
       for (let i = 0; i < 4; i++) answers.push(await fetch(`${limited.url}/v1/application-status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ applicationId, idNumber: citizen.idNumber }) }));
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
       expect(Number(answers[3].headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await answers[3].json()).code).toBe('rate_limited');
+      expect(((await answers[3].json()) as { code: string }).code).toBe('rate_limited');
     } finally {
       await limited.close();
     }
