@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkAcceptance } from '../../domain';
 import type { Config } from '../../config';
@@ -88,10 +88,11 @@ export async function acceptApplication(
     },
   };
 
+  const workflowId = applicationWorkflowId(citizen.idNumber);
   let state: ApplicationState;
   try {
     const handle = await temporal.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
-      workflowId: applicationWorkflowId(citizen.idNumber),
+      workflowId,
       taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
@@ -100,11 +101,13 @@ export async function acceptApplication(
     state = await handle.executeUpdate(updates.accepted);
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError || isDuplicateFailure(error)) {
-      // The same key sent twice at once lands here too: answer with the one that won.
+      // The same key sent twice at once lands here too, as does another station racing this one. The
+      // run that won may not have recorded its application yet: wait for it, then answer with it.
+      const winner = await recordedApplicationOf(temporal, workflowId);
       const earlier = idempotencyKey ? await findByIdempotencyKey(db, stationCode, idempotencyKey) : undefined;
       if (earlier) return { created: false, application: fromRow(earlier) };
-      const running = await findInProgress(db, citizen.idNumber);
-      throw refusal('duplicate_application', 'An application for this person is already in progress.', running?.id);
+      const running = winner ?? (await findInProgress(db, citizen.idNumber))?.id;
+      throw refusal('duplicate_application', 'An application for this person is already in progress.', running);
     }
     throw error;
   }
@@ -119,6 +122,20 @@ export async function acceptApplication(
       acceptingStationCode: stationCode,
     },
   };
+}
+
+/**
+ * The application id of the person's running workflow, once that run has recorded its acceptance;
+ * undefined when no run is open any more or its acceptance failed.
+ * @throws what the engine throws when it cannot be reached.
+ */
+async function recordedApplicationOf(temporal: Client, workflowId: string): Promise<string | undefined> {
+  try {
+    return (await temporal.workflow.getHandle<typeof applicationWorkflow>(workflowId).executeUpdate(updates.accepted)).applicationId;
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
 }
 
 function isDuplicateFailure(error: unknown): boolean {
