@@ -27,7 +27,29 @@ function repoRoot(): string {
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
 const activities = { echo: async (text: string) => text };
 
-async function throughput(bundle: WorkflowBundleWithSourceMap): Promise<Record<string, number>> {
+/** Calls per second of `call` kept `concurrency` deep for `seconds`. */
+async function rate(concurrency: number, seconds: number, call: () => Promise<unknown>): Promise<{ perSecond: number; completed: number }> {
+  let completed = 0;
+  const started = Date.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        await call();
+        completed++;
+      }
+    }),
+  );
+  return { perSecond: Math.round((completed / ((Date.now() - started) / 1000)) * 10) / 10, completed };
+}
+
+/**
+ * The baseline, measured in the same run against the same server: bare unary gRPC calls
+ * (`GetSystemInfo`) per second from the same client at each concurrency. A one-activity workflow
+ * costs about a dozen calls (start, polls, completions, history long poll), so the ratio says how
+ * close the engine comes to the transport's own limit.
+ */
+async function throughput(bundle: WorkflowBundleWithSourceMap): Promise<{ workflowsPerSecond: Record<string, number>; unaryCallsPerSecond: Record<string, number> }> {
   const server = await start({});
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
@@ -42,26 +64,17 @@ async function throughput(bundle: WorkflowBundleWithSourceMap): Promise<Record<s
     maxConcurrentActivityTaskExecutions: 100,
   });
   const results: Record<string, number> = {};
+  const baseline: Record<string, number> = {};
   try {
     await worker.runUntil(async () => {
       let sequence = 0;
       const runOne = () => client.workflow.execute('oneActivity', { taskQueue, workflowId: `bench-${sequence++}`, args: ['x'] });
       await Promise.all(Array.from({ length: 20 }, runOne)); // warm-up
       for (const concurrency of LEVELS) {
-        let completed = 0;
-        const deadline = Date.now() + SECONDS_PER_LEVEL * 1000;
-        const started = Date.now();
-        await Promise.all(
-          Array.from({ length: concurrency }, async () => {
-            while (Date.now() < deadline) {
-              await runOne();
-              completed++;
-            }
-          }),
-        );
-        const perSecond = completed / ((Date.now() - started) / 1000);
-        results[`concurrency${concurrency}`] = Math.round(perSecond * 10) / 10;
-        console.log(`  concurrency ${String(concurrency).padStart(3)}: ${results[`concurrency${concurrency}`]} workflows/s (${completed} in ${SECONDS_PER_LEVEL}s)`);
+        baseline[`concurrency${concurrency}`] = (await rate(concurrency, SECONDS_PER_LEVEL, () => connection.workflowService.getSystemInfo({}))).perSecond;
+        const { perSecond, completed } = await rate(concurrency, SECONDS_PER_LEVEL, runOne);
+        results[`concurrency${concurrency}`] = perSecond;
+        console.log(`  concurrency ${String(concurrency).padStart(3)}: ${perSecond} workflows/s (${completed} in ${SECONDS_PER_LEVEL}s); bare unary calls ${baseline[`concurrency${concurrency}`]}/s`);
       }
     });
   } finally {
@@ -69,7 +82,7 @@ async function throughput(bundle: WorkflowBundleWithSourceMap): Promise<Record<s
     await connection.close();
     await server.stop();
   }
-  return results;
+  return { workflowsPerSecond: results, unaryCallsPerSecond: baseline };
 }
 
 async function timeSkipped60Days(bundle: WorkflowBundleWithSourceMap): Promise<number> {
@@ -95,7 +108,7 @@ export async function run(): Promise<void> {
   Runtime.install({ logger: silent });
   const root = repoRoot();
   const bundle = await bundleWorkflowCode({ workflowsPath: path.join(root, 'test', 'temporal-server', 'fixtures', 'workflows.ts'), logger: silent });
-  const workflowsPerSecond = await throughput(bundle);
+  const { workflowsPerSecond, unaryCallsPerSecond } = await throughput(bundle);
   const sixtyDayWorkflowMs = await timeSkipped60Days(bundle);
   const results = {
     benchmark: 'temporal-server',
@@ -103,9 +116,12 @@ export async function run(): Promise<void> {
     node: process.version,
     cpus: os.cpus().length,
     secondsPerLevel: SECONDS_PER_LEVEL,
-    note: 'one-activity workflows completed per second with server, worker and client in one process; 60-day workflow wall time through bin/temporal-dev-server',
+    note: 'one-activity workflows completed per second with server, worker and client in one process, beside bare unary gRPC calls per second to the same server at the same concurrency (the baseline); 60-day workflow wall time through bin/temporal-dev-server',
     workflowsPerSecond,
+    baselineUnaryCallsPerSecond: unaryCallsPerSecond,
+    workflowsPerUnaryCall: Object.fromEntries(Object.entries(workflowsPerSecond).map(([level, value]) => [level, Math.round((value / unaryCallsPerSecond[level]) * 1000) / 1000])),
     sixtyDayWorkflowMs,
+    sixtyDaysOfWorkflowTimePerWallSecond: Math.round((60 * 86_400_000) / sixtyDayWorkflowMs),
   };
   const dir = path.join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

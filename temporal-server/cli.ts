@@ -62,20 +62,22 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const server = await start(options);
-  console.log(`temporal-dev-server listening on ${server.address} (time skipping ${options.timeSkipping ? 'on' : 'off'}, namespaces: ${['default', ...options.namespaces].join(', ')})`);
+  // Signal handlers go in before the listening line: whoever reads that line may signal at once.
+  const starting = start(options);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`temporal-dev-server: ${signal}, stopping`);
-    server.stop().then(
+    starting.then((server) => server.stop()).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const server = await starting;
+  console.log(`temporal-dev-server listening on ${server.address} (time skipping ${options.timeSkipping ? 'on' : 'off'}, namespaces: ${['default', ...options.namespaces].join(', ')})`);
 }
 
 if (require.main === module) {
