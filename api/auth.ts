@@ -1,7 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/knex';
-import { findUserByToken, hashToken, type Role, type User } from '../db/users';
+import { findUserByToken, type Role, type User } from '../db/users';
 import { problems } from './problems';
 
 declare module 'express-serve-static-core' {
@@ -11,24 +10,32 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Bearer-token authentication. Users are cached for a short while by token hash, so the
- * verification hot path does not query the database per request.
+ * Bearer-token authentication. Users are cached for a short while by the raw `Authorization`
+ * header, so the verification hot path neither queries the database nor hashes the token per
+ * request. The cache is bounded: when full, the oldest entry goes.
  */
-export function authenticate(db: Db, options: { cacheMs?: number } = {}): RequestHandler {
-  const cache = new LRUCache<string, User | false>({ max: 10_000, ttl: options.cacheMs ?? 30_000 });
+export function authenticate(db: Db, options: { cacheMs?: number; max?: number } = {}): RequestHandler {
+  const ttlMs = options.cacheMs ?? 30_000;
+  const max = options.max ?? 10_000;
+  const cache = new Map<string, { user: User | false; until: number }>();
+  const remember = (header: string, user: User | false) => {
+    cache.delete(header); // re-inserted last: the Map's order is the age order
+    if (cache.size >= max) cache.delete(cache.keys().next().value!);
+    cache.set(header, { user, until: Date.now() + ttlMs });
+  };
   return (req, _res, next) => {
     const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!token) return next(problems.unauthenticated());
-    const key = hashToken(token);
-    const cached = cache.get(key);
-    if (cached !== undefined) {
-      if (!cached) return next(problems.unauthenticated());
-      req.user = cached;
+    if (header === undefined) return next(problems.unauthenticated());
+    const cached = cache.get(header);
+    if (cached !== undefined && cached.until > Date.now()) {
+      if (!cached.user) return next(problems.unauthenticated());
+      req.user = cached.user;
       return next();
     }
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!token) return next(problems.unauthenticated());
     findUserByToken(db, token).then((user) => {
-      cache.set(key, user ?? false);
+      remember(header, user ?? false);
       if (!user) return next(problems.unauthenticated());
       req.user = user;
       next();

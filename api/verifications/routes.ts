@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isCalendarDate, isValidIdNumber } from '../../domain';
 import { problems, Problem } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
-import { cardKey } from './cardFactsCache';
+import { cardKey, type CachedFacts } from './cardFactsCache';
 import type { Verifications } from './service';
 import { answer, type VerificationAnswer } from './verify';
 
@@ -17,9 +17,10 @@ type VerificationRequest = z.infer<typeof verificationRequest>;
 
 /**
  * `POST /v1/verifications`, mounted on the app itself ahead of every other route: each Express
- * layer costs throughput here. Authentication (cached by token), role, per-unit rate limit, a
+ * layer costs throughput here. Authentication (cached by header), role, per-unit rate limit, a
  * small JSON body read without body-parser, the card facts from the cache (or one shared read),
- * the answer computed per request, a batched audit row, and the answer written directly.
+ * the answer computed per request, an audit row encoded for the next batch, and the answer
+ * written directly.
  */
 export function verificationRoute(verifications: Verifications, authenticate: RequestHandler): RequestHandler {
   const { cache, limiter, audit } = verifications;
@@ -31,30 +32,33 @@ export function verificationRoute(verifications: Verifications, authenticate: Re
     res.end(body);
   };
 
-  const verify = (req: Request, res: Response, next: NextFunction, unitId: string) => {
-    readSmallBody(req, (error, text) => {
-      if (error) return next(error);
-      let request: VerificationRequest;
-      try {
-        request = fastParse(text!) ?? parse(verificationRequest, JSON.parse(text!));
-      } catch (error) {
-        return next(error instanceof Problem ? error : problems.badRequest('malformed_json', 'The body is not valid JSON.'));
-      }
-      if (audit.full) return next(problems.unavailable('Verifications cannot be audited right now; nothing was answered.'));
-      const key = cardKey(request.idNumber, request.cardValidFrom);
-      const hit = cache.peek(key);
-      if (hit) return respond(res, unitId, request, answer(hit.facts, request.name, Date.now()));
-      cache.load(request.idNumber, request.cardValidFrom, key).then((facts) => respond(res, unitId, request, answer(facts, request.name, Date.now())), next);
-    });
+  const verify = (res: Response, next: NextFunction, unitId: string, text: string) => {
+    let request: VerificationRequest;
+    let hit: { facts: CachedFacts } | undefined;
+    try {
+      const body: unknown = JSON.parse(text);
+      const common = commonShape(body);
+      // A cached card's number and date were checked when it was read: only the name is left to check.
+      hit = common && cache.peek(cardKey(common.idNumber, common.cardValidFrom));
+      request = (hit ? withCheckedName(common!) : fastCheck(common)) ?? parse(verificationRequest, body);
+    } catch (error) {
+      return next(error instanceof Problem ? error : problems.badRequest('malformed_json', 'The body is not valid JSON.'));
+    }
+    if (audit.full) return next(problems.unavailable('Verifications cannot be audited right now; nothing was answered.'));
+    if (hit) return respond(res, unitId, request, answer(hit.facts, request.name, Date.now()));
+    const key = cardKey(request.idNumber, request.cardValidFrom);
+    const cached = cache.peek(key);
+    if (cached) return respond(res, unitId, request, answer(cached.facts, request.name, Date.now()));
+    cache.load(request.idNumber, request.cardValidFrom, key).then((facts) => respond(res, unitId, request, answer(facts, request.name, Date.now())), next);
   };
 
-  const limited = (req: Request, res: Response, next: NextFunction, unitId: string, rate: number) => {
+  const admit = (req: Request, res: Response, next: NextFunction, unitId: string, rate: number) => {
     const wait = limiter.take(unitId, rate);
     if (wait > 0) {
       res.setHeader('retry-after', String(wait));
       return next(problems.tooManyRequests(wait));
     }
-    verify(req, res, next, unitId);
+    readSmallBody(req, (error, text) => (error ? next(error) : verify(res, next, unitId, text!)));
   };
 
   return (req, res, next) => {
@@ -64,28 +68,38 @@ export function verificationRoute(verifications: Verifications, authenticate: Re
       if (user.role !== 'unit' || !user.unitId) return next(problems.forbiddenRole(['unit']));
       const unitId = user.unitId;
       const rate = limiter.rateOf(unitId);
-      if (rate !== undefined) return limited(req, res, next, unitId, rate);
-      limiter.ready(unitId).then(() => limited(req, res, next, unitId, limiter.rateOf(unitId)!), next);
+      if (rate !== undefined) return admit(req, res, next, unitId, rate);
+      limiter.ready(unitId).then(() => admit(req, res, next, unitId, limiter.rateOf(unitId)!), next);
     });
   };
 }
 
-/**
- * The common case without zod: a JSON object with exactly the three fields, all well-formed.
- * Undefined when anything is off; the caller then lets the schema say what.
- * @throws SyntaxError for text that is not JSON.
- */
-function fastParse(text: string): VerificationRequest | undefined {
-  const body: unknown = JSON.parse(text);
+/** A JSON object with exactly the three fields, all strings; undefined otherwise. */
+function commonShape(body: unknown): VerificationRequest | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const { idNumber, name, cardValidFrom } = body as Record<string, unknown>;
   if (typeof idNumber !== 'string' || typeof name !== 'string' || typeof cardValidFrom !== 'string') return undefined;
   if (Object.keys(body).length !== 3) return undefined;
-  const number = idNumber.trim().toUpperCase();
-  const trimmedName = name.trim();
-  if (!isValidIdNumber(number) || trimmedName.length === 0 || trimmedName.length > MAX_NAME) return undefined;
+  return { idNumber, name, cardValidFrom };
+}
+
+/** The request with its name trimmed, or undefined when the name is empty or too long. */
+function withCheckedName(request: VerificationRequest): VerificationRequest | undefined {
+  const name = request.name.trim();
+  return name.length === 0 || name.length > MAX_NAME ? undefined : { idNumber: request.idNumber, name, cardValidFrom: request.cardValidFrom };
+}
+
+/**
+ * The common case without zod: all three fields well-formed, the number normalised as the schema
+ * does. Undefined when anything is off; the caller then lets the schema say what.
+ */
+function fastCheck(request: VerificationRequest | undefined): VerificationRequest | undefined {
+  if (!request) return undefined;
+  const idNumber = request.idNumber.trim().toUpperCase();
+  const { cardValidFrom } = request;
+  if (!isValidIdNumber(idNumber)) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(cardValidFrom) || !isCalendarDate(cardValidFrom)) return undefined;
-  return { idNumber: number, name: trimmedName, cardValidFrom };
+  return withCheckedName({ idNumber, name: request.name, cardValidFrom });
 }
 
 /** Reads a JSON body of at most MAX_BODY_BYTES. */
@@ -96,30 +110,28 @@ function readSmallBody(req: IncomingMessage, done: (error: Problem | undefined, 
   }
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) return done(tooLarge());
-  const chunks: Buffer[] = [];
+  // Usually the whole body is one chunk; the listeners die with the request.
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
   let size = 0;
   let finished = false;
   const finish = (error: Problem | undefined, text?: string) => {
     if (finished) return;
     finished = true;
-    req.removeListener('data', onData);
-    req.removeListener('end', onEnd);
-    req.removeListener('error', onError);
     done(error, text);
   };
-  const onData = (chunk: Buffer) => {
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
       req.resume(); // discard the rest
       return finish(tooLarge());
     }
-    chunks.push(chunk);
-  };
-  const onEnd = () => finish(undefined, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-  const onError = () => finish(problems.badRequest('bad_request', 'The request body could not be read.'));
-  req.on('data', onData);
-  req.on('end', onEnd);
-  req.on('error', onError);
+    if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
+  });
+  req.on('end', () => finish(undefined, more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? '')));
+  req.on('error', () => finish(problems.badRequest('bad_request', 'The request body could not be read.')));
 }
 
 const tooLarge = () => new Problem(413, 'payload_too_large', 'Payload too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);

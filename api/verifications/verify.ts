@@ -25,12 +25,20 @@ export function chinaDate(ms: number): string {
   return cachedDay.date;
 }
 
+let lastTime = { ms: Number.NaN, iso: '' };
+
+/** `new Date(ms).toISOString()`, remembered for the millisecond: several requests share one. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime.ms) lastTime = { ms, iso: new Date(ms).toISOString() };
+  return lastTime.iso;
+}
+
 /**
  * The answer for the card with these facts (`null`: never issued) to someone presenting `presentedName`
  * at `nowMs`. Computed per request: the name check and the expiry day depend on the request, not the card.
  */
 export function answer(facts: CachedFacts, presentedName: string, nowMs: number): VerificationAnswer {
   const verdict = verifyCard({ card: facts, presentedName, on: chinaDate(nowMs) });
-  const checkedAt = new Date(nowMs).toISOString();
+  const checkedAt = isoTime(nowMs);
   return verdict.result === 'VALID' ? { result: 'VALID', checkedAt } : { result: 'INVALID', reason: verdict.reason, checkedAt };
 }

@@ -19,19 +19,20 @@ const COPY_AUDIT = 'COPY verification_audit (unit_id, id_number, card_valid_from
 /** COPY's text format: backslash, tab, newline and carriage return escaped; `\N` for null. */
 const copyText = (value: string | null): string => (value === null ? '\\N' : /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : value);
 
+/** One audit row as a line of `COPY verification_audit … FROM STDIN` text. */
+export const verificationAuditLine = (row: VerificationAuditRow): string =>
+  `${copyText(row.unitId)}\t${copyText(row.idNumber)}\t${copyText(row.cardValidFrom)}\t${row.result}\t${copyText(row.reason)}\t${row.checkedAt}\n`;
+
 /**
- * Appends many audit rows with one `COPY … FROM STDIN`: the cheapest way into PostgreSQL for both
- * sides, which matters because the database shares the machine with the verification route.
+ * Appends many audit rows, given as `verificationAuditLine` text, with one `COPY … FROM STDIN`:
+ * the cheapest way into PostgreSQL for both sides, which matters because the database shares the
+ * machine with the verification route.
  */
-export async function insertVerificationAudit(db: Db, rows: VerificationAuditRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  let text = '';
-  for (const row of rows) {
-    text += `${copyText(row.unitId)}\t${copyText(row.idNumber)}\t${copyText(row.cardValidFrom)}\t${row.result}\t${copyText(row.reason)}\t${row.checkedAt}\n`;
-  }
+export async function copyVerificationAudit(db: Db, lines: Buffer[]): Promise<void> {
+  if (lines.length === 0) return;
   const connection = (await db.client.acquireConnection()) as PgClient;
   try {
-    await pipeline(Readable.from([text]), connection.query(copyFrom(COPY_AUDIT)));
+    await pipeline(Readable.from(lines), connection.query(copyFrom(COPY_AUDIT)));
   } finally {
     await db.client.releaseConnection(connection);
   }
