@@ -2,10 +2,11 @@
  * `npm run bench [-- <name>...]`: runs the named benchmarks (all when none is named). Each writes
  * its figures to bench/results/<name>.json; figures are ratios against baselines measured in the same run.
  */
+import * as overdue from './overdue';
 import * as temporalServer from './temporal-server';
 import * as verification from './verification';
 
-const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, verification };
+const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, verification, overdue };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

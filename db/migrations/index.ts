@@ -4,6 +4,7 @@ import * as registryAndCards from './20261122_02_registry_and_cards';
 import * as applications from './20261122_03_applications';
 import * as lossesFoundCardsBlacklist from './20261122_04_losses_found_cards_blacklist';
 import * as auditAndOutbox from './20261122_05_audit_and_outbox';
+import * as overduePaging from './20261122_06_overdue_paging';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '20261122_03_applications': applications,
   '20261122_04_losses_found_cards_blacklist': lossesFoundCardsBlacklist,
   '20261122_05_audit_and_outbox': auditAndOutbox,
+  '20261122_06_overdue_paging': overduePaging,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -82,6 +82,12 @@ export async function listApplications(
 
 /** Overdue applications still open, most overdue (earliest deadline) first, keyset-paged on (deadlineAt, id). */
 export async function listOverdue(db: Db, scope: Scope, page: { after?: { deadlineAt: string; id: string }; limit: number }): Promise<ApplicationRow[]> {
+  return overdueQuery(db, scope, page);
+}
+
+/** The query behind {@link listOverdue}, unrun (the overdue benchmark reads its plan). */
+export function overdueQuery(db: Db, scope: Scope, page: { after?: { deadlineAt: string; id: string }; limit: number }) {
+  // Stated exactly as the partial index applications_overdue_open is, so the planner can use it.
   const query = applyScope(db('applications'), scope).where('overdue', true).whereNotIn('stage', ['COMPLETED', 'REFUSED', 'WITHDRAWN']);
   if (page.after) query.whereRaw('(deadline_at, id) > (?, ?)', [page.after.deadlineAt, page.after.id]);
   return query.orderBy([{ column: 'deadlineAt' }, { column: 'id' }]).limit(page.limit).select('applications.*');
