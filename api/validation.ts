@@ -8,12 +8,24 @@ export const idNumberField = z
   .transform((value) => value.trim().toUpperCase())
   .refine((value) => isValidIdNumber(value), { message: 'is not a valid citizen number', params: { code: 'invalid_id_number' } });
 
+/** A real calendar day. Year 0000 is refused: JavaScript dates have it, PostgreSQL does not. */
 export const calendarDateField = z
   .string({ error: 'must be a date YYYY-MM-DD' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date');
+  .refine((value) => !value.startsWith('0000') && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date');
 
-export const nonEmptyText = (max = 500) => z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/**
+ * Free text, trimmed. NUL and lone surrogates are refused: PostgreSQL stores neither (not in text,
+ * not as a jsonb escape), and a workflow activity writing one would retry forever.
+ */
+export const nonEmptyText = (max = 500) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\0]*$/, 'must not contain NUL characters')
+    .regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no lone surrogates)');
 
 /**
  * Parses a request part. @throws Problem 400 listing every bad field; the code is

@@ -9,7 +9,7 @@ import { calendarDateField, idNumberField, nonEmptyText, parse } from '../valida
 import { acceptApplication } from './accept';
 import { regionPrefix, scopeOf } from './jurisdiction';
 import { applicationFor, loadApplication, takeStep } from './steps';
-import { applicationView, cursor } from './views';
+import { applicationView, cursor, isInstant, isUuid } from './views';
 
 const PAGE = 50;
 const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'] as const;
@@ -41,11 +41,12 @@ export const listing = z.strictObject({
   cursor: z.string().optional(),
 });
 const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
-export const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().min(1).optional(), cursor: z.string().optional() });
+export const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), cursor: z.string().optional() });
 export const statsQuery = z.strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() });
 
-const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => typeof value?.acceptedAt === 'string' && typeof value?.id === 'string';
-const isDeadlineCursor = (value: any): value is { deadlineAt: string; id: string } => typeof value?.deadlineAt === 'string' && typeof value?.id === 'string';
+// A cursor's parts go into SQL comparisons: anything PostgreSQL could not read is a cursor this API did not hand out.
+const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => isInstant(value?.acceptedAt) && isUuid(value?.id);
+const isDeadlineCursor = (value: any): value is { deadlineAt: string; id: string } => isInstant(value?.deadlineAt) && isUuid(value?.id);
 
 /** Cross-region applications: acceptance by stations, each later step by whoever takes it. */
 export function applicationRoutes(deps: AppDependencies): Router {

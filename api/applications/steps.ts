@@ -6,10 +6,12 @@ import type { User } from '../../db/users';
 import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { ensureInJurisdiction } from './jurisdiction';
+import { isUuid } from './views';
 
 /** @throws Problem 404 when there is no such application. */
 export async function loadApplication(db: Db, applicationId: string): Promise<ApplicationRow> {
-  const application = /^[0-9a-f-]{36}$/i.test(applicationId) ? await findApplication(db, applicationId) : undefined;
+  // Anything but a well-formed UUID is unknown here; PostgreSQL would refuse to compare it with the uuid column.
+  const application = isUuid(applicationId) ? await findApplication(db, applicationId) : undefined;
   if (!application) throw problems.notFound(`Application ${applicationId}`);
   return application;
 }
