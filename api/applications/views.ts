@@ -1,6 +1,5 @@
 import { daysRemaining } from '../../domain';
 import type { ApplicationRow } from '../../db/queries/applications';
-import { problems } from '../problems';
 
 /** An application as the API shows it: stage, deadline, days remaining, overdue, and the stage history. */
 export function applicationView(row: ApplicationRow, history?: Array<{ stage: string; at: Date; note: string | null }>, now = new Date()) {
@@ -40,17 +39,4 @@ export const isInstant = (value: unknown): value is string => {
   return !Number.isNaN(time) && new Date(time).toISOString() === value;
 };
 
-/** Opaque keyset cursor. @throws Problem 400 `invalid_cursor` for anything this API did not hand out. */
-export const cursor = {
-  encode: (parts: Record<string, string>) => Buffer.from(JSON.stringify(parts)).toString('base64url'),
-  decode: <T>(value: string | undefined, valid: (parsed: any) => parsed is T): T | undefined => {
-    if (!value) return undefined;
-    try {
-      const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-      if (valid(parsed)) return parsed;
-    } catch {
-      // fall through to the error below
-    }
-    throw problems.badRequest('invalid_cursor', 'The cursor is not one this API handed out.');
-  },
-};
+export { cursor } from '../paging';

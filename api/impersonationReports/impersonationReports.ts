@@ -13,6 +13,7 @@ import {
 } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
 import { addToBlacklist, type BlacklistCategory } from '../blacklist/blacklist';
+import { cursor } from '../paging';
 import { Problem, problems } from '../problems';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,9 +64,20 @@ export async function reportImpersonation(
   return { impersonationReportId: id, state: 'OPEN', reportedAt: reportedAt.toISOString() };
 }
 
-export async function listForManager(db: Db, manager: User, state?: ImpersonationReportRow['state']): Promise<{ items: ImpersonationReportView[] }> {
-  const rows = await listImpersonationReports(db, { state, homeRegionPrefix: manager.regionCode ? regionPrefix(manager.regionCode) : undefined, limit: 200 });
-  return { items: rows.map(view) };
+const PAGE = 50;
+const isReportCursor = (value: any): value is { reportedAt: string; id: string } => typeof value?.reportedAt === 'string' && typeof value?.id === 'string';
+
+/** Reports in the manager's region, newest first, cursor-paged. @throws Problem 400 `invalid_cursor`. */
+export async function listForManager(
+  db: Db,
+  manager: User,
+  filter: { state?: ImpersonationReportRow['state']; cursor?: string },
+): Promise<{ items: ImpersonationReportView[]; nextCursor: string | null }> {
+  const after = cursor.decode(filter.cursor, isReportCursor);
+  const rows = await listImpersonationReports(db, { state: filter.state, homeRegionPrefix: manager.regionCode ? regionPrefix(manager.regionCode) : undefined, after, limit: PAGE + 1 });
+  const page = rows.slice(0, PAGE);
+  const last = page.at(-1);
+  return { items: page.map(view), nextCursor: rows.length > PAGE && last ? cursor.encode({ reportedAt: last.reportedAt.toISOString(), id: last.id }) : null };
 }
 
 /**

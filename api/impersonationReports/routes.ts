@@ -13,7 +13,7 @@ export const confirmation = z.strictObject({
   note: nonEmptyText(1000).optional(),
 });
 export const dismissal = z.strictObject({ reason: nonEmptyText(500) });
-export const listing = z.strictObject({ state: z.enum(['OPEN', 'CONFIRMED', 'DISMISSED']).optional() });
+export const listing = z.strictObject({ state: z.enum(['OPEN', 'CONFIRMED', 'DISMISSED']).optional(), cursor: z.string().optional() });
 
 /** Impersonation (冒用) reported by card-using units, decided by managers. */
 export function impersonationReportRoutes(deps: AppDependencies): Router {
@@ -27,7 +27,7 @@ export function impersonationReportRoutes(deps: AppDependencies): Router {
   });
 
   router.get('/impersonation-reports', managers, async (req, res) => {
-    res.json(await listForManager(db, userOf(req), parse(listing, req.query).state));
+    res.json(await listForManager(db, userOf(req), parse(listing, req.query)));
   });
 
   router.post('/impersonation-reports/:id/confirm', managers, async (req, res) => {

@@ -36,12 +36,16 @@ export async function decideImpersonationReport(
  */
 export async function listImpersonationReports(
   db: Db,
-  filter: { state?: ImpersonationReportRow['state']; homeRegionPrefix?: string; limit: number },
+  filter: { state?: ImpersonationReportRow['state']; homeRegionPrefix?: string; after?: { reportedAt: string; id: string }; limit: number },
 ): Promise<Array<ImpersonationReportRow & { homeRegionCode: string | null }>> {
   const query = db('impersonationReports').leftJoin('citizens', 'citizens.idNumber', 'impersonationReports.idNumber');
   if (filter.state) query.where('impersonationReports.state', filter.state);
   if (filter.homeRegionPrefix) query.whereLike('citizens.homeRegionCode', `${filter.homeRegionPrefix}%`);
-  return query.orderBy('impersonationReports.reportedAt', 'desc').limit(filter.limit).select('impersonationReports.*', 'citizens.homeRegionCode');
+  if (filter.after) query.whereRaw('(impersonation_reports.reported_at, impersonation_reports.id) < (?, ?)', [filter.after.reportedAt, filter.after.id]);
+  return query
+    .orderBy([{ column: 'impersonationReports.reportedAt', order: 'desc' }, { column: 'impersonationReports.id', order: 'desc' }])
+    .limit(filter.limit)
+    .select('impersonationReports.*', 'citizens.homeRegionCode');
 }
 
 /** The person's home region, where the managers to tell sit; undefined for a number not in the registry. */

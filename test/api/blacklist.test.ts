@@ -130,6 +130,21 @@ describe('impersonation reports', () => {
     expect(confirmed.body).toMatchObject({ state: 'CONFIRMED', blacklistEntryId: existing.body.blacklistEntryId });
   });
 
+  test('when many reports are open, then managers page through them newest first with a cursor, each once', async () => {
+    const chengduManager = await newToken(db, 'manager', { regionCode: '510000' });
+    const victims = await Promise.all(Array.from({ length: 55 }, () => newCitizen(db, { homeRegionCode: COUNTIES.chengduWuhou })));
+    for (const victim of victims) await call(api, 'POST', '/v1/impersonation-reports', { token: unit, body: { idNumber: victim.idNumber } });
+    const first = await call(api, 'GET', '/v1/impersonation-reports', { token: chengduManager });
+    expect(first.body.items).toHaveLength(50);
+    const second = await call(api, 'GET', `/v1/impersonation-reports?cursor=${first.body.nextCursor}`, { token: chengduManager });
+    expect(second.body).toMatchObject({ nextCursor: null });
+    const seen = [...first.body.items, ...second.body.items].map((item: { impersonationReportId: string }) => item.impersonationReportId);
+    expect(new Set(seen).size).toBe(55);
+    const times = [...first.body.items, ...second.body.items].map((item: { reportedAt: string }) => item.reportedAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect((await call(api, 'GET', '/v1/impersonation-reports?cursor=not-ours', { token: chengduManager })).body.code).toBe('invalid_cursor');
+  });
+
   test('when a manager dismisses a report with a reason, then DISMISSED and nobody is blacklisted; only units report, only managers decide', async () => {
     const victim = await newCitizen(db);
     const reported = await call(api, 'POST', '/v1/impersonation-reports', { token: unit, body: { idNumber: victim.idNumber } });
