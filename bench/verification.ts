@@ -6,10 +6,16 @@
  *
  * Each server runs in its own child process (this file with `--serve <kind>`), so that autocannon,
  * in this process, does not share an event loop with it. PostgreSQL is a throw-away embedded cluster.
+ *
+ * The machine is small and shared (autocannon, the server and PostgreSQL on two cores, often other
+ * work too), so one measurement is noise. The bare Express route and the cached verification run
+ * in many short rounds, alternating which goes first; each round gives one ratio of the two, and
+ * the figure is the median of those ratios. Beside it, CPU time per request of the server process
+ * and of PostgreSQL, which load elsewhere on the machine disturbs far less than requests per second.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +26,8 @@ import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createDb, type Db } from '../db/knex';
+import { CARD_STATUS_CHANNEL } from '../api/verifications/invalidationListener';
+import { Client } from 'pg';
 import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
@@ -31,8 +39,8 @@ const CARDS = 3_000;
 const HOT_CARDS = 500;
 const CONNECTIONS = 32;
 const WARMUP_S = 3;
-const MEASURE_S = 5;
-const ROUNDS = 3;
+const MEASURE_S = 2;
+const ROUNDS = 9;
 const NODE_HTTP = 'bare node:http';
 const EXPRESS = 'bare Express route';
 const CACHED = 'cached verification';
@@ -59,6 +67,8 @@ interface Run {
   errors: number;
   /** The server process's CPU time per answered request: far less sensitive to other load on the machine than req/s. */
   serverCpuMicrosecondsPerRequest: number | null;
+  /** PostgreSQL's CPU time (all its processes) per answered request: the audit's other half. */
+  databaseCpuMicrosecondsPerRequest: number | null;
 }
 
 // ---------------------------------------------------------------- the servers (child processes)
@@ -89,7 +99,16 @@ async function serve(kind: ServerKind): Promise<void> {
     const db = createDb(config.DATABASE_URL!, { poolMax: 10 });
     const api = createApp({ db, config, logger: createLogger('silent') });
     server = createServer(api.app);
+    // For the propagation figure: when this process hears of each card status change, on a
+    // connection of its own beside the API's listener (same process, same event loop).
+    const watcher = process.env.BENCH_REPORT_NOTIFICATIONS ? new Client({ connectionString: config.DATABASE_URL }) : undefined;
+    if (watcher) {
+      await watcher.connect();
+      watcher.on('notification', (message) => process.send!({ notified: message.payload, at: performance.timeOrigin + performance.now() }));
+      await watcher.query(`LISTEN ${CARD_STATUS_CHANNEL}`);
+    }
     close = async () => {
+      await watcher?.end();
       await api.close();
       await db.destroy();
     };
@@ -106,8 +125,35 @@ async function serve(kind: ServerKind): Promise<void> {
 interface Child {
   url: string;
   pid: number;
+  process: ChildProcess;
   stop(): Promise<void>;
 }
+
+/**
+ * CPU seconds of each process of the PostgreSQL cluster in `dataDir`: the postmaster and every
+ * process it started. Per process, so that a backend ending between two readings does not make
+ * the difference negative (its last moments are lost instead).
+ */
+function databaseCpuSeconds(dataDir: string): Map<number, number> | undefined {
+  try {
+    const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const seconds = new Map<number, number>([[postmaster, cpuSeconds(postmaster) ?? 0]]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+        if (Number(fields[1]) === postmaster) seconds.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return seconds;
+  } catch {
+    return undefined;
+  }
+}
+
+const cpuSecondsBetween = (before: Map<number, number>, after: Map<number, number>) => [...after].reduce((sum, [pid, seconds]) => sum + seconds - (before.get(pid) ?? 0), 0);
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
 function cpuSeconds(pid: number): number | undefined {
@@ -128,6 +174,7 @@ async function startChild(kind: ServerKind, env: NodeJS.ProcessEnv): Promise<Chi
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    process: child,
     stop: () =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -172,14 +219,21 @@ const requestsFor = (token: string, people: Person[]) =>
     body: JSON.stringify({ idNumber: p.idNumber, name: p.name, cardValidFrom: CARD_VALID_FROM }),
   }));
 
-/** JIT, connection pools and (for the cached route) the cache itself, before anything is measured. */
+/**
+ * JIT, connection pools and (for the cached route) the cache itself, before anything is measured.
+ * Every autocannon connection walks the request list from its start, all in step, so a timed
+ * warm-up may end before the later cards were ever asked for: first one full walk, then the time.
+ */
 async function warmUp(url: string, token: string, people: Person[]): Promise<void> {
-  await autocannon({ url, connections: CONNECTIONS, pipelining: 1, requests: requestsFor(token, people), duration: WARMUP_S });
+  const requests = requestsFor(token, people);
+  await autocannon({ url, connections: CONNECTIONS, pipelining: 1, requests, amount: CONNECTIONS * requests.length });
+  await autocannon({ url, connections: CONNECTIONS, pipelining: 1, requests, duration: WARMUP_S });
 }
 
-async function measure(server: string, child: Child, token: string, people: Person[]): Promise<Run> {
+async function measure(server: string, child: Child, token: string, people: Person[], dataDir: string): Promise<Run> {
   const url = child.url;
   const cpuBefore = cpuSeconds(child.pid);
+  const databaseBefore = databaseCpuSeconds(dataDir);
   const result = await autocannon({ url, connections: CONNECTIONS, pipelining: 1, requests: requestsFor(token, people), duration: MEASURE_S });
   const run: Run = {
     server,
@@ -189,63 +243,110 @@ async function measure(server: string, child: Child, token: string, people: Pers
     non2xx: result.non2xx,
     errors: result.errors,
     serverCpuMicrosecondsPerRequest: null,
+    databaseCpuMicrosecondsPerRequest: null,
   };
   const cpuAfter = cpuSeconds(child.pid);
+  const databaseAfter = databaseCpuSeconds(dataDir);
   if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0) {
     run.serverCpuMicrosecondsPerRequest = Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);
   }
-  console.log(`  ${server.padEnd(28)} ${String(run.requestsPerSecond).padStart(7)} req/s   p50 ${run.latencyMs.p50} ms   p99 ${run.latencyMs.p99} ms   server CPU ${run.serverCpuMicrosecondsPerRequest ?? '?'} µs/req   non-2xx ${run.non2xx}   errors ${run.errors}`);
+  if (databaseBefore !== undefined && databaseAfter !== undefined && result.requests.total > 0) {
+    run.databaseCpuMicrosecondsPerRequest = Math.round((cpuSecondsBetween(databaseBefore, databaseAfter) * 1e6) / result.requests.total);
+  }
+  console.log(
+    `  ${server.padEnd(28)} ${String(run.requestsPerSecond).padStart(7)} req/s   p50 ${run.latencyMs.p50} ms   p99 ${run.latencyMs.p99} ms   ` +
+      `CPU µs/req: server ${run.serverCpuMicrosecondsPerRequest ?? '?'}, PostgreSQL ${run.databaseCpuMicrosecondsPerRequest ?? '?'}   non-2xx ${run.non2xx}   errors ${run.errors}`,
+  );
   return run;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const round = (value: number) => Number(value.toFixed(3));
 
-async function post(url: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, body: await response.json() };
+/** Loopback connections kept open between calls, as a real client of the API would. */
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+function post(url: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(text);
+  });
 }
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on this machine. */
+const now = () => performance.timeOrigin + performance.now();
 
 /**
  * For each card: read it VALID on B (so B has it cached), report it lost on A, and from A's 201
  * poll B until it answers INVALID. The figure includes one verification round trip on B, which is
- * also measured on its own so the reader can tell the notification's share.
+ * also measured on its own, and B's process reports when it heard the notification, so the reader
+ * can tell the notification's share from the poll's.
  */
 async function propagation(a: Child, b: Child, unitToken: string, stationToken: string, people: Person[]) {
   const latencies: number[] = [];
   const roundTrips: number[] = [];
+  const notified: number[] = [];
+  const heardAt = new Map<string, number>();
+  const onMessage = (message: { notified?: string; at?: number }) => {
+    if (message.notified) heardAt.set(message.notified, message.at!);
+  };
+  b.process.on('message', onMessage);
   let firstPollInvalid = 0;
   let maxPolls = 0;
-  for (const person of people) {
-    const verification = { idNumber: person.idNumber, name: person.name, cardValidFrom: CARD_VALID_FROM };
-    const warm = await post(`${b.url}/v1/verifications`, unitToken, verification);
-    if (warm.body.result !== 'VALID') throw new Error(`expected VALID before the report, got ${JSON.stringify(warm.body)}`);
-    const t = performance.now();
-    await post(`${b.url}/v1/verifications`, unitToken, verification);
-    roundTrips.push(performance.now() - t);
+  try {
+    for (const person of people) {
+      const verification = { idNumber: person.idNumber, name: person.name, cardValidFrom: CARD_VALID_FROM };
+      const warm = await post(`${b.url}/v1/verifications`, unitToken, verification);
+      if (warm.body.result !== 'VALID') throw new Error(`expected VALID before the report, got ${JSON.stringify(warm.body)}`);
+      const t = performance.now();
+      await post(`${b.url}/v1/verifications`, unitToken, verification);
+      roundTrips.push(performance.now() - t);
 
-    const reported = await post(`${a.url}/v1/loss-reports`, stationToken, { ...verification, circumstance: 'lost' });
-    if (reported.status !== 201) throw new Error(`loss report answered ${reported.status}: ${JSON.stringify(reported.body)}`);
-    const answeredAt = performance.now();
-    let polls = 0;
-    for (;;) {
-      polls++;
-      const answer = await post(`${b.url}/v1/verifications`, unitToken, verification);
-      if (answer.body.result === 'INVALID') break;
-      if (performance.now() - answeredAt > 5_000) throw new Error('the second instance still answers VALID after 5 s');
+      const reported = await post(`${a.url}/v1/loss-reports`, stationToken, { ...verification, circumstance: 'lost' });
+      if (reported.status !== 201) throw new Error(`loss report answered ${reported.status}: ${JSON.stringify(reported.body)}`);
+      const answeredAt = now();
+      let polls = 0;
+      for (;;) {
+        polls++;
+        const answer = await post(`${b.url}/v1/verifications`, unitToken, verification);
+        if (answer.body.result === 'INVALID') break;
+        if (now() - answeredAt > 5_000) throw new Error('the second instance still answers VALID after 5 s');
+      }
+      latencies.push(now() - answeredAt);
+      // The notification may be reported a moment after the poll that saw its effect.
+      const key = `${person.idNumber}|${CARD_VALID_FROM}`;
+      for (let wait = 0; !heardAt.has(key) && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (heardAt.has(key)) notified.push(heardAt.get(key)! - answeredAt);
+      if (polls === 1) firstPollInvalid++;
+      maxPolls = Math.max(maxPolls, polls);
     }
-    latencies.push(performance.now() - answeredAt);
-    if (polls === 1) firstPollInvalid++;
-    maxPolls = Math.max(maxPolls, polls);
+  } finally {
+    b.process.off('message', onMessage);
   }
-  latencies.sort((x, y) => x - y);
-  roundTrips.sort((x, y) => x - y);
+  const summary = (values: number[]) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) };
+  };
   return {
     reports: latencies.length,
-    msFrom201ToInvalidOnSecondInstance: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1)!) },
-    verificationRoundTripMs: { p50: round(percentile(roundTrips, 50)), p99: round(percentile(roundTrips, 99)) },
+    msFrom201ToInvalidOnSecondInstance: summary(latencies),
+    /** Negative: B heard of the change before A's 201 reached the benchmark (both follow the commit). */
+    msFrom201ToNotificationHeardOnSecondInstance: notified.length ? summary(notified) : null,
+    verificationRoundTripMs: summary(roundTrips),
     firstPollAlreadyInvalid: firstPollInvalid,
     maxPollsNeeded: maxPolls,
+    client: 'node:http with a keep-alive agent (connections reused between calls)',
   };
 }
 
@@ -280,14 +381,26 @@ export async function run(): Promise<void> {
       servers.set(label, child);
       await warmUp(child.url, unitToken, hot);
     }
-    // Express and the cached route alternate, round after round, so that load from anything else
-    // on the machine falls on both alike; the ratio is taken of their medians.
+    // Express and the cached route alternate, round after round, each going first in every other
+    // round, so that load from anything else on the machine falls on both alike; each round gives
+    // one ratio, and the figure is their median.
+    const databaseDir = path.join(dir, 'postgres');
     const runs: Run[] = [];
-    const measureOn = async (label: string) => runs.push(await measure(label, servers.get(label)!, unitToken, hot));
+    const measureOn = async (label: string) => {
+      const run = await measure(label, servers.get(label)!, unitToken, hot, databaseDir);
+      runs.push(run);
+      return run;
+    };
     await measureOn(NODE_HTTP);
+    const rounds: Array<{ express: Run; cached: Run }> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      await measureOn(EXPRESS);
-      await measureOn(CACHED);
+      if (round % 2 === 0) {
+        const express = await measureOn(EXPRESS);
+        rounds.push({ express, cached: await measureOn(CACHED) });
+      } else {
+        const cached = await measureOn(CACHED);
+        rounds.push({ express: await measureOn(EXPRESS), cached });
+      }
     }
     await measureOn(UNCACHED);
     for (const child of servers.values()) {
@@ -295,29 +408,36 @@ export async function run(): Promise<void> {
       children.splice(children.indexOf(child), 1);
     }
 
-    const median = (label: string) => {
-      const values = runs.filter((r) => r.server === label).map((r) => r.requestsPerSecond).sort((x, y) => x - y);
-      const middle = Math.floor(values.length / 2);
-      return values.length % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    const medianOf = (values: number[]) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     };
-    const medianCpu = (label: string) => {
-      const values = runs.filter((r) => r.server === label && r.serverCpuMicrosecondsPerRequest !== null).map((r) => r.serverCpuMicrosecondsPerRequest!).sort((x, y) => x - y);
-      return values.length ? values[Math.floor(values.length / 2)] : null;
+    const median = (label: string) => medianOf(runs.filter((r) => r.server === label).map((r) => r.requestsPerSecond));
+    const medianCpu = (label: string, of: 'serverCpuMicrosecondsPerRequest' | 'databaseCpuMicrosecondsPerRequest') => {
+      const values = runs.filter((r) => r.server === label && r[of] !== null).map((r) => r[of]!);
+      return values.length ? medianOf(values) : null;
     };
-    const express = median(EXPRESS);
-    const cached = median(CACHED);
-    const roundRatios = runs.filter((r) => r.server === CACHED).map((r, i) => round(r.requestsPerSecond / runs.filter((e) => e.server === EXPRESS)[i].requestsPerSecond));
+    const roundRatios = rounds.map((r) => round(r.cached.requestsPerSecond / r.express.requestsPerSecond));
+    const cpuRatios = rounds.every((r) => r.express.serverCpuMicrosecondsPerRequest && r.cached.serverCpuMicrosecondsPerRequest)
+      ? rounds.map((r) => round(r.express.serverCpuMicrosecondsPerRequest! / r.cached.serverCpuMicrosecondsPerRequest!))
+      : null;
+    const withDatabase = (run: Run) => run.serverCpuMicrosecondsPerRequest! + Math.max(0, run.databaseCpuMicrosecondsPerRequest ?? 0);
+    const fullCpuRatios = cpuRatios ? rounds.map((r) => round(withDatabase(r.express) / withDatabase(r.cached))) : null;
+    const throughputRatio = round(medianOf(roundRatios));
 
     console.log(`propagation: ${PROPAGATION_REPORTS} loss reports on instance A, polled on instance B`);
     const a = await startChild('api', env);
     children.push(a);
-    const b = await startChild('api', env);
+    const b = await startChild('api', { ...env, BENCH_REPORT_NOTIFICATIONS: '1' });
     children.push(b);
     await new Promise((resolve) => setTimeout(resolve, 500)); // both LISTENing
     const invalidation = await propagation(a, b, unitToken, stationToken, people.slice(HOT_CARDS, HOT_CARDS + PROPAGATION_REPORTS));
     console.log(
       `  201 → INVALID on B: p50 ${invalidation.msFrom201ToInvalidOnSecondInstance.p50} ms, p99 ${invalidation.msFrom201ToInvalidOnSecondInstance.p99} ms, max ${invalidation.msFrom201ToInvalidOnSecondInstance.max} ms` +
-        ` (one verification round trip on B alone: p50 ${invalidation.verificationRoundTripMs.p50} ms; INVALID at the first poll ${invalidation.firstPollAlreadyInvalid}/${invalidation.reports})`,
+        ` (one verification round trip on B alone: p50 ${invalidation.verificationRoundTripMs.p50} ms, p99 ${invalidation.verificationRoundTripMs.p99} ms;` +
+        ` B heard the notification: p50 ${invalidation.msFrom201ToNotificationHeardOnSecondInstance?.p50} ms, p99 ${invalidation.msFrom201ToNotificationHeardOnSecondInstance?.p99} ms after the 201;` +
+        ` INVALID at the first poll ${invalidation.firstPollAlreadyInvalid}/${invalidation.reports})`,
     );
 
     const audited = Number((await db('verificationAudit').count({ n: '*' }).first())?.n ?? 0);
@@ -327,23 +447,38 @@ export async function run(): Promise<void> {
       settings: { connections: CONNECTIONS, warmupSeconds: WARMUP_S, measureSeconds: MEASURE_S, distinctCards: HOT_CARDS },
       throughput: runs,
       medianRequestsPerSecond: Object.fromEntries(Object.keys(SERVERS).map((label) => [label, median(label)])),
-      medianServerCpuMicrosecondsPerRequest: Object.fromEntries(Object.keys(SERVERS).map((label) => [label, medianCpu(label)])),
-      cachedVersusBareExpress: round(cached / express),
-      cachedVersusBareExpressPerRound: roundRatios,
-      cachedVersusBareNodeHttp: round(cached / median(NODE_HTTP)),
-      uncachedVersusCached: round(median(UNCACHED) / cached),
-      target: 'cached verification ≥ 0.9 × bare Express route',
-      targetMet: cached / express >= 0.9,
+      medianServerCpuMicrosecondsPerRequest: Object.fromEntries(Object.keys(SERVERS).map((label) => [label, medianCpu(label, 'serverCpuMicrosecondsPerRequest')])),
+      medianDatabaseCpuMicrosecondsPerRequest: Object.fromEntries(Object.keys(SERVERS).map((label) => [label, medianCpu(label, 'databaseCpuMicrosecondsPerRequest')])),
+      cachedVersusBareExpress: {
+        target: 'cached verification ≥ 0.9 × bare Express route',
+        judgedOn: 'throughputMedianOfRoundRatios',
+        why:
+          'The target is about throughput. Each round measures both servers back to back, so a ratio within a round cancels most of what else loads the machine, ' +
+          'and the median of the rounds drops the rounds where it did not. It counts everything a verification costs, PostgreSQL writing the audit included, ' +
+          'which competes for the same two cores. The CPU ratios beside it are steadier but leave out part of that cost (the server-only one all of the database); they are there to cross-check.',
+        throughputMedianOfRoundRatios: throughputRatio,
+        throughputPerRound: roundRatios,
+        throughputOfMedians: round(median(CACHED) / median(EXPRESS)),
+        serverCpuMedianOfRoundRatios: cpuRatios ? round(medianOf(cpuRatios)) : null,
+        serverCpuPerRound: cpuRatios,
+        serverAndDatabaseCpuMedianOfRoundRatios: fullCpuRatios ? round(medianOf(fullCpuRatios)) : null,
+        met: throughputRatio >= 0.9,
+      },
+      cachedVersusBareNodeHttp: round(median(CACHED) / median(NODE_HTTP)),
+      uncachedVersusCached: round(median(UNCACHED) / median(CACHED)),
       invalidation,
       verificationAuditRowsWritten: audited,
       seconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(path.dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    const ratios = results.cachedVersusBareExpress;
     console.log(
       `medians: ${Object.entries(results.medianRequestsPerSecond).map(([label, value]) => `${label} ${value}`).join(', ')} req/s\n` +
         `server CPU per request (median): ${Object.entries(results.medianServerCpuMicrosecondsPerRequest).map(([label, value]) => `${label} ${value} µs`).join(', ')}\n` +
-        `cached / bare Express = ${results.cachedVersusBareExpress} of medians (per round: ${roundRatios.join(', ')}; target ≥ 0.9: ${results.targetMet ? 'met' : 'NOT met'}); audit rows written: ${audited}`,
+        `PostgreSQL CPU per request (median): ${Object.entries(results.medianDatabaseCpuMicrosecondsPerRequest).map(([label, value]) => `${label} ${value} µs`).join(', ')}\n` +
+        `cached / bare Express: throughput ${ratios.throughputMedianOfRoundRatios} (median of rounds ${roundRatios.join(', ')}), server CPU ${ratios.serverCpuMedianOfRoundRatios}, ` +
+        `server + PostgreSQL CPU ${ratios.serverAndDatabaseCpuMedianOfRoundRatios}; target ≥ 0.9 on throughput: ${ratios.met ? 'met' : 'NOT met'}; audit rows written: ${audited}`,
     );
     console.log(`results: ${path.relative(process.cwd(), RESULTS)} (${results.seconds} s)`);
   } finally {
