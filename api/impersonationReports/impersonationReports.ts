@@ -13,6 +13,7 @@ import {
 } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
 import { addToBlacklist, type BlacklistCategory } from '../blacklist/blacklist';
+import { isInstant, isUuid } from '../applications/views';
 import { cursor } from '../paging';
 import { Problem, problems } from '../problems';
 
@@ -65,7 +66,7 @@ export async function reportImpersonation(
 }
 
 const PAGE = 50;
-const isReportCursor = (value: any): value is { reportedAt: string; id: string } => typeof value?.reportedAt === 'string' && typeof value?.id === 'string';
+const isReportCursor = (value: any): value is { reportedAt: string; id: string } => isInstant(value?.reportedAt) && isUuid(value?.id);
 
 /** Reports in the manager's region, newest first, cursor-paged. @throws Problem 400 `invalid_cursor`. */
 export async function listForManager(

@@ -143,6 +143,8 @@ describe('impersonation reports', () => {
     const times = [...first.body.items, ...second.body.items].map((item: { reportedAt: string }) => item.reportedAt);
     expect([...times].sort().reverse()).toEqual(times);
     expect((await call(api, 'GET', '/v1/impersonation-reports?cursor=not-ours', { token: chengduManager })).body.code).toBe('invalid_cursor');
+    const forged = Buffer.from(JSON.stringify({ reportedAt: 'yesterday', id: 'x' })).toString('base64url');
+    expect((await call(api, 'GET', `/v1/impersonation-reports?cursor=${forged}`, { token: chengduManager })).body.code).toBe('invalid_cursor');
   });
 
   test('when a manager dismisses a report with a reason, then DISMISSED and nobody is blacklisted; only units report, only managers decide', async () => {
