@@ -45,6 +45,8 @@ export const problems = {
     new Problem(429, 'rate_limited', 'Too many requests', `Slow down; retry after ${retryAfterSeconds} s.`, { retryAfterSeconds }),
   unavailable: (detail: string, retryAfterSeconds = RETRY_AFTER_OUTAGE_SECONDS) =>
     new Problem(503, 'service_unavailable', 'Service unavailable', detail, { retryAfterSeconds }),
+  workflowPending: (waitedMs: number) =>
+    new Problem(503, 'workflow_pending', 'Still in progress', `The application's workflow took the request but has not finished it within ${Math.round(waitedMs / 1000)} s; it goes on by itself. Read the application before sending this again.`, { retryAfterSeconds: RETRY_AFTER_OUTAGE_SECONDS }),
   cardNotFound: () => new Problem(404, 'card_not_found', 'Not found', 'No card with this citizen number and validity start is on record.'),
   unsupportedMediaType: (expected: string) => new Problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${expected}.`),
 };

@@ -27,6 +27,8 @@ const schema = z.object({
   REPRINT_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
   /** Verification requests per unit per second before 429. */
   VERIFICATION_RATE_LIMIT: z.coerce.number().int().min(1).default(2000),
+  /** The longest an API request waits for a workflow to take its step before answering 503 workflow_pending. */
+  WORKFLOW_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
   /** Applicant status lookups (no login) per client address per minute. */
   STATUS_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),

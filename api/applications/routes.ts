@@ -50,7 +50,8 @@ const isDeadlineCursor = (value: any): value is { deadlineAt: string; id: string
 
 /** Cross-region applications: acceptance by stations, each later step by whoever takes it. */
 export function applicationRoutes(deps: AppDependencies): Router {
-  const { db, temporal } = deps;
+  const { db, temporal, config } = deps;
+  const workflow = { temporal, waitMs: config.WORKFLOW_WAIT_MS };
   const router = Router();
   const viewers = allow('station', 'reviewer', 'production', 'manager');
 
@@ -89,21 +90,21 @@ export function applicationRoutes(deps: AppDependencies): Router {
     });
   const actor = (req: Request) => userOf(req).id;
 
-  step('review', 'reviewer', review, (req, application, body) => takeStep(temporal, application, updates.review, { ...body, actor: actor(req) }));
-  step('extend', 'reviewer', extension, (req, application, body) => takeStep(temporal, application, updates.extend, { ...body, actor: actor(req) }));
-  step('temporary-card-issued', 'reviewer', nothing, (req, application) => takeStep(temporal, application, updates.temporaryCardIssued, { actor: actor(req) }));
-  step('printed', 'production', printed, (req, application, body) => takeStep(temporal, application, updates.printed, { ...body, actor: actor(req) }));
-  step('print-failed', 'production', reasonOnly, (req, application, body) => takeStep(temporal, application, updates.printFailed, { ...body, actor: actor(req) }));
-  step('dispatched', 'production', dispatched, (req, application, body) => takeStep(temporal, application, updates.dispatched, { ...body, actor: actor(req) }));
-  step('picked-up', 'station', pickedUp, (req, application, body) => takeStep(temporal, application, updates.pickedUp, { ...body, actor: actor(req) }));
-  step('withdraw', 'station', reasonOnly, (req, application, body) => takeStep(temporal, application, updates.withdraw, { ...body, actor: actor(req) }));
+  step('review', 'reviewer', review, (req, application, body) => takeStep(workflow, application, updates.review, { ...body, actor: actor(req) }));
+  step('extend', 'reviewer', extension, (req, application, body) => takeStep(workflow, application, updates.extend, { ...body, actor: actor(req) }));
+  step('temporary-card-issued', 'reviewer', nothing, (req, application) => takeStep(workflow, application, updates.temporaryCardIssued, { actor: actor(req) }));
+  step('printed', 'production', printed, (req, application, body) => takeStep(workflow, application, updates.printed, { ...body, actor: actor(req) }));
+  step('print-failed', 'production', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.printFailed, { ...body, actor: actor(req) }));
+  step('dispatched', 'production', dispatched, (req, application, body) => takeStep(workflow, application, updates.dispatched, { ...body, actor: actor(req) }));
+  step('picked-up', 'station', pickedUp, (req, application, body) => takeStep(workflow, application, updates.pickedUp, { ...body, actor: actor(req) }));
+  step('withdraw', 'station', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.withdraw, { ...body, actor: actor(req) }));
 
   // Any station may report a card's arrival: one that is not the accepting station flags it misrouted, and it is re-sent.
   router.post('/applications/:id/arrived', allow('station'), async (req, res) => {
     parse(nothing, req.body);
     const user = userOf(req);
     const application = await loadApplication(db, req.params.id as string);
-    const state = await takeStep(temporal, application, updates.arrived, { stationCode: user.stationCode!, actor: user.id });
+    const state = await takeStep(workflow, application, updates.arrived, { stationCode: user.stationCode!, actor: user.id });
     if (user.stationCode !== application.acceptingStationCode) {
       res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });
       return;

@@ -6,6 +6,7 @@ import type { User } from '../../db/users';
 import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { ensureInJurisdiction } from './jurisdiction';
+import { waitForWorkflow } from './workflowWait';
 import { isUuid } from './views';
 
 /** @throws Problem 404 when there is no such application. */
@@ -34,10 +35,11 @@ const rejectionStatus: Record<string, number> = {
 
 /**
  * Sends one step to the application's workflow as an update and returns the new state.
- * @throws Problem 409 `wrong_stage` (and kin) when the workflow's validator rejects it: nothing changed.
+ * @throws Problem 409 `wrong_stage` (and kin) when the workflow's validator rejects it: nothing changed;
+ *   503 `workflow_pending` when the workflow has not finished the step within `waitMs`.
  */
 export async function takeStep<Arg>(
-  temporal: Client | undefined,
+  { temporal, waitMs }: { temporal?: Client; waitMs: number },
   application: ApplicationRow,
   update: UpdateDefinition<ApplicationState, [Arg]>,
   arg: Arg,
@@ -45,7 +47,7 @@ export async function takeStep<Arg>(
   if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was changed.');
   const handle = temporal.workflow.getHandle(application.workflowId, application.runId);
   try {
-    return await handle.executeUpdate(update, { args: [arg] });
+    return await waitForWorkflow(handle.executeUpdate(update, { args: [arg] }), waitMs);
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type) {
       const code = error.cause.type;
