@@ -47,7 +47,7 @@ export async function acceptApplication(
   const stationCode = station.stationCode!;
   if (idempotencyKey) {
     const earlier = await findByIdempotencyKey(db, stationCode, idempotencyKey);
-    if (earlier) return { created: false, application: fromRow(earlier) };
+    if (earlier) return { created: false, application: sameRequest(earlier, request) };
   }
 
   const facts = await registryFactsForAcceptance(db, request.idNumber, stationCode);
@@ -106,7 +106,7 @@ export async function acceptApplication(
       // run that won may not have recorded its application yet: wait for it, then answer with it.
       const winner = await waitForWorkflow(recordedApplicationOf(temporal, workflowId), config.WORKFLOW_WAIT_MS);
       const earlier = idempotencyKey ? await findByIdempotencyKey(db, stationCode, idempotencyKey) : undefined;
-      if (earlier) return { created: false, application: fromRow(earlier) };
+      if (earlier) return { created: false, application: sameRequest(earlier, request) };
       const running = winner ?? (await findInProgress(db, citizen.idNumber))?.id;
       throw refusal('duplicate_application', 'An application for this person is already in progress.', running);
     }
@@ -146,6 +146,17 @@ function isDuplicateFailure(error: unknown): boolean {
 function refusal(code: string, message: string, applicationId?: string): Problem {
   if (code === 'duplicate_application') return problems.conflict(code, message, applicationId ? { applicationId } : {});
   return problems.refused(code, message);
+}
+
+/**
+ * The application an Idempotency-Key already names, when the request is the same one again.
+ * @throws Problem 422 `idempotency_key_reused` when the key came with another person or kind.
+ */
+function sameRequest(earlier: ApplicationRow, request: AcceptanceRequest): Accepted {
+  if (earlier.idNumber !== request.idNumber || earlier.kind !== request.kind) {
+    throw problems.refused('idempotency_key_reused', 'This Idempotency-Key was already used by this station for a different application; use a new key for a new request.');
+  }
+  return fromRow(earlier);
 }
 
 function fromRow(row: ApplicationRow): Accepted {

@@ -79,6 +79,17 @@ describe('POST /v1/applications', () => {
     expect(await db('applications').where('idNumber', citizen.idNumber)).toHaveLength(1);
   });
 
+  test('when an Idempotency-Key is reused for another person, then 422 idempotency_key_reused and nothing is recorded for them', async () => {
+    const citizen = await newCitizen(db);
+    const other = await newCitizen(db);
+    const key = `reused-${citizen.idNumber}`;
+    expect((await accept(acceptance(citizen), { 'Idempotency-Key': key })).status).toBe(201);
+    const reused = await accept(acceptance(other), { 'Idempotency-Key': key });
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+    expect(await db('applications').where('idNumber', other.idNumber)).toHaveLength(0);
+  });
+
   test('when the person already has an application in progress, then 409 duplicate_application names it', async () => {
     const citizen = await newCitizen(db);
     const first = await accept(acceptance(citizen));
