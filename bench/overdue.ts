@@ -124,13 +124,3 @@ async function explain(db: Db): Promise<string> {
   const result = await db.raw(`EXPLAIN ${sql}`, bindings as never);
   return result.rows.map((row: Record<string, string>) => Object.values(row)[0]).join('\n');
 }
-
-if (require.main === module) {
-  run().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}

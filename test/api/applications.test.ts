@@ -3,6 +3,7 @@ import type { WorkflowBundleWithSourceMap, Worker } from '@temporalio/worker';
 import type { Db } from '../../db/knex';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { call, startApi, type RunningApi } from '../support/api';
+import { acceptanceOf } from '../support/applicationsApi';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, newToken, stationIn } from '../support/fixtures';
 import { startEnvironment } from '../workflows/harness';
@@ -47,14 +48,7 @@ afterAll(async () => {
 
 const accept = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   call(api, 'POST', '/v1/applications', { token: stationToken, body, headers });
-const acceptance = (citizen: { idNumber: string; name: string }) => ({
-  idNumber: citizen.idNumber,
-  name: citizen.name,
-  kind: 'renewal',
-  reason: 'card expiring',
-  fingerprintCaptured: true,
-  appearanceChanged: false,
-});
+const acceptance = (citizen: { idNumber: string; name: string }) => acceptanceOf(citizen);
 
 describe('POST /v1/applications', () => {
   test('when a station accepts an eligible person, then 201 with the deadline 60 days on, and the application can be read back', async () => {

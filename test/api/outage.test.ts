@@ -5,6 +5,7 @@ import { temporalClient } from '../../config/temporal';
 import { createDb, type Db } from '../../db/knex';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { call, startApi, type RunningApi } from '../support/api';
+import { acceptanceOf } from '../support/applicationsApi';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, newToken, stationIn } from '../support/fixtures';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
@@ -51,7 +52,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const acceptance = (citizen: { idNumber: string; name: string }) => ({ idNumber: citizen.idNumber, name: citizen.name, kind: 'renewal', reason: 'card expiring', fingerprintCaptured: true, appearanceChanged: false });
+const acceptance = (citizen: { idNumber: string; name: string }) => acceptanceOf(citizen);
 const accept = (citizen: { idNumber: string; name: string }) => call(api, 'POST', '/v1/applications', { token: stationToken, body: acceptance(citizen) });
 
 async function healthWithin(ms: number): Promise<number> {
