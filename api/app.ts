@@ -5,13 +5,14 @@ import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import { applicantStatusRoutes } from './applicantStatus/routes';
 import { applicationRoutes } from './applications/routes';
+import { stillInProgressResponder } from './applications/workflowWait';
 import { authenticate } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
 import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
 import { impersonationReportRoutes } from './impersonationReports/routes';
 import { lossReportRoutes } from './lossReports/routes';
-import { createMetrics } from './metrics';
+import { createMetrics, mountedAt } from './metrics';
 import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
 import { verificationRoute } from './verifications/routes';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDependencies): Api {
   app.use(requestLog(deps.logger), metrics.timing);
   app.use(applicantStatusRoutes(deps));
   const v1 = express.Router();
+  v1.use(mountedAt('/v1'));
   v1.use(authenticate(deps.db));
   v1.use(express.json({ limit: '100kb' }));
   v1.use(applicationRoutes(deps));
@@ -60,6 +62,7 @@ export function createApp(deps: AppDependencies): Api {
   app.use('/v1', v1);
 
   app.use(notFoundRoute);
+  app.use(stillInProgressResponder);
   app.use(problemResponder(deps.logger));
   return {
     app,

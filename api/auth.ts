@@ -9,6 +9,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const MAX_AUTHORIZATION_LENGTH = 256;
+
 /**
  * Bearer-token authentication. Users are cached for a short while by the raw `Authorization`
  * header, so the verification hot path neither queries the database nor hashes the token per
@@ -25,7 +27,8 @@ export function authenticate(db: Db, options: { cacheMs?: number; max?: number }
   };
   return (req, _res, next) => {
     const header = req.headers.authorization;
-    if (header === undefined) return next(problems.unauthenticated());
+    // Tokens are short; a long header is no token, and must not take a cache slot its size.
+    if (header === undefined || header.length > MAX_AUTHORIZATION_LENGTH) return next(problems.unauthenticated());
     const cached = cache.get(header);
     if (cached !== undefined && cached.until > Date.now()) {
       if (!cached.user) return next(problems.unauthenticated());

@@ -22,11 +22,20 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await closeServer(server);
-    await api.close();
-    await temporal.connection.close();
-    await db.destroy();
-    process.exit(0);
+    let failed = false;
+    // Each step runs even if one before it failed: the audit flush and the pool must not be skipped.
+    for (const [name, step] of [
+      ['HTTP server', () => closeServer(server)],
+      ['API', () => api.close()],
+      ['Temporal client', () => temporal.connection.close()],
+      ['database pool', () => db.destroy()],
+    ] as const) {
+      await step().catch((error: unknown) => {
+        failed = true;
+        logger.error({ err: error }, `stopping ${name} failed`);
+      });
+    }
+    process.exit(failed ? 1 : 0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

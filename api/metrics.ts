@@ -47,7 +47,9 @@ export function createMetrics(verifications: Verifications): Metrics {
   const timing: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // req.baseUrl is reset once a router is left (an error answered at the app level), so the
+      // mount point is remembered in res.locals by the router itself (see `mountedAt`).
+      const route = req.route?.path ? `${(res.locals.mountedAt as string | undefined) ?? req.baseUrl}${String(req.route.path)}` : 'unmatched';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
@@ -59,3 +61,11 @@ export function createMetrics(verifications: Verifications): Metrics {
   });
   return { timing, routes };
 }
+
+/** First middleware of a router mounted at `path`: lets the timings name its routes in full. */
+export const mountedAt =
+  (path: string): RequestHandler =>
+  (_req, res, next) => {
+    res.locals.mountedAt = path;
+    next();
+  };

@@ -22,16 +22,19 @@ interface Operation {
   /** The success status when it is not 200. */
   status?: number;
   idempotencyKey?: boolean;
+  /** Further answers a client must expect, beyond 400, 401, 403 and 503. */
+  other?: number[];
 }
 
 const ANYONE: string[] = [];
 const VIEWERS = ['station', 'reviewer', 'production', 'manager'];
-const step = (path: string, summary: string, roles: string[], body: z.ZodType): Operation => ({ method: 'post', path: `/v1/applications/{id}/${path}`, summary, roles, body });
+const STEP_ANSWERS = [202, 404, 409, 422];
+const step = (path: string, summary: string, roles: string[], body: z.ZodType, other = STEP_ANSWERS): Operation => ({ method: 'post', path: `/v1/applications/{id}/${path}`, summary, roles, body, other });
 
 const OPERATIONS: Operation[] = [
-  { method: 'post', path: '/v1/applications', summary: 'Accept an application at a station', roles: ['station'], body: applications.acceptance, status: 201, idempotencyKey: true },
+  { method: 'post', path: '/v1/applications', summary: 'Accept an application at a station', roles: ['station'], body: applications.acceptance, status: 201, idempotencyKey: true, other: [200, 202, 409, 422] },
   { method: 'get', path: '/v1/applications', summary: "The caller's applications, newest first, cursor-paged", roles: VIEWERS, query: applications.listing },
-  { method: 'get', path: '/v1/applications/{id}', summary: 'One application with its stage history, deadline and overdue flag', roles: VIEWERS },
+  { method: 'get', path: '/v1/applications/{id}', summary: 'One application with its stage history, deadline and overdue flag', roles: VIEWERS, other: [404] },
   step('review', 'Home-region review decision', ['reviewer'], applications.review),
   step('extend', 'Grant the one extension of at most 30 days', ['reviewer'], applications.extension),
   step('temporary-card-issued', 'The home county issued the temporary card', ['reviewer'], applications.nothing),
@@ -43,29 +46,43 @@ const OPERATIONS: Operation[] = [
   step('withdraw', 'The applicant withdrew before printing', ['station'], applications.reasonOnly),
   { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing },
   { method: 'get', path: '/v1/stats', summary: 'Counts per stage, on-time rate, days per stage', roles: ['manager'], query: applications.statsQuery },
-  { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest },
-  { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201 },
+  { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
+  { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201, other: [404, 409, 422] },
   { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports (NDJSON in, NDJSON outcome per line out)', roles: ['admin', 'station'] },
-  { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'] },
-  { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal },
-  { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest },
-  { method: 'post', path: '/v1/found-cards', summary: 'A found card handed in, with its disposition', roles: ['station'], body: foundCards.handedIn, status: 201 },
-  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry },
-  { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.nothing },
-  { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.nothing },
-  { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201 },
-  { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'] },
-  { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal },
+  { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'], other: [404] },
+  { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal, other: [404, 409] },
+  { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest, other: [429] },
+  { method: 'post', path: '/v1/found-cards', summary: 'A found card handed in, with its disposition', roles: ['station'], body: foundCards.handedIn, status: 201, other: [404, 409] },
+  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry, other: [404, 422] },
+  { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.optionalNote, other: [404, 409] },
+  { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.optionalNote, other: [404, 409] },
+  { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201, other: [409] },
+  { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'], other: [404] },
+  { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal, other: [404, 409] },
   { method: 'post', path: '/v1/impersonation-reports', summary: 'A card-using unit reports impersonation', roles: ['unit'], body: impersonation.report, status: 201 },
   { method: 'get', path: '/v1/impersonation-reports', summary: 'Impersonation reports for managers', roles: ['manager', 'admin'], query: impersonation.listing },
-  { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation },
-  { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal },
+  { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation, other: [404, 409] },
+  { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal, other: [404, 409] },
   { method: 'get', path: '/health', summary: 'API, database and workflow engine reachable (200) or not (503)', roles: ANYONE },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: ANYONE },
 ];
 
 /** Request schemas as JSON Schema 2020-12 (OpenAPI 3.1's dialect), as clients must send them. */
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+
+const OTHER_ANSWERS: Record<number, object> = {
+  200: { description: 'The same Idempotency-Key again: the application it made', content: { 'application/json': {} } },
+  202: {
+    description: 'Taken, not finished: the workflow has not finished within WORKFLOW_WAIT_MS and goes on by itself (read the application at Location); for arrived, the card reached another station: flagged misrouted and re-sent',
+    content: { 'application/json': {} },
+  },
+};
+const OTHER_PROBLEMS: Record<number, string> = {
+  404: 'No such resource (or, for the applicant status lookup, no match)',
+  409: 'Conflicts with the current state (e.g. wrong_stage, duplicate_application with its applicationId)',
+  422: 'Refused by the rules (e.g. refused_blacklisted, name_mismatch, idempotency_key_reused)',
+  429: 'Too many requests; see Retry-After',
+};
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 
@@ -89,6 +106,7 @@ function operationObject(operation: Operation) {
       '400': problem('The request is not valid; each bad field is listed'),
       ...(authenticated ? { '401': problem('No valid bearer token'), '403': problem('Wrong role or outside the jurisdiction') } : {}),
       '503': problem('The database or the workflow engine is unreachable; see Retry-After'),
+      ...Object.fromEntries((operation.other ?? []).map((status) => [String(status), OTHER_ANSWERS[status] ?? problem(OTHER_PROBLEMS[status])])),
     },
   };
 }

@@ -14,3 +14,13 @@ export const cursor = {
     throw problems.badRequest('invalid_cursor', 'The cursor is not one this API handed out.');
   },
 };
+
+/**
+ * One page of a keyset listing: `rows` were read with one more than `size`, so whether a next page
+ * exists is known without counting; its cursor is made from the last row shown.
+ */
+export function pageOf<Row, Item>(rows: Row[], size: number, item: (row: Row) => Item, cursorOf: (last: Row) => Record<string, string>): { items: Item[]; nextCursor: string | null } {
+  const page = rows.slice(0, size);
+  const last = page.at(-1);
+  return { items: page.map(item), nextCursor: rows.length > size && last ? cursor.encode(cursorOf(last)) : null };
+}

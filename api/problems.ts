@@ -46,7 +46,7 @@ export const problems = {
   unavailable: (detail: string, retryAfterSeconds = RETRY_AFTER_OUTAGE_SECONDS) =>
     new Problem(503, 'service_unavailable', 'Service unavailable', detail, { retryAfterSeconds }),
   workflowPending: (waitedMs: number) =>
-    new Problem(503, 'workflow_pending', 'Still in progress', `The application's workflow took the request but has not finished it within ${Math.round(waitedMs / 1000)} s; it goes on by itself. Read the application before sending this again.`, { retryAfterSeconds: RETRY_AFTER_OUTAGE_SECONDS }),
+    new Problem(503, 'workflow_pending', 'Still in progress', `Another request for this person is still being processed after ${Math.round(waitedMs / 1000)} s; nothing was written for this one. Try again shortly.`, { retryAfterSeconds: RETRY_AFTER_OUTAGE_SECONDS }),
   cardNotFound: () => new Problem(404, 'card_not_found', 'Not found', 'No card with this citizen number and validity start is on record.'),
   unsupportedMediaType: (expected: string) => new Problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${expected}.`),
 };
@@ -74,7 +74,7 @@ function toProblem(error: unknown): Problem {
   if (type === 'entity.parse.failed') return problems.badRequest('malformed_json', 'The body is not valid JSON.');
   if (type === 'entity.too.large') return new Problem(413, 'payload_too_large', 'Payload too large', 'The body is too large.');
   if (typeof status === 'number' && status >= 400 && status < 500) return problems.badRequest('bad_request', 'The request could not be read.');
-  if (isOutage(error)) return problems.unavailable('The database or the workflow engine is not reachable right now; nothing was changed. Try again shortly.');
+  if (isOutage(error)) return problems.unavailable('The database or the workflow engine is not reachable right now. Try again shortly; after a change request, read the resource first.');
   return new Problem(500, 'internal_error', 'Internal error', 'Something went wrong on our side; it has been logged.');
 }
 
@@ -93,7 +93,8 @@ export function isOutage(error: unknown, depth = 0): boolean {
   const { code, name, message, cause } = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
   if (name === 'KnexTimeoutError') return true;
   if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || /^(08|53|57P)/.test(code))) return true;
-  if (typeof message === 'string' && /^Connection terminated/.test(message)) return true;
+  // knex prefixes a failed query's message with its SQL: "<sql> - Connection terminated …".
+  if (typeof message === 'string' && /(^| - )Connection terminated/.test(message)) return true;
   if (isGrpcServiceError(error) && (error.code === GRPC_UNAVAILABLE || error.code === GRPC_DEADLINE_EXCEEDED)) return true;
   return isOutage(cause, depth + 1);
 }

@@ -49,3 +49,14 @@ function throwAs(problem: Problem, code?: string): never {
   if (!code) throw problem;
   throw new Problem(problem.status, code, problem.title, problem.message, problem.extra);
 }
+
+/** An id as this API hands them out. */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/** An instant exactly as this API writes it (`Date#toISOString`), so PostgreSQL reads it too. */
+export const isInstant = (value: unknown): value is string => {
+  // Year 0000 exists for JavaScript, not for PostgreSQL.
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) || value.startsWith('0000')) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+};

@@ -24,6 +24,8 @@ export function createDb(url: string, options: { poolMax?: number; acquireTimeou
     pool: { min: 0, max: options.poolMax ?? 10 },
     // While PostgreSQL is unreachable a query fails after this long (the API answers 503), not after knex's default minute.
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    // Errors carry the SQL text only, never the bound values: those are citizen numbers and names.
+    compileSqlOnError: false,
     wrapIdentifier: (value, origImpl) => origImpl(value === '*' ? value : toSnake(value)),
     postProcessResponse: (result) => {
       // Only reshape row arrays/objects; raw results (with .rows) are reshaped in place.

@@ -10,7 +10,7 @@ import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { applicationWorkflowId } from './workflowId';
-import { waitForWorkflow } from './workflowWait';
+import { StillInProgress, waitForWorkflow } from './workflowWait';
 
 export interface AcceptanceRequest {
   idNumber: string;
@@ -99,12 +99,13 @@ export async function acceptApplication(
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
-    state = await waitForWorkflow(handle.executeUpdate(updates.accepted), config.WORKFLOW_WAIT_MS);
+    state = await waitForWorkflow(handle.executeUpdate(updates.accepted), config.WORKFLOW_WAIT_MS, () => new StillInProgress(input.applicationId, config.WORKFLOW_WAIT_MS));
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError || isDuplicateFailure(error)) {
       // The same key sent twice at once lands here too, as does another station racing this one. The
       // run that won may not have recorded its application yet: wait for it, then answer with it.
-      const winner = await waitForWorkflow(recordedApplicationOf(temporal, workflowId), config.WORKFLOW_WAIT_MS);
+      // This request wrote nothing: if the winner is slow, it is told to come back (503), not given a location.
+      const winner = await waitForWorkflow(recordedApplicationOf(temporal, workflowId), config.WORKFLOW_WAIT_MS, () => problems.workflowPending(config.WORKFLOW_WAIT_MS));
       const earlier = idempotencyKey ? await findByIdempotencyKey(db, stationCode, idempotencyKey) : undefined;
       if (earlier) return { created: false, application: sameRequest(earlier, request) };
       const running = winner ?? (await findInProgress(db, citizen.idNumber))?.id;

@@ -5,11 +5,12 @@ import { updates } from '../../workflows/contract';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { problems } from '../problems';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
 import { regionPrefix, scopeOf } from './jurisdiction';
 import { applicationFor, loadApplication, takeStep } from './steps';
-import { applicationView, cursor, isInstant, isUuid } from './views';
+import { cursor, pageOf } from '../paging';
+import { applicationView } from './views';
 
 const PAGE = 50;
 const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'] as const;
@@ -66,12 +67,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
     const query = parse(listing, req.query);
     const after = cursor.decode(query.cursor, isAcceptedCursor);
     const rows = await listApplications(db, scopeOf(userOf(req)), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
-    const page = rows.slice(0, PAGE);
-    const last = page.at(-1);
-    res.json({
-      items: page.map((row) => applicationView(row)),
-      nextCursor: rows.length > PAGE && last ? cursor.encode({ acceptedAt: last.acceptedAt.toISOString(), id: last.id }) : null,
-    });
+    res.json(pageOf(rows, PAGE, (row) => applicationView(row), (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
   });
 
   router.get('/applications/:id', viewers, async (req, res) => {
@@ -124,12 +120,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
     if (query.stationCode) scope.acceptingStationCode = query.stationCode;
     const after = cursor.decode(query.cursor, isDeadlineCursor);
     const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
-    const page = rows.slice(0, PAGE);
-    const last = page.at(-1);
-    res.json({
-      items: page.map((row) => applicationView(row)),
-      nextCursor: rows.length > PAGE && last ? cursor.encode({ deadlineAt: last.deadlineAt.toISOString(), id: last.id }) : null,
-    });
+    res.json(pageOf(rows, PAGE, (row) => applicationView(row), (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));
   });
 
   router.get('/stats', allow('manager'), async (req, res) => {

@@ -5,9 +5,9 @@ import { findApplication, type ApplicationRow } from '../../db/queries/applicati
 import type { User } from '../../db/users';
 import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
+import { isUuid } from '../validation';
 import { ensureInJurisdiction } from './jurisdiction';
-import { waitForWorkflow } from './workflowWait';
-import { isUuid } from './views';
+import { StillInProgress, waitForWorkflow } from './workflowWait';
 
 /** @throws Problem 404 when there is no such application. */
 export async function loadApplication(db: Db, applicationId: string): Promise<ApplicationRow> {
@@ -36,7 +36,7 @@ const rejectionStatus: Record<string, number> = {
 /**
  * Sends one step to the application's workflow as an update and returns the new state.
  * @throws Problem 409 `wrong_stage` (and kin) when the workflow's validator rejects it: nothing changed;
- *   503 `workflow_pending` when the workflow has not finished the step within `waitMs`.
+ *   StillInProgress (answered 202) when the workflow has not finished the step within `waitMs`.
  */
 export async function takeStep<Arg>(
   { temporal, waitMs }: { temporal?: Client; waitMs: number },
@@ -47,7 +47,7 @@ export async function takeStep<Arg>(
   if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was changed.');
   const handle = temporal.workflow.getHandle(application.workflowId, application.runId);
   try {
-    return await waitForWorkflow(handle.executeUpdate(update, { args: [arg] }), waitMs);
+    return await waitForWorkflow(handle.executeUpdate(update, { args: [arg] }), waitMs, () => new StillInProgress(application.id, waitMs));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type) {
       const code = error.cause.type;

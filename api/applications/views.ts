@@ -29,14 +29,4 @@ export function applicationView(row: ApplicationRow, history?: Array<{ stage: st
   };
 }
 
-/** An id as this API hands them out. */
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
-/** An instant exactly as this API writes it (`Date#toISOString`), so PostgreSQL reads it too. */
-export const isInstant = (value: unknown): value is string => {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString() === value;
-};
-
-export { cursor } from '../paging';

@@ -4,10 +4,9 @@ import { findBlacklistEntry } from '../../db/queries/blacklist';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { problems } from '../problems';
-import { idNumberField, nonEmptyText, parse } from '../validation';
+import { idNumberField, isUuid, nonEmptyText, parse } from '../validation';
 import { addToBlacklist, BLACKLIST_CATEGORIES, entryView, removeFromBlacklist } from './blacklist';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const addition = z.strictObject({
   idNumber: idNumberField,
   category: z.enum(BLACKLIST_CATEGORIES, { error: `must be one of ${BLACKLIST_CATEGORIES.join(', ')}` }),
@@ -31,7 +30,7 @@ export function blacklistRoutes(deps: AppDependencies): Router {
 
   router.get('/blacklist/:id', allow('manager', 'admin'), async (req, res) => {
     const id = req.params.id as string;
-    const entry = UUID.test(id) ? await findBlacklistEntry(db, id) : undefined;
+    const entry = isUuid(id) ? await findBlacklistEntry(db, id) : undefined;
     if (!entry) throw problems.notFound('The blacklist entry');
     res.json(entryView(entry));
   });
@@ -40,7 +39,7 @@ export function blacklistRoutes(deps: AppDependencies): Router {
     const id = req.params.id as string;
     // The reason may come in the body or, for clients that send no body with DELETE, as ?reason=.
     const { reason } = parse(removal, req.body ?? (typeof req.query.reason === 'string' ? { reason: req.query.reason } : {}));
-    if (!UUID.test(id)) throw problems.notFound('The blacklist entry');
+    if (!isUuid(id)) throw problems.notFound('The blacklist entry');
     res.json(await removeFromBlacklist(db, userOf(req), id, reason));
   });
 

@@ -8,8 +8,8 @@ import type { User } from '../../db/users';
 import { isUniqueViolation, Problem, problems } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { chinaDate } from '../verifications/verify';
+import { isUuid } from '../validation';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A found card handed in at any station (丢失招领), registered with what is to become of it: held
@@ -82,7 +82,7 @@ export async function closeHeld(
   foundCardId: string,
   outcome: 'RETURNED' | 'DESTROYED',
 ): Promise<{ foundCardId: string; state: 'RETURNED' | 'DESTROYED'; closedAt: string }> {
-  if (!UUID.test(foundCardId)) throw problems.notFound('The found card');
+  if (!isUuid(foundCardId)) throw problems.notFound('The found card');
   const at = new Date();
   const changed = await deps.db.transaction(async (trx) => {
     const found = await findFoundCard(trx, foundCardId, { forUpdate: true });

@@ -8,7 +8,7 @@ import { closeHeld, handIn, inquire } from './foundCards';
 
 export const handedIn = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField });
 export const inquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
-export const nothing = z.strictObject({ note: nonEmptyText().optional() });
+export const optionalNote = z.strictObject({ note: nonEmptyText().optional() });
 
 /** Lost-and-found (丢失招领): hand-in at any station, the owner's inquiry, return or destruction. */
 export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
@@ -27,12 +27,12 @@ export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidat
   });
 
   router.post('/found-cards/:id/return', station, async (req, res) => {
-    parse(nothing, req.body);
+    parse(optionalNote, req.body);
     res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'RETURNED'));
   });
 
   router.post('/found-cards/:id/destroy', station, async (req, res) => {
-    parse(nothing, req.body);
+    parse(optionalNote, req.body);
     res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'DESTROYED'));
   });
 

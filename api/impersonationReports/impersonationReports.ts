@@ -13,11 +13,10 @@ import {
 } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
 import { addToBlacklist, type BlacklistCategory } from '../blacklist/blacklist';
-import { isInstant, isUuid } from '../applications/views';
-import { cursor } from '../paging';
+import { cursor, pageOf } from '../paging';
+import { isInstant, isUuid } from '../validation';
 import { Problem, problems } from '../problems';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ImpersonationReportView {
   impersonationReportId: string;
@@ -76,9 +75,7 @@ export async function listForManager(
 ): Promise<{ items: ImpersonationReportView[]; nextCursor: string | null }> {
   const after = cursor.decode(filter.cursor, isReportCursor);
   const rows = await listImpersonationReports(db, { state: filter.state, homeRegionPrefix: manager.regionCode ? regionPrefix(manager.regionCode) : undefined, after, limit: PAGE + 1 });
-  const page = rows.slice(0, PAGE);
-  const last = page.at(-1);
-  return { items: page.map(view), nextCursor: rows.length > PAGE && last ? cursor.encode({ reportedAt: last.reportedAt.toISOString(), id: last.id }) : null };
+  return pageOf(rows, PAGE, view, (last) => ({ reportedAt: last.reportedAt.toISOString(), id: last.id }));
 }
 
 /**
@@ -93,7 +90,7 @@ export async function decideImpersonation(
   id: string,
   decision: { confirm: true; impersonatorIdNumber: string; category: BlacklistCategory; note?: string } | { confirm: false; reason: string },
 ): Promise<ImpersonationReportView> {
-  if (!UUID.test(id)) throw problems.notFound('The impersonation report');
+  if (!isUuid(id)) throw problems.notFound('The impersonation report');
   return db.transaction(async (trx) => {
     const report = await findImpersonationReport(trx, id, { forUpdate: true });
     if (!report) throw problems.notFound('The impersonation report');

@@ -6,7 +6,7 @@ import { findLossReport } from '../../db/queries/lossReports';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { problems } from '../problems';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { calendarDateField, idNumberField, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { importLossReports } from './importLossReports';
 import { reportLoss } from './reportLoss';
@@ -20,7 +20,6 @@ export const lossReport = z.strictObject({
   fingerprintMatched: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export const withdrawal = z.strictObject({ reason: nonEmptyText().optional() });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Loss reports (挂失申报): at any station, withdrawn at the authority that took them, bulk-imported. */
 export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
@@ -43,7 +42,7 @@ export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalida
 
   router.get('/loss-reports/:id', allow('station', 'manager', 'admin'), async (req, res) => {
     const id = req.params.id as string;
-    const report = UUID.test(id) ? await findLossReport(db, id) : undefined;
+    const report = isUuid(id) ? await findLossReport(db, id) : undefined;
     if (!report) throw problems.notFound('The loss report');
     const user = userOf(req);
     const inJurisdiction =

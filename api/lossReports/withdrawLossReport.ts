@@ -6,8 +6,8 @@ import { applicationInProgress, findLossReport, markWithdrawn } from '../../db/q
 import type { User } from '../../db/users';
 import { isUniqueViolation, problems } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
+import { isUuid } from '../validation';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Withdrawal of a loss report (解除挂失) when the card turns up: only in person at the authority
@@ -24,7 +24,7 @@ export async function withdrawLossReport(
   request: { reason?: string },
 ): Promise<{ lossReportId: string; cardStatus: CardStatus; withdrawnAt: string }> {
   const { db, cache } = deps;
-  if (!UUID.test(lossReportId)) throw problems.notFound('The loss report');
+  if (!isUuid(lossReportId)) throw problems.notFound('The loss report');
   const withdrawnAt = new Date();
   let card: { idNumber: string; validFrom: string; status: CardStatus };
   try {

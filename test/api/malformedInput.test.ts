@@ -185,6 +185,8 @@ describe('application ids and queries', () => {
     { path: '/v1/applications', cursor: { acceptedAt: '2026-01-01T00:00:00.000Z', id: 'not-a-uuid' } },
     { path: '/v1/overdue', cursor: { deadlineAt: 'yesterday', id: '00000000-0000-4000-8000-000000000000' } },
     { path: '/v1/overdue', cursor: { deadlineAt: '2026-01-01T00:00:00.000Z', id: '------------------------------------' } },
+    { path: '/v1/overdue', cursor: { deadlineAt: '0000-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' } },
+    { path: '/v1/impersonation-reports', cursor: { reportedAt: '0000-06-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' } },
   ])('when $path gets a forged cursor $cursor, then 400 invalid_cursor', async ({ path, cursor }) => {
     const answer = await send('GET', `${path}?cursor=${Buffer.from(JSON.stringify(cursor)).toString('base64url')}`, { token: tokens.manager });
     expectNoServerError(answer);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
 import { testDb } from '../support/database';
-import { COUNTIES, newCitizen, stationIn, type TestCitizen } from '../support/fixtures';
+import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
 
 let db: Db;
 let api: RunningApi;
@@ -70,12 +70,18 @@ describe('GET /openapi.json', () => {
 describe('GET /metrics', () => {
   test('when scraped after some requests, then Prometheus text with request timings by route pattern and the verification cache gauges', async () => {
     await call(api, 'GET', `/v1/applications/${applicationId}`);
+    const stationToken = await newToken(db, 'station', { stationCode: station });
+    expect((await call(api, 'GET', `/v1/applications/${applicationId}`, { token: stationToken })).status).toBe(200);
+    expect((await call(api, 'GET', `/v1/applications/${randomUUID()}`, { token: stationToken })).status).toBe(404);
     const response = await fetch(`${api.url}/metrics`);
     const text = await response.text();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status="401"\} 1/);
     expect(text).not.toContain(applicationId); // route patterns, never concrete ids
+    // Answered by the route and by the error handler alike, one route keeps one label.
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/applications\/:id",status="200"\} 1/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/applications\/:id",status="404"\} 1/);
     expect(text).toMatch(/verification_cache_entries \d+/);
     expect(text).toMatch(/verification_audit_backlog \d+/);
     expect(text).toMatch(/process_cpu_seconds_total/);

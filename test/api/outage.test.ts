@@ -103,18 +103,25 @@ test('when the workflow engine becomes unreachable, then acceptance answers 503 
   expect(accepted.body.stage).toBe('HOME_REVIEW');
 }, 60_000);
 
-test('when the workflow does not finish a step in time, then 503 workflow_pending; the step completes on its own and a retry finds it', async () => {
+test('when the workflow does not finish a step in time, then 202 with the application to read; it completes on its own and a retry finds it', async () => {
   const impatient = await startApi(db, { temporal: env.client, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix, WORKFLOW_WAIT_MS: 1 } });
   try {
     const citizen = await newCitizen(db);
     const headers = { 'Idempotency-Key': `impatient-${citizen.idNumber}` };
-    const first = await call(impatient, 'POST', '/v1/applications', { token: stationToken, body: acceptance(citizen), headers });
-    expect(first.status).toBe(503);
-    expect(first.body).toMatchObject({ code: 'workflow_pending', retryAfterSeconds: 5 });
+    const response = await fetch(`${impatient.url}/v1/applications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stationToken}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(acceptance(citizen)),
+    });
+    const first = { status: response.status, body: (await response.json()) as { applicationId: string; inProgress: boolean } };
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ applicationId: expect.any(String), inProgress: true });
+    expect(response.headers.get('location')).toBe(`/v1/applications/${first.body.applicationId}`);
 
     // Nothing was lost: the same request again, once the workflow has recorded it, returns that application.
     const retried = await call(api, 'POST', '/v1/applications', { token: stationToken, body: acceptance(citizen), headers });
     expect(retried.status).toBe(200);
+    expect(retried.body.applicationId).toBe(first.body.applicationId);
     expect(await db('applications').where('idNumber', citizen.idNumber)).toHaveLength(1);
   } finally {
     await impatient.close();
