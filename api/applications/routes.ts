@@ -7,7 +7,7 @@ import { allow, userOf } from '../auth';
 import { problems } from '../problems';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
-import { regionPrefix, scopeOf } from './jurisdiction';
+import { managerScope, scopeOf } from './jurisdiction';
 import { applicationFor, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { applicationView } from './views';
@@ -112,11 +112,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   router.get('/overdue', allow('manager'), async (req, res) => {
     const query = parse(overdueListing, req.query);
     const user = userOf(req);
-    const scope = scopeOf(user);
-    if (query.regionCode) {
-      if (user.regionCode && !query.regionCode.startsWith(regionPrefix(user.regionCode))) throw problems.forbiddenJurisdiction('That region lies outside your jurisdiction.');
-      scope.regionPrefix = regionPrefix(query.regionCode);
-    }
+    const scope = managerScope(user, query.regionCode);
     if (query.stationCode) scope.acceptingStationCode = query.stationCode;
     const after = cursor.decode(query.cursor, isDeadlineCursor);
     const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
@@ -126,11 +122,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   router.get('/stats', allow('manager'), async (req, res) => {
     const query = parse(statsQuery, req.query);
     const user = userOf(req);
-    const scope = scopeOf(user);
-    if (query.regionCode) {
-      if (user.regionCode && !query.regionCode.startsWith(regionPrefix(user.regionCode))) throw problems.forbiddenJurisdiction('That region lies outside your jurisdiction.');
-      scope.regionPrefix = regionPrefix(query.regionCode);
-    }
+    const scope = managerScope(user, query.regionCode);
     const stats = await applicationStats(db, scope, { from: query.from, to: query.to });
     res.json({
       regionCode: query.regionCode ?? user.regionCode ?? null,
