@@ -1227,22 +1227,7 @@ export class Engine {
       const update = exec.updates[updateId];
       return !!update && STAGE_ORDER.indexOf(stageOf(update)) >= Math.max(STAGE_ORDER.indexOf(want), STAGE_ORDER.indexOf('ACCEPTED'));
     };
-    if (!reached()) {
-      const runtime = this.runtime(exec);
-      await new Promise<void>((resolve) => {
-        const waitMs = Math.max(0, Math.min(this.longPollMs, deadline - Date.now() - 500));
-        const timer = setTimeout(done, waitMs);
-        function done() {
-          clearTimeout(timer);
-          runtime.updateWaiters.delete(check);
-          resolve();
-        }
-        const check = () => {
-          if (reached() || this.closed) done();
-        };
-        runtime.updateWaiters.add(check);
-      });
-    }
+    if (!reached()) await this.longPoll(this.runtime(exec).updateWaiters, reached, deadline);
     const update = exec.updates[updateId];
     if (!update) throw notFound(`update ${updateId} not found`);
     const stage = stageOf(update);
@@ -1255,6 +1240,27 @@ export class Engine {
       outcome: update.stage === 'completed' ? update.outcome : undefined,
       stage: `UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_${stage}`,
     };
+  }
+
+  /**
+   * Waits until `ready()` (checked whenever the run changes: the engine calls every waiter in
+   * `waiters`), the server closes, or the long poll runs out, leaving the caller's deadline half
+   * a second to receive the empty answer.
+   */
+  private longPoll(waiters: Set<() => void>, ready: () => boolean, deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const waitMs = Math.max(0, Math.min(this.longPollMs, deadline - Date.now() - 500));
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve();
+      }
+      const check = () => {
+        if (ready() || this.closed) done();
+      };
+      waiters.add(check);
+    });
   }
 
   // ---------------------------------------------------------------- polls
@@ -1298,22 +1304,7 @@ export class Engine {
     const closeOnly = request.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
     const from = request.nextPageToken?.length ? Number(Buffer.from(request.nextPageToken).toString('utf8')) : 1;
     const ready = () => (closeOnly ? exec.status !== RUNNING : exec.nextEventId > from || exec.status !== RUNNING);
-    if (request.waitNewEvent && !ready()) {
-      const runtime = this.runtime(exec);
-      await new Promise<void>((resolve) => {
-        const waitMs = Math.max(0, Math.min(this.longPollMs, deadline - Date.now() - 500));
-        const timer = setTimeout(done, waitMs);
-        function done() {
-          clearTimeout(timer);
-          runtime.historyWaiters.delete(check);
-          resolve();
-        }
-        const check = () => {
-          if (ready() || this.closed) done();
-        };
-        runtime.historyWaiters.add(check);
-      });
-    }
+    if (request.waitNewEvent && !ready()) await this.longPoll(this.runtime(exec).historyWaiters, ready, deadline);
     if (closeOnly) {
       if (exec.status === RUNNING) return { history: { events: [] }, nextPageToken: Buffer.from(String(from)) };
       const events = this.store.readEvents(namespace, exec.runId);
