@@ -38,6 +38,8 @@ interface PendingQuery {
   attachedTo?: string;
   /** Set while the query waits on a queue as a query-only task. */
   dispatched?: boolean;
+  /** Which dispatch of the query is current: a task from an earlier dispatch is dropped. */
+  attempt?: string;
   resolve(result: Pb): void;
   reject(error: Error): void;
 }
@@ -49,6 +51,8 @@ interface Runtime {
   updateWaiters: Set<() => void>;
   queries: PendingQuery[];
   locks: Set<string>;
+  /** True while a completed task's commands are applied: a task they cause waits until all are written. */
+  applyingCommands?: boolean;
 }
 
 interface TaskToken {
@@ -377,6 +381,10 @@ export class Engine {
       if (exec.workflowTask.startedEventId) exec.workflowTaskNeeded = true;
       return;
     }
+    if (this.runtime(exec).applyingCommands) {
+      exec.workflowTaskNeeded = true;
+      return;
+    }
     exec.workflowTaskNeeded = false;
     this.clearTimer(exec, 'start-delay');
     const attempt = exec.workflowTaskAttempt ?? 1;
@@ -530,22 +538,28 @@ export class Engine {
     this.release(exec, 'workflow-task');
 
     const completedId = completed.eventId;
-    for (const command of commands) {
-      if (exec.status !== RUNNING) break;
-      if (command.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
-        const id = command.protocolMessageCommandAttributes?.messageId;
-        const message = messages.get(id);
-        if (message) {
-          messages.delete(id);
-          this.handleMessage(exec, message, completedId);
+    const runtime = this.runtime(exec);
+    runtime.applyingCommands = true;
+    try {
+      for (const command of commands) {
+        if (exec.status !== RUNNING) break;
+        if (command.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
+          const id = command.protocolMessageCommandAttributes?.messageId;
+          const message = messages.get(id);
+          if (message) {
+            messages.delete(id);
+            this.handleMessage(exec, message, completedId);
+          }
+          continue;
         }
-        continue;
+        this.handleCommand(exec, command, completedId, request.identity ?? '');
       }
-      this.handleCommand(exec, command, completedId, request.identity ?? '');
-    }
-    for (const message of messages.values()) {
-      if (exec.status !== RUNNING) break;
-      this.handleMessage(exec, message, completedId);
+      for (const message of messages.values()) {
+        if (exec.status !== RUNNING) break;
+        this.handleMessage(exec, message, completedId);
+      }
+    } finally {
+      runtime.applyingCommands = false;
     }
 
     if (exec.status === RUNNING) {
@@ -842,7 +856,7 @@ export class Engine {
   }
 
   private clearActivityTimers(exec: ExecutionRecord, scheduledEventId: number, all: boolean): void {
-    const kinds = all ? ['schedule-to-close', 'schedule-to-start', 'start-to-close', 'heartbeat'] : ['schedule-to-start', 'start-to-close', 'heartbeat'];
+    const kinds = all ? ['schedule-to-close', 'schedule-to-start', 'start-to-close', 'heartbeat', 'backoff'] : ['schedule-to-start', 'start-to-close', 'heartbeat'];
     for (const kind of kinds) this.clearTimer(exec, `activity:${scheduledEventId}:${kind}`);
   }
 
@@ -1149,11 +1163,11 @@ export class Engine {
     const sticky = exec.status === RUNNING ? exec.stickyQueue : undefined;
     const queue = sticky ?? exec.taskQueue;
     const attempt = randomUUID();
-    (query as PendingQuery & { attempt?: string }).attempt = attempt;
+    query.attempt = attempt;
     this.matching.addTask(namespace, 'workflow', queue, {
       tryStart: () => {
         const current = this.store.getExecution(namespace, runId);
-        if (!current || !this.runtime(current).queries.includes(query) || (query as PendingQuery & { attempt?: string }).attempt !== attempt) return undefined;
+        if (!current || !this.runtime(current).queries.includes(query) || query.attempt !== attempt) return undefined;
         const events = sticky ? [] : this.store.readEvents(namespace, runId);
         return {
           taskToken: encodeToken({ kind: 'query', namespace, runId, id: query.id, token: query.id }),
@@ -1176,9 +1190,10 @@ export class Engine {
     if (sticky) {
       const timer = setTimeout(() => {
         const current = this.store.getExecution(namespace, runId);
-        if (current && this.runtime(current).queries.includes(query) && (query as PendingQuery & { attempt?: string }).attempt === attempt) {
-          this.setSticky(current, undefined);
-          this.dispatchQueryTask(current, query);
+        if (current && this.runtime(current).queries.includes(query) && query.attempt === attempt) {
+          // The sticky worker is gone: this query, and a workflow task waiting there, go to the normal queue.
+          this.moveToNormalQueue(current);
+          this.save(current);
         }
       }, exec.stickyScheduleToStartMs);
       timer.unref();

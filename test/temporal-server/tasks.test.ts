@@ -8,7 +8,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import * as activities from './fixtures/activities';
-import { activityTimeout, addSignal, cancelsActivity, counter, finishSignal, heartbeatsResume, retriesActivity, totalQuery } from './fixtures/workflows';
+import { activityTimeout, addSignal, cancelsActivity, cancelsUnstartedActivityAndSleeps, counter, finishSignal, heartbeatsResume, retriesActivity, totalQuery } from './fixtures/workflows';
 import { eventTypes, expectReplays, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
 import { WorkflowFailedError } from '@temporalio/client';
 
@@ -188,6 +188,21 @@ describe('activities', () => {
       const timedOut = history.events?.find((event) => event.activityTaskTimedOutEventAttributes);
       const type = timedOut?.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType;
       expect(temporal.api.enums.v1.TimeoutType[type as number]).toBe(expected);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when a never-started activity is cancelled alongside another command, then every event of that task is written before the next task starts', async () => {
+    await withWorker(env, async (taskQueue) => {
+      const handle = await env.client.workflow.start(cancelsUnstartedActivityAndSleeps, { taskQueue, workflowId: uniqueId() });
+      expect(await handle.result()).toBe('slept after cancelling');
+      const types = await eventTypes(handle);
+      const cancelled = types.indexOf('ACTIVITY_TASK_CANCELED');
+      const nextTimer = types.lastIndexOf('TIMER_STARTED');
+      expect(types.indexOf('ACTIVITY_TASK_CANCEL_REQUESTED')).toBeGreaterThan(-1);
+      expect(cancelled).toBeGreaterThan(-1);
+      // The timer the same task asked for comes before the task its cancellation caused.
+      expect(types.slice(cancelled, nextTimer + 1)).not.toContain('WORKFLOW_TASK_STARTED');
       await expectReplays(handle);
     });
   });
