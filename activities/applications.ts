@@ -103,7 +103,9 @@ export function createApplicationActivities({ db }: { db: Db }) {
         } catch (error) {
           // The database's own guard: one application in progress per person, whatever the engine did.
           if ((error as { code?: string }).code === '23505') {
-            throw ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: 'an application is already in progress', nonRetryable: true, cause: error as Error });
+            // Only the constraint's name goes on: PostgreSQL's detail names the citizen number, and the worker logs causes.
+            const constraint = (error as { constraint?: string }).constraint ?? 'unknown';
+            throw ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: `an application is already in progress (unique constraint ${constraint})`, nonRetryable: true });
           }
           throw error;
         }
@@ -140,13 +142,15 @@ export function createApplicationActivities({ db }: { db: Db }) {
      */
     async completePickup(pickup: Pickup): Promise<void> {
       await db.transaction(async (trx) => {
-        const application = await trx('applications').where('id', pickup.applicationId).forUpdate().first('stage');
+        const application = await trx('applications').where('id', pickup.applicationId).forUpdate().first('stage', 'fingerprintCaptured');
         if (application?.stage === 'COMPLETED') return;
         await trx('cards')
           .where('idNumber', pickup.idNumber)
           .whereIn('status', ['ACTIVE', 'REPORTED_LOST'])
           .whereNot('validFrom', pickup.validFrom)
           .update({ status: 'SUPERSEDED', statusChangedAt: pickup.at });
+        // Fingerprints captured at acceptance go on the new card and into the registry.
+        if (application?.fingerprintCaptured) await trx('citizens').where('idNumber', pickup.idNumber).update({ hasFingerprints: true });
         const citizen = await trx('citizens').where('idNumber', pickup.idNumber).first('hasFingerprints');
         await trx('cards')
           .insert({ idNumber: pickup.idNumber, validFrom: pickup.validFrom, validUntil: pickup.validUntil, status: 'ACTIVE', hasFingerprints: citizen?.hasFingerprints ?? false, issuedForApplicationId: pickup.applicationId, statusChangedAt: pickup.at })

@@ -65,6 +65,20 @@ describe('the application workflow', () => {
     });
   });
 
+  test('when fingerprints are captured at acceptance for someone without any on record, then the new card and the registry carry them', async () => {
+    const citizen = await newCitizen(db, { hasFingerprints: false });
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen, { fingerprintCaptured: true });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS124', actor }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      expect(await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2026-12-01' }).first('hasFingerprints')).toEqual({ hasFingerprints: true });
+      expect(await db('citizens').where('idNumber', citizen.idNumber).first('hasFingerprints')).toEqual({ hasFingerprints: true });
+    });
+  });
+
   test('when the home region refuses, then a reason is required and the application ends REFUSED', async () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
