@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/knex';
 import type { ApplicationStage } from '../domain';
-import type { ApplicationInput } from '../workflows/contract';
+import { DUPLICATE_APPLICATION, type ApplicationInput } from '../workflows/contract';
 
 /** Columns of the applications read model that workflow progress may change. */
 export interface ReadModelChange {
@@ -64,7 +64,6 @@ export interface Pickup {
 }
 
 /** Thrown (and not retried) when the database already holds an application in progress for the person. */
-export const DUPLICATE_APPLICATION = 'duplicate_application';
 
 /**
  * Every side effect of the application workflow. Each activity is one transaction and idempotent:

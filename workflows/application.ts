@@ -8,10 +8,9 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { allowedFrom, canTake, checkExtension, deadlineAt, isTerminal, temporaryCardDueAt, type ApplicationStage, type Step } from '../domain';
 import type { ApplicationActivities, Notification, ReadModelChange } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
-import { queries, rejection, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationState, type Arrived, type Dispatched, type PrintFailed } from './contract';
+import { DUPLICATE_APPLICATION, queries, rejection, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationState, type Arrived, type Dispatched, type PrintFailed } from './contract';
 
 const DAY = 24 * 60 * 60 * 1000;
-const DUPLICATE_APPLICATION = 'duplicate_application';
 
 const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',

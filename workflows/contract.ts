@@ -5,6 +5,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationStage } from '../domain';
 
+/** The failure type of a second application for someone who has one in progress (engine or database guard). */
+export const DUPLICATE_APPLICATION = 'duplicate_application';
+
 export const APPLICATION_WORKFLOW = 'applicationWorkflow';
 
 /** Task queues: applications on one queue; print jobs on one queue per province's production centre. */

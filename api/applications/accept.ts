@@ -7,7 +7,7 @@ import type { Db } from '../../db/knex';
 import { findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
-import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
+import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { applicationWorkflowId } from './workflowId';
 import { StillInProgress, waitForWorkflow } from './workflowWait';
@@ -141,7 +141,7 @@ async function recordedApplicationOf(temporal: Client, workflowId: string): Prom
 }
 
 function isDuplicateFailure(error: unknown): boolean {
-  return error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === 'duplicate_application';
+  return error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === DUPLICATE_APPLICATION;
 }
 
 function refusal(code: string, message: string, applicationId?: string): Problem {

@@ -1,9 +1,9 @@
-import { daysRemaining } from '../../domain';
+import { daysRemaining, isTerminal } from '../../domain';
 import type { ApplicationRow } from '../../db/queries/applications';
 
 /** An application as the API shows it: stage, deadline, days remaining, overdue, and the stage history. */
 export function applicationView(row: ApplicationRow, history?: Array<{ stage: string; at: Date; note: string | null }>, now = new Date()) {
-  const open = !['COMPLETED', 'REFUSED', 'WITHDRAWN'].includes(row.stage);
+  const open = !isTerminal(row.stage);
   return {
     applicationId: row.id,
     kind: row.kind,

@@ -1,5 +1,5 @@
 import type { Db } from '../knex';
-import type { ApplicationStage } from '../../domain';
+import { TERMINAL_STAGES, type ApplicationStage } from '../../domain';
 
 /** An application as the read model holds it. */
 export interface ApplicationRow {
@@ -50,7 +50,7 @@ export async function findByIdempotencyKey(db: Db, stationCode: string, key: str
 }
 
 export async function findInProgress(db: Db, idNumber: string): Promise<ApplicationRow | undefined> {
-  return db('applications').where('idNumber', idNumber).whereNotIn('stage', ['COMPLETED', 'REFUSED', 'WITHDRAWN']).first();
+  return db('applications').where('idNumber', idNumber).whereNotIn('stage', TERMINAL_STAGES).first();
 }
 
 function applyScope(query: ReturnType<Db>, scope: Scope) {
@@ -88,7 +88,7 @@ export async function listOverdue(db: Db, scope: Scope, page: { after?: { deadli
 /** The query behind {@link listOverdue}, unrun (the overdue benchmark reads its plan). */
 export function overdueQuery(db: Db, scope: Scope, page: { after?: { deadlineAt: string; id: string }; limit: number }) {
   // Stated exactly as the partial index applications_overdue_open is, so the planner can use it.
-  const query = applyScope(db('applications'), scope).where('overdue', true).whereNotIn('stage', ['COMPLETED', 'REFUSED', 'WITHDRAWN']);
+  const query = applyScope(db('applications'), scope).where('overdue', true).whereNotIn('stage', TERMINAL_STAGES);
   if (page.after) query.whereRaw('(deadline_at, id) > (?, ?)', [page.after.deadlineAt, page.after.id]);
   return query.orderBy([{ column: 'deadlineAt' }, { column: 'id' }]).limit(page.limit).select('applications.*');
 }

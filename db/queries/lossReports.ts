@@ -1,3 +1,4 @@
+import { TERMINAL_STAGES } from '../../domain';
 import type { Db } from '../knex';
 
 export interface LossReportRow {
@@ -36,7 +37,7 @@ export async function markWithdrawn(trx: Db, id: string, stationCode: string, at
 
 /** Whether the application that took this report (a replacement) is still in progress. */
 export async function applicationInProgress(db: Db, applicationId: string): Promise<boolean> {
-  const row = await db('applications').where('id', applicationId).whereNotIn('stage', ['COMPLETED', 'REFUSED', 'WITHDRAWN']).first('id');
+  const row = await db('applications').where('id', applicationId).whereNotIn('stage', TERMINAL_STAGES).first('id');
   return Boolean(row);
 }
 
