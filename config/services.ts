@@ -26,5 +26,7 @@ export async function resolveServices(config: Config): Promise<Services> {
   if (!databaseUrl || !temporalAddress) {
     throw new Error('Set DATABASE_URL and TEMPORAL_ADDRESS (or run `npm start` first, which writes .data/services.json).');
   }
-  return { databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE ?? written.temporalNamespace };
+  // The namespace goes with the address: joining `npm start`'s engine means joining its namespace.
+  const temporalNamespace = config.TEMPORAL_ADDRESS ? config.TEMPORAL_NAMESPACE : (written.temporalNamespace ?? config.TEMPORAL_NAMESPACE);
+  return { databaseUrl, temporalAddress, temporalNamespace };
 }

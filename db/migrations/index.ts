@@ -5,6 +5,7 @@ import * as applications from './20261122_03_applications';
 import * as lossesFoundCardsBlacklist from './20261122_04_losses_found_cards_blacklist';
 import * as auditAndOutbox from './20261122_05_audit_and_outbox';
 import * as overduePaging from './20261122_06_overdue_paging';
+import * as regionPrefixIndexes from './20261122_07_region_prefix_indexes';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '20261122_04_losses_found_cards_blacklist': lossesFoundCardsBlacklist,
   '20261122_05_audit_and_outbox': auditAndOutbox,
   '20261122_06_overdue_paging': overduePaging,
+  '20261122_07_region_prefix_indexes': regionPrefixIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

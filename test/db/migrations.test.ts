@@ -94,7 +94,9 @@ describe('the data model', () => {
     const citizen = await newCitizen(db);
     const listener = new Client(process.env.DATABASE_URL);
     await listener.connect();
-    const heard = new Promise<string>((resolve) => listener.on('notification', (message) => resolve(message.payload ?? '')));
+    // Other test files change cards at the same time: wait for this person's notification.
+    const expected = `${citizen.idNumber}|${citizen.cards[0].validFrom}`;
+    const heard = new Promise<string>((resolve) => listener.on('notification', (message) => message.payload === expected && resolve(message.payload)));
     await listener.query('LISTEN card_status');
     await db('cards').where({ idNumber: citizen.idNumber }).update({ status: 'REPORTED_LOST' });
     expect(await heard).toBe(`${citizen.idNumber}|${citizen.cards[0].validFrom}`);
