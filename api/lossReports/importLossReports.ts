@@ -71,8 +71,18 @@ export async function importLossReports(
   ]);
 
   out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  // A client gone away never drains: stop waiting when the response closes, and stop writing.
   const emit = async (value: unknown) => {
-    if (!out.write(`${JSON.stringify(value)}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (out.destroyed) return;
+    if (!out.write(`${JSON.stringify(value)}\n`)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done).off('close', done);
+          resolve();
+        };
+        out.on('drain', done).on('close', done);
+      });
+    }
   };
   const settle = async (outcomes: ImportOutcome[]) => {
     for (const outcome of outcomes.sort((a, b) => a.line - b.line)) {
@@ -99,7 +109,8 @@ export async function importLossReports(
       if ('ok' in checked) outcomes.push(checked);
       else batch.push(checked);
       if (batch.length >= BATCH_LINES) await flush();
-      else if (outcomes.length >= BATCH_LINES) await settle(outcomes.splice(0));
+      // Outcomes go out in line order, so refused lines wait for the valid lines before them.
+      else if (outcomes.length >= BATCH_LINES) await flush();
     }
     await flush();
     await emit({ summary });

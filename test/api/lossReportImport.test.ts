@@ -97,6 +97,14 @@ describe('POST /v1/loss-reports/import', () => {
     expect(reports).toHaveLength(3);
   });
 
+  test('when a valid line is followed by many refused ones, then the outcomes still come back in line order', async () => {
+    const [valid] = await citizens(1);
+    const body = [line(valid), ...Array.from({ length: 600 }, () => '{ not json')].join('\n');
+    const { outcomes } = await importFile(body);
+    expect(outcomes.map((outcome: { line: number }) => outcome.line)).toEqual(Array.from({ length: 601 }, (_, index) => index + 1));
+    expect(outcomes[0]).toMatchObject({ ok: true });
+  });
+
   test('when a report of a card replaced since is imported, then it is recorded and the card keeps its status', async () => {
     const citizen = await newCitizen(db, { cards: [{ validFrom: '2006-03-01', validUntil: '2026-03-01', status: 'SUPERSEDED' }, { validFrom: '2021-03-01' }] });
     const result = await importFile(line(citizen, { reportedAt: '2012-01-01T00:00:00Z' }));
