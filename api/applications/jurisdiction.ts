@@ -1,4 +1,5 @@
 import { isWithinRegion, regionPrefix } from '../../domain';
+import type { Db } from '../../db/knex';
 import type { User } from '../../db/users';
 import type { ApplicationRow, Scope } from '../../db/queries/applications';
 import { problems } from '../problems';
@@ -40,4 +41,15 @@ export function managerScope(user: User, regionCode: string | undefined): Scope 
     scope.regionPrefix = regionPrefix(regionCode);
   }
   return scope;
+}
+
+/**
+ * The station a manager asks about, when it stands in their region.
+ * @throws Problem 404 for an unknown station, 403 for one outside the manager's region.
+ */
+export async function stationInJurisdiction(db: Db, user: User, stationCode: string): Promise<string> {
+  const station = await db('stations').where('code', stationCode).first('regionCode');
+  if (!station) throw problems.notFound(`Station ${stationCode}`);
+  if (user.regionCode && !isWithinRegion(station.regionCode, user.regionCode)) throw problems.forbiddenJurisdiction('That station lies outside your jurisdiction.');
+  return stationCode;
 }

@@ -7,7 +7,7 @@ import { allow, userOf } from '../auth';
 import { problems } from '../problems';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
-import { managerScope, scopeOf } from './jurisdiction';
+import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
 import { applicationFor, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { applicationView } from './views';
@@ -43,7 +43,9 @@ export const listing = z.strictObject({
 });
 const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
 export const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), cursor: z.string().optional() });
-export const statsQuery = z.strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() });
+export const statsQuery = z
+  .strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() })
+  .refine((query) => !query.from || !query.to || query.from < query.to, { message: 'must be after from', path: ['to'] });
 
 // A cursor's parts go into SQL comparisons: anything PostgreSQL could not read is a cursor this API did not hand out.
 const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => isInstant(value?.acceptedAt) && isUuid(value?.id);
@@ -113,7 +115,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
     const query = parse(overdueListing, req.query);
     const user = userOf(req);
     const scope = managerScope(user, query.regionCode);
-    if (query.stationCode) scope.acceptingStationCode = query.stationCode;
+    if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
     const after = cursor.decode(query.cursor, isDeadlineCursor);
     const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
     res.json(pageOf(rows, PAGE, (row) => applicationView(row), (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));

@@ -54,10 +54,7 @@ export function verificationRoute(verifications: Verifications, authenticate: Re
 
   const admit = (req: Request, res: Response, next: NextFunction, unitId: string, rate: number) => {
     const wait = limiter.take(unitId, rate);
-    if (wait > 0) {
-      res.setHeader('retry-after', String(wait));
-      return next(problems.tooManyRequests(wait));
-    }
+    if (wait > 0) return next(problems.tooManyRequests(wait)); // the error responder sets Retry-After
     readSmallBody(req, (error, text) => (error ? next(error) : verify(res, next, unitId, text!)));
   };
 
@@ -83,10 +80,10 @@ function commonShape(body: unknown): VerificationRequest | undefined {
   return { idNumber, name, cardValidFrom };
 }
 
-/** The request with its name trimmed, or undefined when the name is empty or too long. */
+/** The request with its name trimmed, or undefined when the name is empty, too long or holds a NUL (the schema then says so). */
 function withCheckedName(request: VerificationRequest): VerificationRequest | undefined {
   const name = request.name.trim();
-  return name.length === 0 || name.length > MAX_NAME ? undefined : { idNumber: request.idNumber, name, cardValidFrom: request.cardValidFrom };
+  return name.length === 0 || name.length > MAX_NAME || name.includes('\u0000') ? undefined : { idNumber: request.idNumber, name, cardValidFrom: request.cardValidFrom };
 }
 
 /**

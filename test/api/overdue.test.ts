@@ -126,6 +126,13 @@ describe('GET /v1/overdue once 60 days have passed', () => {
     const forbidden = await call(harness.api, 'GET', '/v1/overdue?regionCode=370000', { token: tokens.guizhouManager });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBe('forbidden_jurisdiction');
+    const otherStation = await call(harness.api, 'GET', `/v1/overdue?stationCode=${guiyang.station}`, { token: tokens.shandongManager });
+    expect(otherStation.status).toBe(403);
+    expect(otherStation.body.code).toBe('forbidden_jurisdiction');
+    expect((await call(harness.api, 'GET', '/v1/overdue?stationCode=S99999999', { token: tokens.nationalManager })).status).toBe(404);
+    const backwards = await call(harness.api, 'GET', '/v1/stats?from=2027-01-01&to=2020-01-01', { token: tokens.nationalManager });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors).toEqual([expect.objectContaining({ field: 'to' })]);
 
     const national = ids((await allPages(tokens.nationalManager, '/v1/overdue?regionCode=370000')).items);
     expect(national).toEqual(expect.arrayContaining(ids(world.jinan)));

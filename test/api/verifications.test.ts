@@ -94,6 +94,7 @@ describe('POST /v1/verifications: validation', () => {
     ['a missing name', { name: undefined }, 'validation_failed'],
     ['an empty name', { name: '  ' }, 'validation_failed'],
     ['a name of 51 characters', { name: '名'.repeat(51) }, 'validation_failed'],
+    ['a NUL in the name', { name: '张\u0000三' }, 'validation_failed'],
     ['a number as the date', { cardValidFrom: 20200101 }, 'validation_failed'],
     ['an impossible date', { cardValidFrom: '2020-13-01' }, 'validation_failed'],
     ['an extra field', { photo: 'x' }, 'validation_failed'],
