@@ -9,6 +9,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './config/logger';
+import { routeTemporalLogs } from './worker/logging';
 import { temporalClient } from './config/temporal';
 import { createApp } from './api/app';
 import { closeServer } from './api/closeServer';
@@ -24,6 +25,7 @@ type Stop = () => Promise<unknown>;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  routeTemporalLogs(logger);
   const stops: Array<[string, Stop]> = [];
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

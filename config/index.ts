@@ -42,7 +42,6 @@ const schema = z.object({
   VERIFICATION_LISTENER_RETRY_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** How often the LISTEN connection is checked with a query; no answer within it counts as dropped. */
   VERIFICATION_LISTENER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
-  TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
+import { routeTemporalLogs } from './logging';
 import { resolveServices } from '../config/services';
 import { createDb } from '../db/knex';
 import { createWorkers, runWorkers } from './workers';
@@ -9,6 +10,7 @@ import { createWorkers, runWorkers } from './workers';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  routeTemporalLogs(logger);
   const services = await resolveServices(config);
   const db = createDb(services.databaseUrl);
   const connection = await NativeConnection.connect({ address: services.temporalAddress });

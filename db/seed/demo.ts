@@ -32,15 +32,18 @@ export async function seedDemoOnFirstStart(db: Db, options: { databaseUrl: strin
   if (Number(count) > 0) return;
 
   options.log(`seeding ${DEMO_CITIZENS} demo citizens`);
+  // Loading the population is idempotent; the rest is one transaction that commits only after the
+  // files are written, so a start interrupted here seeds again next time instead of half-seeded.
   await loadPopulation({ databaseUrl: options.databaseUrl, count: DEMO_CITIZENS, seed: DEMO_SEED, today: options.today });
-  const blacklisted = await blacklistSomeone(db, options.today);
-  const tokens = await createDemoAccounts(db);
-  const citizens = await sampleCitizens(db, blacklisted);
-
-  await mkdir(options.dataDir, { recursive: true });
-  await writeFile(path.join(options.dataDir, 'demo-tokens.json'), JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
-  await writeFile(path.join(options.dataDir, 'demo-citizens.json'), JSON.stringify(citizens, null, 2) + '\n', { mode: 0o600 });
-  options.log(`wrote ${tokens.length} demo tokens and ${citizens.length} demo citizens to ${options.dataDir}`);
+  await db.transaction(async (trx) => {
+    const blacklisted = await blacklistSomeone(trx, options.today);
+    const tokens = await createDemoAccounts(trx);
+    const citizens = await sampleCitizens(trx, blacklisted);
+    await mkdir(options.dataDir, { recursive: true });
+    await writeFile(path.join(options.dataDir, 'demo-tokens.json'), JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+    await writeFile(path.join(options.dataDir, 'demo-citizens.json'), JSON.stringify(citizens, null, 2) + '\n', { mode: 0o600 });
+    options.log(`wrote ${tokens.length} demo tokens and ${citizens.length} demo citizens to ${options.dataDir}`);
+  });
 }
 
 async function blacklistSomeone(db: Db, today: string): Promise<string> {
