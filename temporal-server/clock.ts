@@ -81,7 +81,7 @@ export class VirtualClock {
   }
 
   private insert(entry: Entry): void {
-    // Deadlines are few (timers, timeouts, long polls); a sorted array keeps this simple.
+    // Deadlines are few (timers and timeouts; long polls use real time); a sorted array keeps this simple.
     let low = 0;
     let high = this.entries.length;
     while (low < high) {

@@ -51,7 +51,7 @@ export async function start(opts: StartOptions = {}): Promise<RunningServer> {
       stopped ??= new Promise<void>((resolve) => {
         engine.shutdown();
         server.tryShutdown(() => resolve());
-        // Long polls and streams would hold tryShutdown open; they were answered above, but do not wait forever.
+        // Long polls were answered by engine.shutdown(); a TestService sleep still pending is not, so do not wait forever.
         setTimeout(() => {
           server.forceShutdown();
           resolve();

@@ -75,8 +75,9 @@ export interface UpdateState {
 }
 
 /**
- * Everything the server knows about one run. It is a plain, serialisable record: timers, waiters
- * and task-queue entries that refer to it live in the engine and are rebuilt from it.
+ * Everything the server knows about one run, as a plain, serialisable record. Timers, waiters,
+ * locks, queries and task-queue entries that refer to it live only in the engine's memory; a
+ * durable store will need the engine to rebuild them from these records at start (not done yet).
  */
 export interface ExecutionRecord {
   namespace: string;
