@@ -83,7 +83,8 @@ export function applicationRoutes(deps: AppDependencies): Router {
       const body = parse(schema, req.body);
       const application = await applicationFor(db, userOf(req), req.params.id as string);
       await send(req, application, body);
-      const updated = await applicationFor(db, userOf(req), application.id);
+      // Jurisdiction was checked above; the read model now holds the step's result.
+      const updated = await loadApplication(db, application.id);
       res.json(applicationView(updated, await findStageHistory(db, application.id)));
     });
   const actor = (req: Request) => userOf(req).id;
@@ -107,7 +108,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
       res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });
       return;
     }
-    const updated = await applicationFor(db, user, application.id);
+    const updated = await loadApplication(db, application.id);
     res.json(applicationView(updated, await findStageHistory(db, application.id)));
   });
 

@@ -3,6 +3,7 @@ import { makeIdNumber } from '../../domain';
 import type { Db } from '../../db/knex';
 import { isBlacklisted } from '../../db/queries/blacklist';
 import { call, startApi, type RunningApi } from '../support/api';
+import { acceptanceOf } from '../support/applicationsApi';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
 
@@ -37,13 +38,13 @@ const blacklist = (citizen: { idNumber: string }, token = manager, overrides: Re
 const apply = (citizen: TestCitizen) =>
   call(api, 'POST', '/v1/applications', {
     token: station,
-    body: { idNumber: citizen.idNumber, name: citizen.name, kind: 'renewal', reason: 'card expiring', fingerprintCaptured: true, appearanceChanged: false },
+    body: acceptanceOf(citizen),
   });
 
 describe('POST /v1/blacklist', () => {
   test('when a manager blacklists a person, then 201, audited, acceptance refuses them; after an admin removes the entry with a reason, acceptance no longer does', async () => {
     const citizen = await newCitizen(db);
-    expect((await apply(citizen)).body.code).not.toBe('refused_blacklisted');
+    expect((await apply(citizen)).body.code).toBe('service_unavailable'); // eligible: only the absent engine stops it
 
     const added = await blacklist(citizen, manager, { note: 'forged household register' });
     expect(added.status).toBe(201);
@@ -59,7 +60,7 @@ describe('POST /v1/blacklist', () => {
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ removedAt: expect.any(String), removalReason: 'overturned by court ruling' });
     expect(await isBlacklisted(db, citizen.idNumber)).toBe(false);
-    expect((await apply(citizen)).body.code).not.toBe('refused_blacklisted');
+    expect((await apply(citizen)).body.code).toBe('service_unavailable'); // eligible: only the absent engine stops it
     expect((await call(api, 'DELETE', `/v1/blacklist/${added.body.blacklistEntryId}`, { token: admin, body: { reason: 'again' } })).body.code).toBe('already_removed');
 
     const actions = await db('auditLog').where({ subjectType: 'blacklist_entry', subjectId: added.body.blacklistEntryId }).orderBy('id').pluck('action');
