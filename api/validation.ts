@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidIdNumber } from '../domain';
+import { isCalendarDate, isValidIdNumber } from '../domain';
 import { Problem, problems } from './problems';
 
 /** An 18-character citizen number with a correct check character; lowercase x is accepted. */
@@ -12,7 +12,7 @@ export const idNumberField = z
 export const calendarDateField = z
   .string({ error: 'must be a date YYYY-MM-DD' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => !value.startsWith('0000') && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date');
+  .refine(isCalendarDate, 'is not a real date');
 
 /**
  * Free text, trimmed. NUL and lone surrogates are refused: PostgreSQL stores neither (not in text,

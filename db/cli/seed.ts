@@ -1,9 +1,11 @@
 /**
- * `npm run db:seed -- --citizens 1000000 [--seed 42]`: bulk-loads a deterministic population
- * (reference data first), with a progress bar. Re-running with the same seed adds nothing.
+ * `npm run db:seed -- --citizens 1000000 [--seed 42] [--today 2026-11-22]`: bulk-loads a deterministic
+ * population (reference data first), with a progress bar. The same seed and day give the same people
+ * (ages and card validity depend on the day); re-running adds nothing.
  */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
+import { isCalendarDate } from '../../domain';
 import { createDb } from '../knex';
 import { migrateToLatest } from '../migrate';
 import { loadPopulation } from '../seed/loadPopulation';
@@ -12,17 +14,18 @@ import { connectForCommand } from './connect';
 
 function options() {
   const { values } = parseArgs({
-    options: { citizens: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' } },
+    options: { citizens: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, today: { type: 'string', default: new Date().toISOString().slice(0, 10) } },
   });
   const count = Number(values.citizens);
   const seed = Number(values.seed);
   if (!Number.isInteger(count) || count < 1 || count > 50_000_000) throw new Error('--citizens must be a whole number from 1 to 50,000,000');
   if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
-  return { count, seed };
+  if (!isCalendarDate(values.today)) throw new Error('--today must be a date YYYY-MM-DD');
+  return { count, seed, today: values.today };
 }
 
 async function run(): Promise<void> {
-  const { count, seed } = options();
+  const { count, seed, today } = options();
   const { databaseUrl, release } = await connectForCommand();
   const db = createDb(databaseUrl);
   const bar = new SingleBar({ format: 'citizens {bar} {percentage}% | {value}/{total} | {duration_formatted}' }, Presets.shades_classic);
@@ -35,7 +38,7 @@ async function run(): Promise<void> {
       databaseUrl,
       count,
       seed,
-      today: new Date().toISOString().slice(0, 10),
+      today,
       onProgress: (streamed) => bar.update(streamed),
       onPhase: (phase) => phase === 'merging' && console.log('\nmerging into the registry…'),
     });
