@@ -7,5 +7,5 @@ export type Logger = pino.Logger;
  * `maskIdNumber` / `maskName` from `domain`, and never log request bodies.
  */
 export function createLogger(level: string, name = 'id-cards'): Logger {
-  return pino({ name, level, redact: { paths: ['req.headers.authorization', '*.idNumber', '*.name'], censor: '[masked]' } });
+  return pino({ name, level, redact: { paths: ['req.headers.authorization', 'idNumber', 'name', '*.idNumber', '*.name'], censor: '[masked]' } });
 }

