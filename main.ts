@@ -3,12 +3,12 @@
  * DATABASE_URL / TEMPORAL_ADDRESS point at real services; then the worker and the API start.
  * Ctrl-C stops everything in reverse order.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './config/logger';
+import { writeServicesFile } from './config/services';
 import { routeTemporalLogs } from './worker/logging';
 import { temporalClient } from './config/temporal';
 import { createApp } from './api/app';
@@ -83,11 +83,7 @@ async function main(): Promise<void> {
     stops.push(['API', () => closeServer(server).then(api.close)]);
     const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
-    await mkdir(config.DATA_DIR, { recursive: true });
-    await writeFile(
-      path.join(config.DATA_DIR, 'services.json'),
-      JSON.stringify({ databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl }, null, 2) + '\n',
-    );
+    await writeServicesFile(config.DATA_DIR, { databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl });
     const demoTokens = path.resolve(config.DATA_DIR, 'demo-tokens.json');
     logger.info({ apiUrl, demoTokens }, `ready: the API is on ${apiUrl}; demo tokens are in ${demoTokens}, demo citizens beside them`);
   } catch (error) {

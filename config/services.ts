@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './index';
 
@@ -29,4 +30,23 @@ export async function resolveServices(config: Config): Promise<Services> {
   // The namespace goes with the address: joining `npm start`'s engine means joining its namespace.
   const temporalNamespace = config.TEMPORAL_ADDRESS ? config.TEMPORAL_NAMESPACE : (written.temporalNamespace ?? config.TEMPORAL_NAMESPACE);
   return { databaseUrl, temporalAddress, temporalNamespace };
+}
+
+/**
+ * Writes `services.json` in `dataDir` for processes that join `npm start`'s services. It holds the
+ * database URL (with its password): readable by the owner only. Written beside and renamed over, so
+ * that a world-readable file from an earlier start never holds the new contents, even for a moment
+ * (a `mode` on `writeFile` applies only when it creates the file).
+ */
+export async function writeServicesFile(dataDir: string, services: Services): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'services.json');
+  const draft = `${file}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(draft, JSON.stringify(services, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    await rename(draft, file);
+  } catch (error) {
+    await rm(draft, { force: true });
+    throw error;
+  }
 }
