@@ -39,7 +39,8 @@ export function createApp(deps: AppDependencies): Api {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.set('trust proxy', 'loopback');
+  // Only the configured proxies may name the client (the status lookup's rate limit keys on it).
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   // The verification hot path goes first, outside the v1 router: every layer in front costs throughput.
   const verifications = createVerifications(deps);
   closers.push(verifications.close);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -31,6 +32,24 @@ const schema = z.object({
   WORKFLOW_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
   /** Applicant status lookups (no login) per client address per minute. */
   STATUS_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  /**
+   * The proxies in front of the API whose `X-Forwarded-For` is believed (Express's `trust proxy`):
+   * `none`, a hop count, or a comma-separated list of addresses, CIDR ranges and `loopback`,
+   * `linklocal`, `uniquelocal`. Unset: none, so a client cannot pick its own address (rate limits).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('none')
+    .transform((value, ctx): false | number | string[] => {
+      const text = value.trim();
+      if (text === 'none') return false;
+      if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 10) return Number(text);
+      const entries = text.split(',').map((entry) => entry.trim());
+      const bad = entries.filter((entry) => !isProxyAddress(entry));
+      if (bad.length === 0) return entries;
+      ctx.addIssue({ code: 'custom', message: `must be none, a hop count 1–10, or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal, uniquelocal (not ${bad.map((entry) => JSON.stringify(entry)).join(', ')})` });
+      return z.NEVER;
+    }),
   VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
   /** Verification audit rows are written at least this often (ms)… */
   VERIFICATION_AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
@@ -43,6 +62,18 @@ const schema = z.object({
   /** How often the LISTEN connection is checked with a query; no answer within it counts as dropped. */
   VERIFICATION_LISTENER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a CIDR range or one of proxy-addr's names; never "everyone" (`true`). */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 export type Config = z.infer<typeof schema>;
 

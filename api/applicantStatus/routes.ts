@@ -28,6 +28,8 @@ export function applicantStatusRoutes({ db, config }: AppDependencies): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(problems.tooManyRequests(WINDOW_MS / 1000)),
+    // Which proxies name the client is TRUST_PROXY's deliberate choice: a forwarded header it ignores is no misconfiguration.
+    validate: { xForwardedForHeader: false },
   });
   router.post('/v1/application-status', limiter, express.json({ limit: '2kb' }), async (req, res) => {
     const { applicationId, idNumber } = parse(applicantStatusRequest, req.body);

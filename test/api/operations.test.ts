@@ -142,4 +142,29 @@ describe('POST /v1/application-status (no login)', () => {
       await limited.close();
     }
   });
+
+  const lookupFrom = (target: RunningApi, forwardedFor: string) =>
+    fetch(`${target.url}/v1/application-status`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ applicationId, idNumber: citizen.idNumber }) });
+
+  test('when one address varies X-Forwarded-For and no proxy is configured, then it still has one budget', async () => {
+    const limited = await startApi(db, { config: { STATUS_LOOKUP_RATE_LIMIT: 3 } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await lookupFrom(limited, `203.0.113.${i + 1}`)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('when TRUST_PROXY names the proxy in front, then the address it forwards is the one limited', async () => {
+    const limited = await startApi(db, { config: { STATUS_LOOKUP_RATE_LIMIT: 1, TRUST_PROXY: ['loopback'] } });
+    try {
+      expect((await lookupFrom(limited, '198.51.100.1')).status).toBe(200);
+      expect((await lookupFrom(limited, '198.51.100.1')).status).toBe(429);
+      expect((await lookupFrom(limited, '198.51.100.2')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });
