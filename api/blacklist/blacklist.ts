@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findActiveEntry, findBlacklistEntry, insertBlacklistEntry, markRemoved, type BlacklistEntryRow } from '../../db/queries/blacklist';
+import { homeRegionOf } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
+import { managerScope } from '../applications/jurisdiction';
 import { isUniqueViolation, problems } from '../problems';
 
 /**
@@ -38,6 +40,18 @@ export const entryView = (row: BlacklistEntryRow): BlacklistEntryView => ({
   removedBy: row.removedBy,
   removalReason: row.removalReason,
 });
+
+/**
+ * A regional manager acts on the blacklist entries of people registered (户籍) in their region only;
+ * national managers and admins on all. A number not in the registry belongs to no region.
+ * @throws Problem 403 `forbidden_jurisdiction`.
+ */
+export async function ensureBlacklistJurisdiction(db: Db, user: User, idNumber: string): Promise<void> {
+  if (user.role !== 'manager' || !user.regionCode) return;
+  const homeRegion = await homeRegionOf(db, idNumber);
+  if (!homeRegion) throw problems.forbiddenJurisdiction('The person is not registered in your region.');
+  managerScope(user, homeRegion);
+}
 
 /**
  * Puts a person on the blacklist, audited. Runs inside the caller's transaction when given one.

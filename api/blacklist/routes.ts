@@ -5,7 +5,7 @@ import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { problems } from '../problems';
 import { idNumberField, isUuid, nonEmptyText, parse } from '../validation';
-import { addToBlacklist, BLACKLIST_CATEGORIES, entryView, removeFromBlacklist } from './blacklist';
+import { addToBlacklist, BLACKLIST_CATEGORIES, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
 
 export const addition = z.strictObject({
   idNumber: idNumberField,
@@ -17,14 +17,18 @@ export const removal = z.strictObject({ reason: nonEmptyText(500) });
 
 /**
  * The blacklist of dishonest persons. Managers and admins add; only admins remove (issue 4 narrows
- * API.md here), always with a reason. Acceptance reads it through `isBlacklisted`.
+ * API.md here), always with a reason. A regional manager adds and reads only entries about people
+ * registered in their region. Acceptance reads it through `isBlacklisted`.
  */
 export function blacklistRoutes(deps: AppDependencies): Router {
   const { db } = deps;
   const router = Router();
 
   router.post('/blacklist', allow('manager', 'admin'), async (req, res) => {
-    const entry = await addToBlacklist(db, userOf(req), parse(addition, req.body));
+    const user = userOf(req);
+    const request = parse(addition, req.body);
+    await ensureBlacklistJurisdiction(db, user, request.idNumber);
+    const entry = await addToBlacklist(db, user, request);
     res.status(201).location(`/v1/blacklist/${entry.blacklistEntryId}`).json(entry);
   });
 
@@ -32,6 +36,7 @@ export function blacklistRoutes(deps: AppDependencies): Router {
     const id = req.params.id as string;
     const entry = isUuid(id) ? await findBlacklistEntry(db, id) : undefined;
     if (!entry) throw problems.notFound('The blacklist entry');
+    await ensureBlacklistJurisdiction(db, userOf(req), entry.idNumber);
     res.json(entryView(entry));
   });
 

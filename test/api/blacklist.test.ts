@@ -95,6 +95,38 @@ describe('POST /v1/blacklist', () => {
   });
 });
 
+describe('a regional manager and the blacklist', () => {
+  test('when a regional manager blacklists a person registered in their region, then 201 and they read the entry back', async () => {
+    const henanResident = await newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const added = await blacklist(henanResident, henanManager);
+    expect(added.status).toBe(201);
+    expect((await call(api, 'GET', `/v1/blacklist/${added.body.blacklistEntryId}`, { token: henanManager })).status).toBe(200);
+  });
+
+  test('when a regional manager blacklists a person registered elsewhere or not at all, then 403 and nothing is written', async () => {
+    const beijingResident = await newCitizen(db, { homeRegionCode: COUNTIES.beijingChaoyang });
+    const refused = await blacklist(beijingResident, henanManager);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('forbidden_jurisdiction');
+    expect(JSON.stringify(refused.body)).not.toContain(beijingResident.idNumber);
+    expect(await isBlacklisted(db, beijingResident.idNumber)).toBe(false);
+    const stranger = makeIdNumber({ regionCode: COUNTIES.zhengzhouJinshui, birthDate: '1949-12-30', sequence: randomInt(0, 1000) });
+    expect((await blacklist({ idNumber: stranger }, henanManager, { category: 'IMPERSONATION' })).status).toBe(403);
+    expect(await isBlacklisted(db, stranger)).toBe(false);
+  });
+
+  test('when a regional manager reads an entry about a person registered elsewhere, then 403 without the entry', async () => {
+    const beijingResident = await newCitizen(db, { homeRegionCode: COUNTIES.beijingChaoyang });
+    const added = await blacklist(beijingResident, beijingManager);
+    expect(added.status).toBe(201);
+    const read = await call(api, 'GET', `/v1/blacklist/${added.body.blacklistEntryId}`, { token: henanManager });
+    expect(read.status).toBe(403);
+    expect(read.body.code).toBe('forbidden_jurisdiction');
+    expect(JSON.stringify(read.body)).not.toContain(beijingResident.idNumber);
+    expect((await call(api, 'GET', `/v1/blacklist/${added.body.blacklistEntryId}`, { token: manager })).status).toBe(200);
+  });
+});
+
 describe('impersonation reports', () => {
   test('when a unit reports impersonation, then managers of the holder’s home region are told, and a confirmation blacklists the impersonator', async () => {
     const victim = await newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
