@@ -18,6 +18,7 @@ import { createDb } from './db/knex';
 import { migrateToLatest } from './db/migrate';
 import { seedDemoOnFirstStart } from './db/seed/demo';
 import { start as startEmbeddedTemporal } from './temporal-server';
+import { startReconciliation } from './worker/reconciliation';
 import { createWorkers, runWorkers, shutdownWorkers } from './worker/workers';
 
 type Stop = () => Promise<unknown>;
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
     }]);
     const temporal = temporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
     stops.push(['Temporal client', () => temporal.connection.close()]);
+    // Open applications whose workflow the engine lost are restarted (or shown to managers): now, then periodically.
+    const reconciliation = startReconciliation({ db, temporal, config, logger }, config.RECONCILE_INTERVAL_MS);
+    stops.push(['reconciliation', reconciliation.stop]);
 
     const api = createApp({ db, config, logger, temporal });
     const server = await listen(api.app.listen(config.PORT));

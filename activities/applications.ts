@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/knex';
 import type { ApplicationStage } from '../domain';
-import { DUPLICATE_APPLICATION, type ApplicationInput } from '../workflows/contract';
+import { DUPLICATE_APPLICATION, RESUMPTION_OUTDATED, type ApplicationInput } from '../workflows/contract';
 
 /** Columns of the applications read model that workflow progress may change. */
 export interface ReadModelChange {
@@ -52,6 +52,15 @@ export interface Acceptance extends ApplicationInput {
   temporaryCardDueAt?: string;
 }
 
+export interface ResumptionRecord {
+  applicationId: string;
+  runId: string;
+  previousRunId: string;
+  stage: ApplicationStage;
+  restart: number;
+  at: string;
+}
+
 export interface Pickup {
   applicationId: string;
   idNumber: string;
@@ -98,6 +107,8 @@ export function createApplicationActivities({ db }: { db: Db }) {
             temporaryCardDueAt: acceptance.temporaryCardDueAt ?? null,
             contactPhone: acceptance.contactPhone ?? null,
             idempotencyKey: acceptance.idempotencyKey ?? null,
+            // Kept so that reconciliation can restart a lost workflow with the settings it was accepted with.
+            workflowSettings: JSON.stringify(acceptance.settings),
           });
         } catch (error) {
           // The database's own guard: one application in progress per person, whatever the engine did.
@@ -111,6 +122,25 @@ export function createApplicationActivities({ db }: { db: Db }) {
         await trx('applicationStageHistory').insert({ applicationId: acceptance.applicationId, stage: 'ACCEPTED', at: acceptance.acceptedAt, actor: acceptance.acceptedBy });
         await audit(trx, { actor: acceptance.acceptedBy, action: 'application.accepted', applicationId: acceptance.applicationId, at: acceptance.acceptedAt, details: { kind: acceptance.kind, acceptingStationCode: acceptance.acceptingStationCode } });
         if (acceptance.kind === 'replacement') await reportLostAtAcceptance(trx, acceptance);
+      });
+    },
+
+    /**
+     * A restarted workflow takes over its application: the read model names the new run, the audit
+     * log says so, and the application leaves the stuck-cases list if it was on it.
+     * @throws ApplicationFailure `resumption_outdated` (not retried) when the application moved on,
+     *   closed, or another run took it over since the restart was decided.
+     */
+    async recordResumption(resumption: ResumptionRecord): Promise<void> {
+      await db.transaction(async (trx) => {
+        const application = await trx('applications').where('id', resumption.applicationId).forUpdate().first('stage', 'runId');
+        const ours = application && [resumption.runId, resumption.previousRunId].includes(application.runId);
+        if (!ours || application.stage !== resumption.stage) {
+          throw ApplicationFailure.create({ type: RESUMPTION_OUTDATED, message: `application ${resumption.applicationId} is no longer at ${resumption.stage} under run ${resumption.previousRunId}`, nonRetryable: true });
+        }
+        await trx('applications').where('id', resumption.applicationId).update({ runId: resumption.runId, updatedAt: trx.fn.now() });
+        await trx('stuckApplications').where('applicationId', resumption.applicationId).delete();
+        await audit(trx, { actor: 'system', action: 'application.resumed', applicationId: resumption.applicationId, at: resumption.at, details: { stage: resumption.stage, restart: resumption.restart, previousRunId: resumption.previousRunId, runId: resumption.runId } });
       });
     },
 

@@ -15,6 +15,7 @@ import { lossReportRoutes } from './lossReports/routes';
 import { createMetrics, mountedAt } from './metrics';
 import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
+import { stuckApplicationRoutes } from './stuckApplications/routes';
 import { verificationRoute } from './verifications/routes';
 import { createVerifications } from './verifications/service';
 import { notFoundRoute, problemResponder } from './problems';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(foundCardRoutes(deps, verifications.cache));
   v1.use(blacklistRoutes(deps));
   v1.use(impersonationReportRoutes(deps));
+  v1.use(stuckApplicationRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -6,6 +6,7 @@ import * as blacklist from './blacklist/routes';
 import * as foundCards from './foundCards/routes';
 import * as impersonation from './impersonationReports/routes';
 import * as lossReports from './lossReports/routes';
+import * as stuckApplications from './stuckApplications/routes';
 import * as verifications from './verifications/routes';
 
 type Method = 'get' | 'post' | 'delete';
@@ -46,6 +47,8 @@ const OPERATIONS: Operation[] = [
   step('withdraw', 'The applicant withdrew before printing', ['station'], applications.reasonOnly),
   { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing },
   { method: 'get', path: '/v1/stats', summary: 'Counts per stage, on-time rate, days per stage', roles: ['manager'], query: applications.statsQuery },
+  { method: 'get', path: '/v1/stuck-applications', summary: 'Open applications whose workflow was lost and could not be restarted, with the reason; longest stuck first', roles: ['manager', 'admin'], query: stuckApplications.stuckListing },
+  { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409] },
   { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
   { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201, other: [404, 409, 422] },
   { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports (NDJSON in, NDJSON outcome per line out)', roles: ['admin', 'station'] },
@@ -79,7 +82,7 @@ const OTHER_ANSWERS: Record<number, object> = {
 };
 const OTHER_PROBLEMS: Record<number, string> = {
   404: 'No such resource (or, for the applicant status lookup, no match)',
-  409: 'Conflicts with the current state (e.g. wrong_stage, duplicate_application with its applicationId)',
+  409: 'Conflicts with the current state (e.g. wrong_stage, duplicate_application with its applicationId, not_stuck)',
   422: 'Refused by the rules (e.g. refused_blacklisted, name_mismatch, idempotency_key_reused)',
   429: 'Too many requests; see Retry-After',
 };

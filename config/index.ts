@@ -30,6 +30,8 @@ const schema = z.object({
   VERIFICATION_RATE_LIMIT: z.coerce.number().int().min(1).default(2000),
   /** The longest an API request waits for a workflow to take its step before answering 503 workflow_pending. */
   WORKFLOW_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
+  /** How often the worker checks that every open application has a running workflow (also once at start). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000, 'must be at least 1000 (1 s)').max(86_400_000, 'must be at most 86400000 (a day)').default(300_000),
   /** Applicant status lookups (no login) per client address per minute. */
   STATUS_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   /**

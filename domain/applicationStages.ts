@@ -5,15 +5,17 @@
  * approve → PRINTING (`printed` records the card, `printFailed` a reprint; both stay in PRINTING) →
  * `dispatched` → SHIPPING → `arrived` → READY_FOR_PICKUP → `pickedUp` → COMPLETED.
  * `review` refuse → REFUSED; `withdraw` → WITHDRAWN, only before printing.
+ * CLOSED: a manager closed an application whose workflow was lost and could not be restarted
+ * (reconciliation); no step leads there.
  *
  * The table says only which stage a step may come from. That `dispatched` also needs a printed
  * card is a fact about the application, not its stage: the workflow checks it.
  */
-export type ApplicationStage = 'ACCEPTED' | 'HOME_REVIEW' | 'PRINTING' | 'SHIPPING' | 'READY_FOR_PICKUP' | 'COMPLETED' | 'REFUSED' | 'WITHDRAWN';
+export type ApplicationStage = 'ACCEPTED' | 'HOME_REVIEW' | 'PRINTING' | 'SHIPPING' | 'READY_FOR_PICKUP' | 'COMPLETED' | 'REFUSED' | 'WITHDRAWN' | 'CLOSED';
 
-export const APPLICATION_STAGES: readonly ApplicationStage[] = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'];
+export const APPLICATION_STAGES: readonly ApplicationStage[] = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'];
 
-export const TERMINAL_STAGES: readonly ApplicationStage[] = ['COMPLETED', 'REFUSED', 'WITHDRAWN'];
+export const TERMINAL_STAGES: readonly ApplicationStage[] = ['COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'];
 
 export const isApplicationStage = (value: unknown): value is ApplicationStage => APPLICATION_STAGES.includes(value as ApplicationStage);
 

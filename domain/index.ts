@@ -6,3 +6,4 @@ export * from './eligibility';
 export * from './idNumber';
 export * from './names';
 export * from './regions';
+export * from './resumption';

@@ -8,13 +8,13 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { allowedFrom, canTake, checkExtension, deadlineAt, isTerminal, temporaryCardDueAt, type ApplicationStage, type Step } from '../domain';
 import type { ApplicationActivities, Notification, ReadModelChange } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
-import { DUPLICATE_APPLICATION, queries, rejection, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationState, type Arrived, type Dispatched, type PrintFailed } from './contract';
+import { DUPLICATE_APPLICATION, queries, rejection, RESUMPTION_OUTDATED, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationSettings, type ApplicationState, type Arrived, type Dispatched, type PrintFailed, type Resumption } from './contract';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION] },
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION, RESUMPTION_OUTDATED] },
 });
 
 const reject = (type: string, message: string): never => {
@@ -28,9 +28,13 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     startToCloseTimeout: '10 seconds',
   });
   const now = () => new Date(Date.now()).toISOString();
-  const acceptedAt = new Date(Date.now());
+  // A restarted application keeps its acceptance time, and with it its deadline.
+  const { resume } = input;
+  const acceptedAt = resume ? new Date(resume.acceptedAt) : new Date(Date.now());
+  // Reminders counted by a lost run were sent under its own keys; a restarted run numbers its own apart.
+  const occurrence = (n: number) => (resume ? `restart${resume.restart}.${n}` : n);
 
-  const state: ApplicationState = {
+  const state: ApplicationState = resume ? resumedState(input, resume) : {
     applicationId,
     stage: 'ACCEPTED',
     acceptingStationCode: input.acceptingStationCode,
@@ -203,7 +207,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       if (stationCode !== input.acceptingStationCode) {
         state.misroutedArrivals.push(stationCode);
         await record('card.misrouted', actor, { misrouted: true }, { arrivedAt: stationCode, resentTo: input.acceptingStationCode });
-        await notify('card.misrouted', 'production', input.homeRegionCode, state.misroutedArrivals.length);
+        await notify('card.misrouted', 'production', input.homeRegionCode, occurrence(state.misroutedArrivals.length));
         return state;
       }
       state.readyForPickupAt = now();
@@ -251,17 +255,32 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     },
   );
 
-  try {
-    await activities.recordAcceptance({ ...input, workflowId: wf.workflowInfo().workflowId, runId: wf.workflowInfo().runId, acceptedAt: state.acceptedAt, deadlineAt: state.deadlineAt, temporaryCardDueAt: state.temporaryCard?.dueAt });
-  } catch (error) {
-    const failure = ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: 'an application is already in progress for this person', nonRetryable: true, cause: error as Error });
-    acceptance = failure;
-    await wf.condition(wf.allHandlersFinished);
-    throw failure;
+  if (resume) {
+    try {
+      await activities.recordResumption({ applicationId, runId: wf.workflowInfo().runId, previousRunId: resume.previousRunId, stage: resume.stage, restart: resume.restart, at: now() });
+    } catch (error) {
+      const failure = ApplicationFailure.create({ type: RESUMPTION_OUTDATED, message: 'the application moved on or closed before its workflow resumed', nonRetryable: true, cause: error as Error });
+      acceptance = failure;
+      await wf.condition(wf.allHandlersFinished);
+      throw failure;
+    }
+    if (resume.stage === 'ACCEPTED') await moveTo('HOME_REVIEW', 'review.requested', input.acceptedBy);
+    // The print job may never have been queued before the run was lost; queuing is idempotent.
+    if (resume.stage === 'PRINTING' && !state.printed) printJobs.push(production.queuePrintJob({ applicationId, homeRegionCode: input.homeRegionCode, acceptingStationCode: input.acceptingStationCode }));
+    acceptance = 'recorded';
+  } else {
+    try {
+      await activities.recordAcceptance({ ...input, workflowId: wf.workflowInfo().workflowId, runId: wf.workflowInfo().runId, acceptedAt: state.acceptedAt, deadlineAt: state.deadlineAt, temporaryCardDueAt: state.temporaryCard?.dueAt });
+    } catch (error) {
+      const failure = ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: 'an application is already in progress for this person', nonRetryable: true, cause: error as Error });
+      acceptance = failure;
+      await wf.condition(wf.allHandlersFinished);
+      throw failure;
+    }
+    // The application data travels to the home region at once (户籍地审核签发); the station's answer waits for it.
+    await moveTo('HOME_REVIEW', 'review.requested', input.acceptedBy);
+    acceptance = 'recorded';
   }
-  // The application data travels to the home region at once (户籍地审核签发); the station's answer waits for it.
-  await moveTo('HOME_REVIEW', 'review.requested', input.acceptedBy);
-  acceptance = 'recorded';
 
   const watchers = [
     watchDeadline(),
@@ -281,6 +300,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
 
   /** Warns before the deadline and marks the application overdue at it; both move with an extension. */
   async function watchDeadline(): Promise<void> {
+    // A restarted application already marked overdue was announced by its lost run.
+    if (state.overdue) return;
     while (!readyOrClosed()) {
       const deadline = state.deadlineAt;
       const deadlineMoved = () => state.deadlineAt !== deadline;
@@ -303,7 +324,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   /** The home county must issue a requested temporary card within 3 days of acceptance. */
   async function watchTemporaryCard(): Promise<void> {
     const card = state.temporaryCard;
-    if (!card) return;
+    if (!card || card.overdue) return;
     const interrupted = await waitUntil(Date.parse(card.dueAt), () => card.issuedAt !== undefined || closed());
     if (interrupted) return;
     card.overdue = true;
@@ -316,9 +337,39 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       const left = await wf.condition(() => state.stage !== stage, everyDays * DAY);
       if (left) return;
       count(reminder);
-      await notify(topic, role, recipientCode, reminder);
+      await notify(topic, role, recipientCode, occurrence(reminder));
     }
   }
+}
+
+/**
+ * The state of a restarted application, from what the read model recorded. Deadline warnings and
+ * overdue notices carry the deadline in their keys, so one the lost run sent is not sent twice.
+ */
+function resumedState(input: ApplicationInput, resume: Resumption): ApplicationState {
+  const settings: ApplicationSettings = input.settings;
+  return {
+    applicationId: input.applicationId,
+    stage: resume.stage,
+    acceptingStationCode: input.acceptingStationCode,
+    homeRegionCode: input.homeRegionCode,
+    kind: input.kind,
+    acceptedAt: resume.acceptedAt,
+    deadlineAt: resume.deadlineAt,
+    ...(resume.extension ? { extension: resume.extension } : {}),
+    overdue: resume.overdue,
+    warned: false,
+    reviewReminders: 0,
+    ...(resume.printed ? { printed: resume.printed } : {}),
+    printFailures: resume.printFailures,
+    managersAlertedOfReprints: resume.printFailures > settings.reprintLimit,
+    ...(resume.trackingNumber ? { trackingNumber: resume.trackingNumber } : {}),
+    misroutedArrivals: [],
+    ...(resume.readyForPickupAt ? { readyForPickupAt: resume.readyForPickupAt } : {}),
+    pickupReminders: 0,
+    temporaryCard: resume.temporaryCard ? { ...resume.temporaryCard } : undefined,
+    history: resume.history.map((entry) => ({ ...entry })),
+  };
 }
 
 /** Waits until `atMs` (workflow time); true when `interrupt` became true first. */

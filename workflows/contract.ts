@@ -8,6 +8,9 @@ import type { ApplicationStage } from '../domain';
 /** The failure type of a second application for someone who has one in progress (engine or database guard). */
 export const DUPLICATE_APPLICATION = 'duplicate_application';
 
+/** The failure type of a restarted workflow whose application moved on or closed before it resumed. */
+export const RESUMPTION_OUTDATED = 'resumption_outdated';
+
 export const APPLICATION_WORKFLOW = 'applicationWorkflow';
 
 /** Task queues: applications on one queue; print jobs on one queue per province's production centre. */
@@ -40,6 +43,30 @@ export interface ApplicationInput {
   idempotencyKey?: string;
   acceptedBy: string;
   settings: ApplicationSettings;
+  /** Set when reconciliation restarts an application whose workflow was lost: carry on from here. */
+  resume?: Resumption;
+}
+
+/**
+ * What the read model recorded of an application whose workflow was lost: the restarted workflow
+ * starts in this stage, keeps this acceptance time and deadline, and takes no step twice.
+ */
+export interface Resumption {
+  stage: ApplicationStage;
+  acceptedAt: string;
+  deadlineAt: string;
+  extension?: { days: number; reason: string };
+  overdue: boolean;
+  printed?: { validFrom: string; validUntil: string | null };
+  printFailures: number;
+  trackingNumber?: string;
+  readyForPickupAt?: string;
+  temporaryCard?: { dueAt: string; issuedAt?: string; overdue: boolean };
+  history: StageEntry[];
+  /** The run that was lost. */
+  previousRunId: string;
+  /** 1 for the first restart of this application, and so on: keeps reminders of each run apart. */
+  restart: number;
 }
 
 export interface StageEntry {

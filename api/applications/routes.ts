@@ -13,7 +13,7 @@ import { cursor, pageOf } from '../paging';
 import { applicationView } from './views';
 
 const PAGE = 50;
-const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN'] as const;
+const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'] as const;
 
 export const acceptance = z.strictObject({
   idNumber: idNumberField,

@@ -6,8 +6,10 @@ import * as lossesFoundCardsBlacklist from './20261122_04_losses_found_cards_bla
 import * as auditAndOutbox from './20261122_05_audit_and_outbox';
 import * as overduePaging from './20261122_06_overdue_paging';
 import * as regionPrefixIndexes from './20261122_07_region_prefix_indexes';
+import * as closedStage from './20261130_01_closed_stage';
+import * as reconciliation from './20261130_02_reconciliation';
 
-type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
 
 /** Every migration, in order. Listed here (not discovered on disk) so that compiled and test code share one list. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +20,8 @@ const migrations: Record<string, Migration> = {
   '20261122_05_audit_and_outbox': auditAndOutbox,
   '20261122_06_overdue_paging': overduePaging,
   '20261122_07_region_prefix_indexes': regionPrefixIndexes,
+  '20261130_01_closed_stage': closedStage,
+  '20261130_02_reconciliation': reconciliation,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

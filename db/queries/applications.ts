@@ -53,7 +53,8 @@ export async function findInProgress(db: Db, idNumber: string): Promise<Applicat
   return db('applications').where('idNumber', idNumber).whereNotIn('stage', TERMINAL_STAGES).first();
 }
 
-function applyScope(query: ReturnType<Db>, scope: Scope) {
+/** Narrows an applications query to a user's scope. */
+export function applyScope(query: ReturnType<Db>, scope: Scope) {
   if (scope.acceptingStationCode) query.where('applications.acceptingStationCode', scope.acceptingStationCode);
   if (scope.homeRegionPrefix) query.whereLike('applications.homeRegionCode', `${scope.homeRegionPrefix}%`);
   if (scope.regionPrefix) {
