@@ -42,7 +42,7 @@ const OPERATIONS: Operation[] = [
   step('printed', 'The production centre printed the card', ['production'], applications.printed),
   step('print-failed', 'Printing failed; the card is reprinted up to the limit', ['production'], applications.reasonOnly),
   step('dispatched', 'The card left the production centre', ['production'], applications.dispatched),
-  step('arrived', 'The card arrived at a station (elsewhere than the accepting station: misrouted, re-sent)', ['station'], applications.nothing),
+  step('arrived', 'The card arrived at a station (elsewhere than the accepting station, which names the parcel\'s trackingNumber: misrouted, re-sent)', ['station'], applications.arrival),
   step('picked-up', 'The applicant collected the card', ['station'], applications.pickedUp),
   step('withdraw', 'The applicant withdrew before printing', ['station'], applications.reasonOnly),
   { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing },

@@ -8,7 +8,7 @@ import { problems } from '../problems';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
 import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
-import { applicationFor, loadApplication, takeStep } from './steps';
+import { applicationArrivedAt, applicationFor, applicationForStep, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { applicationView } from './views';
 
@@ -36,6 +36,8 @@ export const reasonOnly = z.strictObject({ reason: nonEmptyText() });
 export const dispatched = z.strictObject({ trackingNumber: nonEmptyText(64) });
 export const pickedUp = z.strictObject({ oldCardReturned: z.boolean({ error: 'must be true or false' }), temporaryCardReturned: z.boolean({ error: 'must be true or false' }).optional() });
 export const nothing = z.strictObject({});
+/** Another station than the accepting one proves it holds the parcel by its tracking number. */
+export const arrival = z.strictObject({ trackingNumber: nonEmptyText(64).optional() });
 export const listing = z.strictObject({
   stage: z.enum(stages).optional(),
   overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
@@ -81,7 +83,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   const step = <Body>(path: string, role: Parameters<typeof allow>[0], schema: z.ZodType<Body>, send: (req: Request, application: Awaited<ReturnType<typeof applicationFor>>, body: Body) => Promise<unknown>) =>
     router.post(`/applications/:id/${path}`, allow(role), async (req, res) => {
       const body = parse(schema, req.body);
-      const application = await applicationFor(db, userOf(req), req.params.id as string);
+      const application = await applicationForStep(db, userOf(req), req.params.id as string);
       await send(req, application, body);
       // Jurisdiction was checked above; the read model now holds the step's result.
       const updated = await loadApplication(db, application.id);
@@ -98,11 +100,11 @@ export function applicationRoutes(deps: AppDependencies): Router {
   step('picked-up', 'station', pickedUp, (req, application, body) => takeStep(workflow, application, updates.pickedUp, { ...body, actor: actor(req) }));
   step('withdraw', 'station', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.withdraw, { ...body, actor: actor(req) }));
 
-  // Any station may report a card's arrival: one that is not the accepting station flags it misrouted, and it is re-sent.
+  // A station holding the parcel reports its arrival: one that is not the accepting station flags it misrouted, and it is re-sent.
   router.post('/applications/:id/arrived', allow('station'), async (req, res) => {
-    parse(nothing, req.body);
+    const { trackingNumber } = parse(arrival, req.body);
     const user = userOf(req);
-    const application = await loadApplication(db, req.params.id as string);
+    const application = await applicationArrivedAt(db, user, req.params.id as string, trackingNumber);
     const state = await takeStep(workflow, application, updates.arrived, { stationCode: user.stationCode!, actor: user.id });
     if (user.stationCode !== application.acceptingStationCode) {
       res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });

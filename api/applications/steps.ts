@@ -13,15 +13,42 @@ import { StillInProgress, waitForWorkflow } from './workflowWait';
 export async function loadApplication(db: Db, applicationId: string): Promise<ApplicationRow> {
   // Anything but a well-formed UUID is unknown here; PostgreSQL would refuse to compare it with the uuid column.
   const application = isUuid(applicationId) ? await findApplication(db, applicationId) : undefined;
-  if (!application) throw problems.notFound(`Application ${applicationId}`);
+  if (!application) throw unknownApplication(applicationId);
   return application;
 }
 
-/** Loads an application the user may act on. @throws Problem 404 or 403. */
+const unknownApplication = (applicationId: string) => problems.notFound(`Application ${applicationId}`);
+
+/** Loads an application the user may see. @throws Problem 404 or 403. */
 export async function applicationFor(db: Db, user: User, applicationId: string): Promise<ApplicationRow> {
   const application = await loadApplication(db, applicationId);
   const station = await db('stations').where('code', application.acceptingStationCode).first('regionCode');
   ensureInJurisdiction(user, application, station.regionCode);
+  return application;
+}
+
+/**
+ * Loads an application the user may take a step on. Outside the jurisdiction the answer is the very
+ * 404 of an unknown application, before anything about its stage can show.
+ * @throws Problem 404.
+ */
+export async function applicationForStep(db: Db, user: User, applicationId: string): Promise<ApplicationRow> {
+  try {
+    return await applicationFor(db, user, applicationId);
+  } catch (error) {
+    if (error instanceof Problem && error.code === 'forbidden_jurisdiction') throw unknownApplication(applicationId);
+    throw error;
+  }
+}
+
+/**
+ * The application a station reports arrived: its own, or another's whose parcel it holds — proven by
+ * the tracking number on it (a misrouted card, flagged and re-sent). @throws Problem 404 otherwise.
+ */
+export async function applicationArrivedAt(db: Db, station: User, applicationId: string, trackingNumber: string | undefined): Promise<ApplicationRow> {
+  const application = await loadApplication(db, applicationId);
+  if (application.acceptingStationCode === station.stationCode) return application;
+  if (trackingNumber === undefined || application.trackingNumber === null || application.trackingNumber !== trackingNumber) throw unknownApplication(applicationId);
   return application;
 }
 

@@ -134,7 +134,7 @@ describe('the steps after acceptance', () => {
     const { body: accepted } = await accept(acceptance(citizen));
     const id = accepted.applicationId;
 
-    expect((await call(api, 'POST', `/v1/applications/${id}/review`, { token: beijingReviewer, body: { decision: 'approve' } })).body.code).toBe('forbidden_jurisdiction');
+    expect((await call(api, 'POST', `/v1/applications/${id}/review`, { token: beijingReviewer, body: { decision: 'approve' } })).body.code).toBe('not_found');
     expect((await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: '2026-12-01', validUntil: '2046-12-01' } })).body.code).toBe('wrong_stage');
     expect((await call(api, 'POST', `/v1/applications/${id}/review`, { token: henanReviewer, body: { decision: 'refuse' } })).status).toBe(400);
 
@@ -144,7 +144,12 @@ describe('the steps after acceptance', () => {
     expect((await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: '2026-12-01', validUntil: '2046-12-01' } })).status).toBe(200);
     expect((await call(api, 'POST', `/v1/applications/${id}/dispatched`, { token: henanProduction, body: { trackingNumber: 'EMS42' } })).body.stage).toBe('SHIPPING');
 
-    const elsewhere = await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: otherStationToken, body: {} });
+    // Another station holds the parcel: without its tracking number it learns nothing and flags nothing.
+    const unproven = await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: otherStationToken, body: {} });
+    expect({ status: unproven.status, code: unproven.body.code }).toEqual({ status: 404, code: 'not_found' });
+    expect((await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: otherStationToken, body: { trackingNumber: 'EMS41' } })).status).toBe(404);
+    expect((await call(api, 'GET', `/v1/applications/${id}`, { token: stationToken })).body.misrouted).toBe(false);
+    const elsewhere = await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: otherStationToken, body: { trackingNumber: 'EMS42' } });
     expect(elsewhere.status).toBe(202);
     expect(elsewhere.body).toMatchObject({ misrouted: true, resentTo: station.code });
 

@@ -48,6 +48,8 @@ interface Route {
 }
 
 const FORBIDDEN = '403 forbidden_jurisdiction';
+/** A step outside the caller's jurisdiction answers exactly as for an unknown application: nothing about its stage. */
+const HIDDEN = '404 not_found';
 const viewing = (ok: string, hidden: string) => ({
   'the accepting station': ok,
   'another station': hidden,
@@ -61,8 +63,8 @@ const viewing = (ok: string, hidden: string) => ({
   'a manager of the accepting province': ok,
   'a Shanghai manager': hidden,
 });
-const reviewerStep = (ok: string) => ({ 'a reviewer of the home province': ok, 'a reviewer of the home city': ok, 'a Beijing reviewer': FORBIDDEN });
-const productionStep = { "the home province's production centre": '409 wrong_stage', "the accepting province's production centre": FORBIDDEN };
+const reviewerStep = (ok: string) => ({ 'a reviewer of the home province': ok, 'a reviewer of the home city': ok, 'a Beijing reviewer': HIDDEN });
+const productionStep = { "the home province's production centre": '409 wrong_stage', "the accepting province's production centre": HIDDEN };
 type Manager = 'a national manager' | 'a manager of the home province' | 'a manager of the accepting province' | 'a Shanghai manager';
 const managerReport = (outcomes: Record<Manager, string>) => outcomes;
 
@@ -78,10 +80,11 @@ const routes: Route[] = [
   { route: 'POST /v1/applications/{id}/printed', method: 'POST', path: (id) => `/v1/applications/${id}/printed`, body: { validFrom: '2026-12-01', validUntil: '2046-12-01' }, roles: ['production'], outcomes: productionStep },
   { route: 'POST /v1/applications/{id}/print-failed', method: 'POST', path: (id) => `/v1/applications/${id}/print-failed`, body: { reason: 'ribbon torn' }, roles: ['production'], outcomes: productionStep },
   { route: 'POST /v1/applications/{id}/dispatched', method: 'POST', path: (id) => `/v1/applications/${id}/dispatched`, body: { trackingNumber: 'EMS1' }, roles: ['production'], outcomes: productionStep },
-  // Any station may report a card's arrival (a misrouted card is flagged and re-sent), so no station is refused here.
-  { route: 'POST /v1/applications/{id}/arrived', method: 'POST', path: (id) => `/v1/applications/${id}/arrived`, body: {}, roles: ['station'], outcomes: { 'the accepting station': '409 wrong_stage', 'another station': '409 wrong_stage' } },
-  { route: 'POST /v1/applications/{id}/picked-up', method: 'POST', path: (id) => `/v1/applications/${id}/picked-up`, body: { oldCardReturned: true }, roles: ['station'], outcomes: { 'the accepting station': '409 wrong_stage', 'another station': FORBIDDEN } },
-  { route: 'POST /v1/applications/{id}/withdraw', method: 'POST', path: (id) => `/v1/applications/${id}/withdraw`, body: { reason: 'moved back home' }, roles: ['station'], fresh: true, outcomes: { 'the accepting station': '200', 'another station': FORBIDDEN } },
+  // Another station reports an arrival (a misrouted card) only with the parcel's tracking number in hand: without it, nothing is revealed.
+  { route: 'POST /v1/applications/{id}/arrived', method: 'POST', path: (id) => `/v1/applications/${id}/arrived`, body: {}, roles: ['station'], outcomes: { 'the accepting station': '409 wrong_stage', 'another station': HIDDEN } },
+  { route: 'POST /v1/applications/{id}/arrived (a guessed tracking number)', method: 'POST', path: (id) => `/v1/applications/${id}/arrived`, body: { trackingNumber: 'EMS1' }, roles: ['station'], outcomes: { 'the accepting station': '409 wrong_stage', 'another station': HIDDEN } },
+  { route: 'POST /v1/applications/{id}/picked-up', method: 'POST', path: (id) => `/v1/applications/${id}/picked-up`, body: { oldCardReturned: true }, roles: ['station'], outcomes: { 'the accepting station': '409 wrong_stage', 'another station': HIDDEN } },
+  { route: 'POST /v1/applications/{id}/withdraw', method: 'POST', path: (id) => `/v1/applications/${id}/withdraw`, body: { reason: 'moved back home' }, roles: ['station'], fresh: true, outcomes: { 'the accepting station': '200', 'another station': HIDDEN } },
   { route: 'GET /v1/overdue', method: 'GET', path: () => '/v1/overdue', roles: ['manager'], outcomes: managerReport({ 'a national manager': '200', 'a manager of the home province': '200', 'a manager of the accepting province': '200', 'a Shanghai manager': '200' }) },
   { route: 'GET /v1/overdue?regionCode=410000', method: 'GET', path: () => '/v1/overdue?regionCode=410000', roles: ['manager'], outcomes: managerReport({ 'a national manager': '200', 'a manager of the home province': '200', 'a manager of the accepting province': FORBIDDEN, 'a Shanghai manager': FORBIDDEN }) },
   { route: 'GET /v1/stats', method: 'GET', path: () => '/v1/stats', roles: ['manager'], outcomes: managerReport({ 'a national manager': '200', 'a manager of the home province': '200', 'a manager of the accepting province': '200', 'a Shanghai manager': '200' }) },
@@ -177,10 +180,10 @@ describe.each(matrix)('$route', ({ method, path, body, fresh, route, cells }) =>
 });
 
 describe('jurisdiction beyond the status code', () => {
-  test('when a Beijing reviewer tries to refuse a Henan-home application, then 403 forbidden_jurisdiction and it stays under review', async () => {
+  test('when a Beijing reviewer tries to refuse a Henan-home application, then 404 not_found and it stays under review', async () => {
     const application = await acceptOne();
     const refused = await call(harness.api, 'POST', `/v1/applications/${application.id}/review`, { token: tokens['a Beijing reviewer'], body: { decision: 'refuse', reason: 'not ours to decide' } });
-    expectProblem(refused, 403, 'forbidden_jurisdiction');
+    expectProblem(refused, 404, 'not_found');
     const read = await call(harness.api, 'GET', `/v1/applications/${application.id}`, { token: tokens['a reviewer of the home province'] });
     expect(read.body).toMatchObject({ stage: 'HOME_REVIEW', refusalReason: null });
   });
@@ -189,6 +192,23 @@ describe('jurisdiction beyond the status code', () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     for (const caller of ['the accepting station', 'a reviewer of the home province', "the home province's production centre", 'a national manager'] as const) {
       expectProblem(await call(harness.api, 'GET', `/v1/applications/${missing}`, { token: tokens[caller] }), 404, 'not_found');
+    }
+  });
+
+  test('when a step is sent from outside the jurisdiction, then the answer is the very one for an unknown application, whatever the stage', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const cases = [
+      ['another station', 'arrived', {}],
+      ['another station', 'picked-up', { oldCardReturned: true }],
+      ['a Beijing reviewer', 'temporary-card-issued', {}],
+      ["the accepting province's production centre", 'printed', { validFrom: '2026-12-01', validUntil: '2046-12-01' }],
+    ] as const;
+    for (const [caller, step, body] of cases) {
+      const outside = await call(harness.api, 'POST', `/v1/applications/${shared.id}/${step}`, { token: tokens[caller], body });
+      const unknown = await call(harness.api, 'POST', `/v1/applications/${missing}/${step}`, { token: tokens[caller], body });
+      expectProblem(outside, 404, 'not_found');
+      expect(outside.body).toEqual({ ...unknown.body, detail: unknown.body.detail.replace(missing, shared.id) });
+      expect(JSON.stringify(outside.body)).not.toMatch(/HOME_REVIEW|stage/i);
     }
   });
 
