@@ -50,12 +50,15 @@ const PAGE = 200;
 const CONCURRENCY = 8;
 const ALIVE = new Set(['RUNNING', 'PAUSED']);
 
-/** One pass over every open application. Never throws for one application; logs and counts it. */
+/**
+ * One pass over every open application of this deployment's task queues (and any recorded before
+ * settings were kept). Never throws for one application; logs and counts it.
+ */
 export async function reconcileOnce(deps: ReconciliationDeps): Promise<ReconciliationReport> {
   const report: ReconciliationReport = { checked: 0, running: 0, restarted: [], stuck: [], skipped: 0, failed: 0 };
   let afterId: string | undefined;
   for (;;) {
-    const page = await listOpenApplications(deps.db, { afterId, limit: PAGE });
+    const page = await listOpenApplications(deps.db, { taskQueuePrefix: deps.config.TEMPORAL_TASK_QUEUE_PREFIX, afterId, limit: PAGE });
     if (page.length === 0) break;
     afterId = page.at(-1)!.id;
     await eachLimited(page, CONCURRENCY, async (application) => {

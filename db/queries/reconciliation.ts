@@ -11,12 +11,16 @@ export interface OpenApplication {
   stuck: boolean;
 }
 
-/** Open applications (not in a terminal stage) after `afterId`, by id: reconciliation's pages. */
-export async function listOpenApplications(db: Db, page: { afterId?: string; limit: number }): Promise<OpenApplication[]> {
+/**
+ * Open applications (not in a terminal stage) after `afterId`, by id: reconciliation's pages. Only
+ * those accepted onto `taskQueuePrefix`'s queues, or recorded before the settings were kept.
+ */
+export async function listOpenApplications(db: Db, page: { taskQueuePrefix: string; afterId?: string; limit: number }): Promise<OpenApplication[]> {
   // Stated as the partial index applications_open is.
   const query = db('applications')
     .leftJoin('stuckApplications', 'stuckApplications.applicationId', 'applications.id')
-    .whereNotIn('applications.stage', TERMINAL_STAGES);
+    .whereNotIn('applications.stage', TERMINAL_STAGES)
+    .where((ours) => ours.whereNull('applications.workflowSettings').orWhereRaw("applications.workflow_settings->>'taskQueuePrefix' = ?", [page.taskQueuePrefix]));
   if (page.afterId) query.where('applications.id', '>', page.afterId);
   const rows = await query
     .orderBy('applications.id')

@@ -16,6 +16,8 @@ export interface ApplicationsApi {
   env: TestWorkflowEnvironment;
   db: Db;
   api: RunningApi;
+  /** The task-queue prefix the file's workers poll (the API's TEMPORAL_TASK_QUEUE_PREFIX). */
+  prefix: string;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function startApplicationsApi(options: { productionProvinces: strin
     await stop();
     throw error;
   }
-  return { env, db, api, stop };
+  return { env, db, api, prefix, stop };
 }
 
 /** An acceptance body for an eligible person: a renewal with fingerprints captured. */
