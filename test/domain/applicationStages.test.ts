@@ -10,6 +10,7 @@ describe('isTerminal and isInProgress', () => {
     ['COMPLETED', true],
     ['REFUSED', true],
     ['WITHDRAWN', true],
+    ['CLOSED', true],
   ])('when the stage is %s, then terminal is %s and in progress the opposite', (stage, terminal) => {
     expect(isTerminal(stage)).toBe(terminal);
     expect(isInProgress(stage)).toBe(!terminal);
