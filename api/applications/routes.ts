@@ -8,7 +8,7 @@ import { problems } from '../problems';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
 import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
-import { applicationArrivedAt, applicationFor, applicationForStep, loadApplication, takeStep } from './steps';
+import { applicationArrivedAt, applicationFor, applicationForStep, ensureNewCardDate, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { applicationView } from './views';
 
@@ -94,7 +94,10 @@ export function applicationRoutes(deps: AppDependencies): Router {
   step('review', 'reviewer', review, (req, application, body) => takeStep(workflow, application, updates.review, { ...body, actor: actor(req) }));
   step('extend', 'reviewer', extension, (req, application, body) => takeStep(workflow, application, updates.extend, { ...body, actor: actor(req) }));
   step('temporary-card-issued', 'reviewer', nothing, (req, application) => takeStep(workflow, application, updates.temporaryCardIssued, { actor: actor(req) }));
-  step('printed', 'production', printed, (req, application, body) => takeStep(workflow, application, updates.printed, { ...body, actor: actor(req) }));
+  step('printed', 'production', printed, async (req, application, body) => {
+    await ensureNewCardDate(db, application, body.validFrom);
+    return takeStep(workflow, application, updates.printed, { ...body, actor: actor(req) });
+  });
   step('print-failed', 'production', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.printFailed, { ...body, actor: actor(req) }));
   step('dispatched', 'production', dispatched, (req, application, body) => takeStep(workflow, application, updates.dispatched, { ...body, actor: actor(req) }));
   step('picked-up', 'station', pickedUp, (req, application, body) => takeStep(workflow, application, updates.pickedUp, { ...body, actor: actor(req) }));

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../../db/knex';
 import { findApplication, type ApplicationRow } from '../../db/queries/applications';
+import { hasCardFromOrAfter } from '../../db/queries/cardRegistry';
 import type { User } from '../../db/users';
 import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
@@ -50,6 +51,18 @@ export async function applicationArrivedAt(db: Db, station: User, applicationId:
   if (application.acceptingStationCode === station.stationCode) return application;
   if (trackingNumber === undefined || application.trackingNumber === null || application.trackingNumber !== trackingNumber) throw unknownApplication(applicationId);
   return application;
+}
+
+/**
+ * A new card's validity must start after every card the person holds: the number and the start name
+ * one card, so a card dated like an existing one could never be issued (pickup would leave the person
+ * with the old, perhaps lost, card only), and one dated before it would not be the newest.
+ * @throws Problem 422 `valid_from_not_after_existing_card`.
+ */
+export async function ensureNewCardDate(db: Db, application: ApplicationRow, validFrom: string): Promise<void> {
+  if (await hasCardFromOrAfter(db, application.idNumber, validFrom)) {
+    throw problems.refused('valid_from_not_after_existing_card', 'The person already holds a card valid from this day or later: date the new card after it.');
+  }
 }
 
 /** Rejections from a workflow's update validators and what the caller sees. */

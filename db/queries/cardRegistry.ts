@@ -67,6 +67,15 @@ export async function hasNewerCard(db: Db, idNumber: string, validFrom: string):
   return Boolean(row);
 }
 
+/**
+ * Whether the person holds a card, in any status, whose validity starts on `validFrom` or later: a
+ * new card dated so would collide with it (a number and a start name one card) or predate it.
+ */
+export async function hasCardFromOrAfter(db: Db, idNumber: string, validFrom: string): Promise<boolean> {
+  const row = await db('cards').where('idNumber', idNumber).where('validFrom', '>=', validFrom).first('id');
+  return Boolean(row);
+}
+
 /** Sets a card's status; the table's trigger appends to the status feed and NOTIFYs every API instance. */
 export async function setCardStatus(trx: Db, cardId: number, status: CardStatus, at: Date): Promise<void> {
   await trx('cards').where('id', cardId).update({ status, statusChangedAt: at });

@@ -161,6 +161,32 @@ describe('the steps after acceptance', () => {
     expect((await call(api, 'POST', `/v1/applications/${id}/withdraw`, { token: stationToken, body: { reason: 'late' } })).body.code).toBe('wrong_stage');
   });
 
+  test('when a replacement is printed with the validity start of a card the person already holds, then 422 and, printed on a new day, the person ends with a valid card', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const citizen = await newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui, cards: [{ validFrom: day(-3) }] });
+    const { body: accepted } = await accept(acceptanceOf(citizen, { kind: 'replacement', reason: 'lost the new card' }));
+    const id = accepted.applicationId;
+    expect((await call(api, 'POST', `/v1/applications/${id}/review`, { token: henanReviewer, body: { decision: 'approve' } })).body.stage).toBe('PRINTING');
+
+    const colliding = await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: day(-3), validUntil: day(3650) } });
+    expect(colliding.status).toBe(422);
+    expect(colliding.contentType).toMatch(/^application\/problem\+json/);
+    expect(colliding.body.code).toBe('valid_from_not_after_existing_card');
+    expect(JSON.stringify(colliding.body)).not.toContain(citizen.idNumber);
+    expect((await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: day(-4), validUntil: day(3650) } })).body.code).toBe('valid_from_not_after_existing_card');
+    expect((await call(api, 'GET', `/v1/applications/${id}`, { token: stationToken })).body.stage).toBe('PRINTING');
+
+    expect((await call(api, 'POST', `/v1/applications/${id}/printed`, { token: henanProduction, body: { validFrom: day(0), validUntil: day(3650) } })).status).toBe(200);
+    expect((await call(api, 'POST', `/v1/applications/${id}/dispatched`, { token: henanProduction, body: { trackingNumber: 'EMS-SAME-DAY' } })).status).toBe(200);
+    expect((await call(api, 'POST', `/v1/applications/${id}/arrived`, { token: stationToken, body: {} })).status).toBe(200);
+    expect((await call(api, 'POST', `/v1/applications/${id}/picked-up`, { token: stationToken, body: { oldCardReturned: false } })).body.stage).toBe('COMPLETED');
+    const cards = await db('cards').where('idNumber', citizen.idNumber).orderBy('validFrom').select('validFrom', 'status');
+    expect(cards).toEqual([
+      { validFrom: day(-3), status: 'SUPERSEDED' },
+      { validFrom: day(0), status: 'ACTIVE' },
+    ]);
+  });
+
   test('when a manager lists applications and stats, then they see their own, newest first, with per-stage counts', async () => {
     const citizen = await newCitizen(db);
     const { body: accepted } = await accept(acceptance(citizen));
