@@ -132,6 +132,24 @@ describe('reconciliation of open applications with the workflow engine', () => {
     },
   );
 
+  test('when the run was lost after recording the acceptance and before sending it home (ACCEPTED), then the restarted run sends it home and it can be reviewed', async () => {
+    const app = await applicationAt('HOME_REVIEW');
+    const sentHome = await harness.db('applicationStageHistory').where({ applicationId: app.id, stage: 'HOME_REVIEW' }).first('at');
+    // The read model as the lost run left it: accepted, not yet sent home.
+    await harness.db('applicationStageHistory').where({ applicationId: app.id, stage: 'HOME_REVIEW' }).delete();
+    await harness.db('applications').where('id', app.id).update({ stage: 'ACCEPTED' });
+    await loseWorkflow(app.workflowId);
+
+    expect(verdictOf(await reconcileOnce(deps), app.id)).toBe('restarted');
+    await eventually(async () => (await row(app.id)).stage === 'HOME_REVIEW', 10_000, 'the application sent home');
+    const history = await harness.db('applicationStageHistory').where('applicationId', app.id).orderBy('at').select('stage', 'at');
+    expect(history.map((entry: { stage: string }) => entry.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW']);
+    expect(history[1].at.getTime()).toBeGreaterThanOrEqual(sentHome.at.getTime());
+    expect(await harness.db('applicationRestarts').where('applicationId', app.id).pluck('stage')).toEqual(['ACCEPTED']);
+    const reviewed = await post(tokens.reviewer, `${app.path}/review`, { decision: 'approve' });
+    expect(reviewed.body).toMatchObject({ stage: 'PRINTING', deadlineAt: app.deadlineAt, acceptedAt: app.acceptedAt });
+  });
+
   test('when the worker process starts, then its first reconciliation pass restarts a lost workflow before any interval elapses', async () => {
     const app = await applicationAt('PRINTING');
     await loseWorkflow(app.workflowId);
@@ -316,5 +334,23 @@ describe('the original deadline after a restart', () => {
     expect(notices.map((notice: { dedupeKey: string }) => notice.dedupeKey)).toEqual([`${app.id}:deadline.overdue:${app.deadlineAt}`, `${app.id}:deadline.overdue:${app.deadlineAt}:home`, `${app.id}:deadline.warning:${app.deadlineAt}`]);
     const read = await get(tokens.managerHome, '/v1/overdue?regionCode=510107');
     expect(read.body.items.find((item: { applicationId: string }) => item.applicationId === app.id)).toMatchObject({ stage: 'HOME_REVIEW', overdue: true, deadlineAt: app.deadlineAt });
+  }, 120_000);
+
+  test('when the deadline passed while the workflow was lost, then the restarted run marks it overdue at once, against the original deadline', async () => {
+    const app = await applicationAt('PRINTING');
+    await loseWorkflow(app.workflowId);
+    await harness.env.sleep(61 * DAY);
+    expect((await row(app.id)).overdue).toBe(false);
+
+    expect(verdictOf(await reconcileOnce(deps), app.id)).toBe('restarted');
+    await eventually(async () => (await row(app.id)).overdue === true, 10_000, 'the overdue mark');
+    const notices = await harness.db('outbox').whereRaw("payload->>'applicationId' = ?", [app.id]).whereIn('topic', ['deadline.warning', 'deadline.overdue']).orderBy('dedupeKey').select('dedupeKey');
+    expect(notices.map((notice: { dedupeKey: string }) => notice.dedupeKey)).toEqual([
+      `${app.id}:deadline.overdue:${app.deadlineAt}`,
+      `${app.id}:deadline.overdue:${app.deadlineAt}:home`,
+      `${app.id}:deadline.warning:${app.deadlineAt}`,
+    ]);
+    const state = await harness.env.client.workflow.getHandle(app.workflowId).query(queries.state);
+    expect({ stage: state.stage, deadlineAt: state.deadlineAt, overdue: state.overdue }).toEqual({ stage: 'PRINTING', deadlineAt: app.deadlineAt, overdue: true });
   }, 120_000);
 });
