@@ -68,7 +68,7 @@ export async function closeStuckApplication(deps: { db: Db; temporal?: Client },
 }
 
 /**
- * Whether the application's own run (or any live run for the person) is running.
+ * Whether the run the read model names for the application is running after all.
  * @throws Problem 503 without the engine: closing must not race a live run.
  */
 async function runsAfterAll(temporal: Client | undefined, application: ApplicationRow): Promise<boolean> {
