@@ -51,7 +51,7 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409] },
   { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
   { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201, other: [404, 409, 422] },
-  { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports (NDJSON in, NDJSON outcome per line out)', roles: ['admin', 'station'] },
+  { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports for the importer\'s region (NDJSON in, NDJSON outcome per line out; over the size or line limit: 413)', roles: ['loss_report_importer'], other: [413] },
   { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'], other: [404] },
   { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal, other: [404, 409] },
   { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest, other: [429] },
@@ -84,6 +84,7 @@ const OTHER_PROBLEMS: Record<number, string> = {
   404: 'No such resource (or, for the applicant status lookup, no match)',
   409: 'Conflicts with the current state (e.g. wrong_stage, duplicate_application with its applicationId, not_stuck)',
   422: 'Refused by the rules (e.g. refused_blacklisted, name_mismatch, idempotency_key_reused)',
+  413: 'Too large (import_too_large, import_too_many_lines)',
   429: 'Too many requests; see Retry-After',
 };
 

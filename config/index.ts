@@ -32,6 +32,9 @@ const schema = z.object({
   WORKFLOW_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
   /** How often the worker checks that every open application has a running workflow (also once at start). */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000, 'must be at least 1000 (1 s)').max(86_400_000, 'must be at most 86400000 (a day)').default(300_000),
+  /** The largest loss report import accepted (bytes of NDJSON) and the most lines in one. */
+  LOSS_REPORT_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+  LOSS_REPORT_IMPORT_MAX_LINES: z.coerce.number().int().min(1).default(100_000),
   /** Applicant status lookups (no login) per client address per minute. */
   STATUS_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   /**

@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './knex';
 
-export type Role = 'station' | 'reviewer' | 'production' | 'manager' | 'unit' | 'admin';
+/** `loss_report_importer`: bulk import of old loss reports for one authority's region, nothing else. */
+export type Role = 'station' | 'reviewer' | 'production' | 'manager' | 'unit' | 'admin' | 'loss_report_importer';
 
 export interface User {
   id: string;
   name: string;
   role: Role;
   stationCode: string | null;
-  /** The station's own region for station users; the covered region for reviewers and managers. */
+  /** The station's own region for station users; the covered region for reviewers, managers and importers. */
   regionCode: string | null;
   provinceCode: string | null;
   unitId: string | null;

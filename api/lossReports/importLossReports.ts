@@ -7,9 +7,11 @@ import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardsByNumberAndDate, findImported, insertImportedLossReports, reportCardsLost, type NewLossReport } from '../../db/queries/lossReports';
 import type { User } from '../../db/users';
+import { isWithinRegion } from '../../domain';
 import { Problem } from '../problems';
-import { calendarDateField, idNumberField, parse } from '../validation';
+import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
+import { reporterRefusal } from './reportLoss';
 
 /** Lines are committed this many at a time; a re-run after a failure skips what was committed. */
 const BATCH_LINES = 500;
@@ -22,7 +24,11 @@ const MAX_LINE_BYTES = 16 * 1024;
 const importLine = z.strictObject({
   externalId: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
   idNumber: idNumberField,
+  /** The name the reporter gave, checked against the registry as at the counter. */
+  name: nonEmptyText(50),
   cardValidFrom: calendarDateField,
+  /** The fingerprint comparison the old system recorded; required when the card carries fingerprints. */
+  fingerprintMatched: z.boolean({ error: 'must be true or false' }).optional(),
   circumstance: z.enum(['lost', 'stolen'], { error: 'must be "lost" or "stolen"' }).default('lost'),
   reportedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with offset' }),
   authorityRegionCode: z.string({ error: 'must be a string' }).regex(/^\d{6}$/, 'must be a 6-digit region code').optional(),
@@ -47,6 +53,24 @@ interface Parsed {
   importKey: string;
 }
 
+/** How much one import may hold. */
+export interface ImportLimits {
+  maxBytes: number;
+  maxLines: number;
+}
+
+/** The import went past a limit: the lines before it are answered, then this, and nothing more is read. */
+class LimitExceeded extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}
+
+export const importTooLarge = (maxBytes: number) =>
+  new Problem(413, 'import_too_large', 'Import too large', `An import may hold at most ${maxBytes} bytes: split the file and send the rest separately.`);
+const importTooManyLines = (maxLines: number) =>
+  new Problem(413, 'import_too_many_lines', 'Import too large', `An import may hold at most ${maxLines} lines: split the file and send the rest separately.`);
+
 /**
  * Bulk import of old loss reports (NDJSON, one report per line), streamed both ways: the body is
  * read line by line — never whole — and each line's outcome is written back as it is decided, in
@@ -54,16 +78,23 @@ interface Parsed {
  * invalidates its cards on every instance like a report taken at a station. Idempotent: a line
  * already imported is answered `already_imported` with its report's id.
  *
- * Admins may import for any authority (each line names `authorityRegionCode`); a station only for
- * its own county, which is the default.
+ * Only an importer (`loss_report_importer`) imports, for authorities within its own region (its
+ * region is the default `authorityRegionCode`), and each line passes the counter's checks on the
+ * person (name, fingerprints: `reporterRefusal`). A body declared larger than `maxBytes` is refused
+ * before anything is read (413 problem+json); one that grows past it, or past `maxLines`, ends the
+ * stream with that problem (and the summary) after the lines before it.
+ * @throws Problem 413 `import_too_large` when the declared length is over the limit.
  */
 export async function importLossReports(
   deps: { db: Db; cache: CardCacheInvalidator; logger: Logger },
   user: User,
   body: IncomingMessage,
   out: ServerResponse,
+  limits: ImportLimits,
 ): Promise<ImportSummary> {
   const { db, logger } = deps;
+  const declared = Number(body.headers['content-length']);
+  if (declared > limits.maxBytes) throw importTooLarge(limits.maxBytes);
   const summary: ImportSummary = { lines: 0, imported: 0, alreadyImported: 0, failed: 0 };
   const [knownRegions, knownStations] = await Promise.all([
     db('regions').pluck('code').then((codes: string[]) => new Set(codes)),
@@ -102,8 +133,10 @@ export async function importLossReports(
     outcomes = [];
   };
 
+  let stoppedAt: Problem | undefined;
   try {
-    for await (const { line, text } of linesOf(body)) {
+    for await (const { line, text } of linesOf(body, limits.maxBytes)) {
+      if (line > limits.maxLines) throw new LimitExceeded(importTooManyLines(limits.maxLines));
       summary.lines++;
       const checked = checkLine(line, text, user, knownRegions, knownStations);
       if ('ok' in checked) outcomes.push(checked);
@@ -115,21 +148,40 @@ export async function importLossReports(
     await flush();
     await emit({ summary });
   } catch (error) {
+    if (error instanceof LimitExceeded) {
+      stoppedAt = error.problem;
+      // The lines within the limit are imported and answered, then the problem with the summary.
+      await flush().then(() => emit({ ...error.problem.toJSON(), summary }), stopped);
+    } else {
+      await stopped(error);
+    }
+  }
+  out.end();
+  // The rest of an over-limit body is not read: the connection goes once the answer is out.
+  if (stoppedAt) out.once('finish', () => body.destroy());
+  return summary;
+
+  async function stopped(error: unknown) {
     logger.error({ err: error, linesRead: summary.lines }, 'loss report import stopped');
     await settle(outcomes);
     await emit({ error: 'internal_error', detail: 'The import stopped on our side; lines answered above are recorded, re-run the file to continue.', summary });
   }
-  out.end();
-  return summary;
 }
 
-/** Non-empty lines of an NDJSON stream, numbered from 1; over-long lines are reported, not buffered. */
-async function* linesOf(body: IncomingMessage): AsyncGenerator<{ line: number; text: string | undefined }> {
+/**
+ * Non-empty lines of an NDJSON stream, numbered from 1; over-long lines are reported, not buffered.
+ * Leaving early leaves the body open (the answer still goes out on its connection).
+ * @throws LimitExceeded once more than `maxBytes` arrived.
+ */
+async function* linesOf(body: IncomingMessage, maxBytes: number): AsyncGenerator<{ line: number; text: string | undefined }> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let overlong = false;
   let line = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  let bytes = 0;
+  for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw new LimitExceeded(importTooLarge(maxBytes));
     const parts = (pending + decoder.write(chunk)).split('\n');
     pending = parts.pop()!;
     for (const part of parts) {
@@ -165,12 +217,11 @@ function checkLine(line: number, text: string | undefined, user: User, regions: 
     throw error;
   }
   if (Date.parse(report.reportedAt) > Date.now()) return fail('validation_failed', 'reportedAt: must not be in the future');
-  const authorityRegionCode = report.authorityRegionCode ?? (user.role === 'station' ? user.regionCode! : undefined);
-  if (!authorityRegionCode) return fail('validation_failed', 'authorityRegionCode: is required');
-  if (user.role === 'station' && authorityRegionCode !== user.regionCode) {
-    return fail('forbidden_jurisdiction', 'A station may import only reports taken by its own authority.');
-  }
+  const authorityRegionCode = report.authorityRegionCode ?? user.regionCode!;
   if (!regions.has(authorityRegionCode)) return fail('unknown_region', 'authorityRegionCode: no such region');
+  if (!isWithinRegion(authorityRegionCode, user.regionCode!)) {
+    return fail('forbidden_jurisdiction', 'An importer may import only reports taken by authorities within its own region.');
+  }
   if (report.reportingStationCode !== undefined && stations.get(report.reportingStationCode) !== authorityRegionCode) {
     return fail('unknown_station', 'reportingStationCode: no such station in that authority');
   }
@@ -194,6 +245,11 @@ async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: 
       const card = cardOf.get(cardKey(entry.report.idNumber, entry.report.cardValidFrom));
       if (!card) {
         outcomes.push({ line: entry.line, ok: false, code: 'card_not_found', detail: 'No card with this citizen number and validity start is on record.' });
+        continue;
+      }
+      const refusal = reporterRefusal(card, entry.report);
+      if (refusal) {
+        outcomes.push({ line: entry.line, ok: false, code: refusal.code, detail: refusal.message });
         continue;
       }
       reports.push({

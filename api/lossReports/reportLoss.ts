@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { namesMatch } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
-import { findCardForUpdate, setCardStatus } from '../../db/queries/cardRegistry';
+import { findCardForUpdate, setCardStatus, type CardRow } from '../../db/queries/cardRegistry';
 import { findOpenLossReport, insertLossReport } from '../../db/queries/lossReports';
 import type { User } from '../../db/users';
-import { isUniqueViolation, problems } from '../problems';
+import { isUniqueViolation, problems, type Problem } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 
 export interface LossReportRequest {
@@ -15,6 +15,22 @@ export interface LossReportRequest {
   circumstance: 'lost' | 'stolen';
   /** The on-the-spot fingerprint comparison; required when the card carries fingerprints. */
   fingerprintMatched?: boolean;
+}
+
+/**
+ * The checks on the person reporting, at the counter or in an imported old report: the name against
+ * the registry, and the on-the-spot fingerprint comparison when the card carries fingerprints.
+ * @returns the refusal (422 `name_mismatch`, `fingerprint_check_required`, `fingerprint_mismatch`), or undefined.
+ */
+export function reporterRefusal(card: Pick<CardRow, 'holderName' | 'hasFingerprints'>, report: Pick<LossReportRequest, 'name' | 'fingerprintMatched'>): Problem | undefined {
+  if (!namesMatch(report.name, card.holderName)) return problems.refused('name_mismatch', 'The name does not match the population registry.');
+  if (card.hasFingerprints) {
+    if (report.fingerprintMatched === undefined) {
+      return problems.refused('fingerprint_check_required', 'The card carries fingerprints: compare them on the spot and send fingerprintMatched.');
+    }
+    if (!report.fingerprintMatched) return problems.refused('fingerprint_mismatch', 'The fingerprints do not match the card holder’s; the report is refused.');
+  }
+  return undefined;
 }
 
 /**
@@ -38,13 +54,8 @@ export async function reportLoss(
     await db.transaction(async (trx) => {
       const card = await findCardForUpdate(trx, request.idNumber, request.cardValidFrom);
       if (!card) throw problems.cardNotFound();
-      if (!namesMatch(request.name, card.holderName)) throw problems.refused('name_mismatch', 'The name does not match the population registry.');
-      if (card.hasFingerprints) {
-        if (request.fingerprintMatched === undefined) {
-          throw problems.refused('fingerprint_check_required', 'The card carries fingerprints: compare them on the spot and send fingerprintMatched.');
-        }
-        if (!request.fingerprintMatched) throw problems.refused('fingerprint_mismatch', 'The fingerprints do not match the card holder’s; the report is refused.');
-      }
+      const refusal = reporterRefusal(card, request);
+      if (refusal) throw refusal;
       if (card.status === 'REPORTED_LOST') {
         const open = await findOpenLossReport(trx, card.id);
         throw problems.conflict('already_reported_lost', 'The card is already reported lost.', open ? { lossReportId: open.id } : {});

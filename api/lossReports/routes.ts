@@ -31,9 +31,10 @@ export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalida
     res.status(201).location(`/v1/loss-reports/${report.lossReportId}`).json(report);
   });
 
-  router.post('/loss-reports/import', allow('admin', 'station'), async (req, res) => {
+  // Bulk work has a role of its own: neither a station nor an admin invalidates cards wholesale.
+  router.post('/loss-reports/import', allow('loss_report_importer'), async (req, res) => {
     if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
-    await importLossReports({ db, cache, logger }, userOf(req), req, res);
+    await importLossReports({ db, cache, logger }, userOf(req), req, res, { maxBytes: deps.config.LOSS_REPORT_IMPORT_MAX_BYTES, maxLines: deps.config.LOSS_REPORT_IMPORT_MAX_LINES });
   });
 
   router.post('/loss-reports/:id/withdraw', allow('station'), async (req, res) => {

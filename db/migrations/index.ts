@@ -8,6 +8,7 @@ import * as overduePaging from './20261122_06_overdue_paging';
 import * as regionPrefixIndexes from './20261122_07_region_prefix_indexes';
 import * as closedStage from './20261130_01_closed_stage';
 import * as reconciliation from './20261130_02_reconciliation';
+import * as lossReportImporter from './20261130_10_loss_report_importer';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '20261122_07_region_prefix_indexes': regionPrefixIndexes,
   '20261130_01_closed_stage': closedStage,
   '20261130_02_reconciliation': reconciliation,
+  '20261130_10_loss_report_importer': lossReportImporter,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -41,15 +41,16 @@ export async function applicationInProgress(db: Db, applicationId: string): Prom
   return Boolean(row);
 }
 
-/** The cards named by (idNumber, validFrom) pairs, in one read. */
+/** The cards named by (idNumber, validFrom) pairs, with their holder's registered name, in one read. */
 export async function findCardsByNumberAndDate(
   db: Db,
   pairs: Array<{ idNumber: string; validFrom: string }>,
-): Promise<Array<{ id: number; idNumber: string; validFrom: string; status: string }>> {
+): Promise<Array<{ id: number; idNumber: string; validFrom: string; status: string; hasFingerprints: boolean; holderName: string }>> {
   if (pairs.length === 0) return [];
   const { rows } = await db.raw(
-    `select c.id, c.id_number, c.valid_from, c.status
+    `select c.id, c.id_number, c.valid_from, c.status, c.has_fingerprints, z.name as holder_name
        from cards c
+       join citizens z on z.id_number = c.id_number
        join jsonb_to_recordset(?::jsonb) as p(id_number text, valid_from date)
          on c.id_number = p.id_number and c.valid_from = p.valid_from`,
     [JSON.stringify(pairs.map((pair) => ({ id_number: pair.idNumber, valid_from: pair.validFrom })))],

@@ -70,6 +70,8 @@ async function createDemoAccounts(db: Db): Promise<DemoToken[]> {
     const stationCode = stationCodeFor(county.code);
     const station = await createUser(db, { id: `station-${stationCode}`, name: `${county.name}户政窗口`, role: 'station', stationCode, provinceCode: null, unitId: null });
     tokens.push({ role: 'station', name: station.user.name, token: station.token, stationCode, regionCode: county.code });
+    const importer = await createUser(db, { id: `importer-${county.code}`, name: `${county.name}挂失旧数据导入`, role: 'loss_report_importer', stationCode: null, regionCode: county.code, provinceCode: null, unitId: null });
+    tokens.push({ role: 'loss_report_importer', name: importer.user.name, token: importer.token, regionCode: county.code });
     const reviewer = await createUser(db, { id: `reviewer-${provinceCode}`, name: `${provinceName}公安厅户籍地审核`, role: 'reviewer', stationCode: null, regionCode: provinceCode, provinceCode: null, unitId: null });
     tokens.push({ role: 'reviewer', name: reviewer.user.name, token: reviewer.token, regionCode: provinceCode });
     const production = await createUser(db, { id: `production-${productionCentreCodeFor(provinceCode)}`, name: `${provinceName}制证中心`, role: 'production', stationCode: null, provinceCode, unitId: null });

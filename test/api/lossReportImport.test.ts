@@ -7,6 +7,7 @@ import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../
 let db: Db;
 let api: RunningApi;
 let second: RunningApi;
+let importer: string;
 let admin: string;
 let station: string;
 let unit: string;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   db = testDb();
   api = await startApi(db);
   second = await startApi(db);
+  importer = await newToken(db, 'loss_report_importer', { regionCode: COUNTIES.zhengzhouJinshui });
   admin = await newToken(db, 'admin');
   station = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.zhengzhouJinshui) });
   unit = await newToken(db, 'unit', { unitId: 'icbc' });
@@ -27,10 +29,10 @@ afterAll(async () => {
 });
 
 const line = (citizen: TestCitizen, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ idNumber: citizen.idNumber, cardValidFrom: citizen.cards[0].validFrom, reportedAt: '2015-06-01T09:30:00+08:00', authorityRegionCode: COUNTIES.zhengzhouJinshui, ...extra });
+  JSON.stringify({ idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0].validFrom, fingerprintMatched: true, reportedAt: '2015-06-01T09:30:00+08:00', authorityRegionCode: COUNTIES.zhengzhouJinshui, ...extra });
 
-async function importFile(body: string, token = admin, contentType = 'application/x-ndjson') {
-  const answer = await call(api, 'POST', '/v1/loss-reports/import', { token, body, headers: { 'content-type': contentType } });
+async function importFile(body: string, token = importer, contentType = 'application/x-ndjson', on = api) {
+  const answer = await call(on, 'POST', '/v1/loss-reports/import', { token, body, headers: { 'content-type': contentType } });
   const lines = typeof answer.body === 'string' ? answer.body.trim().split('\n').map((text: string) => JSON.parse(text)) : [answer.body];
   return { status: answer.status, contentType: answer.contentType, outcomes: lines.filter((entry: { line?: number }) => entry.line !== undefined), last: lines.at(-1) };
 }
@@ -45,7 +47,7 @@ async function citizens(count: number): Promise<TestCitizen[]> {
 }
 
 describe('POST /v1/loss-reports/import', () => {
-  test('when an admin imports old reports, then each line gets its outcome in order, valid cards read INVALID on every instance, and a re-run imports nothing twice', async () => {
+  test('when an importer imports old reports, then each line gets its outcome in order, valid cards read INVALID on every instance, and a re-run imports nothing twice', async () => {
     const [a, b, c, d] = await citizens(4);
     expect((await verify(second, a)).result).toBe('VALID');
     const body = [
@@ -53,7 +55,7 @@ describe('POST /v1/loss-reports/import', () => {
       line(b, { externalId: 'HN-2015-0002', circumstance: 'stolen', reportingStationCode: stationIn(COUNTIES.zhengzhouJinshui) }),
       '',
       line(c),
-      '{"idNumber": "41010519900101123X", "cardValidFrom": "2015-01-01", "reportedAt": "2015-06-01T09:30:00+08:00", "authorityRegionCode": "410105"}',
+      '{"idNumber": "41010519900101123X", "name": "张三", "cardValidFrom": "2015-01-01", "reportedAt": "2015-06-01T09:30:00+08:00", "authorityRegionCode": "410105"}',
       '{ not json',
       line(d, { cardValidFrom: '1999-01-01' }),
       line(d, { authorityRegionCode: '999999' }),
@@ -112,19 +114,50 @@ describe('POST /v1/loss-reports/import', () => {
     expect((await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2006-03-01' }).first()).status).toBe('SUPERSEDED');
   });
 
-  test('when a station imports, then its own county is the authority and other authorities are refused per line', async () => {
+  test('when an importer imports, then its own region is the authority and other authorities are refused per line, their cards untouched', async () => {
     const [mine, theirs] = await citizens(2);
-    const result = await importFile([line(mine, { authorityRegionCode: undefined }), line(theirs, { authorityRegionCode: COUNTIES.beijingChaoyang })].join('\n'), station);
+    const result = await importFile([line(mine, { authorityRegionCode: undefined }), line(theirs, { authorityRegionCode: COUNTIES.beijingChaoyang })].join('\n'));
     expect(result.outcomes).toEqual([
       expect.objectContaining({ line: 1, ok: true, status: 'imported' }),
       expect.objectContaining({ line: 2, ok: false, code: 'forbidden_jurisdiction' }),
     ]);
     const stored = await db('lossReports').where('id', result.outcomes[0].lossReportId).first();
     expect(stored.authorityRegionCode).toBe(COUNTIES.zhengzhouJinshui);
+    expect(await verify(api, theirs)).toMatchObject({ result: 'VALID' });
+  });
+
+  test('when a line names the wrong person or lacks the fingerprint comparison, then it is refused as at the counter and the card stays valid', async () => {
+    const [misnamed, unchecked, mismatched, noPrints] = await citizens(4);
+    const withoutPrints = await newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui, hasFingerprints: false });
+    const result = await importFile([
+      line(misnamed, { name: '别人' }),
+      line(unchecked, { fingerprintMatched: undefined }),
+      line(mismatched, { fingerprintMatched: false }),
+      line({ ...noPrints, name: '' }),
+      line(withoutPrints, { fingerprintMatched: undefined }),
+    ].join('\n'));
+    expect(result.outcomes.map((o: { line: number; ok: boolean; code?: string; status?: string }) => [o.line, o.ok ? o.status : o.code])).toEqual([
+      [1, 'name_mismatch'],
+      [2, 'fingerprint_check_required'],
+      [3, 'fingerprint_mismatch'],
+      [4, 'validation_failed'],
+      [5, 'imported'],
+    ]);
+    for (const person of [misnamed, unchecked, mismatched, noPrints]) expect(await verify(api, person)).toMatchObject({ result: 'VALID' });
+    expect(JSON.stringify(result)).not.toContain(misnamed.name);
+  });
+
+  test('when a station, an admin or a unit imports, then 403: only the bulk role may', async () => {
+    const [person] = await citizens(1);
+    for (const token of [station, admin, unit]) {
+      const refused = await importFile(line(person), token);
+      expect({ status: refused.status, code: refused.last.code }).toEqual({ status: 403, code: 'forbidden_role' });
+    }
+    expect(await verify(api, person)).toMatchObject({ result: 'VALID' });
   });
 
   test('when the body is not NDJSON or the caller may not import, then a problem response', async () => {
-    expect((await importFile('{}', admin, 'application/json')).last.code).toBe('unsupported_media_type');
+    expect((await importFile('{}', importer, 'application/json')).last.code).toBe('unsupported_media_type');
     expect((await importFile('{}', unit)).status).toBe(403);
     expect((await call(api, 'POST', '/v1/loss-reports/import', { body: '{}', headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(401);
   });
@@ -137,7 +170,7 @@ describe('POST /v1/loss-reports/import', () => {
     let answeredBeforeUploadEnded = false;
     let uploadEnded = false;
     await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/x-ndjson' } }, (res) => {
+      const req = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${importer}`, 'content-type': 'application/x-ndjson' } }, (res) => {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           if (!uploadEnded) {
@@ -158,4 +191,49 @@ describe('POST /v1/loss-reports/import', () => {
     expect(outcomes.at(-1)).toEqual({ summary: { lines: 600, imported: 600, alreadyImported: 0, failed: 0 } });
     expect(outcomes.slice(0, -1).map((o: { line: number }) => o.line)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
   }, 60_000);
+
+  describe('limits', () => {
+    let limited: RunningApi;
+    beforeAll(async () => {
+      limited = await startApi(db, { config: { LOSS_REPORT_IMPORT_MAX_LINES: 3, LOSS_REPORT_IMPORT_MAX_BYTES: 4096 } });
+    });
+    afterAll(() => limited?.close());
+
+    test('when the declared body is larger than allowed, then 413 problem+json before anything is read or written', async () => {
+      const people = await citizens(40);
+      const answer = await call(limited, 'POST', '/v1/loss-reports/import', { token: importer, body: people.map((person) => line(person)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
+      expect(answer.status).toBe(413);
+      expect(answer.contentType).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toMatchObject({ status: 413, code: 'import_too_large', detail: expect.stringContaining('4096') });
+      expect(await db('lossReports').join('cards', 'cards.id', 'lossReports.cardId').whereIn('cards.idNumber', people.map((person) => person.idNumber))).toHaveLength(0);
+    });
+
+    test('when a file has more lines than allowed, then the lines within the limit are answered and the stream ends with a problem naming the limit', async () => {
+      const people = await citizens(5);
+      const result = await importFile(people.map((person) => line(person)).join('\n'), importer, 'application/x-ndjson', limited);
+      expect(result.outcomes.map((outcome: { line: number; ok: boolean }) => [outcome.line, outcome.ok])).toEqual([[1, true], [2, true], [3, true]]);
+      expect(result.last).toMatchObject({ type: expect.any(String), title: expect.any(String), status: 413, code: 'import_too_many_lines', detail: expect.stringContaining('3'), summary: { lines: 3, imported: 3, alreadyImported: 0, failed: 0 } });
+      expect(await verify(api, people[3])).toMatchObject({ result: 'VALID' });
+    });
+
+    test('when an upload without a declared length grows past the limit, then the stream ends with import_too_large', async () => {
+      const people = await citizens(2);
+      const url = new URL(`${limited.url}/v1/loss-reports/import`);
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${importer}`, 'content-type': 'application/x-ndjson' } }, (res) => {
+          let received = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (received += chunk));
+          res.on('end', () => resolve(received));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.write(`${line(people[0])}\n${' '.repeat(5000)}\n${line(people[1])}\n`);
+        req.end();
+      });
+      const last = JSON.parse(text.trim().split('\n').at(-1)!);
+      expect(last).toMatchObject({ status: 413, code: 'import_too_large' });
+      expect(await verify(api, people[1])).toMatchObject({ result: 'VALID' });
+    });
+  });
 });
