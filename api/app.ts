@@ -6,7 +6,7 @@ import type { Db } from '../db/knex';
 import { applicantStatusRoutes } from './applicantStatus/routes';
 import { applicationRoutes } from './applications/routes';
 import { stillInProgressResponder } from './applications/workflowWait';
-import { authenticate } from './auth';
+import { authenticate, USER_CHANGED_CHANNEL, UserCache } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
 import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
@@ -43,9 +43,11 @@ export function createApp(deps: AppDependencies): Api {
   // Only the configured proxies may name the client (the status lookup's rate limit keys on it).
   app.set('trust proxy', deps.config.TRUST_PROXY);
   // The verification hot path goes first, outside the v1 router: every layer in front costs throughput.
-  const verifications = createVerifications(deps);
+  // One account cache for the instance, dropped per account on NOTIFY by the verification listener's connection.
+  const users = new UserCache();
+  const verifications = createVerifications(deps, { [USER_CHANGED_CHANNEL]: users });
   closers.push(verifications.close);
-  app.post('/v1/verifications', verificationRoute(verifications, authenticate(deps.db)));
+  app.post('/v1/verifications', verificationRoute(verifications, authenticate(deps.db, users)));
   // Probes and documents: not request-logged (scraped every few seconds).
   const metrics = createMetrics(verifications);
   app.use(healthRoutes(deps), metrics.routes, openApiRoutes());
@@ -54,7 +56,7 @@ export function createApp(deps: AppDependencies): Api {
   app.use(applicantStatusRoutes(deps));
   const v1 = express.Router();
   v1.use(mountedAt('/v1'));
-  v1.use(authenticate(deps.db));
+  v1.use(authenticate(deps.db, users));
   v1.use(express.json({ limit: '100kb' }));
   v1.use(applicationRoutes(deps));
   v1.use(lossReportRoutes(deps, verifications.cache));

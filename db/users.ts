@@ -18,11 +18,12 @@ export interface User {
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = (role: Role) => `${role}_${randomBytes(24).toString('base64url')}`;
 
-/** The user holding this bearer token, with a station user's region filled in, or undefined. */
+/** The user holding this bearer token, with a station user's region filled in, or undefined (also when disabled). */
 export async function findUserByToken(db: Db, token: string): Promise<User | undefined> {
   return db('users')
     .leftJoin('stations', 'stations.code', 'users.stationCode')
     .where('users.tokenHash', hashToken(token))
+    .whereNull('users.disabledAt')
     .first(
       'users.id',
       'users.name',

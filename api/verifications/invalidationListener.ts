@@ -1,6 +1,12 @@
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from '../../config/logger';
-import type { CardFactsCache } from './cardFactsCache';
+
+/** A cache the listener keeps honest: entries dropped per notification, everything while not listening. */
+export interface InvalidatedCache {
+  invalidate(payload: string): void;
+  suspend(): void;
+  resume(): void;
+}
 
 export const CARD_STATUS_CHANNEL = 'card_status';
 
@@ -16,9 +22,10 @@ export interface ListenerOptions {
 }
 
 /**
- * Keeps one dedicated connection doing `LISTEN card_status` and drops the cached card named by
- * each notification. Notifications are sent by the `cards` triggers inside the changing
- * transaction and delivered at its commit, to every instance.
+ * Keeps one dedicated connection doing `LISTEN` on each channel of `caches` (`card_status` for the
+ * verification cache, `user_changed` for the authentication cache) and drops the cached entry named
+ * by each notification. Notifications are sent by table triggers inside the changing transaction
+ * and delivered at its commit, to every instance.
  *
  * NOTIFY is not durable: anything announced while the connection is down is lost. So when the
  * connection errors, ends or stops answering its heartbeat, the cache is emptied and caching is
@@ -35,7 +42,7 @@ export class InvalidationListener {
 
   constructor(
     private readonly connection: string | ClientConfig,
-    private readonly cache: CardFactsCache,
+    private readonly caches: Record<string, InvalidatedCache>,
     private readonly logger: Logger,
     private readonly options: ListenerOptions,
   ) {
@@ -55,7 +62,7 @@ export class InvalidationListener {
     clearTimeout(this.retryTimer);
     clearInterval(this.heartbeatTimer);
     this.listening = false;
-    this.cache.suspend();
+    this.suspendAll();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -74,12 +81,12 @@ export class InvalidationListener {
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (message) => {
-      if (message.channel === CARD_STATUS_CHANNEL && message.payload) this.cache.invalidate(message.payload);
+      if (message.payload && Object.hasOwn(this.caches, message.channel)) this.caches[message.channel].invalidate(message.payload);
     });
     this.client = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${CARD_STATUS_CHANNEL}`);
+      for (const channel of Object.keys(this.caches)) await client.query(`LISTEN ${channel}`);
     } catch (error) {
       onLost(error);
       return;
@@ -87,9 +94,9 @@ export class InvalidationListener {
     if (lost || this.stopped) return;
     this.listening = true;
     this.retryMs = this.options.retryMs;
-    this.cache.resume();
+    for (const cache of Object.values(this.caches)) cache.resume();
     this.startHeartbeat(client, onLost);
-    this.logger.info('card status invalidation: listening, verification cache on');
+    this.logger.info('card status and account invalidation: listening, caches on');
   }
 
   private startHeartbeat(client: Client, onLost: (error?: unknown) => void): void {
@@ -108,15 +115,19 @@ export class InvalidationListener {
     this.heartbeatTimer.unref();
   }
 
+  private suspendAll(): void {
+    for (const cache of Object.values(this.caches)) cache.suspend();
+  }
+
   private connectionLost(client: Client, error?: unknown): void {
     if (this.client !== client) return; // an earlier connection, already replaced
-    this.cache.suspend();
+    this.suspendAll();
     this.client = undefined;
     this.listening = false;
     clearInterval(this.heartbeatTimer);
     client.end().catch(() => undefined);
     if (this.stopped) return;
-    this.logger.warn({ err: error, retryInMs: this.retryMs }, 'card status invalidation: connection lost, verification cache off');
+    this.logger.warn({ err: error, retryInMs: this.retryMs }, 'card status and account invalidation: connection lost, caches off');
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
     this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, this.options.maxRetryMs);

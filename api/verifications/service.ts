@@ -6,7 +6,7 @@ import type { Db } from '../../db/knex';
 import { findCardFacts } from '../../db/queries/cardRegistry';
 import { VerificationAuditWriter } from './auditWriter';
 import { CardFactsCache } from './cardFactsCache';
-import { InvalidationListener } from './invalidationListener';
+import { CARD_STATUS_CHANNEL, InvalidationListener, type InvalidatedCache } from './invalidationListener';
 import { UnitRateLimiter } from './rateLimiter';
 
 /** The verification machinery of one API instance: cache, its invalidation channel, audit and rate limits. */
@@ -19,10 +19,11 @@ export interface Verifications {
   close(): Promise<void>;
 }
 
-export function createVerifications(deps: { db: Db; config: Config; logger: Logger }): Verifications {
+/** `alsoInvalidated`: other caches of the instance kept honest by the same LISTEN connection, by channel. */
+export function createVerifications(deps: { db: Db; config: Config; logger: Logger }, alsoInvalidated: Record<string, InvalidatedCache> = {}): Verifications {
   const { db, config, logger } = deps;
   const cache = new CardFactsCache(config.VERIFICATION_CACHE_SIZE, async (idNumber, validFrom) => (await findCardFacts(db, idNumber, validFrom)) ?? null);
-  const listener = new InvalidationListener(connectionOf(db), cache, logger, {
+  const listener = new InvalidationListener(connectionOf(db), { ...alsoInvalidated, [CARD_STATUS_CHANNEL]: cache }, logger, {
     retryMs: config.VERIFICATION_LISTENER_RETRY_MS,
     maxRetryMs: Math.max(config.VERIFICATION_LISTENER_RETRY_MS, 30_000),
     heartbeatMs: config.VERIFICATION_LISTENER_HEARTBEAT_MS,

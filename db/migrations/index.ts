@@ -9,6 +9,7 @@ import * as regionPrefixIndexes from './20261122_07_region_prefix_indexes';
 import * as closedStage from './20261130_01_closed_stage';
 import * as reconciliation from './20261130_02_reconciliation';
 import * as lossReportImporter from './20261130_10_loss_report_importer';
+import * as accountRevocation from './20261130_11_account_revocation';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
 
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '20261130_01_closed_stage': closedStage,
   '20261130_02_reconciliation': reconciliation,
   '20261130_10_loss_report_importer': lossReportImporter,
+  '20261130_11_account_revocation': accountRevocation,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
