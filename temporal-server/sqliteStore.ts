@@ -219,11 +219,15 @@ export class SqliteStore implements Store {
   }
 
   listExecutions(namespace: string, filter: ExecutionFilter): ExecutionRecord[] {
-    const where = ['namespace = ?'];
-    const params: unknown[] = [namespace];
-    if (filter.workflowType !== undefined) (where.push('workflow_type = ?'), params.push(filter.workflowType));
-    if (filter.workflowId !== undefined) (where.push('workflow_id = ?'), params.push(filter.workflowId));
-    if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status));
+    const conditions: Array<[string, string | undefined]> = [
+      ['namespace', namespace],
+      ['workflow_type', filter.workflowType],
+      ['workflow_id', filter.workflowId],
+      ['status', filter.status],
+    ];
+    const given = conditions.filter(([, value]) => value !== undefined);
+    const where = given.map(([column]) => `${column} = ?`);
+    const params = given.map(([, value]) => value);
     const rows = this.db
       .prepare<unknown[], { run_id: string; record: Buffer }>(`SELECT run_id, record FROM executions WHERE ${where.join(' AND ')} ORDER BY start_time DESC, rowid DESC`)
       .all(...params);
