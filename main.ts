@@ -62,11 +62,14 @@ async function main(): Promise<void> {
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
-      // The embedded engine keeps its state in memory: workflows in flight do not survive a restart.
-      const embedded = await startEmbeddedTemporal({ port: 0, timeSkipping: false, namespaces: [config.TEMPORAL_NAMESPACE] });
+      // The embedded engine keeps its state in a file beside the database: workflows in flight,
+      // their timers included, go on after a restart or a crash.
+      await mkdir(config.DATA_DIR, { recursive: true });
+      const dbFilename = path.join(config.DATA_DIR, 'temporal.db');
+      const embedded = await startEmbeddedTemporal({ port: 0, timeSkipping: false, namespaces: [config.TEMPORAL_NAMESPACE], dbFilename });
       stops.push(['embedded Temporal server', embedded.stop]);
       temporalAddress = embedded.address;
-      logger.info({ temporalAddress }, 'embedded Temporal server started');
+      logger.info({ temporalAddress, dbFilename, recoveredWorkflows: embedded.recovered }, 'embedded Temporal server started');
     }
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stops.push(['worker connection', () => workerConnection.close()]);

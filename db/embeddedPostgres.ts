@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
@@ -52,12 +52,18 @@ export async function startEmbeddedPostgres(options: {
     await mkdir(path.dirname(dataDir), { recursive: true });
     await cluster.initialise();
   }
-  try {
-    await cluster.start();
-  } catch (error) {
-    throw new Error(`Embedded PostgreSQL in ${dataDir} did not start (is another instance using it?)`, {
-      cause: error,
-    });
+  await stopOrphanedServer(dataDir, log);
+  // A server killed with its parent leaves children that hold its shared memory for a moment.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await cluster.start();
+      break;
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) {
+        throw new Error(`Embedded PostgreSQL in ${dataDir} did not start (is another instance using it?)`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
   if (fresh) await cluster.createDatabase(DATABASE);
 
@@ -65,6 +71,48 @@ export async function startEmbeddedPostgres(options: {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => cluster.stop(),
   };
+}
+
+const START_ATTEMPTS = 20;
+
+/**
+ * `npm start` killed with SIGKILL leaves its PostgreSQL running with no parent, holding the data
+ * directory: the next start would fail. A server whose parent is gone (adopted by init) is ours to
+ * stop; one with a living parent belongs to another running instance and is left alone.
+ */
+async function stopOrphanedServer(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const parent = parentOf(pid);
+  if (parent === undefined) return;
+  if (parent !== 1 && /node/.test(commandOf(parent))) return;
+  log(`stopping PostgreSQL (pid ${pid}) left running by an earlier start that was killed`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; parentOf(pid) !== undefined; waited += 100) {
+    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The parent pid of a living process, from /proc; undefined when there is no such process. */
+function parentOf(pid: number): number | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses: state, then the parent pid.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -2,7 +2,9 @@
  * Command line of bin/temporal-dev-server, in the two forms the SDK's test environment uses:
  *   temporal-dev-server <port> [--enable-time-skipping] [--search-attribute k=v ...]   (test server: time skipping on)
  *   temporal-dev-server server start-dev --port N --namespace NS --ip IP [...]         (dev server: real time)
- * Flags that make no sense here (UI, log format, dynamic config, db file) are accepted and ignored.
+ * `--db-filename FILE` (`-f FILE`) keeps the state in FILE, as the Temporal CLI's dev server does;
+ * without it the state lives in memory. Flags that make no sense here (UI, log format, dynamic
+ * config) are accepted and ignored.
  */
 import { start } from './index';
 
@@ -11,9 +13,11 @@ export interface CliOptions {
   host: string;
   timeSkipping: boolean;
   namespaces: string[];
+  dbFilename?: string;
 }
 
-const USAGE = 'usage: temporal-dev-server <port> [--enable-time-skipping]\n       temporal-dev-server server start-dev [--port N] [--namespace NS]... [--ip IP]';
+const USAGE =
+  'usage: temporal-dev-server <port> [--enable-time-skipping] [--db-filename FILE]\n       temporal-dev-server server start-dev [--port N] [--namespace NS]... [--ip IP] [--db-filename FILE]';
 
 /** @throws Error with the usage text when the arguments are not one of the two forms. */
 export function parseArgs(argv: string[]): CliOptions {
@@ -34,6 +38,11 @@ export function parseArgs(argv: string[]): CliOptions {
         case '--ip':
           options.host = value();
           break;
+        case '--db-filename':
+        case '-f':
+          options.dbFilename = value();
+          if (!options.dbFilename) throw new Error(`--db-filename needs a file name\n${USAGE}`);
+          break;
         case '--enable-time-skipping':
           options.timeSkipping = true;
           break;
@@ -50,7 +59,13 @@ export function parseArgs(argv: string[]): CliOptions {
   const port = Number(argv[0]);
   if (argv.length === 0 || !Number.isInteger(port) || port < 0) throw new Error(USAGE);
   // The Java test server this form stands in for skips time by default; the flag is accepted for clarity.
-  return { port, host: '0.0.0.0', timeSkipping: true, namespaces: [] };
+  const options: CliOptions = { port, host: '0.0.0.0', timeSkipping: true, namespaces: [] };
+  for (let i = 1; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag === '--db-filename' || flag === '-f') options.dbFilename = inline ?? argv[++i];
+  }
+  if (options.dbFilename === '') throw new Error(`--db-filename needs a file name\n${USAGE}`);
+  return options;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -77,7 +92,10 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   const server = await starting;
-  console.log(`temporal-dev-server listening on ${server.address} (time skipping ${options.timeSkipping ? 'on' : 'off'}, namespaces: ${['default', ...options.namespaces].join(', ')})`);
+  const state = options.dbFilename ? `state in ${options.dbFilename}, ${server.recovered} running workflows recovered` : 'state in memory';
+  console.log(
+    `temporal-dev-server listening on ${server.address} (time skipping ${options.timeSkipping ? 'on' : 'off'}, namespaces: ${['default', ...options.namespaces].join(', ')}; ${state})`,
+  );
 }
 
 if (require.main === module) {

@@ -38,6 +38,16 @@ export class VirtualClock {
     return Date.now() + this.offset;
   }
 
+  /** How far time has been skipped ahead of real time. */
+  get skippedMs(): number {
+    return this.offset;
+  }
+
+  /** Restores a clock that had skipped `ms` before a restart (time never goes back). */
+  skipTo(ms: number): void {
+    if (ms > this.offset) this.offset = ms;
+  }
+
   /** Runs `fn` once the clock reaches `at` (virtual epoch ms). */
   schedule(at: number, fn: () => void): ScheduledEntry {
     const entry: Entry = { at, seq: this.seq++, fn, cancelled: false };

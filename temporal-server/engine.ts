@@ -84,7 +84,9 @@ export class Engine {
   private readonly longPollMs: number;
   private readonly runtimes = new Map<string, Runtime>();
   private readonly stickyIndex = new Map<string, Set<string>>();
-  private taskIdCounter = 1;
+  private taskIdCounter: number;
+  private savedTaskId: number;
+  private savedSkippedMs: number;
   private closed = false;
 
   constructor(options: EngineOptions) {
@@ -92,6 +94,78 @@ export class Engine {
     this.clock = options.clock;
     this.matching = new Matching(options.pollTimeoutMs ?? 60_000);
     this.longPollMs = options.longPollMs ?? 20_000;
+    this.taskIdCounter = this.store.getMeta('taskId') ?? 1;
+    this.savedTaskId = this.taskIdCounter;
+    // Time skipped before a restart stays skipped: timers were set on that clock.
+    this.clock.skipTo(this.store.getMeta('skippedMs') ?? 0);
+    this.savedSkippedMs = this.clock.skippedMs;
+  }
+
+  /**
+   * Runs one request, timer or poll as a unit of work: everything it changes (events, runs, the
+   * event task-id counter) is committed at once when it returns, before any answer leaves.
+   */
+  transact<T>(fn: () => T): T {
+    return this.store.transact(() => {
+      const result = fn();
+      if (this.taskIdCounter !== this.savedTaskId) {
+        this.store.setMeta('taskId', this.taskIdCounter);
+        this.savedTaskId = this.taskIdCounter;
+      }
+      if (this.clock.skippedMs !== this.savedSkippedMs) {
+        this.store.setMeta('skippedMs', this.clock.skippedMs);
+        this.savedSkippedMs = this.clock.skippedMs;
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Rebuilds what lives only in memory from the store, at start: every running run's timers (those
+   * that fell due while the server was down fire at once), its workflow task and activities put
+   * back on their queues or watched by their timeouts (a task out with a worker that died times out
+   * and is retried), and stickiness dropped: no worker's cache survived with us.
+   */
+  recover(): number {
+    const running = this.store.runningExecutions();
+    for (const { namespace, runId } of running) {
+      this.transact(() => {
+        const exec = this.store.getExecution(namespace, runId);
+        if (!exec || exec.status !== RUNNING) return;
+        this.setSticky(exec, undefined);
+        this.armRunTimeout(exec);
+        for (const timer of Object.values(exec.timers)) this.scheduleTimer(exec, timer.timerId, timer.fireTime);
+        const task = exec.workflowTask;
+        if (task) {
+          this.hold(exec, 'workflow-task');
+          if (task.startedEventId) this.armWorkflowTaskTimeout(exec);
+          else {
+            task.sticky = false;
+            task.queue = exec.taskQueue;
+            this.enqueueWorkflowTask(exec);
+          }
+        } else if (exec.workflowTaskNeeded || Object.values(exec.updates).some((update) => update.stage === 'admitted')) {
+          this.scheduleWorkflowTask(exec);
+        } else if (exec.lastCompletedStartedEventId === 0 && exec.executionTime > exec.startTime) {
+          this.armStartDelay(exec);
+        }
+        for (const activity of Object.values(exec.activities)) {
+          this.armScheduleToCloseTimer(exec, activity);
+          if (activity.phase === 'scheduled') this.enqueueActivity(exec, activity);
+          else if (activity.phase === 'started') {
+            this.hold(exec, `activity:${activity.scheduledEventId}`);
+            this.armStartedActivityTimers(exec, activity);
+          } else this.armBackoffTimer(exec, activity);
+        }
+        this.save(exec);
+      });
+    }
+    return running.length;
+  }
+
+  /** `sqlite` with a file, else `memory` (what GetClusterInfo reports). */
+  get persistence(): string {
+    return this.store.persistent ? 'sqlite' : 'memory';
   }
 
   shutdown(): void {
@@ -130,6 +204,15 @@ export class Engine {
     return runtime;
   }
 
+  /** A closed run's runtime goes once nothing waits on it, so memory does not grow with finished work. */
+  private forgetIfIdle(exec: ExecutionRecord): void {
+    const key = this.key(exec);
+    const runtime = this.runtimes.get(key);
+    if (runtime && runtime.timers.size === 0 && runtime.locks.size === 0 && runtime.queries.length === 0 && runtime.historyWaiters.size === 0 && runtime.updateWaiters.size === 0) {
+      this.runtimes.delete(key);
+    }
+  }
+
   private setTimer(exec: ExecutionRecord, name: string, at: number, fn: (exec: ExecutionRecord) => void): void {
     const runtime = this.runtime(exec);
     runtime.timers.get(name)?.cancel();
@@ -138,8 +221,11 @@ export class Engine {
       name,
       this.clock.schedule(at, () => {
         runtime.timers.delete(name);
-        const current = this.store.getExecution(namespace, runId);
-        if (current && !this.closed) fn(current);
+        if (this.closed) return;
+        this.transact(() => {
+          const current = this.store.getExecution(namespace, runId);
+          if (current) fn(current);
+        });
       }),
     );
   }
@@ -348,11 +434,22 @@ export class Engine {
       workflowId,
     });
     beforeFirstTask?.(exec);
-    if (runTimeoutMs) this.setTimer(exec, 'run-timeout', now + runTimeoutMs, (e) => this.timeOutWorkflow(e));
-    if (delayMs) this.setTimer(exec, 'start-delay', now + delayMs, (e) => this.scheduleWorkflowTask(e));
+    this.armRunTimeout(exec);
+    if (delayMs) this.armStartDelay(exec);
     else this.scheduleWorkflowTask(exec);
     this.save(exec);
     return { runId, started: true };
+  }
+
+  private armRunTimeout(exec: ExecutionRecord): void {
+    if (exec.runTimeoutMs) this.setTimer(exec, 'run-timeout', exec.startTime + exec.runTimeoutMs, (e) => this.timeOutWorkflow(e));
+  }
+
+  private armStartDelay(exec: ExecutionRecord): void {
+    this.setTimer(exec, 'start-delay', exec.executionTime, (e) => {
+      this.scheduleWorkflowTask(e);
+      this.save(e);
+    });
   }
 
   signalWithStart(request: Pb): { runId: string; started: boolean } {
@@ -447,9 +544,7 @@ export class Engine {
     task.startedTime = this.clock.now();
     task.token = randomUUID();
     task.identity = poll.identity ?? '';
-    this.setTimer(exec, 'workflow-task-timeout', task.startedTime + exec.workflowTaskTimeoutMs, (e) => {
-      if (e.workflowTask?.token === task.token) this.failWorkflowTask(e, 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
-    });
+    this.armWorkflowTaskTimeout(exec);
 
     const queries: Record<string, Pb> = {};
     for (const query of this.runtime(exec).queries) {
@@ -488,6 +583,13 @@ export class Engine {
       queries,
       messages,
     };
+  }
+
+  private armWorkflowTaskTimeout(exec: ExecutionRecord): void {
+    const { token, startedTime } = exec.workflowTask!;
+    this.setTimer(exec, 'workflow-task-timeout', startedTime! + exec.workflowTaskTimeoutMs, (e) => {
+      if (e.workflowTask?.token === token) this.failWorkflowTask(e, 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
+    });
   }
 
   private currentWorkflowTask(request: Pb): ExecutionRecord {
@@ -781,23 +883,31 @@ export class Engine {
       cancelRequested: false,
     };
     exec.activities[activity.scheduledEventId] = activity;
-    if (scheduleToCloseMs) {
-      this.setTimer(exec, `activity:${activity.scheduledEventId}:schedule-to-close`, now + scheduleToCloseMs, (e) =>
-        this.timeOutActivity(e, activity.scheduledEventId, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE'),
-      );
-    }
+    this.armScheduleToCloseTimer(exec, activity);
     this.dispatchActivity(exec, activity);
   }
 
+  private armScheduleToCloseTimer(exec: ExecutionRecord, activity: ActivityState): void {
+    if (!activity.scheduleToCloseMs) return;
+    this.setTimer(exec, `activity:${activity.scheduledEventId}:schedule-to-close`, activity.scheduledTime + activity.scheduleToCloseMs, (e) =>
+      this.timeOutActivity(e, activity.scheduledEventId, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE'),
+    );
+  }
+
   private dispatchActivity(exec: ExecutionRecord, activity: ActivityState): void {
-    const now = this.clock.now();
     activity.phase = 'scheduled';
-    activity.attemptScheduledTime = now;
+    activity.attemptScheduledTime = this.clock.now();
+    activity.retryTime = undefined;
+    this.enqueueActivity(exec, activity);
+  }
+
+  /** Puts a scheduled attempt on its queue, with its schedule-to-start timeout counted from when it was scheduled. */
+  private enqueueActivity(exec: ExecutionRecord, activity: ActivityState): void {
     this.hold(exec, `activity:${activity.scheduledEventId}`);
     const { namespace, runId } = exec;
     const { scheduledEventId, attempt } = activity;
     if (activity.scheduleToStartMs && activity.scheduleToStartMs !== activity.scheduleToCloseMs) {
-      this.setTimer(exec, `activity:${scheduledEventId}:schedule-to-start`, now + activity.scheduleToStartMs, (e) =>
+      this.setTimer(exec, `activity:${scheduledEventId}:schedule-to-start`, activity.attemptScheduledTime + activity.scheduleToStartMs, (e) =>
         this.timeOutActivity(e, scheduledEventId, 'TIMEOUT_TYPE_SCHEDULE_TO_START'),
       );
     }
@@ -818,12 +928,7 @@ export class Engine {
     activity.startedRequestId = randomUUID();
     activity.token = randomUUID();
     this.clearTimer(exec, `activity:${scheduledEventId}:schedule-to-start`);
-    if (activity.startToCloseMs) {
-      this.setTimer(exec, `activity:${scheduledEventId}:start-to-close`, now + activity.startToCloseMs, (e) =>
-        this.timeOutActivity(e, scheduledEventId, 'TIMEOUT_TYPE_START_TO_CLOSE', activity.token),
-      );
-    }
-    this.armHeartbeatTimer(exec, activity);
+    this.armStartedActivityTimers(exec, activity);
     this.save(exec);
     return {
       taskToken: encodeToken({ kind: 'activity', namespace, runId, id: scheduledEventId, token: activity.token }),
@@ -844,6 +949,16 @@ export class Engine {
       heartbeatTimeout: duration(activity.heartbeatMs),
       retryPolicy: activity.retryPolicy,
     };
+  }
+
+  private armStartedActivityTimers(exec: ExecutionRecord, activity: ActivityState): void {
+    const { scheduledEventId, token } = activity;
+    if (activity.startToCloseMs) {
+      this.setTimer(exec, `activity:${scheduledEventId}:start-to-close`, activity.startedTime! + activity.startToCloseMs, (e) =>
+        this.timeOutActivity(e, scheduledEventId, 'TIMEOUT_TYPE_START_TO_CLOSE', token),
+      );
+    }
+    this.armHeartbeatTimer(exec, activity);
   }
 
   private armHeartbeatTimer(exec: ExecutionRecord, activity: ActivityState): void {
@@ -947,19 +1062,24 @@ export class Engine {
     if (activity.scheduleToCloseMs && retryAt >= activity.scheduledTime + activity.scheduleToCloseMs) return 'RETRY_STATE_TIMEOUT';
     this.clearActivityTimers(exec, activity.scheduledEventId, false);
     activity.phase = 'backoff';
+    activity.retryTime = retryAt;
     activity.attempt += 1;
     activity.lastFailure = failure;
     activity.token = undefined;
     this.release(exec, `activity:${activity.scheduledEventId}`);
-    this.setTimer(exec, `activity:${activity.scheduledEventId}:backoff`, retryAt, (e) => {
+    this.armBackoffTimer(exec, activity);
+    this.save(exec);
+    return undefined;
+  }
+
+  private armBackoffTimer(exec: ExecutionRecord, activity: ActivityState): void {
+    this.setTimer(exec, `activity:${activity.scheduledEventId}:backoff`, activity.retryTime!, (e) => {
       const current = e.activities[activity.scheduledEventId];
       if (current && current.phase === 'backoff' && e.status === RUNNING) {
         this.dispatchActivity(e, current);
         this.save(e);
       }
     });
-    this.save(exec);
-    return undefined;
   }
 
   private timeOutActivity(exec: ExecutionRecord, scheduledEventId: number, timeoutType: string, token?: string): void {
@@ -1034,6 +1154,7 @@ export class Engine {
       }
     }
     this.save(exec);
+    this.forgetIfIdle(exec);
   }
 
   private timeOutWorkflow(exec: ExecutionRecord): void {
@@ -1189,12 +1310,15 @@ export class Engine {
     });
     if (sticky) {
       const timer = setTimeout(() => {
-        const current = this.store.getExecution(namespace, runId);
-        if (current && this.runtime(current).queries.includes(query) && query.attempt === attempt) {
-          // The sticky worker is gone: this query, and a workflow task waiting there, go to the normal queue.
-          this.moveToNormalQueue(current);
-          this.save(current);
-        }
+        if (this.closed) return;
+        this.transact(() => {
+          const current = this.store.getExecution(namespace, runId);
+          if (current && this.runtime(current).queries.includes(query) && query.attempt === attempt) {
+            // The sticky worker is gone: this query, and a workflow task waiting there, go to the normal queue.
+            this.moveToNormalQueue(current);
+            this.save(current);
+          }
+        });
       }, exec.stickyScheduleToStartMs);
       timer.unref();
     }
@@ -1238,12 +1362,13 @@ export class Engine {
   private async waitForUpdate(exec: ExecutionRecord, updateId: string, wanted: string | undefined, deadline: number): Promise<Pb> {
     const want: Stage = ((wanted ?? '').replace('UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_', '') || 'ACCEPTED') as Stage;
     const stageOf = (update: UpdateState): Stage => (update.stage === 'completed' ? 'COMPLETED' : update.stage === 'accepted' ? 'ACCEPTED' : 'ADMITTED');
+    const current = () => this.store.getExecution(exec.namespace, exec.runId)?.updates[updateId];
     const reached = () => {
-      const update = exec.updates[updateId];
+      const update = current();
       return !!update && STAGE_ORDER.indexOf(stageOf(update)) >= Math.max(STAGE_ORDER.indexOf(want), STAGE_ORDER.indexOf('ACCEPTED'));
     };
     if (!reached()) await this.longPoll(this.runtime(exec).updateWaiters, reached, deadline);
-    const update = exec.updates[updateId];
+    const update = current();
     if (!update) throw notFound(`update ${updateId} not found`);
     const stage = stageOf(update);
     const rejected = update.stage === 'completed' && update.acceptedEventId === undefined && !!update.outcome?.failure;
@@ -1315,11 +1440,17 @@ export class Engine {
 
   async getHistory(request: Pb, deadline: number): Promise<Pb> {
     const namespace = this.requireNamespace(request.namespace);
-    const exec = this.getExecution(namespace, request.execution);
+    let exec = this.getExecution(namespace, request.execution);
     const closeOnly = request.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
     const from = request.nextPageToken?.length ? Number(Buffer.from(request.nextPageToken).toString('utf8')) : 1;
-    const ready = () => (closeOnly ? exec.status !== RUNNING : exec.nextEventId > from || exec.status !== RUNNING);
-    if (request.waitNewEvent && !ready()) await this.longPoll(this.runtime(exec).historyWaiters, ready, deadline);
+    const ready = () => {
+      const now = this.store.getExecution(namespace, exec.runId) ?? exec;
+      return closeOnly ? now.status !== RUNNING : now.nextEventId > from || now.status !== RUNNING;
+    };
+    if (request.waitNewEvent && !ready()) {
+      await this.longPoll(this.runtime(exec).historyWaiters, ready, deadline);
+      exec = this.store.getExecution(namespace, exec.runId) ?? exec;
+    }
     if (closeOnly) {
       if (exec.status === RUNNING) return { history: { events: [] }, nextPageToken: Buffer.from(String(from)) };
       const events = this.store.readEvents(namespace, exec.runId);

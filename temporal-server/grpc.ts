@@ -58,8 +58,8 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
       clusterId: 'embedded',
       clusterName: 'active',
       historyShardCount: 1,
-      persistenceStore: 'memory',
-      visibilityStore: 'memory',
+      persistenceStore: engine.persistence,
+      visibilityStore: engine.persistence,
     }),
     DescribeNamespace: (request) => {
       const name = engine.requireNamespace(request.namespace || request.id);
@@ -162,7 +162,7 @@ function testServiceHandlers(engine: Engine): Record<string, Handler> {
   };
 }
 
-function bind(service: grpc.ServiceDefinition, handlers: Record<string, Handler>, serviceName: string): grpc.UntypedServiceImplementation {
+function bind(engine: Engine, service: grpc.ServiceDefinition, handlers: Record<string, Handler>, serviceName: string): grpc.UntypedServiceImplementation {
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const [name, definition] of Object.entries(service)) {
     const handler = handlers[name] ?? handlers[definition.originalName ?? ''];
@@ -175,7 +175,8 @@ function bind(service: grpc.ServiceDefinition, handlers: Record<string, Handler>
       if (TRACE) console.error(`[temporal-server] ${method}`, JSON.stringify(call.request, traceReplacer).slice(0, 600));
       let result: Pb | Promise<Pb>;
       try {
-        result = handler(call.request, call);
+        // One unit of work per call: what it changed is committed before the answer is sent.
+        result = engine.transact(() => handler(call.request, call));
       } catch (error) {
         reply(callback, error);
         return;
@@ -210,9 +211,9 @@ export function addServices(server: grpc.Server, engine: Engine): void {
   const workflowService = definitions.temporal.api.workflowservice.v1.WorkflowService.service as grpc.ServiceDefinition;
   const operatorService = definitions.temporal.api.operatorservice.v1.OperatorService.service as grpc.ServiceDefinition;
   const testService = definitions.temporal.api.testservice.v1.TestService.service as grpc.ServiceDefinition;
-  server.addService(workflowService, bind(workflowService, workflowServiceHandlers(engine), 'WorkflowService'));
-  server.addService(operatorService, bind(operatorService, operatorServiceHandlers(engine), 'OperatorService'));
-  server.addService(testService, bind(testService, testServiceHandlers(engine), 'TestService'));
+  server.addService(workflowService, bind(engine, workflowService, workflowServiceHandlers(engine), 'WorkflowService'));
+  server.addService(operatorService, bind(engine, operatorService, operatorServiceHandlers(engine), 'OperatorService'));
+  server.addService(testService, bind(engine, testService, testServiceHandlers(engine), 'TestService'));
 }
 
 function operatorServiceHandlers(engine: Engine): Record<string, Handler> {

@@ -45,6 +45,8 @@ export interface ActivityState {
   attemptScheduledTime: number;
   /** `scheduled`: waiting for a worker; `started`: with a worker; `backoff`: waiting to retry. */
   phase: 'scheduled' | 'started' | 'backoff';
+  /** When the next attempt is due, while in backoff. */
+  retryTime?: number;
   startedTime?: number;
   startedIdentity?: string;
   startedRequestId?: string;
@@ -76,8 +78,8 @@ export interface UpdateState {
 
 /**
  * Everything the server knows about one run, as a plain, serialisable record. Timers, waiters,
- * locks, queries and task-queue entries that refer to it live only in the engine's memory; a
- * durable store will need the engine to rebuild them from these records at start (not done yet).
+ * locks, queries and task-queue entries that refer to it live only in the engine's memory; the
+ * engine rebuilds them from these records at start ({@link Engine.recover}).
  */
 export interface ExecutionRecord {
   namespace: string;
@@ -123,11 +125,18 @@ export interface ExecutionFilter {
 }
 
 /**
- * Storage behind the engine. The engine owns the state machine and calls these after each change;
- * an implementation only keeps records and histories. A durable implementation replaces
- * {@link MemoryStore} without touching the engine.
+ * Storage behind the engine ({@link SqliteStore}, in a file or in memory). The engine owns the state
+ * machine; the store keeps runs, histories, namespaces and a few counters. Changes are made inside
+ * {@link Store.transact} and written together when the outermost unit ends; outside a unit every
+ * read is a fresh copy.
  */
 export interface Store {
+  /**
+   * Runs `fn` as one unit of work: within it each run is one object, reads see the unit's own
+   * writes, and when the outermost unit returns everything it changed is committed at once. If `fn`
+   * throws, nothing of the unit is written. Nested calls join the open unit.
+   */
+  transact<T>(fn: () => T): T;
   namespaces(): string[];
   addNamespace(name: string): void;
   getExecution(namespace: string, runId: string): ExecutionRecord | undefined;
@@ -135,62 +144,15 @@ export interface Store {
   getCurrentRun(namespace: string, workflowId: string): ExecutionRecord | undefined;
   putExecution(record: ExecutionRecord): void;
   listExecutions(namespace: string, filter: ExecutionFilter): ExecutionRecord[];
+  /** Runs still running, to rebuild timers and queues at start. */
+  runningExecutions(): Array<{ namespace: string; runId: string }>;
   appendEvents(namespace: string, runId: string, events: HistoryEvent[]): void;
   /** Events from `fromEventId` (1-based, inclusive) to the end. */
   readEvents(namespace: string, runId: string, fromEventId?: number): HistoryEvent[];
-}
-
-export class MemoryStore implements Store {
-  private readonly names = new Set<string>();
-  private readonly executions = new Map<string, ExecutionRecord>();
-  private readonly current = new Map<string, string>();
-  private readonly histories = new Map<string, HistoryEvent[]>();
-
-  namespaces(): string[] {
-    return [...this.names];
-  }
-
-  addNamespace(name: string): void {
-    this.names.add(name);
-  }
-
-  getExecution(namespace: string, runId: string): ExecutionRecord | undefined {
-    return this.executions.get(`${namespace}/${runId}`);
-  }
-
-  getCurrentRun(namespace: string, workflowId: string): ExecutionRecord | undefined {
-    const runId = this.current.get(`${namespace}/${workflowId}`);
-    return runId === undefined ? undefined : this.getExecution(namespace, runId);
-  }
-
-  putExecution(record: ExecutionRecord): void {
-    const key = `${record.namespace}/${record.runId}`;
-    // A run seen for the first time is the newest one for its workflow id.
-    if (!this.executions.has(key)) this.current.set(`${record.namespace}/${record.workflowId}`, record.runId);
-    this.executions.set(key, record);
-  }
-
-  listExecutions(namespace: string, filter: ExecutionFilter): ExecutionRecord[] {
-    const out: ExecutionRecord[] = [];
-    for (const record of this.executions.values()) {
-      if (record.namespace !== namespace) continue;
-      if (filter.workflowType !== undefined && record.workflowType !== filter.workflowType) continue;
-      if (filter.workflowId !== undefined && record.workflowId !== filter.workflowId) continue;
-      if (filter.status !== undefined && record.status !== filter.status) continue;
-      out.push(record);
-    }
-    return out.sort((a, b) => b.startTime - a.startTime);
-  }
-
-  appendEvents(namespace: string, runId: string, events: HistoryEvent[]): void {
-    const key = `${namespace}/${runId}`;
-    let history = this.histories.get(key);
-    if (!history) this.histories.set(key, (history = []));
-    history.push(...events);
-  }
-
-  readEvents(namespace: string, runId: string, fromEventId = 1): HistoryEvent[] {
-    const history = this.histories.get(`${namespace}/${runId}`) ?? [];
-    return fromEventId <= 1 ? history.slice() : history.slice(fromEventId - 1);
-  }
+  /** Counters the engine keeps across restarts (event task ids, skipped time). */
+  getMeta(name: string): number | undefined;
+  setMeta(name: string, value: number): void;
+  /** True when the state outlives the process (a file). */
+  readonly persistent: boolean;
+  close(): void;
 }

@@ -1,5 +1,7 @@
 /** Shared set-up for the conformance suite: one environment per file, the bundle built once. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -19,12 +21,22 @@ export function fixturesBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundlePromise;
 }
 
+/**
+ * With TEMPORAL_SERVER_DB=file (set by `fileBacked.test.ts`) each environment's server keeps its
+ * state in a fresh `--db-filename`; otherwise in memory. The suite runs in both modes.
+ */
+function dbFilename(): string | undefined {
+  if (process.env.TEMPORAL_SERVER_DB !== 'file') return undefined;
+  return path.join(mkdtempSync(path.join(tmpdir(), 'temporal-db-')), 'temporal.db');
+}
+
 export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
+  const file = dbFilename();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, extraArgs: file ? ['--db-filename', file] : [] } });
 }
 
 export function localEnv(namespace?: string): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, namespace } });
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, namespace, dbFilename: dbFilename() } });
 }
 
 export const uniqueQueue = () => `tq-${randomUUID().slice(0, 8)}`;

@@ -1,0 +1,122 @@
+/**
+ * `npm start` killed with SIGKILL (engine, worker, API and PostgreSQL at once) while applications
+ * sit at every open stage, then started again on the same data directory: each goes on to
+ * COMPLETED, with the deadline it was given at acceptance.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { acceptanceOf, eventually } from '../support/applicationsApi';
+import { call, type RunningApi } from '../support/api';
+
+const MAIN = path.resolve(__dirname, '../../dist/main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.once('error', reject);
+  });
+}
+
+/** Starts `node dist/main.js` in its own process group, so one kill reaches PostgreSQL too. */
+async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
+  const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
+  const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
+  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 60_000, 'npm start to serve');
+  return child;
+}
+
+async function killGroup(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGKILL');
+  await exited;
+}
+
+interface Token { role: string; token: string; stationCode?: string; regionCode?: string; provinceCode?: string }
+interface Citizen { idNumber: string; name: string; homeRegionCode: string; blacklisted: boolean; cards: Array<{ status: string; hasFingerprints: boolean }> }
+
+test('when npm start is killed with SIGKILL while applications sit at every open stage, then after a restart each completes with its original deadline', async () => {
+  const parent = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
+  // As root, embedded PostgreSQL runs as user postgres, which must reach its directory.
+  chmodSync(parent, 0o755);
+  const dataDir = path.join(parent, 'data');
+  const port = await freePort();
+  const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
+  let child = await npmStart(dataDir, port);
+  try {
+    const tokens: Token[] = JSON.parse(readFileSync(path.join(dataDir, 'demo-tokens.json'), 'utf8'));
+    const citizens: Citizen[] = JSON.parse(readFileSync(path.join(dataDir, 'demo-citizens.json'), 'utf8'));
+    const token = (role: string, code?: string) =>
+      tokens.find((t) => t.role === role && (!code || [t.stationCode, t.regionCode, t.provinceCode].includes(code)))!.token;
+    const province = (region: string) => `${region.slice(0, 2)}0000`;
+    const eligible = citizens.filter((c) => !c.blacklisted && c.cards.some((card) => card.status === 'ACTIVE') && tokens.some((t) => t.role === 'reviewer' && t.regionCode === province(c.homeRegionCode)));
+    const stationFor = (c: Citizen) => tokens.find((t) => t.role === 'station' && t.stationCode && !t.regionCode!.startsWith(c.homeRegionCode.slice(0, 2)))!;
+
+    // Each step is retried while the workflow is busy (202) or the engine not yet back (503).
+    const step = async (id: string, name: string, role: string, code: string, body: unknown, stage: string) => {
+      await eventually(async () => {
+        const answer = await call(api, 'POST', `/v1/applications/${id}/${name}`, { token: token(role, code), body });
+        if (answer.status === 200 || answer.status === 201) return true;
+        if (answer.status === 202 || answer.status === 503) return false;
+        // 409 after a retried step that landed: the stage shows it.
+        const now = await call(api, 'GET', `/v1/applications/${id}`, { token: token(role, code) });
+        if (now.body?.stage === stage) return true;
+        throw new Error(`${name}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      }, 60_000, `${name} on ${id}`);
+    };
+    // Each case: the stage it waits in, and how many steps took it there (PRINTING twice: approved, and printed).
+    const stages: Array<[string, number]> = [['HOME_REVIEW', 0], ['PRINTING', 1], ['PRINTING', 2], ['SHIPPING', 3], ['READY_FOR_PICKUP', 4]];
+    const cases = await Promise.all(
+      stages.map(async ([target, taken], n) => {
+        const citizen = eligible[n];
+        const station = stationFor(citizen);
+        const home = province(citizen.homeRegionCode);
+        const accepted = await call(api, 'POST', '/v1/applications', {
+          token: station.token,
+          body: acceptanceOf(citizen),
+          headers: { 'Idempotency-Key': `restart-${n}` },
+        });
+        expect(accepted.status).toBe(201);
+        const id: string = accepted.body.applicationId;
+        const validFrom = String(accepted.body.acceptedAt).slice(0, 10);
+        const validUntil = `${Number(validFrom.slice(0, 4)) + 20}${validFrom.slice(4)}`;
+        const path = [
+          () => step(id, 'review', 'reviewer', home, { decision: 'approve' }, 'PRINTING'),
+          () => step(id, 'printed', 'production', home, { validFrom, validUntil }, 'PRINTING'),
+          () => step(id, 'dispatched', 'production', home, { trackingNumber: `EMS${n}0000001` }, 'SHIPPING'),
+          () => step(id, 'arrived', 'station', station.stationCode!, {}, 'READY_FOR_PICKUP'),
+          () => step(id, 'picked-up', 'station', station.stationCode!, { oldCardReturned: true }, 'COMPLETED'),
+        ];
+        const read = () => call(api, 'GET', `/v1/applications/${id}`, { token: station.token });
+        for (const next of path.slice(0, taken)) await next();
+        // The last step's workflow work may land just after its answer: wait for the stage.
+        await eventually(async () => (await read()).body.stage === target, 30_000, `${id} at ${target}`);
+        const before = (await read()).body;
+        return { id, target, deadline: before.deadlineAt ?? before.deadline, rest: path.slice(taken), read };
+      }),
+    );
+    expect(cases.map((c) => c.target)).toEqual(stages.map(([target]) => target));
+
+    await killGroup(child);
+    child = await npmStart(dataDir, port);
+
+    await Promise.all(
+      cases.map(async ({ rest, read, deadline, target }) => {
+        const after = (await read()).body;
+        expect(after.stage).toBe(target);
+        expect(after.deadlineAt ?? after.deadline).toBe(deadline);
+        for (const next of rest) await next();
+        await eventually(async () => (await read()).body.stage === 'COMPLETED', 30_000, 'COMPLETED');
+        expect(((await read()).body.deadlineAt ?? (await read()).body.deadline)).toBe(deadline);
+      }),
+    );
+  } finally {
+    await killGroup(child).catch(() => undefined);
+  }
+}, 240_000);

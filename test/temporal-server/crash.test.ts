@@ -1,0 +1,101 @@
+/**
+ * The server killed with SIGKILL at random instants while workflows run, restarted on the same
+ * `--db-filename`: every workflow completes exactly once, with a history that replays.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import * as activities from './fixtures/activities';
+import { addSignal, finishSignal, setUpdate, survivesCrashes } from './fixtures/workflows';
+import { DEV_SERVER, eventTypes, expectReplays, fixturesBundle, uniqueId, uniqueQueue } from './helpers';
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // installed by an earlier file in this jest worker
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.once('error', reject);
+  });
+}
+
+function startServer(port: number, dbFilename: string): Promise<ChildProcess> {
+  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', ...(process.env.CRASH_NO_FILE ? [] : ['--db-filename', dbFilename])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('when the server is killed with SIGKILL at random points and restarted on its file, then each workflow completes exactly once and replays', async () => {
+  const port = await freePort();
+  const dbFilename = path.join(mkdtempSync(path.join(tmpdir(), 'crash-')), 'temporal.db');
+  let server = await startServer(port, dbFilename);
+  const address = `127.0.0.1:${port}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const taskQueue = uniqueQueue();
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue,
+    workflowBundle: await fixturesBundle(),
+    activities,
+  });
+  const running = worker.run();
+  const count = 24;
+  // A seeded choice of kill instants keeps a failure reproducible.
+  let seed = 20261130;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+  // Each workflow is driven by its own client: start, signal, update, signal, finish. The SDK
+  // retries a call the dead server never answered; request ids make the retry a no-op if it landed.
+  const drive = async (n: number) => {
+    const handle = await client.workflow.start(survivesCrashes, { taskQueue, workflowId: uniqueId('crash'), args: [n, 200 + Math.floor(random() * 400)], workflowTaskTimeout: '2s' });
+    await handle.signal(addSignal, 1);
+    const previous = await handle.executeUpdate(setUpdate, { args: [10] });
+    await handle.signal(addSignal, n);
+    await handle.signal(finishSignal);
+    return { handle, previous, result: await handle.result() };
+  };
+  const driving = Promise.all(Array.from({ length: count }, (_, n) => pause(n * 40).then(() => drive(n))));
+
+  try {
+    for (let kill = 0; kill < 4; kill++) {
+      await pause(150 + random() * 500);
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+      server = await startServer(port, dbFilename);
+    }
+    const outcomes = await driving;
+    for (const [n, { handle, previous, result }] of outcomes.entries()) {
+      expect(previous).toBe(1);
+      expect(result).toBe(`a${n}:${10 + n}:b${n}`);
+      const types = await eventTypes(handle);
+      expect(types.filter((type) => type === 'WORKFLOW_EXECUTION_COMPLETED')).toHaveLength(1);
+      expect(types.filter((type) => type === 'WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(3);
+      expect(types.filter((type) => type === 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(1);
+      expect(types.filter((type) => type === 'TIMER_FIRED')).toHaveLength(1);
+      expect(types.filter((type) => type === 'ACTIVITY_TASK_COMPLETED')).toHaveLength(2);
+      await expectReplays(handle);
+    }
+  } finally {
+    worker.shutdown();
+    await running.catch(() => undefined);
+    await connection.close();
+    server.kill('SIGKILL');
+  }
+}, 120_000);
