@@ -3,6 +3,7 @@
  * DATABASE_URL / TEMPORAL_ADDRESS point at real services; then the worker and the API start.
  * Ctrl-C stops everything in reverse order.
  */
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
