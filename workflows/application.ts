@@ -5,12 +5,17 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
-import { allowedFrom, canTake, checkExtension, deadlineAt, isTerminal, temporaryCardDueAt, type ApplicationStage, type Step } from '../domain';
+import { allowedFrom, canTake, checkExtension, DAY_MS, deadlineAt, isOverdue, isTerminal, reviewReminderTimes, stageAfter, temporaryCardDueAt, warningAt, type ApplicationStage, type Step } from '../domain';
 import type { ApplicationActivities, Notification, ReadModelChange } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
 import { DUPLICATE_APPLICATION, queries, rejection, RESUMPTION_OUTDATED, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationSettings, type ApplicationState, type Arrived, type Dispatched, type PrintFailed, type Resumption } from './contract';
 
-const DAY = 24 * 60 * 60 * 1000;
+/**
+ * Runs started before this patch replay the timers they were started with: a deadline timer at the
+ * deadline itself and review reminders that never stopped. Runs with the marker take every instant
+ * from `domain/` (warning, first overdue instant, review reminders stopping at the deadline).
+ */
+const DEADLINE_RULES_FROM_DOMAIN = 'deadline-rules-from-domain';
 
 const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',
@@ -33,6 +38,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   const acceptedAt = resume ? new Date(resume.acceptedAt) : new Date(Date.now());
   // Reminders counted by a lost run were sent under its own keys; a restarted run numbers its own apart.
   const occurrence = (n: number) => (resume ? `restart${resume.restart}.${n}` : n);
+  // When this run asked the home region for its review; a run resumed in HOME_REVIEW counts from its restart.
+  let reviewRequestedAt = Date.now();
 
   const state: ApplicationState = resume ? resumedState(input, resume) : {
     applicationId,
@@ -65,6 +72,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   const record = (action: string, actor: string, change: ReadModelChange, details?: Record<string, unknown>, note?: string) =>
     inOrder(() => activities.recordProgress({ applicationId, at: now(), change, actor, action, details, note }));
   const moveTo = (stage: ApplicationStage, action: string, actor: string, change: ReadModelChange = {}, note?: string) => {
+    if (stage === 'HOME_REVIEW') reviewRequestedAt = Date.now();
     state.stage = stage;
     state.history.push({ stage, at: now(), ...(note ? { note } : {}) });
     if (isTerminal(stage)) state.closedAt = now();
@@ -98,12 +106,12 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     updates.review,
     async ({ decision, reason, actor }) => {
       if (decision === 'approve') {
-        await moveTo('PRINTING', 'review.approved', actor);
+        await moveTo(stageAfter('review', decision), 'review.approved', actor);
         // On the production centre's own queue; the reviewer's answer does not wait for that worker.
         printJobs.push(production.queuePrintJob({ applicationId, homeRegionCode: input.homeRegionCode, acceptingStationCode: input.acceptingStationCode }));
       } else {
         state.refusalReason = reason;
-        await moveTo('REFUSED', 'review.refused', actor, { refusalReason: reason }, reason);
+        await moveTo(stageAfter('review', decision), 'review.refused', actor, { refusalReason: reason }, reason);
       }
       return state;
     },
@@ -190,7 +198,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     async ({ trackingNumber, actor }) => {
       state.trackingNumber = trackingNumber;
       // Routed back to the station that accepted it: the sorting the pilots lacked (分拣).
-      await moveTo('SHIPPING', 'card.dispatched', actor, { trackingNumber }, `to ${input.acceptingStationCode}`);
+      await moveTo(stageAfter('dispatched'), 'card.dispatched', actor, { trackingNumber }, `to ${input.acceptingStationCode}`);
       return state;
     },
     {
@@ -211,7 +219,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
         return state;
       }
       state.readyForPickupAt = now();
-      await moveTo('READY_FOR_PICKUP', 'card.arrived', actor, { readyForPickupAt: state.readyForPickupAt });
+      await moveTo(stageAfter('arrived'), 'card.arrived', actor, { readyForPickupAt: state.readyForPickupAt });
       return state;
     },
     { validator: (_: Arrived) => requireStageFor('arrived') },
@@ -221,9 +229,9 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     updates.pickedUp,
     async ({ oldCardReturned, temporaryCardReturned, actor }) => {
       if (state.temporaryCard?.issuedAt) state.temporaryCard.returned = true;
-      state.stage = 'COMPLETED';
+      state.stage = stageAfter('pickedUp');
       state.closedAt = now();
-      state.history.push({ stage: 'COMPLETED', at: state.closedAt });
+      state.history.push({ stage: state.stage, at: state.closedAt });
       const card = state.printed!;
       await inOrder(() =>
         activities.completePickup({ applicationId, idNumber: input.idNumber, validFrom: card.validFrom, validUntil: card.validUntil, at: state.closedAt!, actor, oldCardReturned, temporaryCardReturned }),
@@ -244,7 +252,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     updates.withdraw,
     async ({ reason, actor }) => {
       state.withdrawalReason = reason;
-      await moveTo('WITHDRAWN', 'application.withdrawn', actor, { withdrawalReason: reason }, reason);
+      await moveTo(stageAfter('withdraw'), 'application.withdrawn', actor, { withdrawalReason: reason }, reason);
       return state;
     },
     {
@@ -282,9 +290,12 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     acceptance = 'recorded';
   }
 
+  const rulesFromDomain = wf.patched(DEADLINE_RULES_FROM_DOMAIN);
   const watchers = [
     watchDeadline(),
-    remindWhileIn('HOME_REVIEW', settings.reviewReminderDays, 'review.reminder', 'reviewer', input.homeRegionCode, (n) => (state.reviewReminders = n)),
+    rulesFromDomain
+      ? remindOfReview()
+      : remindWhileIn('HOME_REVIEW', settings.reviewReminderDays, 'review.reminder', 'reviewer', input.homeRegionCode, (n) => (state.reviewReminders = n)),
     watchTemporaryCard(),
     waitThen(() => state.stage === 'READY_FOR_PICKUP' || closed(), () =>
       remindWhileIn('READY_FOR_PICKUP', settings.pickupReminderDays, 'pickup.reminder', 'applicant', input.acceptingStationCode, (n) => (state.pickupReminders = n)),
@@ -298,14 +309,20 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   await Promise.all(printJobs);
   return state;
 
-  /** Warns before the deadline and marks the application overdue at it; both move with an extension. */
+  /**
+   * Warns `warningDays` before the deadline and marks the application overdue at the first instant
+   * the domain calls it overdue (1 ms past the deadline: ready exactly at the deadline is on time);
+   * both move with an extension.
+   */
   async function watchDeadline(): Promise<void> {
     // A restarted application already marked overdue was announced by its lost run.
     if (state.overdue) return;
     while (!readyOrClosed()) {
       const deadline = state.deadlineAt;
       const deadlineMoved = () => state.deadlineAt !== deadline;
-      const target = state.warned ? Date.parse(deadline) : Date.parse(deadline) - settings.warningDays * DAY;
+      const deadlineMs = Date.parse(deadline);
+      const overdueFrom = rulesFromDomain ? deadlineMs + 1 : deadlineMs;
+      const target = state.warned ? overdueFrom : warningAt(new Date(deadlineMs), settings.warningDays).getTime();
       const interrupted = await waitUntil(target, () => readyOrClosed() || deadlineMoved());
       if (interrupted) continue;
       if (!state.warned) {
@@ -313,11 +330,36 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
         await notify('deadline.warning', 'manager', input.acceptingStationCode, deadline);
         continue;
       }
+      if (rulesFromDomain && !isOverdue({ deadline: new Date(deadlineMs), now: new Date(Date.now()) })) continue;
       state.overdue = true;
       await record('deadline.overdue', 'system', { overdue: true });
       await notify('deadline.overdue', 'manager', input.acceptingStationCode, deadline);
       await notify('deadline.overdue', 'manager', input.homeRegionCode, `${deadline}:home`);
       return;
+    }
+  }
+
+  /**
+   * Reminds the home region of a review still waiting, at the domain's instants: every
+   * `reviewReminderDays` after the review was requested, strictly before the deadline (an extension
+   * moves that end, so the instants are taken again when it moves).
+   */
+  async function remindOfReview(): Promise<void> {
+    const since = new Date(reviewRequestedAt);
+    let sent = 0;
+    while (state.stage === 'HOME_REVIEW') {
+      const deadline = state.deadlineAt;
+      const leftOrMoved = () => state.stage !== 'HOME_REVIEW' || state.deadlineAt !== deadline;
+      const next = reviewReminderTimes(since, settings.reviewReminderDays, new Date(deadline))[sent];
+      if (!next) {
+        // None left before this deadline: wait for the decision, or for an extension that makes room.
+        await wf.condition(leftOrMoved);
+        continue;
+      }
+      if (await waitUntil(next.getTime(), leftOrMoved)) continue;
+      sent += 1;
+      state.reviewReminders = sent;
+      await notify('review.reminder', 'reviewer', input.homeRegionCode, occurrence(sent));
     }
   }
 
@@ -332,9 +374,10 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     await notify('temporary_card.overdue', 'manager', input.homeRegionCode);
   }
 
+  /** Reminds every `everyDays` while the application stays in `stage` (pickup; review in runs from before the patch). */
   async function remindWhileIn(stage: ApplicationStage, everyDays: number, topic: string, role: Notification['recipientRole'], recipientCode: string, count: (n: number) => void): Promise<void> {
     for (let reminder = 1; state.stage === stage; reminder++) {
-      const left = await wf.condition(() => state.stage !== stage, everyDays * DAY);
+      const left = await wf.condition(() => state.stage !== stage, everyDays * DAY_MS);
       if (left) return;
       count(reminder);
       await notify(topic, role, recipientCode, occurrence(reminder));

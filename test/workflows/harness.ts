@@ -12,7 +12,7 @@ import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
 
 export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
-export const DAY = 24 * 60 * 60 * 1000;
+export { DAY_MS as DAY } from '../../domain';
 
 // Workers log only what needs attention; the runtime is per process, so a later file finds it installed.
 try {

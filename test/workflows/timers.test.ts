@@ -1,0 +1,227 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Db } from '../../db/knex';
+import { DAY_MS } from '../../domain';
+import { queries, updates } from '../../workflows/contract';
+import { testDb } from '../support/database';
+import { newCitizen } from '../support/fixtures';
+import { recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
+import { decided, firedAt, recorded, timelineOf } from './timeline';
+
+/**
+ * The deadline, warning, reminder and temporary-card timers, to the millisecond. Two kinds of check:
+ * - what the system shows a little before and a little after each instant (the outbox, the read
+ *   model), with a minute on either side because the test server's clock runs in real time too;
+ * - the exact instant each timer was set for, read from the workflow's history (`timeline.ts`).
+ * Settings as in production: 60-day deadline, warning 10 days before, review reminder every 7 days.
+ */
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let db: Db;
+
+beforeAll(async () => {
+  ({ env, bundle } = await startEnvironment());
+  db = testDb();
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await db?.destroy();
+});
+
+const actor = 'test-user';
+const MINUTE = 60_000;
+/** How long after its instant a decision may be taken: the time the worker needs, never hours. */
+const PROMPTLY = MINUTE;
+
+const sleepUntil = async (at: number) => env.sleep(Math.max(0, at - (await env.currentTimeMs())));
+const outbox = (applicationId: string, topic: string) => db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', topic);
+const readModel = (applicationId: string) => db('applications').where('id', applicationId).first();
+const expectPrompt = (instants: number[], at: number) => {
+  expect(instants).toHaveLength(1);
+  expect(instants[0]).toBeGreaterThanOrEqual(at);
+  expect(instants[0] - at).toBeLessThan(PROMPTLY);
+};
+
+describe('the deadline timers', () => {
+  test('when the card is never ready, then the warning comes at exactly deadline − 10 days, overdue at the first instant past the deadline, and review reminders every 7 days stop before it', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      const state = await handle.query(queries.state);
+      const accepted = Date.parse(state.acceptedAt);
+      const deadline = Date.parse(state.deadlineAt);
+      const reviewRequested = Date.parse(state.history.find((entry) => entry.stage === 'HOME_REVIEW')!.at);
+      expect(deadline - accepted).toBe(60 * DAY_MS);
+      const warning = deadline - 10 * DAY_MS;
+
+      await sleepUntil(warning - MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
+      await sleepUntil(warning + MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+
+      await sleepUntil(deadline - MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(0);
+      await sleepUntil(deadline + MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
+
+      // Twenty days past the deadline, still waiting for review: no reminder after the deadline.
+      await env.sleep(20 * DAY_MS);
+      const reminders = (await outbox(input.applicationId, 'review.reminder')).map((row) => row.dedupeKey);
+      expect(reminders).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => `${input.applicationId}:review.reminder:${n}`));
+      expect((await handle.query(queries.state)).reviewReminders).toBe(8);
+
+      const timeline = await timelineOf(handle);
+      const reminderTimes = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => reviewRequested + n * 7 * DAY_MS);
+      expect(firedAt(timeline)).toEqual([...reminderTimes, warning, deadline + 1].sort((a, b) => a - b));
+      expect(timeline.timers.filter((timer) => !timer.fired)).toEqual([]);
+      expectPrompt(decided(timeline, 'deadline.warning'), warning);
+      expectPrompt(recorded(timeline, 'deadline.overdue'), deadline + 1);
+      expect(decided(timeline, 'review.reminder').every((at) => at < deadline)).toBe(true);
+      await handle.terminate('test over');
+    });
+  });
+
+  test('when the card is ready before the warning, then there is neither warning nor overdue, ever', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T1', actor }] });
+      await sleepUntil(deadline - 10 * DAY_MS - MINUTE);
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+
+      await sleepUntil(deadline + 5 * DAY_MS);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(0);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      expect(await handle.result()).toMatchObject({ stage: 'COMPLETED', overdue: false, warned: false });
+      const timeline = await timelineOf(handle);
+      expect(timeline.timers.filter((timer) => timer.target === deadline + 1 || timer.target === deadline - 10 * DAY_MS).every((timer) => !timer.fired)).toBe(true);
+    });
+  });
+
+  test('when the card is ready a minute before the deadline, then the warning was sent but it is not overdue', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T2', actor }] });
+      await sleepUntil(deadline - MINUTE);
+      const ready = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      expect(Date.parse(ready.readyForPickupAt!)).toBeLessThanOrEqual(deadline);
+
+      await sleepUntil(deadline + 5 * DAY_MS);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(0);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      expect((await handle.query(queries.state)).overdue).toBe(false);
+      const timeline = await timelineOf(handle);
+      expect(timeline.timers.find((timer) => timer.target === deadline + 1)?.fired).toBe(false);
+      await handle.terminate('test over');
+    });
+  });
+
+  test('when the deadline is extended after the warning, then the warning is re-armed at exactly the new deadline − 10 days, and overdue follows the new deadline', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      const state = await handle.query(queries.state);
+      const firstDeadline = Date.parse(state.deadlineAt);
+      const reviewRequested = Date.parse(state.history.find((entry) => entry.stage === 'HOME_REVIEW')!.at);
+      await sleepUntil(firstDeadline - 10 * DAY_MS + MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'roads closed', actor }] });
+      const deadline = Date.parse(extended.deadlineAt);
+      expect(deadline - firstDeadline).toBe(20 * DAY_MS);
+      expect(extended.warned).toBe(false);
+      const warning = deadline - 10 * DAY_MS;
+
+      await sleepUntil(firstDeadline + MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      await sleepUntil(warning - MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+      await sleepUntil(warning + MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(2);
+      await sleepUntil(deadline - MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      await sleepUntil(deadline + MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      await env.sleep(10 * DAY_MS);
+
+      const timeline = await timelineOf(handle);
+      // Reminders go on to the new deadline: 11 of them, the last on day 77.
+      const reminderTimes = Array.from({ length: 11 }, (_, i) => reviewRequested + (i + 1) * 7 * DAY_MS);
+      expect(firedAt(timeline)).toEqual([...reminderTimes, firstDeadline - 10 * DAY_MS, warning, deadline + 1].sort((a, b) => a - b));
+      const warnings = decided(timeline, 'deadline.warning');
+      expect(warnings).toHaveLength(2);
+      expectPrompt(warnings.slice(1), warning);
+      expectPrompt(recorded(timeline, 'deadline.overdue'), deadline + 1);
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor }] });
+      await handle.result();
+      await recordHistory(handle, 'extended-after-warning-domain-timers');
+    });
+  });
+
+  test('when the deadline is extended before the warning, then the warning comes only at the new deadline − 10 days', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen);
+      await env.sleep(10 * DAY_MS);
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'remote area', actor }] });
+      const deadline = Date.parse(extended.deadlineAt);
+      await sleepUntil(deadline - 10 * DAY_MS - MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
+      await sleepUntil(deadline - 10 * DAY_MS + MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+      expectPrompt(decided(await timelineOf(handle), 'deadline.warning'), deadline - 10 * DAY_MS);
+      await handle.terminate('test over');
+    });
+  });
+});
+
+describe('the temporary card timer', () => {
+  test('when the temporary card is not issued, then it is flagged late at exactly 3 days after acceptance', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen, { temporaryCardRequested: true });
+      const state = await handle.query(queries.state);
+      const due = Date.parse(state.temporaryCard!.dueAt);
+      expect(due - Date.parse(state.acceptedAt)).toBe(3 * DAY_MS);
+      await sleepUntil(due - MINUTE);
+      expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(false);
+      await sleepUntil(due + MINUTE);
+      expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(true);
+      expect(await outbox(input.applicationId, 'temporary_card.overdue')).toHaveLength(1);
+      const timeline = await timelineOf(handle);
+      expect(timeline.timers.find((timer) => timer.target === due)?.fired).toBe(true);
+      expectPrompt(recorded(timeline, 'temporary_card.overdue'), due);
+      await handle.terminate('test over');
+    });
+  });
+
+  test('when the temporary card is issued a minute before it is due, then it is never flagged late', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const { handle, input } = await startApplication(env, prefix, citizen, { temporaryCardRequested: true });
+      const due = Date.parse((await handle.query(queries.state)).temporaryCard!.dueAt);
+      await sleepUntil(due - MINUTE);
+      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor }] });
+      await env.sleep(10 * DAY_MS);
+      expect((await handle.query(queries.state)).temporaryCard).toMatchObject({ overdue: false, issuedAt: expect.any(String) });
+      expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(false);
+      expect(await outbox(input.applicationId, 'temporary_card.overdue')).toHaveLength(0);
+      const timeline = await timelineOf(handle);
+      expect(timeline.timers.find((timer) => timer.target === due)?.fired).toBe(false);
+      await handle.terminate('test over');
+    });
+  });
+});
