@@ -1,5 +1,5 @@
 import prand from 'pure-rand';
-import { makeIdNumber, regions, validUntilFor, type CardStatus } from '../../domain';
+import { DAY_MS as DAY, makeIdNumber, regions, validUntilFor, type CardStatus } from '../../domain';
 
 export interface SeedCard {
   validFrom: string;
@@ -20,7 +20,6 @@ export interface SeedCitizen {
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉华红梅建国志文斌宇浩然欣怡子涵晨阳思远佳琪雨萱俊杰鑫磊婷雪慧晓东海波宁';
-const DAY = 86_400_000;
 /** Cards have carried fingerprints since 2013. */
 const FINGERPRINTS_SINCE = '2013-01-01';
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
-import { MAX_RESTARTS_PER_STAGE, stuckReasons } from '../../domain';
+import { DAY_MS as DAY, MAX_RESTARTS_PER_STAGE, stuckReasons } from '../../domain';
 import { queries } from '../../workflows/contract';
 import { reconcileOnce, startReconciliation, type ReconciliationDeps } from '../../worker/reconciliation';
 import { call } from '../support/api';
@@ -14,7 +14,6 @@ import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../
  */
 let harness: ApplicationsApi;
 let deps: ReconciliationDeps;
-const DAY = 24 * 60 * 60 * 1000;
 const stationCode = stationIn(COUNTIES.hangzhouXihu);
 const tokens = { station: '', reviewer: '', production: '', managerHome: '', managerStation: '', managerElsewhere: '', admin: '' };
 

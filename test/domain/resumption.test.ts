@@ -1,6 +1,5 @@
-import { checkResumption, MAX_RESTARTS_PER_STAGE, recordedDeadlineDays, stuckReasons, type ApplicationStage } from '../../domain';
+import { checkResumption, DAY_MS as DAY, MAX_RESTARTS_PER_STAGE, recordedDeadlineDays, stuckReasons, type ApplicationStage } from '../../domain';
 
-const DAY = 24 * 60 * 60 * 1000;
 const acceptedAt = new Date('2026-11-30T02:00:00.000Z');
 const recorded = (overrides: Partial<Parameters<typeof checkResumption>[0]> = {}) => ({
   stage: 'PRINTING' as ApplicationStage,
