@@ -59,8 +59,8 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(authenticate(deps.db, users));
   v1.use(express.json({ limit: '100kb' }));
   v1.use(applicationRoutes(deps));
-  v1.use(lossReportRoutes(deps, verifications.cache));
-  v1.use(foundCardRoutes(deps, verifications.cache));
+  v1.use(lossReportRoutes(deps, verifications.invalidator));
+  v1.use(foundCardRoutes(deps, verifications.invalidator));
   v1.use(blacklistRoutes(deps));
   v1.use(impersonationReportRoutes(deps));
   v1.use(stuckApplicationRoutes(deps));

@@ -64,6 +64,11 @@ const schema = z.object({
   VERIFICATION_AUDIT_MAX_BACKLOG: z.coerce.number().int().min(1).default(200_000),
   /** First delay before the card-status LISTEN connection reconnects (doubling up to 30 s); the cache is off meanwhile. */
   VERIFICATION_LISTENER_RETRY_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /**
+   * How long a confirmed barrier lets an API instance answer verifications from its cache (renewed every
+   * quarter of it); also the longest a loss report waits for every instance to acknowledge the change.
+   */
+  VERIFICATION_CACHE_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** How often the LISTEN connection is checked with a query; no answer within it counts as dropped. */
   VERIFICATION_LISTENER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });

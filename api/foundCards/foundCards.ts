@@ -106,6 +106,9 @@ export async function closeHeld(
     });
     return destroyed ? cardKey(card.idNumber, card.validFrom) : undefined;
   });
-  if (changed) deps.cache.invalidate(changed);
+  if (changed) {
+    deps.cache.invalidate(changed);
+    await deps.cache.everywhere?.();
+  }
   return { foundCardId, state: outcome, closedAt: at.toISOString() };
 }

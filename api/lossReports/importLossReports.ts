@@ -288,5 +288,6 @@ async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: 
     );
   });
   for (const key of invalidated) deps.cache.invalidate(key);
+  if (invalidated.length) await deps.cache.everywhere?.();
   return outcomes;
 }

@@ -36,8 +36,9 @@ export function reporterRefusal(card: Pick<CardRow, 'holderName' | 'hasFingerpri
 /**
  * A loss report (挂失申报) at any station: the card is invalid from the moment it is accepted.
  * The report and the card's new status commit together (the status trigger announces the change to
- * every API instance); this instance's cache forgets the card before the 201 is sent, so no later
- * verification here can read VALID whatever the notification's latency.
+ * every API instance); this instance's cache forgets the card, and the 201 waits until every other
+ * instance has acknowledged dropping it or can no longer answer from its cache (`CacheCoherence`), so
+ * no verification anywhere reads VALID once the 201 is held, whatever the notification's latency.
  * The authority that took the report is the station's county: only its stations may withdraw it.
  * @throws Problem 404 `card_not_found`; 422 `name_mismatch`, `fingerprint_check_required`,
  * `fingerprint_mismatch`; 409 `already_reported_lost` (with its `lossReportId`), `card_not_active`.
@@ -89,5 +90,6 @@ export async function reportLoss(
     throw error;
   }
   cache.invalidate(cardKey(request.idNumber, request.cardValidFrom));
+  await cache.everywhere?.();
   return { lossReportId, cardStatus: 'REPORTED_LOST', reportedAt: reportedAt.toISOString() };
 }

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CardFacts } from '../../domain';
+import type { LeasedCache } from './cacheCoherence';
 
 /** `idNumber|validFrom`: the form PostgreSQL's `card_status` NOTIFY payload uses for one card. */
 export const cardKey = (idNumber: string, validFrom: string): string => `${idNumber}|${validFrom}`;
@@ -10,6 +11,8 @@ export type CachedFacts = CardFacts | null;
 /** Anything that changes a card's status tells the cache of its own instance before answering. */
 export interface CardCacheInvalidator {
   invalidate(key: string): void;
+  /** Resolves once no API instance can answer from its cache what was invalidated before the call (see `CacheCoherence`). */
+  everywhere?(): Promise<unknown>;
 }
 
 interface Load {
@@ -31,10 +34,12 @@ interface Load {
  * Caching is off until `resume()` (the invalidation channel is listening) and again after
  * `suspend()` (it dropped): then every request reads the database.
  */
-export class CardFactsCache implements CardCacheInvalidator {
+export class CardFactsCache implements CardCacheInvalidator, LeasedCache {
   private readonly lru: LRUCache<string, { facts: CachedFacts }> | undefined;
   private readonly loads = new Map<string, Load>();
   private enabled = false;
+  /** `performance.now()` until which hits may be served (see `CacheCoherence`); unlimited until a lease is first set. */
+  private leaseUntil = Number.POSITIVE_INFINITY;
   readonly stats = { hits: 0, misses: 0, invalidations: 0, suspensions: 0 };
 
   /**
@@ -50,12 +55,16 @@ export class CardFactsCache implements CardCacheInvalidator {
   }
 
   get caching(): boolean {
-    return this.enabled && this.lru !== undefined;
+    return this.enabled && this.lru !== undefined && performance.now() < this.leaseUntil;
   }
 
-  /** The cached facts, or undefined on a miss. Synchronous: the hot path answers without a promise. */
+  holdLeaseUntil(until: number): void {
+    this.leaseUntil = until;
+  }
+
+  /** The cached facts, or undefined on a miss (or while no lease is held). Synchronous: the hot path answers without a promise. */
   peek(key: string): { facts: CachedFacts } | undefined {
-    if (!this.enabled || !this.lru) return undefined;
+    if (!this.enabled || !this.lru || performance.now() >= this.leaseUntil) return undefined;
     const entry = this.lru.get(key);
     if (entry) this.stats.hits++;
     return entry;

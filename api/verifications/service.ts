@@ -5,13 +5,17 @@ import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 import { findCardFacts } from '../../db/queries/cardRegistry';
 import { VerificationAuditWriter } from './auditWriter';
-import { CardFactsCache } from './cardFactsCache';
+import { CacheCoherence } from './cacheCoherence';
+import { CardFactsCache, type CardCacheInvalidator } from './cardFactsCache';
 import { CARD_STATUS_CHANNEL, InvalidationListener, type InvalidatedCache } from './invalidationListener';
 import { UnitRateLimiter } from './rateLimiter';
 
 /** The verification machinery of one API instance: cache, its invalidation channel, audit and rate limits. */
 export interface Verifications {
   cache: CardFactsCache;
+  /** Invalidates on this instance and, through `everywhere()`, waits until no instance can still serve the card. */
+  invalidator: Required<CardCacheInvalidator>;
+  coherence: CacheCoherence;
   listener: InvalidationListener;
   audit: VerificationAuditWriter;
   limiter: UnitRateLimiter;
@@ -23,7 +27,8 @@ export interface Verifications {
 export function createVerifications(deps: { db: Db; config: Config; logger: Logger }, alsoInvalidated: Record<string, InvalidatedCache> = {}): Verifications {
   const { db, config, logger } = deps;
   const cache = new CardFactsCache(config.VERIFICATION_CACHE_SIZE, async (idNumber, validFrom) => (await findCardFacts(db, idNumber, validFrom)) ?? null);
-  const listener = new InvalidationListener(connectionOf(db), { ...alsoInvalidated, [CARD_STATUS_CHANNEL]: cache }, logger, {
+  const coherence = new CacheCoherence(db, cache, logger, { leaseMs: config.VERIFICATION_CACHE_LEASE_MS });
+  const listener = new InvalidationListener(connectionOf(db), { ...alsoInvalidated, ...coherence.channels, [CARD_STATUS_CHANNEL]: cache }, logger, {
     retryMs: config.VERIFICATION_LISTENER_RETRY_MS,
     maxRetryMs: Math.max(config.VERIFICATION_LISTENER_RETRY_MS, 30_000),
     heartbeatMs: config.VERIFICATION_LISTENER_HEARTBEAT_MS,
@@ -35,12 +40,16 @@ export function createVerifications(deps: { db: Db; config: Config; logger: Logg
   });
   const limiter = new UnitRateLimiter(db, config.VERIFICATION_RATE_LIMIT, logger);
   listener.start();
+  coherence.start();
   return {
     cache,
+    invalidator: { invalidate: (key) => cache.invalidate(key), everywhere: () => coherence.confirm() },
+    coherence,
     listener,
     audit,
     limiter,
     close: async () => {
+      await coherence.stop();
       await listener.stop();
       await audit.close();
     },

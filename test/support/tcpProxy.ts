@@ -8,6 +8,8 @@ export interface TcpProxy {
   /** The network fails: open connections are reset and new ones refused, until `restore`. */
   cut(): void;
   restore(): void;
+  /** From now on every byte from the target reaches the client `ms` later (a slow network, or a busy peer). */
+  delayReplies(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -15,6 +17,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let down = false;
+  let replyDelayMs = 0;
   const server = createServer((client) => {
     if (down) return void client.resetAndDestroy();
     const upstream = connect(targetPort, '127.0.0.1');
@@ -27,7 +30,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    // Every chunk waits the same delay, so timers fire, and bytes arrive, in order.
+    upstream.on('data', (chunk: Buffer) => {
+      if (replyDelayMs === 0) return void client.write(chunk);
+      setTimeout(() => {
+        if (!client.destroyed) client.write(chunk);
+      }, replyDelayMs);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -41,6 +51,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore: () => {
       down = false;
+    },
+    delayReplies: (ms) => {
+      replyDelayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
