@@ -2,11 +2,12 @@
  * `npm run bench [-- <name>...]`: runs the named benchmarks (all when none is named). Each writes
  * its figures to bench/results/<name>.json; figures are ratios against baselines measured in the same run.
  */
+import * as lossReportCoherence from './lossReportCoherence';
 import * as overdue from './overdue';
 import * as temporalServer from './temporal-server';
 import * as verification from './verification';
 
-const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, verification, overdue };
+const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, verification, overdue, 'loss-report-coherence': lossReportCoherence };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
