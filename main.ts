@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     const api = createApp({ db, config, logger, temporal });
     const server = await listen(api.app.listen(config.PORT));
     stops.push(['API', () => closeServer(server).then(api.close)]);
+    const metricsServer = await listen(api.metrics.listen(config.METRICS_PORT));
+    stops.push(['metrics', () => closeServer(metricsServer, 1_000)]);
     const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
     await writeServicesFile(config.DATA_DIR, { databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl });

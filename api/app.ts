@@ -30,6 +30,8 @@ export interface AppDependencies {
 
 export interface Api {
   app: express.Express;
+  /** `GET /metrics` alone, for a listener of its own on `METRICS_PORT`: the public port does not serve it. */
+  metrics: express.Express;
   /** Flushes buffered writes and releases connections the API holds of its own; call after the server closed. */
   close(): Promise<void>;
 }
@@ -50,7 +52,10 @@ export function createApp(deps: AppDependencies): Api {
   app.post('/v1/verifications', verificationRoute(verifications, authenticate(deps.db, users)));
   // Probes and documents: not request-logged (scraped every few seconds).
   const metrics = createMetrics(verifications);
-  app.use(healthRoutes(deps), metrics.routes, openApiRoutes());
+  app.use(healthRoutes(deps), openApiRoutes());
+  const metricsApp = express();
+  metricsApp.disable('x-powered-by');
+  metricsApp.use(metrics.routes, notFoundRoute, problemResponder(deps.logger));
 
   app.use(requestLog(deps.logger), metrics.timing);
   app.use(applicantStatusRoutes(deps));
@@ -71,6 +76,7 @@ export function createApp(deps: AppDependencies): Api {
   app.use(problemResponder(deps.logger));
   return {
     app,
+    metrics: metricsApp,
     close: async () => {
       for (const close of closers.reverse()) await close();
     },

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const temporal = temporalClient(services.temporalAddress, services.temporalNamespace);
   const api = createApp({ db, config, logger, temporal });
   const server = api.app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'API listening'));
+  const metricsServer = api.metrics.listen(config.METRICS_PORT, () => logger.info({ port: config.METRICS_PORT }, 'metrics listening'));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     // Each step runs even if one before it failed: the audit flush and the pool must not be skipped.
     for (const [name, step] of [
       ['HTTP server', () => closeServer(server)],
+      ['metrics server', () => closeServer(metricsServer, 1_000)],
       ['API', () => api.close()],
       ['Temporal client', () => temporal.connection.close()],
       ['database pool', () => db.destroy()],

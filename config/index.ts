@@ -14,6 +14,8 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash, underscore').default('id-cards'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where `GET /metrics` is served, apart from the API (0: any free port). Expose it to the monitoring network only. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** Days from acceptance to the legal deadline (Resident Identity Card Law art. 12). */
@@ -71,6 +73,8 @@ const schema = z.object({
   VERIFICATION_CACHE_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** How often the LISTEN connection is checked with a query; no answer within it counts as dropped. */
   VERIFICATION_LISTENER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+}).superRefine((config, ctx) => {
+  if (config.PORT !== 0 && config.METRICS_PORT === config.PORT) ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT: metrics are not served on the public port' });
 });
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);

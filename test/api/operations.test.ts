@@ -68,12 +68,18 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /metrics', () => {
-  test('when scraped after some requests, then Prometheus text with request timings by route pattern and the verification cache gauges', async () => {
+  test('when asked on the public port, then 404: metrics are served on METRICS_PORT only', async () => {
+    const response = await call(api, 'GET', '/metrics');
+    expect(response.status).toBe(404);
+    expect(response.contentType).toMatch(/^application\/problem\+json/);
+  });
+
+  test('when scraped on the metrics port after some requests, then Prometheus text with request timings by route pattern and the verification cache gauges', async () => {
     await call(api, 'GET', `/v1/applications/${applicationId}`);
     const stationToken = await newToken(db, 'station', { stationCode: station });
     expect((await call(api, 'GET', `/v1/applications/${applicationId}`, { token: stationToken })).status).toBe(200);
     expect((await call(api, 'GET', `/v1/applications/${randomUUID()}`, { token: stationToken })).status).toBe(404);
-    const response = await fetch(`${api.url}/metrics`);
+    const response = await fetch(`${api.metricsUrl}/metrics`);
     const text = await response.text();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);

@@ -7,6 +7,8 @@ import type { Db } from '../../db/knex';
 
 export interface RunningApi {
   url: string;
+  /** The metrics listener (`METRICS_PORT`), apart from the public port. */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -16,13 +18,16 @@ export async function startApi(db: Db, options: { temporal?: TemporalClient; con
   const api = createApp({ db, config, logger: createLogger('silent'), temporal: options.temporal });
   const server = api.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
+  const metrics = api.metrics.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => metrics.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }).then(api.close),
+    metricsUrl: `http://127.0.0.1:${(metrics.address() as AddressInfo).port}`,
+    close: () => Promise.all([server, metrics].map((listening) => new Promise<void>((resolve) => {
+      listening.closeAllConnections();
+      listening.close(() => resolve());
+    }))).then(api.close),
   };
 }
 
