@@ -20,6 +20,7 @@ import { migrateToLatest } from './db/migrate';
 import { seedDemoOnFirstStart } from './db/seed/demo';
 import { start as startEmbeddedTemporal } from './temporal-server';
 import { startReconciliation } from './worker/reconciliation';
+import { startNotificationDispatcher } from './notifications';
 import { createWorkers, runWorkers, shutdownWorkers } from './worker/workers';
 
 type Stop = () => Promise<unknown>;
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
     // Open applications whose workflow the engine lost are restarted (or shown to managers): now, then periodically.
     const reconciliation = startReconciliation({ db, temporal, config, logger }, config.RECONCILE_INTERVAL_MS);
     stops.push(['reconciliation', reconciliation.stop]);
+    // Notifications leave through the outbox: SMS (or .data/notifications.ndjson) and the inboxes.
+    const notifications = startNotificationDispatcher(db, config, logger);
+    stops.push(['notification dispatcher', notifications.stop]);
 
     const api = createApp({ db, config, logger, temporal });
     const server = await listen(api.app.listen(config.PORT));

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/knex';
 import type { ApplicationStage } from '../domain';
 import { DUPLICATE_APPLICATION, RESUMPTION_OUTDATED, type ApplicationInput } from '../workflows/contract';
+import { acceptingStationOf, noticesOnAcceptance, noticesOnStage, writeNotices } from '../notifications/applicantNotices';
 
 /** Columns of the applications read model that workflow progress may change. */
 export interface ReadModelChange {
@@ -122,6 +123,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
         await trx('applicationStageHistory').insert({ applicationId: acceptance.applicationId, stage: 'ACCEPTED', at: acceptance.acceptedAt, actor: acceptance.acceptedBy });
         await audit(trx, { actor: acceptance.acceptedBy, action: 'application.accepted', applicationId: acceptance.applicationId, at: acceptance.acceptedAt, details: { kind: acceptance.kind, acceptingStationCode: acceptance.acceptingStationCode } });
         if (acceptance.kind === 'replacement') await reportLostAtAcceptance(trx, acceptance);
+        await writeNotices(trx, acceptance.applicationId, noticesOnAcceptance(acceptance.applicationId));
       });
     },
 
@@ -155,6 +157,10 @@ export function createApplicationActivities({ db }: { db: Db }) {
             .ignore();
         }
         await audit(trx, { actor: progress.actor, action: progress.action, applicationId: progress.applicationId, at: progress.at, details: { ...progress.details, ...(progress.note ? { note: progress.note } : {}) } });
+        const { stage } = progress.change;
+        if (stage === 'REFUSED' || stage === 'READY_FOR_PICKUP') {
+          await writeNotices(trx, progress.applicationId, noticesOnStage(progress.applicationId, stage, await acceptingStationOf(trx, progress.applicationId)));
+        }
       });
     },
 

@@ -12,6 +12,7 @@ import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
 import { impersonationReportRoutes } from './impersonationReports/routes';
 import { lossReportRoutes } from './lossReports/routes';
+import { notificationRoutes } from './notifications/routes';
 import { createMetrics, mountedAt } from './metrics';
 import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(blacklistRoutes(deps));
   v1.use(impersonationReportRoutes(deps));
   v1.use(stuckApplicationRoutes(deps));
+  v1.use(notificationRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -57,6 +57,13 @@ const schema = z.object({
       ctx.addIssue({ code: 'custom', message: `must be none, a hop count 1–10, or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal, uniquelocal (not ${bad.map((entry) => JSON.stringify(entry)).join(', ')})` });
       return z.NEVER;
     }),
+  /** The HTTP SMS gateway for applicants' notifications; unset: they are appended to DATA_DIR/notifications.ndjson. */
+  SMS_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  /** How often the notification dispatcher looks for due notifications (ms). */
+  NOTIFY_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1_000),
+  /** Delivery attempts before a notification becomes a dead letter; the first retry waits NOTIFY_RETRY_BASE_MS, each next twice as long. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
   /** Verification audit rows are written at least this often (ms)… */
   VERIFICATION_AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),

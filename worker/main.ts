@@ -7,6 +7,7 @@ import { resolveServices } from '../config/services';
 import { createDb } from '../db/knex';
 import { temporalClient } from '../config/temporal';
 import { startReconciliation } from './reconciliation';
+import { startNotificationDispatcher } from '../notifications';
 import { createWorkers, runWorkers } from './workers';
 
 async function main(): Promise<void> {
@@ -18,15 +19,18 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const temporal = temporalClient(services.temporalAddress, services.temporalNamespace);
   let reconciliation: ReturnType<typeof startReconciliation> | undefined;
+  let notifications: ReturnType<typeof startNotificationDispatcher> | undefined;
   try {
     // The SDK shuts its workers down on SIGINT/SIGTERM and lets in-flight tasks finish.
     const workers = await createWorkers({ connection, namespace: services.temporalNamespace, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX, db });
     logger.info({ taskQueues: workers.length }, 'worker running');
     // Open applications whose workflow the engine lost are restarted (or shown to managers): at start, then periodically.
     reconciliation = startReconciliation({ db, temporal, config, logger }, config.RECONCILE_INTERVAL_MS);
+    notifications = startNotificationDispatcher(db, config, logger);
     await runWorkers(workers);
   } finally {
     await reconciliation?.stop();
+    await notifications?.stop();
     await temporal.connection.close();
     await connection.close();
     await db.destroy();

@@ -1,0 +1,93 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { recordAudit } from '../../db/queries/auditLog';
+import { countUnread, listDeadLetters, listInbox, markRead, retryDeadLetter, type InboxScope } from '../../db/queries/notifications';
+import type { User } from '../../db/users';
+import type { AppDependencies } from '../app';
+import { allow, userOf } from '../auth';
+import { cursor, pageOf } from '../paging';
+import { problems } from '../problems';
+import { parse } from '../validation';
+
+const PAGE = 50;
+
+export const inboxListing = z.strictObject({ unread: z.enum(['true', 'false']).optional(), cursor: z.string().optional() });
+export const deadLetterListing = z.strictObject({ cursor: z.string().optional() });
+
+const isIdCursor = (value: any): value is { id: string } => typeof value?.id === 'string' && /^\d{1,18}$/.test(value.id);
+const numericId = (value: unknown, what: string): number => {
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw problems.notFound(what);
+  return Number(value);
+};
+
+/** A station reads its own inbox; reviewers, production centres and managers theirs within their region (national managers: all). */
+function inboxScope(user: User): InboxScope {
+  if (user.role === 'station') return { role: 'station', stationCode: user.stationCode! };
+  if (user.role === 'production') return { role: 'production', regionCode: user.provinceCode };
+  if (user.role === 'reviewer' || user.role === 'manager') return { role: user.role, regionCode: user.regionCode };
+  throw problems.forbiddenRole(['station', 'reviewer', 'production', 'manager']);
+}
+
+const messageView = (row: { id: number; topic: string; text: string; applicationId: string | null; createdAt: Date; readAt: Date | null }) => ({
+  id: String(row.id),
+  topic: row.topic,
+  text: row.text,
+  applicationId: row.applicationId,
+  createdAt: row.createdAt.toISOString(),
+  readAt: row.readAt?.toISOString() ?? null,
+});
+
+/**
+ * Notifications inside the system: each role's inbox (unread count, listing, marking read) and, for
+ * admins, the dead letters — notifications that could not be delivered — with a retry.
+ */
+export function notificationRoutes({ db }: AppDependencies): Router {
+  const router = Router();
+  const staff = allow('station', 'reviewer', 'production', 'manager');
+
+  router.get('/inbox', staff, async (req, res) => {
+    const query = parse(inboxListing, req.query);
+    const scope = inboxScope(userOf(req));
+    const after = cursor.decode(query.cursor, isIdCursor);
+    const rows = await listInbox(db, scope, { unreadOnly: query.unread === 'true', beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
+    res.json({ ...pageOf(rows, PAGE, messageView, (last) => ({ id: String(last.id) })), unreadCount: await countUnread(db, scope) });
+  });
+
+  router.get('/inbox/unread-count', staff, async (req, res) => {
+    res.json({ unreadCount: await countUnread(db, inboxScope(userOf(req))) });
+  });
+
+  router.post('/inbox/:id/read', staff, async (req, res) => {
+    const user = userOf(req);
+    const row = await markRead(db, inboxScope(user), numericId(req.params.id, 'The message'), user.id);
+    if (!row) throw problems.notFound('The message');
+    res.json(messageView(row));
+  });
+
+  router.get('/notifications/dead-letters', allow('admin'), async (req, res) => {
+    const query = parse(deadLetterListing, req.query);
+    const after = cursor.decode(query.cursor, isIdCursor);
+    const rows = await listDeadLetters(db, { beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
+    res.json(
+      pageOf(
+        rows,
+        PAGE,
+        (row) => ({ id: String(row.id), topic: row.topic, recipientRole: row.recipientRole, applicationId: row.applicationId, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString(), deadAt: row.deadAt.toISOString() }),
+        (last) => ({ id: String(last.id) }),
+      ),
+    );
+  });
+
+  router.post('/notifications/dead-letters/:id/retry', allow('admin'), async (req, res) => {
+    const id = numericId(req.params.id, 'The dead letter');
+    const retried = await db.transaction(async (trx) => {
+      if (!(await retryDeadLetter(trx, id))) return false;
+      await recordAudit(trx, { actor: userOf(req).id, action: 'notification.retried', subjectType: 'outbox', subjectId: String(id) });
+      return true;
+    });
+    if (!retried) throw problems.notFound('The dead letter');
+    res.status(202).json({ id: String(id), state: 'QUEUED' });
+  });
+
+  return router;
+}
