@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Db } from '../../db/knex';
 import { DAY_MS } from '../../domain';
-import { queries, updates } from '../../workflows/contract';
+import { queries, updates, type ApplicationInput } from '../../workflows/contract';
 import { testDb } from '../support/database';
 import { newCitizen } from '../support/fixtures';
 import { recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
@@ -37,6 +37,22 @@ const PROMPTLY = MINUTE;
 const sleepUntil = async (at: number) => env.sleep(Math.max(0, at - (await env.currentTimeMs())));
 const outbox = (applicationId: string, topic: string) => db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', topic);
 const readModel = (applicationId: string) => db('applications').where('id', applicationId).first();
+/**
+ * Runs `body` on a fresh application with workers of its own; the workflow is terminated however the
+ * body ends, so a failed assertion cannot leave a task out with a stopped worker and stall the clock
+ * for the tests after it.
+ */
+async function scenario(overrides: Partial<ApplicationInput>, body: (application: Awaited<ReturnType<typeof startApplication>>) => Promise<void>): Promise<void> {
+  const citizen = await newCitizen(db);
+  await withWorkers(env, bundle, db, async (prefix) => {
+    const application = await startApplication(env, prefix, citizen, overrides);
+    try {
+      await body(application);
+    } finally {
+      await application.handle.terminate('test over').catch(() => undefined);
+    }
+  });
+}
 const expectPrompt = (instants: number[], at: number) => {
   expect(instants).toHaveLength(1);
   expect(instants[0]).toBeGreaterThanOrEqual(at);
@@ -45,9 +61,7 @@ const expectPrompt = (instants: number[], at: number) => {
 
 describe('the deadline timers', () => {
   test('when the card is never ready, then the warning comes at exactly deadline − 10 days, overdue at the first instant past the deadline, and review reminders every 7 days stop before it', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen);
+    await scenario({}, async ({ handle, input }) => {
       const state = await handle.query(queries.state);
       const accepted = Date.parse(state.acceptedAt);
       const deadline = Date.parse(state.deadlineAt);
@@ -80,14 +94,11 @@ describe('the deadline timers', () => {
       expectPrompt(decided(timeline, 'deadline.warning'), warning);
       expectPrompt(recorded(timeline, 'deadline.overdue'), deadline + 1);
       expect(decided(timeline, 'review.reminder').every((at) => at < deadline)).toBe(true);
-      await handle.terminate('test over');
     });
   });
 
   test('when the card is ready before the warning, then there is neither warning nor overdue, ever', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen);
+    await scenario({}, async ({ handle, input }) => {
       const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
       await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
       await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
@@ -107,9 +118,7 @@ describe('the deadline timers', () => {
   });
 
   test('when the card is ready a minute before the deadline, then the warning was sent but it is not overdue', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen);
+    await scenario({}, async ({ handle, input }) => {
       const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
       await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
       await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
@@ -125,14 +134,11 @@ describe('the deadline timers', () => {
       expect((await handle.query(queries.state)).overdue).toBe(false);
       const timeline = await timelineOf(handle);
       expect(timeline.timers.find((timer) => timer.target === deadline + 1)?.fired).toBe(false);
-      await handle.terminate('test over');
     });
   });
 
   test('when the deadline is extended after the warning, then the warning is re-armed at exactly the new deadline − 10 days, and overdue follows the new deadline', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen);
+    await scenario({}, async ({ handle, input }) => {
       const state = await handle.query(queries.state);
       const firstDeadline = Date.parse(state.deadlineAt);
       const reviewRequested = Date.parse(state.history.find((entry) => entry.stage === 'HOME_REVIEW')!.at);
@@ -172,9 +178,7 @@ describe('the deadline timers', () => {
   });
 
   test('when the deadline is extended before the warning, then the warning comes only at the new deadline − 10 days', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen);
+    await scenario({}, async ({ handle, input }) => {
       await env.sleep(10 * DAY_MS);
       const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'remote area', actor }] });
       const deadline = Date.parse(extended.deadlineAt);
@@ -183,16 +187,13 @@ describe('the deadline timers', () => {
       await sleepUntil(deadline - 10 * DAY_MS + MINUTE);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
       expectPrompt(decided(await timelineOf(handle), 'deadline.warning'), deadline - 10 * DAY_MS);
-      await handle.terminate('test over');
     });
   });
 });
 
 describe('the temporary card timer', () => {
   test('when the temporary card is not issued, then it is flagged late at exactly 3 days after acceptance', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen, { temporaryCardRequested: true });
+    await scenario({ temporaryCardRequested: true }, async ({ handle, input }) => {
       const state = await handle.query(queries.state);
       const due = Date.parse(state.temporaryCard!.dueAt);
       expect(due - Date.parse(state.acceptedAt)).toBe(3 * DAY_MS);
@@ -204,14 +205,11 @@ describe('the temporary card timer', () => {
       const timeline = await timelineOf(handle);
       expect(timeline.timers.find((timer) => timer.target === due)?.fired).toBe(true);
       expectPrompt(recorded(timeline, 'temporary_card.overdue'), due);
-      await handle.terminate('test over');
     });
   });
 
   test('when the temporary card is issued a minute before it is due, then it is never flagged late', async () => {
-    const citizen = await newCitizen(db);
-    await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle, input } = await startApplication(env, prefix, citizen, { temporaryCardRequested: true });
+    await scenario({ temporaryCardRequested: true }, async ({ handle, input }) => {
       const due = Date.parse((await handle.query(queries.state)).temporaryCard!.dueAt);
       await sleepUntil(due - MINUTE);
       await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor }] });
@@ -221,7 +219,6 @@ describe('the temporary card timer', () => {
       expect(await outbox(input.applicationId, 'temporary_card.overdue')).toHaveLength(0);
       const timeline = await timelineOf(handle);
       expect(timeline.timers.find((timer) => timer.target === due)?.fired).toBe(false);
-      await handle.terminate('test over');
     });
   });
 });
