@@ -8,6 +8,7 @@ import { applicationRoutes } from './applications/routes';
 import { stillInProgressResponder } from './applications/workflowWait';
 import { authenticate, USER_CHANGED_CHANNEL, UserCache } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
+import { cardStatusFeedRoutes } from './cardStatusFeed/routes';
 import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
 import { impersonationReportRoutes } from './impersonationReports/routes';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(impersonationReportRoutes(deps));
   v1.use(stuckApplicationRoutes(deps));
   v1.use(notificationRoutes(deps));
+  v1.use(cardStatusFeedRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './knex';
 
-/** `loss_report_importer`: bulk import of old loss reports for one authority's region, nothing else. */
-export type Role = 'station' | 'reviewer' | 'production' | 'manager' | 'unit' | 'admin' | 'loss_report_importer';
+/** `loss_report_importer`: bulk import of old loss reports for one authority's region, nothing else. `platform`: reads the card-status feed. `police_post`: issues temporary identity certificates (its region). */
+export type Role = 'station' | 'reviewer' | 'production' | 'manager' | 'unit' | 'admin' | 'loss_report_importer' | 'platform' | 'police_post';
 
 export interface User {
   id: string;

@@ -11,6 +11,7 @@ import * as reconciliation from './20261130_02_reconciliation';
 import * as lossReportImporter from './20261130_10_loss_report_importer';
 import * as accountRevocation from './20261130_11_account_revocation';
 import * as notificationDelivery from './20261130_20_notification_delivery';
+import * as cardStatusFeed from './20261130_21_card_status_feed';
 import * as apiInstances from './20261130_30_api_instances';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '20261130_10_loss_report_importer': lossReportImporter,
   '20261130_11_account_revocation': accountRevocation,
   '20261130_20_notification_delivery': notificationDelivery,
+  '20261130_21_card_status_feed': cardStatusFeed,
   '20261130_30_api_instances': apiInstances,
 };
 

@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { eventsAfter, publishFinishedEvents, type FeedEventRow } from '../../db/queries/cardStatusFeed';
+import type { AppDependencies } from '../app';
+import { allow } from '../auth';
+import { parse } from '../validation';
+
+const POLL_MS = 100;
+
+export const feedQuery = z.strictObject({
+  after: z.string().regex(/^\d{1,18}$/, 'must be a sequence number (0 for the beginning)').default('0'),
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(1_000).default(100),
+  wait: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(60).default(0),
+});
+
+/** Why a card's status changed, read from the change itself. */
+function reasonOf(row: FeedEventRow): string | undefined {
+  if (row.status === 'ACTIVE') return row.previousStatus === 'REPORTED_LOST' ? 'LOSS_REPORT_WITHDRAWN' : row.previousStatus === null ? 'ISSUED' : undefined;
+  if (row.status === 'REPORTED_LOST') return 'LOSS_REPORTED';
+  if (row.status === 'SUPERSEDED') return 'REPLACED';
+  if (row.status === 'DESTROYED') return 'FOUND_AND_DESTROYED';
+  return undefined;
+}
+
+const eventView = (row: FeedEventRow) => {
+  const reason = reasonOf(row);
+  return { seq: Number(row.feedSeq), idNumber: row.idNumber, cardValidFrom: row.validFrom, status: row.status, ...(reason ? { reason } : {}), at: row.at.toISOString() };
+};
+
+/**
+ * `GET /v1/card-status-events?after=&limit=&wait=`: the card-status feed for downstream platforms,
+ * in increasing `seq`, with no names. Asking again from `nextAfter` never misses an event nor repeats
+ * one (see the card-status feed migration for why). With nothing new it waits up to `wait` seconds.
+ */
+export function cardStatusFeedRoutes({ db }: AppDependencies): Router {
+  const router = Router();
+  router.get('/card-status-events', allow('platform', 'admin'), async (req, res) => {
+    const query = parse(feedQuery, req.query);
+    const after = BigInt(query.after);
+    const until = Date.now() + query.wait * 1000;
+    let closed = false;
+    req.on('close', () => (closed = true));
+    for (;;) {
+      await publishFinishedEvents(db);
+      const rows = await eventsAfter(db, after, query.limit);
+      if (rows.length > 0 || Date.now() >= until || closed) {
+        res.set('cache-control', 'no-store').json({ events: rows.map(eventView), nextAfter: rows.length ? Number(rows.at(-1)!.feedSeq) : Number(after) });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, until - Date.now())));
+    }
+  });
+  return router;
+}

@@ -1,0 +1,144 @@
+import type { Db } from '../../db/knex';
+import { call, startApi, type RunningApi } from '../support/api';
+import { expectProblem } from '../support/applicationsApi';
+import { testDb } from '../support/database';
+import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
+
+let db: Db;
+let api: RunningApi;
+let platform: string;
+beforeAll(async () => {
+  db = testDb();
+  api = await startApi(db);
+  platform = await newToken(db, 'platform');
+});
+afterAll(async () => {
+  await api.close();
+  await db.destroy();
+});
+
+interface FeedEvent {
+  seq: number;
+  idNumber: string;
+  cardValidFrom: string;
+  status: string;
+  reason?: string;
+  at: string;
+}
+
+const feed = (after: number, options: { limit?: number; wait?: number; token?: string } = {}) =>
+  call(api, 'GET', `/v1/card-status-events?after=${after}&limit=${options.limit ?? 100}&wait=${options.wait ?? 0}`, { token: options.token ?? platform });
+
+/** The current end of the feed: where a new follower that wants only what comes next starts. */
+async function feedEnd(): Promise<number> {
+  let after = 0;
+  for (;;) {
+    const page = await feed(after, { limit: 1000 });
+    if (page.body.events.length === 0) return after;
+    after = page.body.nextAfter;
+  }
+}
+
+/** A follower that always asks from its last `nextAfter`, keeping what concerns `cards`, until `done` and the feed is drained. */
+async function follow(from: number, done: () => boolean, keep: (event: FeedEvent) => boolean): Promise<FeedEvent[]> {
+  const seen: FeedEvent[] = [];
+  let after = from;
+  let emptyAfterDone = 0;
+  while (emptyAfterDone < 3) {
+    const finished = done();
+    const page = await feed(after, { limit: 7, wait: 1 });
+    expect(page.status).toBe(200);
+    const seqs = page.body.events.map((event: FeedEvent) => event.seq);
+    for (const seq of seqs) expect(seq).toBeGreaterThan(after);
+    seen.push(...page.body.events.filter(keep));
+    after = page.body.nextAfter;
+    if (finished && page.body.events.length === 0) emptyAfterDone++;
+  }
+  return seen;
+}
+
+const cardOf = (citizen: TestCitizen) => ({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom });
+
+describe('GET /v1/card-status-events', () => {
+  test('when a transaction that took an earlier sequence value commits after a later one, then the follower gets both, once each, in increasing seq', async () => {
+    const [early, late] = [await newCitizen(db), await newCitizen(db)];
+    const start = await feedEnd();
+    const slow = await db.transaction();
+    try {
+      await slow('cards').where(cardOf(early)).update({ status: 'REPORTED_LOST' });
+      await db('cards').where(cardOf(late)).update({ status: 'REPORTED_LOST' });
+      // The later event is committed; the earlier is not: nothing behind the open transaction is handed out.
+      const meanwhile = await feed(start);
+      expect(meanwhile.body.events.filter((event: FeedEvent) => [early.idNumber, late.idNumber].includes(event.idNumber))).toEqual([]);
+      await slow.commit();
+    } catch (error) {
+      await slow.rollback();
+      throw error;
+    }
+    const after = await feed(start, { wait: 5 });
+    const ours = after.body.events.filter((event: FeedEvent) => [early.idNumber, late.idNumber].includes(event.idNumber));
+    expect(ours.map((event: FeedEvent) => event.idNumber).sort()).toEqual([early.idNumber, late.idNumber].sort());
+    expect(ours[0]).toEqual({ seq: expect.any(Number), idNumber: expect.any(String), cardValidFrom: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), status: 'REPORTED_LOST', reason: 'LOSS_REPORTED', at: expect.any(String) });
+    expect(JSON.stringify(after.body)).not.toContain(early.name);
+  });
+
+  test('when loss reports and withdrawals commit concurrently and out of sequence order, then a follower from its last nextAfter gets every change once and in order', async () => {
+    const citizens = await Promise.all(Array.from({ length: 12 }, () => newCitizen(db)));
+    const ours = new Set(citizens.map((citizen) => citizen.idNumber));
+    const start = await feedEnd();
+    let writing = true;
+    const following = follow(start, () => !writing, (event) => ours.has(event.idNumber));
+    // Each writer flips its card lost ⇄ active ten times, holding each transaction open a random while after its change.
+    const committed = new Map<string, string[]>();
+    await Promise.all(
+      citizens.map(async (citizen) => {
+        const statuses: string[] = [];
+        for (let n = 0; n < 10; n++) {
+          const status = n % 2 === 0 ? 'REPORTED_LOST' : 'ACTIVE';
+          await db.transaction(async (trx) => {
+            await trx('cards').where(cardOf(citizen)).update({ status });
+            await trx.raw('SELECT pg_sleep(?)', [Math.random() * 0.05]);
+          });
+          statuses.push(status);
+        }
+        committed.set(citizen.idNumber, statuses);
+      }),
+    );
+    writing = false;
+    const seen = await following;
+
+    expect(seen).toHaveLength(citizens.length * 10);
+    const seqs = seen.map((event) => event.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    for (const citizen of citizens) {
+      expect(seen.filter((event) => event.idNumber === citizen.idNumber).map((event) => event.status)).toEqual(committed.get(citizen.idNumber));
+    }
+    expect(seen.filter((event) => event.status === 'ACTIVE').every((event) => event.reason === 'LOSS_REPORT_WITHDRAWN')).toBe(true);
+  }, 60_000);
+
+  test('when nothing is new, then it waits up to `wait` seconds and answers the same nextAfter; an event during the wait is answered at once', async () => {
+    const end = await feedEnd();
+    const started = Date.now();
+    const empty = await feed(end, { wait: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(empty.body).toEqual({ events: expect.any(Array), nextAfter: expect.any(Number) });
+
+    const citizen = await newCitizen(db);
+    const waiting = feed(await feedEnd(), { wait: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = Date.now();
+    await db('cards').where(cardOf(citizen)).update({ status: 'REPORTED_LOST' });
+    const answer = await waiting;
+    expect(Date.now() - asked).toBeLessThan(3_000);
+    expect(answer.body.events.some((event: FeedEvent) => event.idNumber === citizen.idNumber)).toBe(true);
+  });
+
+  test('when the caller is not a platform, or the query is malformed, then 403 or 400 problem', async () => {
+    expectProblem(await feed(0, { token: await newToken(db, 'station', { stationCode: 'S11010501' }) }), 403, 'forbidden_role');
+    expectProblem(await call(api, 'GET', '/v1/card-status-events?after=-1', { token: platform }), 400, 'validation_failed');
+    expectProblem(await call(api, 'GET', '/v1/card-status-events?limit=5000', { token: platform }), 400, 'validation_failed');
+    expectProblem(await call(api, 'GET', '/v1/card-status-events?wait=61', { token: platform }), 400, 'validation_failed');
+    expectProblem(await call(api, 'GET', '/v1/card-status-events'), 401, 'unauthenticated');
+  });
+});
