@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 
 type Timestamp = temporal.api.history.v1.IHistoryEvent['eventTime'];
@@ -43,6 +44,8 @@ export interface Timeline {
  */
 export async function timelineOf(handle: WorkflowHandle): Promise<Timeline> {
   const history = await handle.fetchHistory();
+  // Activity inputs as the client's data converter reads them (through its payload codec, if any).
+  const converter = handle.client.options.loadedDataConverter;
   const timers = new Map<string, TimerRecord>();
   const notifications: NotificationRecord[] = [];
   const progress: ProgressRecord[] = [];
@@ -54,13 +57,13 @@ export async function timelineOf(handle: WorkflowHandle): Promise<Timeline> {
     const fired = event.timerFiredEventAttributes;
     if (fired) timers.get(fired.timerId!)!.fired = true;
     const scheduled = event.activityTaskScheduledEventAttributes;
-    const input = () => JSON.parse(Buffer.from(scheduled!.input!.payloads![0].data!).toString('utf8'));
+    const input = () => decodeFromPayloadsAtIndex<Record<string, unknown>>(converter, 0, scheduled!.input!.payloads);
     if (scheduled?.activityType?.name === 'notify') {
-      const notification = input() as { topic: string; dedupeKey: string };
+      const notification = (await input()) as { topic: string; dedupeKey: string };
       notifications.push({ topic: notification.topic, dedupeKey: notification.dedupeKey, decidedAt: workflowTime });
     }
     if (scheduled?.activityType?.name === 'recordProgress') {
-      const write = input() as { action: string; at: string };
+      const write = (await input()) as { action: string; at: string };
       progress.push({ action: write.action, at: Date.parse(write.at) });
     }
   }
