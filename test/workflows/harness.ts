@@ -25,7 +25,17 @@ try {
 export async function startEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
-  return { env, bundle };
+  return { env, bundle: withActiveMutant(bundle) };
+}
+
+/**
+ * Under mutation testing (`npm run test:mutation`) Stryker names the active mutant in the test
+ * process's environment, which the workflow sandbox cannot read: the bundle is told it directly.
+ */
+function withActiveMutant(bundle: WorkflowBundleWithSourceMap): WorkflowBundleWithSourceMap {
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (!mutant) return bundle;
+  return { ...bundle, code: `globalThis.__stryker__ = { activeMutant: ${JSON.stringify(mutant)} };\n${bundle.code}` };
 }
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
