@@ -3,10 +3,11 @@
  * its figures to bench/results/<name>.json; figures are ratios against baselines measured in the same run.
  */
 import * as overdue from './overdue';
+import * as temporalDurability from './temporal-durability';
 import * as temporalServer from './temporal-server';
 import * as verification from './verification';
 
-const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, verification, overdue };
+const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, 'temporal-durability': temporalDurability, verification, overdue };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -4,10 +4,11 @@
  * decoded requests and sends back what it returns, or the {@link ServiceError} it throws.
  */
 import { randomUUID } from 'node:crypto';
-import type { VirtualClock, ScheduledEntry } from './clock';
+import type { VirtualClock } from './clock';
 import { alreadyExists, invalidArgument, namespaceNotFound, notFound, ServiceError } from './errors';
 import { commandAttributesField, eventAttributesField, isCloseEvent, PREVIOUS_EVENT } from './history';
 import { Matching } from './matching';
+import { ACTIVITY_TIMER_NAMES, TimerQueue, type ActivityTimeoutKind, type TimerTask } from './timerQueue';
 import { duration, packAny, timestamp, toMs, unpackAny, type Pb } from './proto';
 import type { ActivityState, ExecutionRecord, ExecutionStatus, HistoryEvent, Store, UpdateState } from './store';
 import { parseListQuery } from './visibility';
@@ -28,6 +29,13 @@ const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
 const DEFAULT_STICKY_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 30_000;
 
+const ACTIVITY_TIMEOUT_TYPES: Record<ActivityTimeoutKind, string> = {
+  'schedule-to-close': 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE',
+  'schedule-to-start': 'TIMEOUT_TYPE_SCHEDULE_TO_START',
+  'start-to-close': 'TIMEOUT_TYPE_START_TO_CLOSE',
+  heartbeat: 'TIMEOUT_TYPE_HEARTBEAT',
+};
+
 type Stage = 'UNSPECIFIED' | 'ADMITTED' | 'ACCEPTED' | 'COMPLETED';
 const STAGE_ORDER: Stage[] = ['UNSPECIFIED', 'ADMITTED', 'ACCEPTED', 'COMPLETED'];
 
@@ -46,7 +54,6 @@ interface PendingQuery {
 
 /** What lives only in memory for a run: scheduled callbacks, waiters, and time-skipping locks. */
 interface Runtime {
-  timers: Map<string, ScheduledEntry>;
   historyWaiters: Set<() => void>;
   updateWaiters: Set<() => void>;
   queries: PendingQuery[];
@@ -81,6 +88,7 @@ export class Engine {
   readonly store: Store;
   readonly clock: VirtualClock;
   readonly matching: Matching;
+  private readonly timers: TimerQueue;
   private readonly longPollMs: number;
   private readonly runtimes = new Map<string, Runtime>();
   private readonly stickyIndex = new Map<string, Set<string>>();
@@ -93,6 +101,7 @@ export class Engine {
     this.store = options.store;
     this.clock = options.clock;
     this.matching = new Matching(options.pollTimeoutMs ?? 60_000);
+    this.timers = new TimerQueue(this.clock, (namespace, runId, task) => this.fireTimer(namespace, runId, task));
     this.longPollMs = options.longPollMs ?? 20_000;
     this.taskIdCounter = this.store.getMeta('taskId') ?? 1;
     this.savedTaskId = this.taskIdCounter;
@@ -171,8 +180,8 @@ export class Engine {
   shutdown(): void {
     this.closed = true;
     this.matching.releaseAll();
+    this.timers.clearAll();
     for (const runtime of this.runtimes.values()) {
-      for (const timer of runtime.timers.values()) timer.cancel();
       for (const waiter of [...runtime.historyWaiters, ...runtime.updateWaiters]) waiter();
       for (const query of runtime.queries) query.reject(new ServiceError(grpcStatus.UNAVAILABLE, 'server shutting down'));
     }
@@ -198,42 +207,56 @@ export class Engine {
     const key = this.key(exec);
     let runtime = this.runtimes.get(key);
     if (!runtime) {
-      runtime = { timers: new Map(), historyWaiters: new Set(), updateWaiters: new Set(), queries: [], locks: new Set() };
+      runtime = { historyWaiters: new Set(), updateWaiters: new Set(), queries: [], locks: new Set() };
       this.runtimes.set(key, runtime);
     }
     return runtime;
   }
 
-  /** A closed run's runtime goes once nothing waits on it, so memory does not grow with finished work. */
-  private forgetIfIdle(exec: ExecutionRecord): void {
-    const key = this.key(exec);
+  /**
+   * A run's runtime goes once nothing waits on it or is held for it, so memory grows with what
+   * is going on now, not with open work (an idle run waiting on a timer has only its timer task).
+   */
+  private forgetIfIdle(key: string): void {
     const runtime = this.runtimes.get(key);
-    if (runtime && runtime.timers.size === 0 && runtime.locks.size === 0 && runtime.queries.length === 0 && runtime.historyWaiters.size === 0 && runtime.updateWaiters.size === 0) {
+    if (runtime && runtime.locks.size === 0 && runtime.queries.length === 0 && runtime.historyWaiters.size === 0 && runtime.updateWaiters.size === 0 && !runtime.applyingCommands) {
       this.runtimes.delete(key);
     }
   }
 
-  private setTimer(exec: ExecutionRecord, name: string, at: number, fn: (exec: ExecutionRecord) => void): void {
-    const runtime = this.runtime(exec);
-    runtime.timers.get(name)?.cancel();
-    const { namespace, runId } = exec;
-    runtime.timers.set(
-      name,
-      this.clock.schedule(at, () => {
-        runtime.timers.delete(name);
-        if (this.closed) return;
-        this.transact(() => {
-          const current = this.store.getExecution(namespace, runId);
-          if (current) fn(current);
-        });
-      }),
-    );
+  private setTimer(exec: ExecutionRecord, at: number, task: TimerTask): void {
+    this.timers.set(exec.namespace, exec.runId, at, task);
   }
 
   private clearTimer(exec: ExecutionRecord, name: string): void {
-    const runtime = this.runtime(exec);
-    runtime.timers.get(name)?.cancel();
-    runtime.timers.delete(name);
+    this.timers.clear(exec.namespace, exec.runId, name);
+  }
+
+  /** One timer task fell due: its own unit of work, on the run as it is now. */
+  private fireTimer(namespace: string, runId: string, task: TimerTask): void {
+    if (this.closed) return;
+    this.transact(() => {
+      const exec = this.store.getExecution(namespace, runId);
+      if (!exec || exec.status !== RUNNING) return;
+      switch (task.type) {
+        case 'userTimer':
+          return this.fireUserTimer(exec, task.timerId);
+        case 'activityTimeout':
+          return this.timeOutActivity(exec, task.scheduledEventId, ACTIVITY_TIMEOUT_TYPES[task.kind], task.token);
+        case 'activityRetry':
+          return this.retryActivityNow(exec, task.scheduledEventId);
+        case 'workflowTaskTimeout':
+          if (exec.workflowTask?.token === task.token) this.failWorkflowTask(exec, 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
+          return;
+        case 'stickyTimeout':
+          return this.stickyTimedOut(exec, task.scheduledEventId);
+        case 'runTimeout':
+          return this.timeOutWorkflow(exec);
+        case 'startDelay':
+          this.scheduleWorkflowTask(exec);
+          this.save(exec);
+      }
+    });
   }
 
   /** Time may not skip while a task is out with (or waiting for) a worker. */
@@ -245,14 +268,16 @@ export class Engine {
   }
 
   private release(exec: ExecutionRecord, lock: string): void {
-    const runtime = this.runtime(exec);
-    if (!runtime.locks.delete(lock)) return;
+    const runtime = this.runtimes.get(this.key(exec));
+    if (!runtime?.locks.delete(lock)) return;
     this.clock.unlock();
+    this.forgetIfIdle(this.key(exec));
   }
 
   private save(exec: ExecutionRecord): void {
     this.store.putExecution(exec);
-    const runtime = this.runtime(exec);
+    const runtime = this.runtimes.get(this.key(exec));
+    if (!runtime) return;
     for (const waiter of [...runtime.historyWaiters]) waiter();
     for (const waiter of [...runtime.updateWaiters]) waiter();
   }
@@ -442,14 +467,11 @@ export class Engine {
   }
 
   private armRunTimeout(exec: ExecutionRecord): void {
-    if (exec.runTimeoutMs) this.setTimer(exec, 'run-timeout', exec.startTime + exec.runTimeoutMs, (e) => this.timeOutWorkflow(e));
+    if (exec.runTimeoutMs) this.setTimer(exec, exec.startTime + exec.runTimeoutMs, { type: 'runTimeout' });
   }
 
   private armStartDelay(exec: ExecutionRecord): void {
-    this.setTimer(exec, 'start-delay', exec.executionTime, (e) => {
-      this.scheduleWorkflowTask(e);
-      this.save(e);
-    });
+    this.setTimer(exec, exec.executionTime, { type: 'startDelay' });
   }
 
   signalWithStart(request: Pb): { runId: string; started: boolean } {
@@ -478,12 +500,12 @@ export class Engine {
       if (exec.workflowTask.startedEventId) exec.workflowTaskNeeded = true;
       return;
     }
-    if (this.runtime(exec).applyingCommands) {
+    if (this.runtimes.get(this.key(exec))?.applyingCommands) {
       exec.workflowTaskNeeded = true;
       return;
     }
     exec.workflowTaskNeeded = false;
-    this.clearTimer(exec, 'start-delay');
+    this.clearTimer(exec, 'startDelay');
     const attempt = exec.workflowTaskAttempt ?? 1;
     const sticky = exec.stickyQueue;
     const queue = sticky ?? exec.taskQueue;
@@ -506,13 +528,15 @@ export class Engine {
     });
     if (task.sticky) {
       // A sticky task nobody picks up in time goes back to the normal queue, without stickiness.
-      this.setTimer(exec, 'sticky-timeout', this.clock.now() + exec.stickyScheduleToStartMs, (e) => {
-        const current = e.workflowTask;
-        if (!current || current.scheduledEventId !== scheduledEventId || current.startedEventId || !current.sticky) return;
-        this.moveToNormalQueue(e);
-        this.save(e);
-      });
+      this.setTimer(exec, this.clock.now() + exec.stickyScheduleToStartMs, { type: 'stickyTimeout', scheduledEventId });
     }
+  }
+
+  private stickyTimedOut(exec: ExecutionRecord, scheduledEventId: number): void {
+    const task = exec.workflowTask;
+    if (!task || task.scheduledEventId !== scheduledEventId || task.startedEventId || !task.sticky) return;
+    this.moveToNormalQueue(exec);
+    this.save(exec);
   }
 
   private moveToNormalQueue(exec: ExecutionRecord): void {
@@ -521,10 +545,10 @@ export class Engine {
     if (task && !task.startedEventId && task.sticky) {
       task.sticky = false;
       task.queue = exec.taskQueue;
-      this.clearTimer(exec, 'sticky-timeout');
+      this.clearTimer(exec, 'stickyTimeout');
       this.enqueueWorkflowTask(exec);
     }
-    for (const query of this.runtime(exec).queries) {
+    for (const query of this.runtimes.get(this.key(exec))?.queries ?? []) {
       if (query.dispatched) this.dispatchQueryTask(exec, query);
     }
   }
@@ -533,7 +557,7 @@ export class Engine {
     const exec = this.store.getExecution(namespace, runId);
     const task = exec?.workflowTask;
     if (!exec || exec.status !== RUNNING || !task || task.scheduledEventId !== scheduledEventId || task.startedEventId || task.queue !== queue) return undefined;
-    this.clearTimer(exec, 'sticky-timeout');
+    this.clearTimer(exec, 'stickyTimeout');
     const started = this.append(exec, 'EVENT_TYPE_WORKFLOW_TASK_STARTED', {
       scheduledEventId,
       identity: poll.identity ?? '',
@@ -587,9 +611,7 @@ export class Engine {
 
   private armWorkflowTaskTimeout(exec: ExecutionRecord): void {
     const { token, startedTime } = exec.workflowTask!;
-    this.setTimer(exec, 'workflow-task-timeout', startedTime! + exec.workflowTaskTimeoutMs, (e) => {
-      if (e.workflowTask?.token === token) this.failWorkflowTask(e, 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
-    });
+    this.setTimer(exec, startedTime! + exec.workflowTaskTimeoutMs, { type: 'workflowTaskTimeout', token: token! });
   }
 
   private currentWorkflowTask(request: Pb): ExecutionRecord {
@@ -620,7 +642,7 @@ export class Engine {
       return {};
     }
 
-    this.clearTimer(exec, 'workflow-task-timeout');
+    this.clearTimer(exec, 'workflowTaskTimeout');
     const completed = this.append(exec, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', {
       scheduledEventId: task.scheduledEventId,
       startedEventId: task.startedEventId,
@@ -662,6 +684,7 @@ export class Engine {
       }
     } finally {
       runtime.applyingCommands = false;
+      this.forgetIfIdle(this.key(exec));
     }
 
     if (exec.status === RUNNING) {
@@ -694,7 +717,7 @@ export class Engine {
   /** Ends the started workflow task without its commands and schedules another attempt. */
   private failWorkflowTask(exec: ExecutionRecord, eventType: string, attributes: Pb): void {
     const task = exec.workflowTask!;
-    this.clearTimer(exec, 'workflow-task-timeout');
+    this.clearTimer(exec, 'workflowTaskTimeout');
     this.append(exec, eventType, { ...attributes, scheduledEventId: task.scheduledEventId, startedEventId: task.startedEventId });
     exec.workflowTask = undefined;
     exec.workflowTaskAttempt = task.attempt + 1;
@@ -818,13 +841,15 @@ export class Engine {
   }
 
   private scheduleTimer(exec: ExecutionRecord, timerId: string, fireTime: number): void {
-    this.setTimer(exec, `timer:${timerId}`, fireTime, (e) => {
-      const timer = e.timers[timerId];
-      if (!timer || e.status !== RUNNING) return;
-      delete e.timers[timerId];
-      this.deliver(e, [['EVENT_TYPE_TIMER_FIRED', { timerId, startedEventId: timer.startedEventId }]]);
-      this.save(e);
-    });
+    this.setTimer(exec, fireTime, { type: 'userTimer', timerId });
+  }
+
+  private fireUserTimer(exec: ExecutionRecord, timerId: string): void {
+    const timer = exec.timers[timerId];
+    if (!timer) return;
+    delete exec.timers[timerId];
+    this.deliver(exec, [['EVENT_TYPE_TIMER_FIRED', { timerId, startedEventId: timer.startedEventId }]]);
+    this.save(exec);
   }
 
   // ---------------------------------------------------------------- activities
@@ -889,9 +914,7 @@ export class Engine {
 
   private armScheduleToCloseTimer(exec: ExecutionRecord, activity: ActivityState): void {
     if (!activity.scheduleToCloseMs) return;
-    this.setTimer(exec, `activity:${activity.scheduledEventId}:schedule-to-close`, activity.scheduledTime + activity.scheduleToCloseMs, (e) =>
-      this.timeOutActivity(e, activity.scheduledEventId, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE'),
-    );
+    this.setTimer(exec, activity.scheduledTime + activity.scheduleToCloseMs, { type: 'activityTimeout', scheduledEventId: activity.scheduledEventId, kind: 'schedule-to-close' });
   }
 
   private dispatchActivity(exec: ExecutionRecord, activity: ActivityState): void {
@@ -907,9 +930,7 @@ export class Engine {
     const { namespace, runId } = exec;
     const { scheduledEventId, attempt } = activity;
     if (activity.scheduleToStartMs && activity.scheduleToStartMs !== activity.scheduleToCloseMs) {
-      this.setTimer(exec, `activity:${scheduledEventId}:schedule-to-start`, activity.attemptScheduledTime + activity.scheduleToStartMs, (e) =>
-        this.timeOutActivity(e, scheduledEventId, 'TIMEOUT_TYPE_SCHEDULE_TO_START'),
-      );
+      this.setTimer(exec, activity.attemptScheduledTime + activity.scheduleToStartMs, { type: 'activityTimeout', scheduledEventId, kind: 'schedule-to-start' });
     }
     this.matching.addTask(namespace, 'activity', activity.taskQueue, {
       tryStart: (poll) => this.startActivity(namespace, runId, scheduledEventId, attempt, poll),
@@ -954,9 +975,7 @@ export class Engine {
   private armStartedActivityTimers(exec: ExecutionRecord, activity: ActivityState): void {
     const { scheduledEventId, token } = activity;
     if (activity.startToCloseMs) {
-      this.setTimer(exec, `activity:${scheduledEventId}:start-to-close`, activity.startedTime! + activity.startToCloseMs, (e) =>
-        this.timeOutActivity(e, scheduledEventId, 'TIMEOUT_TYPE_START_TO_CLOSE', token),
-      );
+      this.setTimer(exec, activity.startedTime! + activity.startToCloseMs, { type: 'activityTimeout', scheduledEventId, kind: 'start-to-close', token });
     }
     this.armHeartbeatTimer(exec, activity);
   }
@@ -964,15 +983,11 @@ export class Engine {
   private armHeartbeatTimer(exec: ExecutionRecord, activity: ActivityState): void {
     if (!activity.heartbeatMs) return;
     const since = activity.lastHeartbeatTime ?? activity.startedTime ?? this.clock.now();
-    const token = activity.token;
-    this.setTimer(exec, `activity:${activity.scheduledEventId}:heartbeat`, since + activity.heartbeatMs, (e) =>
-      this.timeOutActivity(e, activity.scheduledEventId, 'TIMEOUT_TYPE_HEARTBEAT', token),
-    );
+    this.setTimer(exec, since + activity.heartbeatMs, { type: 'activityTimeout', scheduledEventId: activity.scheduledEventId, kind: 'heartbeat', token: activity.token });
   }
 
   private clearActivityTimers(exec: ExecutionRecord, scheduledEventId: number, all: boolean): void {
-    const kinds = all ? ['schedule-to-close', 'schedule-to-start', 'start-to-close', 'heartbeat', 'backoff'] : ['schedule-to-start', 'start-to-close', 'heartbeat'];
-    for (const kind of kinds) this.clearTimer(exec, `activity:${scheduledEventId}:${kind}`);
+    for (const name of ACTIVITY_TIMER_NAMES(scheduledEventId, all)) this.clearTimer(exec, name);
   }
 
   private activityByToken(request: Pb): { exec: ExecutionRecord; activity: ActivityState } {
@@ -1073,13 +1088,14 @@ export class Engine {
   }
 
   private armBackoffTimer(exec: ExecutionRecord, activity: ActivityState): void {
-    this.setTimer(exec, `activity:${activity.scheduledEventId}:backoff`, activity.retryTime!, (e) => {
-      const current = e.activities[activity.scheduledEventId];
-      if (current && current.phase === 'backoff' && e.status === RUNNING) {
-        this.dispatchActivity(e, current);
-        this.save(e);
-      }
-    });
+    this.setTimer(exec, activity.retryTime!, { type: 'activityRetry', scheduledEventId: activity.scheduledEventId });
+  }
+
+  private retryActivityNow(exec: ExecutionRecord, scheduledEventId: number): void {
+    const activity = exec.activities[scheduledEventId];
+    if (!activity || activity.phase !== 'backoff') return;
+    this.dispatchActivity(exec, activity);
+    this.save(exec);
   }
 
   private timeOutActivity(exec: ExecutionRecord, scheduledEventId: number, timeoutType: string, token?: string): void {
@@ -1134,9 +1150,8 @@ export class Engine {
     exec.workflowTask = undefined;
     exec.workflowTaskNeeded = false;
     this.setSticky(exec, undefined);
+    this.timers.clearRun(exec.namespace, exec.runId);
     const runtime = this.runtime(exec);
-    for (const timer of runtime.timers.values()) timer.cancel();
-    runtime.timers.clear();
     for (const lock of [...runtime.locks]) this.release(exec, lock);
     exec.activities = {};
     exec.timers = {};
@@ -1154,7 +1169,7 @@ export class Engine {
       }
     }
     this.save(exec);
-    this.forgetIfIdle(exec);
+    this.forgetIfIdle(this.key(exec));
   }
 
   private timeOutWorkflow(exec: ExecutionRecord): void {
@@ -1164,7 +1179,7 @@ export class Engine {
   private terminate(exec: ExecutionRecord, reason: string, details: Pb, identity: string): void {
     const task = exec.workflowTask;
     if (task?.startedEventId) {
-      this.clearTimer(exec, 'workflow-task-timeout');
+      this.clearTimer(exec, 'workflowTaskTimeout');
       this.append(exec, 'EVENT_TYPE_WORKFLOW_TASK_FAILED', {
         scheduledEventId: task.scheduledEventId,
         startedEventId: task.startedEventId,
@@ -1232,6 +1247,7 @@ export class Engine {
         clearTimeout(timer);
         const index = runtime.queries.indexOf(pending);
         if (index >= 0) runtime.queries.splice(index, 1);
+        this.forgetIfIdle(this.key(exec));
       };
       const pending: PendingQuery = {
         id: randomUUID(),
@@ -1367,7 +1383,7 @@ export class Engine {
       const update = current();
       return !!update && STAGE_ORDER.indexOf(stageOf(update)) >= Math.max(STAGE_ORDER.indexOf(want), STAGE_ORDER.indexOf('ACCEPTED'));
     };
-    if (!reached()) await this.longPoll(this.runtime(exec).updateWaiters, reached, deadline);
+    if (!reached()) await this.longPoll(exec, 'updateWaiters', reached, deadline);
     const update = current();
     if (!update) throw notFound(`update ${updateId} not found`);
     const stage = stageOf(update);
@@ -1387,18 +1403,21 @@ export class Engine {
    * `waiters`), the server closes, or the long poll runs out, leaving the caller's deadline half
    * a second to receive the empty answer.
    */
-  private longPoll(waiters: Set<() => void>, ready: () => boolean, deadline: number): Promise<void> {
+  private longPoll(exec: ExecutionRecord, kind: 'historyWaiters' | 'updateWaiters', ready: () => boolean, deadline: number): Promise<void> {
+    const key = this.key(exec);
+    const waiters = this.runtime(exec)[kind];
     return new Promise<void>((resolve) => {
       const waitMs = Math.max(0, Math.min(this.longPollMs, deadline - Date.now() - 500));
-      const timer = setTimeout(done, waitMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
         waiters.delete(check);
+        this.forgetIfIdle(key);
         resolve();
-      }
+      };
       const check = () => {
         if (ready() || this.closed) done();
       };
+      const timer = setTimeout(done, waitMs);
       waiters.add(check);
     });
   }
@@ -1448,7 +1467,7 @@ export class Engine {
       return closeOnly ? now.status !== RUNNING : now.nextEventId > from || now.status !== RUNNING;
     };
     if (request.waitNewEvent && !ready()) {
-      await this.longPoll(this.runtime(exec).historyWaiters, ready, deadline);
+      await this.longPoll(exec, 'historyWaiters', ready, deadline);
       exec = this.store.getExecution(namespace, exec.runId) ?? exec;
     }
     if (closeOnly) {
