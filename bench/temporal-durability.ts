@@ -19,6 +19,11 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBun
 import { start, type RunningServer } from '../temporal-server';
 import { VirtualClock } from '../temporal-server/clock';
 import { Engine } from '../temporal-server/engine';
+import { pollActivityTask } from '../temporal-server/handlers/pollActivityTaskQueue';
+import { pollWorkflowTask } from '../temporal-server/handlers/pollWorkflowTaskQueue';
+import { completeActivity } from '../temporal-server/handlers/respondActivityTaskCompleted';
+import { completeWorkflowTask } from '../temporal-server/handlers/respondWorkflowTaskCompleted';
+import { startWorkflow } from '../temporal-server/handlers/startWorkflowExecution';
 import type { Pb } from '../temporal-server/proto';
 import { SqliteStore } from '../temporal-server/sqliteStore';
 import { rate, repoRoot } from './temporal-server';
@@ -107,26 +112,26 @@ export async function fill(filename: string, count: number, options: { inputByte
   const engine = new Engine({ store, clock: new VirtualClock(false), pollTimeoutMs: 1 });
   const input = { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.alloc(options.inputBytes, 'x') }] };
   const poll = { namespace: 'default', taskQueue: { name: 'fill' }, identity: 'fill' };
-  const complete = (task: Pb, commands: Pb[]) => engine.completeWorkflowTask({ taskToken: task.taskToken, commands, identity: 'fill' });
+  const complete = (task: Pb, commands: Pb[]) => completeWorkflowTask(engine, { taskToken: task.taskToken, commands, identity: 'fill' });
   const timer = { commandType: 'COMMAND_TYPE_START_TIMER', startTimerCommandAttributes: { timerId: '1', startToFireTimeout: { seconds: options.days * 86_400 } } };
   const activity = {
     commandType: 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK',
     scheduleActivityTaskCommandAttributes: { activityId: '1', activityType: { name: 'recordAcceptance' }, taskQueue: { name: 'fill' }, input, startToCloseTimeout: { seconds: 60 } },
   };
   const pollAll = (n: number, kind: 'workflow' | 'activity') =>
-    Promise.all(engine.transact(() => Array.from({ length: n }, () => (kind === 'workflow' ? engine.pollWorkflowTask(poll, () => false) : engine.pollActivityTask(poll, () => false)))));
+    Promise.all(engine.transact(() => Array.from({ length: n }, () => (kind === 'workflow' ? pollWorkflowTask(engine, poll, () => false) : pollActivityTask(engine, poll, () => false)))));
   for (let done = 0; done < count; done += 500) {
     const n = Math.min(500, count - done);
     engine.transact(() => {
       for (let i = 0; i < n; i++) {
-        engine.startWorkflow({ namespace: 'default', workflowId: `application-${done + i}`, workflowType: { name: 'applicationWorkflow' }, taskQueue: { name: 'fill' }, input, requestId: `fill-${done + i}` });
+        startWorkflow(engine, { namespace: 'default', workflowId: `application-${done + i}`, workflowType: { name: 'applicationWorkflow' }, taskQueue: { name: 'fill' }, input, requestId: `fill-${done + i}` });
       }
     });
     let tasks = await pollAll(n, 'workflow');
     if (options.withActivity) {
       engine.transact(() => tasks.forEach((task) => complete(task, [activity])));
       const activities = await pollAll(n, 'activity');
-      engine.transact(() => activities.forEach((task) => engine.completeActivity({ taskToken: task.taskToken, result: { payloads: [] }, identity: 'fill' })));
+      engine.transact(() => activities.forEach((task) => completeActivity(engine, { taskToken: task.taskToken, result: { payloads: [] }, identity: 'fill' })));
       tasks = await pollAll(n, 'workflow');
     }
     engine.transact(() => tasks.forEach((task) => complete(task, [timer])));
