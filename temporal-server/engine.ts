@@ -31,6 +31,7 @@ export const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
 export const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
 export const DEFAULT_STICKY_TIMEOUT_MS = 5_000;
 export const QUERY_TIMEOUT_MS = 30_000;
+const RECOVERY_BATCH = 500;
 
 const ACTIVITY_TIMEOUT_TYPES: Record<ActivityTimeoutKind, string> = {
   'schedule-to-close': 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE',
@@ -137,39 +138,44 @@ export class Engine {
    */
   recover(): number {
     const running = this.store.runningExecutions();
-    for (const { namespace, runId } of running) {
+    // Batches keep the commits few and the runs loaded at once bounded.
+    for (let from = 0; from < running.length; from += RECOVERY_BATCH) {
       this.transact(() => {
-        const exec = this.store.getExecution(namespace, runId);
-        if (!exec || exec.status !== RUNNING) return;
-        this.setSticky(exec, undefined);
-        this.armRunTimeout(exec);
-        for (const timer of Object.values(exec.timers)) this.scheduleTimer(exec, timer.timerId, timer.fireTime);
-        const task = exec.workflowTask;
-        if (task) {
-          this.hold(exec, 'workflow-task');
-          if (task.startedEventId) this.armWorkflowTaskTimeout(exec);
-          else {
-            task.sticky = false;
-            task.queue = exec.taskQueue;
-            this.enqueueWorkflowTask(exec);
-          }
-        } else if (exec.workflowTaskNeeded || Object.values(exec.updates).some((update) => update.stage === 'admitted')) {
-          this.scheduleWorkflowTask(exec);
-        } else if (exec.lastCompletedStartedEventId === 0 && exec.executionTime > exec.startTime) {
-          this.armStartDelay(exec);
+        for (const { namespace, runId } of running.slice(from, from + RECOVERY_BATCH)) {
+          const exec = this.store.getExecution(namespace, runId);
+          if (exec?.status === RUNNING) this.recoverRun(exec);
         }
-        for (const activity of Object.values(exec.activities)) {
-          this.armScheduleToCloseTimer(exec, activity);
-          if (activity.phase === 'scheduled') this.enqueueActivity(exec, activity);
-          else if (activity.phase === 'started') {
-            this.hold(exec, `activity:${activity.scheduledEventId}`);
-            this.armStartedActivityTimers(exec, activity);
-          } else this.armBackoffTimer(exec, activity);
-        }
-        this.save(exec);
       });
     }
     return running.length;
+  }
+
+  private recoverRun(exec: ExecutionRecord): void {
+    if (exec.stickyQueue) this.setSticky(exec, undefined);
+    this.armRunTimeout(exec);
+    for (const timer of Object.values(exec.timers)) this.scheduleTimer(exec, timer.timerId, timer.fireTime);
+    const task = exec.workflowTask;
+    if (task) {
+      this.hold(exec, 'workflow-task');
+      if (task.startedEventId) this.armWorkflowTaskTimeout(exec);
+      else {
+        task.sticky = false;
+        task.queue = exec.taskQueue;
+        this.enqueueWorkflowTask(exec);
+      }
+    } else if (exec.workflowTaskNeeded || Object.values(exec.updates).some((update) => update.stage === 'admitted')) {
+      this.scheduleWorkflowTask(exec);
+    } else if (exec.lastCompletedStartedEventId === 0 && exec.executionTime > exec.startTime) {
+      this.armStartDelay(exec);
+    }
+    for (const activity of Object.values(exec.activities)) {
+      this.armScheduleToCloseTimer(exec, activity);
+      if (activity.phase === 'scheduled') this.enqueueActivity(exec, activity);
+      else if (activity.phase === 'started') {
+        this.hold(exec, `activity:${activity.scheduledEventId}`);
+        this.armStartedActivityTimers(exec, activity);
+      } else this.armBackoffTimer(exec, activity);
+    }
   }
 
   /** `sqlite` with a file, else `memory` (what GetClusterInfo reports). */
