@@ -4,10 +4,17 @@
  */
 import * as lossReportCoherence from './lossReportCoherence';
 import * as overdue from './overdue';
+import * as temporalDurability from './temporal-durability';
 import * as temporalServer from './temporal-server';
 import * as verification from './verification';
 
-const BENCHMARKS: Record<string, { run(): Promise<void> }> = { 'temporal-server': temporalServer, verification, overdue, 'loss-report-coherence': lossReportCoherence };
+const BENCHMARKS: Record<string, { run(): Promise<void> }> = {
+  'temporal-server': temporalServer,
+  'temporal-durability': temporalDurability,
+  verification,
+  overdue,
+  'loss-report-coherence': lossReportCoherence,
+};
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -18,7 +18,7 @@ const SECONDS_PER_LEVEL = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 10, 100];
 
 /** The repository root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'dist') dir = path.dirname(dir);
   return dir;
@@ -28,7 +28,7 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 const activities = { echo: async (text: string) => text };
 
 /** Calls per second of `call` kept `concurrency` deep for `seconds`. */
-async function rate(concurrency: number, seconds: number, call: () => Promise<unknown>): Promise<{ perSecond: number; completed: number }> {
+export async function rate(concurrency: number, seconds: number, call: () => Promise<unknown>): Promise<{ perSecond: number; completed: number }> {
   let completed = 0;
   const started = Date.now();
   const deadline = started + seconds * 1000;

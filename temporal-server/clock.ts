@@ -51,16 +51,17 @@ export class VirtualClock {
   /** Runs `fn` once the clock reaches `at` (virtual epoch ms). */
   schedule(at: number, fn: () => void): ScheduledEntry {
     const entry: Entry = { at, seq: this.seq++, fn, cancelled: false };
-    this.insert(entry);
-    this.arm();
+    // The real timer follows the earliest entry only: re-armed when that changes.
+    if (this.insert(entry) === 0) this.arm();
     this.requestSkip();
     return {
       cancel: () => {
         if (entry.cancelled) return;
         entry.cancelled = true;
-        const index = this.entries.indexOf(entry);
-        if (index >= 0) this.entries.splice(index, 1);
-        this.arm();
+        const index = this.position(entry);
+        if (this.entries[index] !== entry) return;
+        this.entries.splice(index, 1);
+        if (index === 0) this.arm();
       },
     };
   }
@@ -90,8 +91,8 @@ export class VirtualClock {
     this.entries = [];
   }
 
-  private insert(entry: Entry): void {
-    // Deadlines are few (timers and timeouts; long polls use real time); a sorted array keeps this simple.
+  /** Where `entry` is, or would go, in the entries sorted by time then sequence. */
+  private position(entry: Entry): number {
     let low = 0;
     let high = this.entries.length;
     while (low < high) {
@@ -100,7 +101,14 @@ export class VirtualClock {
       if (other.at < entry.at || (other.at === entry.at && other.seq < entry.seq)) low = mid + 1;
       else high = mid;
     }
-    this.entries.splice(low, 0, entry);
+    return low;
+  }
+
+  /** A sorted array: one entry per live timer task, found by binary search. @returns its index. */
+  private insert(entry: Entry): number {
+    const index = this.position(entry);
+    this.entries.splice(index, 0, entry);
+    return index;
   }
 
   private arm(): void {

@@ -1,11 +1,35 @@
 /**
- * The gRPC layer: binds WorkflowService, OperatorService and TestService methods to the engine,
+ * The gRPC layer (the frontend): binds WorkflowService, OperatorService and TestService methods to
+ * their handlers (`handlers/`, one file per RPC),
  * turns thrown {@link ServiceError}s into gRPC statuses, and answers every method we do not
  * implement with UNIMPLEMENTED.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Engine } from './engine';
 import { ServiceError, unimplemented } from './errors';
+import { activityTokenById } from './handlers/activityTaskById';
+import { count } from './handlers/countWorkflowExecutions';
+import { describe } from './handlers/describeWorkflowExecution';
+import { getHistory } from './handlers/getWorkflowExecutionHistory';
+import { list } from './handlers/listWorkflowExecutions';
+import { pollActivityTask } from './handlers/pollActivityTaskQueue';
+import { pollUpdate } from './handlers/pollWorkflowExecutionUpdate';
+import { pollWorkflowTask } from './handlers/pollWorkflowTaskQueue';
+import { query } from './handlers/queryWorkflow';
+import { heartbeat } from './handlers/recordActivityTaskHeartbeat';
+import { requestCancel } from './handlers/requestCancelWorkflowExecution';
+import { cancelActivityRequest } from './handlers/respondActivityTaskCanceled';
+import { completeActivity } from './handlers/respondActivityTaskCompleted';
+import { failActivity } from './handlers/respondActivityTaskFailed';
+import { respondQueryTask } from './handlers/respondQueryTaskCompleted';
+import { completeWorkflowTask } from './handlers/respondWorkflowTaskCompleted';
+import { failWorkflowTaskRequest } from './handlers/respondWorkflowTaskFailed';
+import { shutdownWorker } from './handlers/shutdownWorker';
+import { signalWithStart } from './handlers/signalWithStartWorkflowExecution';
+import { signal } from './handlers/signalWorkflowExecution';
+import { startWorkflow } from './handlers/startWorkflowExecution';
+import { terminateRequest } from './handlers/terminateWorkflowExecution';
+import { update } from './handlers/updateWorkflowExecution';
 import { duration, encodeStatusDetails, loadServiceDefinitions, timestamp, toMs, type Pb } from './proto';
 
 type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
@@ -72,39 +96,39 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
       return {};
     },
     StartWorkflowExecution: (request) => {
-      const { runId, started } = engine.startWorkflow(request);
+      const { runId, started } = startWorkflow(engine, request);
       return { runId, started };
     },
     SignalWithStartWorkflowExecution: (request) => {
-      const { runId, started } = engine.signalWithStart(request);
+      const { runId, started } = signalWithStart(engine, request);
       return { runId, started };
     },
-    SignalWorkflowExecution: (request) => engine.signal(request),
-    QueryWorkflow: (request) => engine.query(request),
-    UpdateWorkflowExecution: (request, call) => engine.update(request, deadlineOf(call)),
-    PollWorkflowExecutionUpdate: (request, call) => engine.pollUpdate(request, deadlineOf(call)),
-    RequestCancelWorkflowExecution: (request) => engine.requestCancel(request),
-    TerminateWorkflowExecution: (request) => engine.terminateRequest(request),
-    DescribeWorkflowExecution: (request) => engine.describe(request),
-    GetWorkflowExecutionHistory: (request, call) => engine.getHistory(request, deadlineOf(call)),
-    ListWorkflowExecutions: (request) => engine.list(request),
+    SignalWorkflowExecution: (request) => signal(engine, request),
+    QueryWorkflow: (request) => query(engine, request),
+    UpdateWorkflowExecution: (request, call) => update(engine, request, deadlineOf(call)),
+    PollWorkflowExecutionUpdate: (request, call) => pollUpdate(engine, request, deadlineOf(call)),
+    RequestCancelWorkflowExecution: (request) => requestCancel(engine, request),
+    TerminateWorkflowExecution: (request) => terminateRequest(engine, request),
+    DescribeWorkflowExecution: (request) => describe(engine, request),
+    GetWorkflowExecutionHistory: (request, call) => getHistory(engine, request, deadlineOf(call)),
+    ListWorkflowExecutions: (request) => list(engine, request),
     ListOpenWorkflowExecutions: unsupportedList('ListOpenWorkflowExecutions'),
-    CountWorkflowExecutions: (request) => engine.count(request),
+    CountWorkflowExecutions: (request) => count(engine, request),
     GetSearchAttributes: () => ({ keys: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' } }),
-    PollWorkflowTaskQueue: (request, call) => engine.pollWorkflowTask(request, () => call.cancelled),
-    RespondWorkflowTaskCompleted: (request) => engine.completeWorkflowTask(request),
-    RespondWorkflowTaskFailed: (request) => engine.failWorkflowTaskRequest(request),
-    RespondQueryTaskCompleted: (request) => engine.respondQueryTask(request),
-    PollActivityTaskQueue: (request, call) => engine.pollActivityTask(request, () => call.cancelled),
-    RecordActivityTaskHeartbeat: (request) => engine.heartbeat(request),
-    RecordActivityTaskHeartbeatById: (request) => engine.heartbeat({ ...request, taskToken: engine.activityTokenById(request) }),
-    RespondActivityTaskCompleted: (request) => engine.completeActivity(request),
-    RespondActivityTaskCompletedById: (request) => engine.completeActivity({ ...request, taskToken: engine.activityTokenById(request) }),
-    RespondActivityTaskFailed: (request) => engine.failActivity(request),
-    RespondActivityTaskFailedById: (request) => engine.failActivity({ ...request, taskToken: engine.activityTokenById(request) }),
-    RespondActivityTaskCanceled: (request) => engine.cancelActivityRequest(request),
-    RespondActivityTaskCanceledById: (request) => engine.cancelActivityRequest({ ...request, taskToken: engine.activityTokenById(request) }),
-    ShutdownWorker: (request) => engine.shutdownWorker(request),
+    PollWorkflowTaskQueue: (request, call) => pollWorkflowTask(engine, request, () => call.cancelled),
+    RespondWorkflowTaskCompleted: (request) => completeWorkflowTask(engine, request),
+    RespondWorkflowTaskFailed: (request) => failWorkflowTaskRequest(engine, request),
+    RespondQueryTaskCompleted: (request) => respondQueryTask(engine, request),
+    PollActivityTaskQueue: (request, call) => pollActivityTask(engine, request, () => call.cancelled),
+    RecordActivityTaskHeartbeat: (request) => heartbeat(engine, request),
+    RecordActivityTaskHeartbeatById: (request) => heartbeat(engine, { ...request, taskToken: activityTokenById(engine, request) }),
+    RespondActivityTaskCompleted: (request) => completeActivity(engine, request),
+    RespondActivityTaskCompletedById: (request) => completeActivity(engine, { ...request, taskToken: activityTokenById(engine, request) }),
+    RespondActivityTaskFailed: (request) => failActivity(engine, request),
+    RespondActivityTaskFailedById: (request) => failActivity(engine, { ...request, taskToken: activityTokenById(engine, request) }),
+    RespondActivityTaskCanceled: (request) => cancelActivityRequest(engine, request),
+    RespondActivityTaskCanceledById: (request) => cancelActivityRequest(engine, { ...request, taskToken: activityTokenById(engine, request) }),
+    ShutdownWorker: (request) => shutdownWorker(engine, request),
     DescribeTaskQueue: (request) => {
       engine.requireNamespace(request.namespace);
       return { pollers: [] };

@@ -1,0 +1,87 @@
+/** RespondWorkflowTaskCompleted: the workflow task's commands and protocol messages applied in order, then the next task or stickiness. */
+import { toMs, type Pb } from '../proto';
+import { type Engine, RUNNING, DEFAULT_STICKY_TIMEOUT_MS } from '../engine';
+import { handleCommand } from '../commands';
+import { handleMessage } from '../commands';
+
+export function completeWorkflowTask(h: Engine, request: Pb): Pb {
+  const exec = h.currentWorkflowTask(request);
+  const task = exec.workflowTask!;
+  const commands: Pb[] = request.commands ?? [];
+  const messages = new Map<string, Pb>((request.messages ?? []).map((message: Pb) => [message.id, message]));
+  h.answerQueries(exec, request.queryResults ?? {});
+
+  const closing = commands.some((command) =>
+    ['COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION', 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION', 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION', 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION'].includes(command.commandType),
+  );
+  const unseenUpdates = Object.values(exec.updates).some((update) => update.stage === 'admitted');
+  if (closing && (exec.bufferedEvents.length > 0 || unseenUpdates)) {
+    // The workflow decided to finish without having seen everything: it must look again.
+    h.failWorkflowTask(exec, 'EVENT_TYPE_WORKFLOW_TASK_FAILED', {
+      cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND',
+      failure: { message: 'Workflow tried to close while new events or updates were pending', source: 'Server' },
+      identity: request.identity ?? '',
+    });
+    return {};
+  }
+
+  h.clearTimer(exec, 'workflowTaskTimeout');
+  const completed = h.append(exec, 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', {
+    scheduledEventId: task.scheduledEventId,
+    startedEventId: task.startedEventId,
+    identity: request.identity ?? '',
+    binaryChecksum: request.binaryChecksum ?? '',
+    sdkMetadata: request.sdkMetadata,
+    meteringMetadata: request.meteringMetadata,
+    workerVersion: request.workerVersionStamp,
+    deployment: request.deployment,
+    versioningBehavior: request.versioningBehavior,
+    deploymentOptions: request.deploymentOptions,
+  });
+  exec.lastCompletedStartedEventId = task.startedEventId!;
+  exec.workflowTask = undefined;
+  exec.workflowTaskAttempt = 1;
+  // Released before any next task takes the lock again; skipping waits for the end of this turn.
+  h.release(exec, 'workflow-task');
+
+  const completedId = completed.eventId;
+  const runtime = h.runtime(exec);
+  runtime.applyingCommands = true;
+  try {
+    for (const command of commands) {
+      if (exec.status !== RUNNING) break;
+      if (command.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
+        const id = command.protocolMessageCommandAttributes?.messageId;
+        const message = messages.get(id);
+        if (message) {
+          messages.delete(id);
+          handleMessage(h, exec, message, completedId);
+        }
+        continue;
+      }
+      handleCommand(h, exec, command, completedId, request.identity ?? '');
+    }
+    for (const message of messages.values()) {
+      if (exec.status !== RUNNING) break;
+      handleMessage(h, exec, message, completedId);
+    }
+  } finally {
+    runtime.applyingCommands = false;
+    h.forgetIfIdle(h.key(exec));
+  }
+
+  if (exec.status === RUNNING) {
+    const sticky = request.stickyAttributes?.workerTaskQueue?.name;
+    h.setSticky(exec, sticky || undefined, toMs(request.stickyAttributes?.scheduleToStartTimeout) || DEFAULT_STICKY_TIMEOUT_MS);
+    for (const update of Object.values(exec.updates)) {
+      // An update the workflow neither accepted nor rejected is offered again.
+      if (update.stage === 'delivered') update.stage = 'admitted';
+    }
+    const flushed = h.flushBuffer(exec);
+    const pendingUpdates = Object.values(exec.updates).some((update) => update.stage === 'admitted');
+    if (flushed || exec.workflowTaskNeeded || request.forceCreateNewWorkflowTask || pendingUpdates) h.scheduleWorkflowTask(exec);
+    else h.dispatchWaitingQueries(exec);
+  }
+  h.save(exec);
+  return {};
+}

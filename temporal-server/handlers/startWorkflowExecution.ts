@@ -1,0 +1,109 @@
+/** StartWorkflowExecution: a new run, or the same one for a retried request id, under the id reuse and conflict policies. */
+import { randomUUID } from 'node:crypto';
+import { alreadyExists, invalidArgument } from '../errors';
+import { duration, timestamp, toMs, type Pb } from '../proto';
+import type { ExecutionRecord } from '../store';
+import { type Engine, RUNNING, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS, DEFAULT_STICKY_TIMEOUT_MS } from '../engine';
+
+/** @throws ServiceError ALREADY_EXISTS when the id is taken under the request's policies. */
+export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean } {
+  const namespace = h.requireNamespace(request.namespace);
+  const workflowId: string = request.workflowId ?? '';
+  if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
+  if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
+  if (!request.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+  const requestId: string = request.requestId || randomUUID();
+
+  const current = h.store.getCurrentRun(namespace, workflowId);
+  if (current) {
+    if (current.startRequestIds.includes(requestId)) return { runId: current.runId, started: true };
+    const reuse: string = request.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED';
+    if (current.status === RUNNING) {
+      let conflict: string = request.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
+      if (reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING') conflict = 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING';
+      if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') {
+        if (request.onConflictOptions?.attachRequestId) current.startRequestIds.push(requestId);
+        return { runId: current.runId, started: false };
+      }
+      if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
+        h.terminate(current, 'terminated by a new start with the same workflow id (TERMINATE_EXISTING)', undefined, request.identity ?? '');
+      } else {
+        throw alreadyExists(`Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${current.runId}.`, {
+          type: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+          value: { startRequestId: current.startRequestIds[0] ?? '', runId: current.runId },
+        });
+      }
+    } else if (
+      reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE' ||
+      (reuse === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && current.status === 'WORKFLOW_EXECUTION_STATUS_COMPLETED')
+    ) {
+      throw alreadyExists(`Workflow execution already finished and its workflow id reuse policy forbids a new run. WorkflowId: ${workflowId}, RunId: ${current.runId}.`, {
+        type: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+        value: { startRequestId: current.startRequestIds[0] ?? '', runId: current.runId },
+      });
+    }
+  }
+
+  const now = h.clock.now();
+  const runId = randomUUID();
+  const executionTimeoutMs = toMs(request.workflowExecutionTimeout);
+  let runTimeoutMs = toMs(request.workflowRunTimeout);
+  if (executionTimeoutMs && (!runTimeoutMs || runTimeoutMs > executionTimeoutMs)) runTimeoutMs = executionTimeoutMs;
+  let workflowTaskTimeoutMs = Math.min(toMs(request.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+  if (runTimeoutMs) workflowTaskTimeoutMs = Math.min(workflowTaskTimeoutMs, runTimeoutMs);
+  const delayMs = toMs(request.workflowStartDelay);
+  const exec: ExecutionRecord = {
+    namespace,
+    workflowId,
+    runId,
+    workflowType: request.workflowType.name,
+    taskQueue: request.taskQueue.name,
+    status: RUNNING,
+    startTime: now,
+    executionTime: now + delayMs,
+    startRequestIds: [requestId],
+    requestIds: [],
+    executionTimeoutMs,
+    runTimeoutMs,
+    workflowTaskTimeoutMs,
+    memo: { ...(request.memo?.fields ?? {}) },
+    searchAttributes: { ...(request.searchAttributes?.indexedFields ?? {}) },
+    nextEventId: 1,
+    bufferedEvents: [],
+    workflowTaskNeeded: false,
+    lastCompletedStartedEventId: 0,
+    stickyScheduleToStartMs: DEFAULT_STICKY_TIMEOUT_MS,
+    activities: {},
+    timers: {},
+    updates: {},
+    cancelRequested: false,
+    historySizeBytes: 0,
+  };
+  h.store.putExecution(exec);
+  h.append(exec, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', {
+    workflowType: { name: exec.workflowType },
+    taskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+    header: request.header,
+    input: request.input,
+    workflowExecutionTimeout: duration(executionTimeoutMs),
+    workflowRunTimeout: duration(runTimeoutMs),
+    workflowTaskTimeout: duration(workflowTaskTimeoutMs),
+    originalExecutionRunId: runId,
+    firstExecutionRunId: runId,
+    identity: request.identity ?? '',
+    attempt: 1,
+    workflowExecutionExpirationTime: executionTimeoutMs ? timestamp(now + executionTimeoutMs) : undefined,
+    firstWorkflowTaskBackoff: delayMs ? duration(delayMs) : undefined,
+    memo: request.memo,
+    searchAttributes: request.searchAttributes,
+    retryPolicy: request.retryPolicy,
+    cronSchedule: request.cronSchedule,
+    workflowId,
+  });
+  beforeFirstTask?.(exec);
+  h.armRunTimeout(exec);
+  if (delayMs) h.armStartDelay(exec);
+  else h.scheduleWorkflowTask(exec);
+  h.save(exec);
+  return { runId, started: true };
+}
