@@ -12,6 +12,7 @@ import { createLogger } from './config/logger';
 import { writeServicesFile } from './config/services';
 import { routeTemporalLogs } from './worker/logging';
 import { temporalClient } from './config/temporal';
+import { EncryptionCodec, resolvePayloadKeys } from './config/payloadEncryption';
 import { createApp } from './api/app';
 import { closeServer } from './api/closeServer';
 import { startEmbeddedPostgres } from './db/embeddedPostgres';
@@ -65,23 +66,26 @@ async function main(): Promise<void> {
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
       // The embedded engine keeps its state in a file beside the database: workflows in flight,
-      // their timers included, go on after a restart or a crash.
+      // their timers included, go on after a restart or a crash. It listens on loopback only: it has no
+      // authentication of its own.
       await mkdir(config.DATA_DIR, { recursive: true });
       const dbFilename = path.join(config.DATA_DIR, 'temporal.db');
-      const embedded = await startEmbeddedTemporal({ port: 0, timeSkipping: false, namespaces: [config.TEMPORAL_NAMESPACE], dbFilename });
+      const embedded = await startEmbeddedTemporal({ host: '127.0.0.1', port: 0, timeSkipping: false, namespaces: [config.TEMPORAL_NAMESPACE], dbFilename });
       stops.push(['embedded Temporal server', embedded.stop]);
       temporalAddress = embedded.address;
       logger.info({ temporalAddress, dbFilename, recoveredWorkflows: embedded.recovered }, 'embedded Temporal server started');
     }
+    // Workflow payloads are encrypted; a first start keeps a new key in DATA_DIR for the next ones.
+    const payloadCodec = new EncryptionCodec(await resolvePayloadKeys(config.PAYLOAD_ENCRYPTION_KEYS, config.DATA_DIR, { createIfMissing: true }));
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stops.push(['worker connection', () => workerConnection.close()]);
-    const workers = await createWorkers({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX, db });
+    const workers = await createWorkers({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX, db, payloadCodec });
     const workersDone = runWorkers(workers).catch((error) => logger.error({ err: error }, 'worker stopped'));
     stops.push(['worker', async () => {
       shutdownWorkers(workers);
       await workersDone;
     }]);
-    const temporal = temporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
+    const temporal = temporalClient(temporalAddress, config.TEMPORAL_NAMESPACE, payloadCodec);
     stops.push(['Temporal client', () => temporal.connection.close()]);
     // Open applications whose workflow the engine lost are restarted (or shown to managers): now, then periodically.
     const reconciliation = startReconciliation({ db, temporal, config, logger }, config.RECONCILE_INTERVAL_MS);

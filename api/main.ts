@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { resolveServices } from '../config/services';
 import { temporalClient } from '../config/temporal';
+import { EncryptionCodec, resolvePayloadKeys } from '../config/payloadEncryption';
 import { createDb } from '../db/knex';
 import { createApp } from './app';
 import { closeServer } from './closeServer';
@@ -11,9 +12,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const services = await resolveServices(config);
+  const payloadCodec = new EncryptionCodec(await resolvePayloadKeys(config.PAYLOAD_ENCRYPTION_KEYS, config.DATA_DIR, { createIfMissing: false }));
   const db = createDb(services.databaseUrl);
   // Both connections are lazy: the API starts, and answers 503, while either service is away.
-  const temporal = temporalClient(services.temporalAddress, services.temporalNamespace);
+  const temporal = temporalClient(services.temporalAddress, services.temporalNamespace, payloadCodec);
   const api = createApp({ db, config, logger, temporal });
   const server = api.app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'API listening'));
   const metricsServer = api.metrics.listen(config.METRICS_PORT, () => logger.info({ port: config.METRICS_PORT }, 'metrics listening'));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parsePayloadKeys, type PayloadKey } from './payloadEncryption';
 
 /**
  * Typed configuration, read once from the environment at boot.
@@ -11,6 +12,22 @@ const schema = z.object({
     .string()
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. temporal:7233')
     .optional(),
+  /**
+   * Keys of the workflow payload encryption, `id:base64key,…`: the first encrypts, all decrypt.
+   * Unset: `npm start` generates one in DATA_DIR (processes joining it read it there).
+   */
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx): PayloadKey[] | undefined => {
+      if (value === undefined) return undefined;
+      try {
+        return parsePayloadKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash, underscore').default('id-cards'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

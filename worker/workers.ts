@@ -1,3 +1,4 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { provinces } from '../domain';
 import type { Db } from '../db/knex';
@@ -9,6 +10,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueuePrefix: string;
   db: Db;
+  /** Encrypts the payloads the workers send to the engine; the clients must use the same keys. */
+  payloadCodec: PayloadCodec;
   /** Production-centre queues to serve, by 2-digit province code; all provinces by default. */
   productionProvinces?: string[];
   /** A prebuilt workflow bundle (tests build it once per file); otherwise bundled from `workflows/`. */
@@ -28,6 +31,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: taskQueues.applications(options.taskQueuePrefix),
+    dataConverter: { payloadCodecs: [options.payloadCodec] },
     activities: activities.applications,
     ...workflowSource,
   });
@@ -38,6 +42,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         connection: options.connection,
         namespace: options.namespace,
         taskQueue: taskQueues.production(options.taskQueuePrefix, province),
+        dataConverter: { payloadCodecs: [options.payloadCodec] },
         activities: activities.production,
         maxConcurrentActivityTaskExecutions: 4,
       }),

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap, Worker } from '@temporalio/worker';
 import type { Db } from '../../db/knex';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
+import { testPayloadCodec } from '../support/payloadCodec';
 import { call, startApi, type RunningApi } from '../support/api';
 import { acceptanceOf } from '../support/applicationsApi';
 import { testDb } from '../support/database';
@@ -27,7 +28,7 @@ let nationalManager: string;
 beforeAll(async () => {
   ({ env, bundle } = await startEnvironment());
   db = testDb();
-  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, productionProvinces: ['41'], workflowBundle: bundle });
+  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, payloadCodec: testPayloadCodec, productionProvinces: ['41'], workflowBundle: bundle });
   running = Promise.all(workers.map((worker) => worker.run()));
   api = await startApi(db, { temporal: env.client, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix } });
   stationToken = await newToken(db, 'station', { stationCode: station.code });

@@ -4,6 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import { temporalClient } from '../../config/temporal';
 import { createDb, type Db } from '../../db/knex';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
+import { testPayloadCodec } from '../support/payloadCodec';
 import { call, startApi, type RunningApi } from '../support/api';
 import { acceptanceOf } from '../support/applicationsApi';
 import { testDb } from '../support/database';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const environment = await startEnvironment();
   env = environment.env;
   db = testDb();
-  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, productionProvinces: ['41'], workflowBundle: environment.bundle });
+  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, payloadCodec: testPayloadCodec, productionProvinces: ['41'], workflowBundle: environment.bundle });
   running = Promise.all(workers.map((worker) => worker.run()));
 
   const databaseUrl = new URL(process.env.DATABASE_URL!);
@@ -36,7 +37,7 @@ beforeAll(async () => {
   databaseUrl.port = String(database.port);
   apiDb = createDb(databaseUrl.toString(), { acquireTimeoutMs: 1_500 });
   engine = await startTcpProxy(Number(env.address.split(':').at(-1)));
-  temporal = temporalClient(engine.address, 'default');
+  temporal = temporalClient(engine.address, 'default', testPayloadCodec);
   api = await startApi(apiDb, { temporal, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix } });
   stationToken = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.shenzhenNanshan) });
 }, 120_000);

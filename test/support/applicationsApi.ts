@@ -6,6 +6,7 @@ import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { startEnvironment } from '../workflows/harness';
 import { call, startApi, type RunningApi } from './api';
 import { testDb } from './database';
+import { testPayloadCodec } from './payloadCodec';
 
 /**
  * The real API over HTTP, backed by real PostgreSQL and the embedded engine in time-skipping mode,
@@ -36,7 +37,7 @@ export async function startApplicationsApi(options: { productionProvinces: strin
     await db.destroy();
   };
   try {
-    workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, productionProvinces: options.productionProvinces, workflowBundle: bundle });
+    workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, payloadCodec: testPayloadCodec, productionProvinces: options.productionProvinces, workflowBundle: bundle });
     running = Promise.all(workers.map((worker) => worker.run()));
     api = await startApi(db, { temporal: env.client, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix } });
   } catch (error) {

@@ -10,6 +10,7 @@ import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationSettings } from '../../workflows/contract';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
+import { testPayloadCodec } from '../support/payloadCodec';
 
 export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
 export { DAY_MS as DAY } from '../../domain';
@@ -23,7 +24,10 @@ try {
 
 /** One time-skipping environment on our embedded server, and the workflow bundle built once. */
 export async function startEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: DEV_SERVER } },
+    client: { dataConverter: { payloadCodecs: [testPayloadCodec] } },
+  });
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
   return { env, bundle: withActiveMutant(bundle) };
 }
@@ -62,6 +66,7 @@ export async function withWorkers<T>(
     namespace: env.namespace ?? 'default',
     taskQueuePrefix: prefix,
     db,
+    payloadCodec: testPayloadCodec,
     productionProvinces: ['11', '31', '41', '44', '33', '51'],
     workflowBundle: bundle,
   });

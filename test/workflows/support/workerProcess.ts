@@ -5,11 +5,12 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createDb } from '../../../db/knex';
 import { createWorkers, runWorkers } from '../../../worker/workers';
+import { testPayloadCodec } from '../../support/payloadCodec';
 
 async function main(): Promise<void> {
   const db = createDb(process.env.DATABASE_URL!);
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-  const workers = await createWorkers({ connection, namespace: 'default', taskQueuePrefix: process.env.TASK_QUEUE_PREFIX!, db, productionProvinces: ['41'] });
+  const workers = await createWorkers({ connection, namespace: 'default', taskQueuePrefix: process.env.TASK_QUEUE_PREFIX!, db, payloadCodec: testPayloadCodec, productionProvinces: ['41'] });
   process.send?.('ready');
   await runWorkers(workers);
 }
