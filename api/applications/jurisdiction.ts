@@ -2,6 +2,7 @@ import { isWithinRegion, regionPrefix } from '../../domain';
 import type { Db } from '../../db/knex';
 import type { User } from '../../db/users';
 import type { ApplicationRow, Scope } from '../../db/queries/applications';
+import { stationRegionCode } from '../../db/queries/stations';
 import { problems } from '../problems';
 
 /** Which applications a user may see. */
@@ -48,8 +49,8 @@ export function managerScope(user: User, regionCode: string | undefined): Scope 
  * @throws Problem 404 for an unknown station, 403 for one outside the manager's region.
  */
 export async function stationInJurisdiction(db: Db, user: User, stationCode: string): Promise<string> {
-  const station = await db('stations').where('code', stationCode).first('regionCode');
-  if (!station) throw problems.notFound(`Station ${stationCode}`);
-  if (user.regionCode && !isWithinRegion(station.regionCode, user.regionCode)) throw problems.forbiddenJurisdiction('That station lies outside your jurisdiction.');
+  const regionCode = await stationRegionCode(db, stationCode);
+  if (!regionCode) throw problems.notFound(`Station ${stationCode}`);
+  if (user.regionCode && !isWithinRegion(regionCode, user.regionCode)) throw problems.forbiddenJurisdiction('That station lies outside your jurisdiction.');
   return stationCode;
 }

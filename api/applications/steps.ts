@@ -3,6 +3,7 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../../db/knex';
 import { findApplication, type ApplicationRow } from '../../db/queries/applications';
 import { hasCardFromOrAfter } from '../../db/queries/cardRegistry';
+import { stationRegionCode } from '../../db/queries/stations';
 import type { User } from '../../db/users';
 import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
@@ -23,8 +24,7 @@ const unknownApplication = (applicationId: string) => problems.notFound(`Applica
 /** Loads an application the user may see. @throws Problem 404 or 403. */
 export async function applicationFor(db: Db, user: User, applicationId: string): Promise<ApplicationRow> {
   const application = await loadApplication(db, applicationId);
-  const station = await db('stations').where('code', application.acceptingStationCode).first('regionCode');
-  ensureInJurisdiction(user, application, station.regionCode);
+  ensureInJurisdiction(user, application, (await stationRegionCode(db, application.acceptingStationCode))!);
   return application;
 }
 

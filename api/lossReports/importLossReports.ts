@@ -6,6 +6,7 @@ import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardsByNumberAndDate, findImported, insertImportedLossReports, reportCardsLost, type NewLossReport } from '../../db/queries/lossReports';
+import { stationRegionCodes } from '../../db/queries/stations';
 import type { User } from '../../db/users';
 import { isWithinRegion } from '../../domain';
 import { Problem } from '../problems';
@@ -98,7 +99,7 @@ export async function importLossReports(
   const summary: ImportSummary = { lines: 0, imported: 0, alreadyImported: 0, failed: 0 };
   const [knownRegions, knownStations] = await Promise.all([
     db('regions').pluck('code').then((codes: string[]) => new Set(codes)),
-    db('stations').select('code', 'regionCode').then((rows: Array<{ code: string; regionCode: string }>) => new Map(rows.map((row) => [row.code, row.regionCode]))),
+    stationRegionCodes(db),
   ]);
 
   out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
