@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/knex';
+import { recordAudit } from '../db/queries/auditLog';
+import { insertLossReport, reportCardsLost } from '../db/queries/lossReports';
+import { stationRegionCode } from '../db/queries/stations';
 import type { ApplicationStage } from '../domain';
 import { DUPLICATE_APPLICATION, RESUMPTION_OUTDATED, type ApplicationInput } from '../workflows/contract';
 import { acceptingStationOf, noticesOnAcceptance, noticesOnStage, writeNotices } from '../notifications/applicantNotices';
@@ -204,26 +207,33 @@ export function createApplicationActivities({ db }: { db: Db }) {
 
 export type ApplicationActivities = ReturnType<typeof createApplicationActivities>;
 
+/** The application's audit entry, keyed so that a retried activity writes it once. */
 async function audit(trx: Db, entry: { actor: string; action: string; applicationId: string; at: string; details?: Record<string, unknown> }) {
-  await trx('auditLog')
-    .insert({ at: entry.at, actor: entry.actor, action: entry.action, subjectType: 'application', subjectId: entry.applicationId, details: entry.details ?? {}, dedupeKey: `application:${entry.applicationId}:${entry.action}:${entry.at}` })
-    .onConflict('dedupeKey')
-    .ignore();
+  await recordAudit(trx, {
+    at: new Date(entry.at),
+    actor: entry.actor,
+    action: entry.action,
+    subjectType: 'application',
+    subjectId: entry.applicationId,
+    details: entry.details ?? {},
+    dedupeKey: `application:${entry.applicationId}:${entry.action}:${entry.at}`,
+  });
 }
 
 async function reportLostAtAcceptance(trx: Db, acceptance: Acceptance): Promise<void> {
   const lostCard = await trx('cards').where({ idNumber: acceptance.idNumber, status: 'ACTIVE' }).first('id');
   if (!lostCard) return; // already reported lost (or none valid): nothing more to invalidate
-  const station = await trx('stations').where('code', acceptance.acceptingStationCode).first('regionCode');
-  await trx('lossReports').insert({
+  const reportedAt = new Date(acceptance.acceptedAt);
+  await insertLossReport(trx, {
     id: randomUUID(),
     cardId: lostCard.id,
     circumstance: 'lost',
     reportingStationCode: acceptance.acceptingStationCode,
-    authorityRegionCode: station.regionCode,
+    authorityRegionCode: (await stationRegionCode(trx, acceptance.acceptingStationCode))!,
     source: 'application',
     applicationId: acceptance.applicationId,
-    reportedAt: acceptance.acceptedAt,
+    importKey: null,
+    reportedAt,
   });
-  await trx('cards').where('id', lostCard.id).update({ status: 'REPORTED_LOST', statusChangedAt: acceptance.acceptedAt });
+  await reportCardsLost(trx, [lostCard.id], reportedAt);
 }

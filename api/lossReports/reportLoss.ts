@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { namesMatch } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
-import { findCardForUpdate, setCardStatus, type CardRow } from '../../db/queries/cardRegistry';
-import { findOpenLossReport, insertLossReport } from '../../db/queries/lossReports';
+import { findCardForUpdate, type CardRow } from '../../db/queries/cardRegistry';
+import { findOpenLossReport, insertLossReport, reportCardsLost } from '../../db/queries/lossReports';
 import type { User } from '../../db/users';
 import { isUniqueViolation, problems, type Problem } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
@@ -74,7 +74,7 @@ export async function reportLoss(
         importKey: null,
         reportedAt,
       });
-      await setCardStatus(trx, card.id, 'REPORTED_LOST', reportedAt);
+      await reportCardsLost(trx, [card.id], reportedAt);
       await recordAudit(trx, {
         actor: station.id,
         action: 'loss_report.created',

@@ -7,13 +7,18 @@ export interface AuditEntry {
   subjectId: string;
   details?: Record<string, unknown>;
   at?: Date;
+  /** An entry written under a key is written once, however often its writer is retried (activities). */
+  dedupeKey?: string;
 }
 
-/** Appends to the audit log (append-only: the table refuses updates and deletes). */
+/**
+ * Appends to the audit log (append-only: the table refuses updates and deletes). An entry whose
+ * `dedupeKey` is already there is skipped.
+ */
 export async function recordAudit(db: Db, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
-  await db('auditLog').insert(
+  const insert = db('auditLog').insert(
     list.map((entry) => ({
       actor: entry.actor,
       action: entry.action,
@@ -21,6 +26,8 @@ export async function recordAudit(db: Db, entries: AuditEntry | AuditEntry[]): P
       subjectId: entry.subjectId,
       details: entry.details ?? {},
       ...(entry.at ? { at: entry.at } : {}),
+      ...(entry.dedupeKey ? { dedupeKey: entry.dedupeKey } : {}),
     })),
   );
+  await (list.some((entry) => entry.dedupeKey) ? insert.onConflict('dedupeKey').ignore() : insert);
 }

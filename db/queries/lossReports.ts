@@ -75,7 +75,10 @@ export async function findImported(db: Db, importKeys: string[]): Promise<Map<st
   return new Map(rows.map((row) => [row.importKey, row.id]));
 }
 
-/** Marks ACTIVE cards among these REPORTED_LOST; returns the ids changed. */
+/**
+ * Marks ACTIVE cards among these REPORTED_LOST; returns the ids changed. The one write of a card
+ * reported lost, whoever reports it: a station, a replacement application, an import.
+ */
 export async function reportCardsLost(trx: Db, cardIds: number[], at: Date): Promise<number[]> {
   if (cardIds.length === 0) return [];
   const rows: Array<{ id: number }> = await trx('cards').whereIn('id', cardIds).where('status', 'ACTIVE').update({ status: 'REPORTED_LOST', statusChangedAt: at }, ['id']);
