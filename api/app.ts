@@ -17,6 +17,7 @@ import { notificationRoutes } from './notifications/routes';
 import { createMetrics, mountedAt } from './metrics';
 import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
+import { sessionRoutes } from './session/routes';
 import { stuckApplicationRoutes } from './stuckApplications/routes';
 import { verificationRoute } from './verifications/routes';
 import { createVerifications } from './verifications/service';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDependencies): Api {
 
   app.use(requestLog(deps.logger), metrics.timing);
   app.use(applicantStatusRoutes(deps));
+  app.use(sessionRoutes(deps));
   const v1 = express.Router();
   v1.use(mountedAt('/v1'));
   v1.use(authenticate(deps.db, users));

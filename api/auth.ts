@@ -2,6 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/knex';
 import { findUserByToken, type Role, type User } from '../db/users';
 import { problems } from './problems';
+import { sessionCookieOf } from './session/cookies';
+import { authenticateSession } from './session/sessions';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -69,10 +71,14 @@ export class UserCache {
   }
 }
 
-/** Bearer-token authentication, through the instance's `UserCache`. */
+/** Bearer-token authentication, through the instance's `UserCache`; without a bearer token, the console's session cookie. */
 export function authenticate(db: Db, cache: UserCache): RequestHandler {
   return (req, _res, next) => {
     const header = req.headers.authorization;
+    if (header === undefined) {
+      const cookie = sessionCookieOf(req);
+      if (cookie) return authenticateSession(db, req, cookie, next);
+    }
     // Tokens are short; a long header is no token, and must not take a cache slot its size.
     if (header === undefined || header.length > MAX_AUTHORIZATION_LENGTH) return next(problems.unauthenticated());
     const cached = cache.get(header);

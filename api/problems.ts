@@ -48,6 +48,10 @@ export const problems = {
   workflowPending: (waitedMs: number) =>
     new Problem(503, 'workflow_pending', 'Still in progress', `Another request for this person is still being processed after ${Math.round(waitedMs / 1000)} s; nothing was written for this one. Try again shortly.`, { retryAfterSeconds: RETRY_AFTER_OUTAGE_SECONDS }),
   cardNotFound: () => new Problem(404, 'card_not_found', 'Not found', 'No card with this citizen number and validity start is on record.'),
+  invalidCredentials: () => new Problem(401, 'invalid_credentials', 'Login failed', 'The username or the password is wrong.'),
+  accountLocked: (retryAfterSeconds: number) =>
+    new Problem(429, 'account_locked', 'Account locked', `Too many failed logins; try again in ${Math.ceil(retryAfterSeconds / 60)} min or ask an administrator.`, { retryAfterSeconds }),
+  csrfFailed: () => new Problem(403, 'csrf_failed', 'Request not trusted', 'Send the session\'s X-CSRF-Token header with every change made from the console.'),
   unsupportedMediaType: (expected: string) => new Problem(415, 'unsupported_media_type', 'Unsupported media type', `Send the body as ${expected}.`),
 };
 

@@ -6,16 +6,27 @@ import type { AppDependencies } from '../app';
 import { problems } from '../problems';
 import { idNumberField, parse } from '../validation';
 
-export const applicantStatusRequest = z.strictObject({
-  applicationId: z.uuid({ error: 'must be the application number given at acceptance' }),
-  idNumber: idNumberField,
-});
+/** The receipt number as printed, `YYMMDD-NNNNNNN`; spaces and a missing dash are forgiven. */
+export const receiptNumberField = z
+  .string({ error: 'must be the receipt number given at acceptance' })
+  .transform((value) => value.replace(/\s+/g, ''))
+  .transform((value) => (/^\d{13}$/.test(value) ? `${value.slice(0, 6)}-${value.slice(6)}` : value))
+  .refine((value) => /^\d{6}-\d{7}$/.test(value), 'must be the receipt number given at acceptance (YYMMDD-NNNNNNN)');
+
+/** Either the receipt number (受理回执号) or the application's UUID, with the applicant's citizen number. */
+export const applicantStatusRequest = z
+  .strictObject({
+    applicationId: z.uuid({ error: 'must be the application number given at acceptance' }).optional(),
+    receiptNumber: receiptNumberField.optional(),
+    idNumber: idNumberField,
+  })
+  .refine((body) => (body.applicationId === undefined) !== (body.receiptNumber === undefined), { message: 'give either receiptNumber or applicationId', path: ['receiptNumber'] });
 
 const WINDOW_MS = 60_000;
 
 /**
  * `POST /v1/application-status`: an applicant, without logging in, asks how far their application
- * has come. Both the application number and the citizen number must match; anything else reads
+ * has come. Both the application's number (its receipt number, or its UUID) and the citizen number must match; anything else reads
  * "not found", so the route tells a guesser nothing. The answer holds the stage, the deadline and
  * the pickup station, nothing more. Rate-limited per client address. POST, not GET, so that the
  * citizen number stays out of URLs and access logs.
@@ -32,11 +43,12 @@ export function applicantStatusRoutes({ db, config }: AppDependencies): Router {
     validate: { xForwardedForHeader: false },
   });
   router.post('/v1/application-status', limiter, express.json({ limit: '2kb' }), async (req, res) => {
-    const { applicationId, idNumber } = parse(applicantStatusRequest, req.body);
-    const status = await findApplicantStatus(db, applicationId, idNumber);
+    const { applicationId, receiptNumber, idNumber } = parse(applicantStatusRequest, req.body);
+    const status = await findApplicantStatus(db, applicationId ? { applicationId } : { receiptNumber: receiptNumber! }, idNumber);
     if (!status) throw problems.notFound('An application with this number for this citizen number');
     res.set('cache-control', 'no-store').json({
       applicationId: status.applicationId,
+      receiptNumber: status.receiptNumber,
       stage: status.stage,
       deadlineAt: status.deadlineAt.toISOString(),
       pickupStation: { code: status.pickupStationCode, name: status.pickupStationName },

@@ -13,6 +13,7 @@ import * as accountRevocation from './20261130_11_account_revocation';
 import * as notificationDelivery from './20261130_20_notification_delivery';
 import * as cardStatusFeed from './20261130_21_card_status_feed';
 import * as apiInstances from './20261130_30_api_instances';
+import * as receiptNumbers from './20261130_40_receipt_numbers';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
 
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '20261130_20_notification_delivery': notificationDelivery,
   '20261130_21_card_status_feed': cardStatusFeed,
   '20261130_30_api_instances': apiInstances,
+  '20261130_40_receipt_numbers': receiptNumbers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

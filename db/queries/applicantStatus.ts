@@ -2,6 +2,7 @@ import type { Db } from '../knex';
 
 export interface ApplicantStatusRow {
   applicationId: string;
+  receiptNumber: string;
   stage: string;
   deadlineAt: Date;
   pickupStationCode: string;
@@ -9,9 +10,10 @@ export interface ApplicantStatusRow {
 }
 
 /** The application only when both its number and the applicant's citizen number match. */
-export async function findApplicantStatus(db: Db, applicationId: string, idNumber: string): Promise<ApplicantStatusRow | undefined> {
+export async function findApplicantStatus(db: Db, number: { applicationId: string } | { receiptNumber: string }, idNumber: string): Promise<ApplicantStatusRow | undefined> {
   return db('applications')
     .join('stations', 'stations.code', 'applications.acceptingStationCode')
-    .where({ 'applications.id': applicationId, 'applications.idNumber': idNumber })
-    .first('applications.id as applicationId', 'applications.stage', 'applications.deadlineAt', 'stations.code as pickupStationCode', 'stations.name as pickupStationName');
+    .where('applications.idNumber', idNumber)
+    .where('applicationId' in number ? { 'applications.id': number.applicationId } : { 'applications.receiptNumber': number.receiptNumber })
+    .first('applications.id as applicationId', 'applications.receiptNumber', 'applications.stage', 'applications.deadlineAt', 'stations.code as pickupStationCode', 'stations.name as pickupStationName');
 }

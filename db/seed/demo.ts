@@ -4,6 +4,7 @@ import path from 'node:path';
 import { provinces, regions } from '../../domain';
 import type { Db } from '../knex';
 import { createUser, type Role } from '../users';
+import { ensureDemoLogins } from './demoUsers';
 import { loadPopulation } from './loadPopulation';
 import { CARD_USING_UNITS, productionCentreCodeFor, seedReferenceData, stationCodeFor } from './referenceData';
 
@@ -29,7 +30,7 @@ export interface DemoToken {
 export async function seedDemoOnFirstStart(db: Db, options: { databaseUrl: string; dataDir: string; today: string; log: (message: string) => void }): Promise<void> {
   await seedReferenceData(db);
   const [{ count }] = await db('users').count({ count: '*' });
-  if (Number(count) > 0) return;
+  if (Number(count) > 0) return ensureDemoLogins(db, options.dataDir, options.log);
 
   options.log(`seeding ${DEMO_CITIZENS} demo citizens`);
   // Loading the population is idempotent; the rest is one transaction that commits only after the
@@ -43,6 +44,7 @@ export async function seedDemoOnFirstStart(db: Db, options: { databaseUrl: strin
     await writeFile(path.join(options.dataDir, 'demo-tokens.json'), JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
     await writeFile(path.join(options.dataDir, 'demo-citizens.json'), JSON.stringify(citizens, null, 2) + '\n', { mode: 0o600 });
     options.log(`wrote ${tokens.length} demo tokens and ${citizens.length} demo citizens to ${options.dataDir}`);
+    await ensureDemoLogins(trx, options.dataDir, options.log);
   });
 }
 

@@ -33,7 +33,8 @@ describe('an application through every stage over HTTP', () => {
 
       const accepted = await post(tokens.station, '/v1/applications', acceptanceOf(citizen, { kind, reason: kind === 'renewal' ? 'card expiring' : 'card lost on the metro' }));
       expect(accepted.status).toBe(201);
-      expect(Object.keys(accepted.body).sort()).toEqual(['acceptedAt', 'acceptingStationCode', 'applicationId', 'deadlineAt', 'homeRegionCode', 'stage']);
+      expect(Object.keys(accepted.body).sort()).toEqual(['acceptedAt', 'acceptingStationCode', 'applicationId', 'deadlineAt', 'homeRegionCode', 'receiptNumber', 'stage']);
+      expect(accepted.body.receiptNumber).toMatch(/^\d{6}-\d{7}$/);
       expect(accepted.body).toMatchObject({ stage: 'HOME_REVIEW', homeRegionCode: COUNTIES.chengduWuhou, acceptingStationCode: stationCode });
       const id: string = accepted.body.applicationId;
       const path = `/v1/applications/${id}`;

@@ -8,6 +8,7 @@ let db: Db;
 let api: RunningApi;
 let citizen: TestCitizen;
 const applicationId = randomUUID();
+let receiptNumber: string;
 const station = stationIn(COUNTIES.shanghaiPudong);
 
 beforeAll(async () => {
@@ -31,6 +32,7 @@ beforeAll(async () => {
     appearanceChanged: false,
     contactPhone: '13800000000',
   });
+  ({ receiptNumber } = await db('applications').where('id', applicationId).first('receiptNumber'));
 });
 
 afterAll(async () => {
@@ -113,10 +115,32 @@ describe('POST /v1/application-status (no login)', () => {
     expect(status).toBe(200);
     expect(body).toEqual({
       applicationId,
+      receiptNumber,
       stage: 'PRINTING',
       deadlineAt: '2026-12-31T02:00:00.000Z',
       pickupStation: { code: station, name: expect.any(String) },
     });
+  });
+
+  test('when the receipt number is given, then it was the day of acceptance in China and the same answer comes back as for the UUID', async () => {
+    // Accepted 2026-11-01 02:00 UTC: 10:00 that day in Shanghai.
+    expect(receiptNumber).toMatch(/^261101-\d{7}$/);
+    const byReceipt = await lookup({ receiptNumber, idNumber: citizen.idNumber });
+    expect(byReceipt.status).toBe(200);
+    expect(byReceipt.body).toEqual((await lookup({ applicationId, idNumber: citizen.idNumber })).body);
+    const typedWithoutDash = await lookup({ receiptNumber: ` ${receiptNumber.replace('-', ' ')} `, idNumber: citizen.idNumber });
+    expect(typedWithoutDash.body.applicationId).toBe(applicationId);
+  });
+
+  test('when the receipt number belongs to someone else, or both or neither number is given, then 404 or 400', async () => {
+    const other = await newCitizen(db);
+    expect((await lookup({ receiptNumber, idNumber: other.idNumber })).status).toBe(404);
+    const both = await lookup({ receiptNumber, applicationId, idNumber: citizen.idNumber });
+    expect(both.status).toBe(400);
+    expect(both.body.errors).toEqual([expect.objectContaining({ field: 'receiptNumber', message: 'give either receiptNumber or applicationId' })]);
+    expect((await lookup({ idNumber: citizen.idNumber })).status).toBe(400);
+    const malformed = await lookup({ receiptNumber: 'R-12', idNumber: citizen.idNumber });
+    expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'receiptNumber' })]);
   });
 
   test('when the citizen number belongs to someone else, then 404 exactly as for an unknown application', async () => {
