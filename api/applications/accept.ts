@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { checkAcceptance } from '../../domain';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
+import { findApplication, findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
@@ -25,6 +25,8 @@ export interface AcceptanceRequest {
 
 export interface Accepted {
   applicationId: string;
+  /** The receipt number (受理回执号) the applicant quotes: short, unique, printed on the receipt. */
+  receiptNumber: string;
   stage: string;
   acceptedAt: string;
   deadlineAt: string;
@@ -113,10 +115,13 @@ export async function acceptApplication(
     }
     throw error;
   }
+  // The read model holds the application now (the accepted update answers after recording it); the database gave its number.
+  const recorded = await findApplication(db, input.applicationId);
   return {
     created: true,
     application: {
       applicationId: input.applicationId,
+      receiptNumber: recorded!.receiptNumber,
       stage: state.stage,
       acceptedAt: state.acceptedAt,
       deadlineAt: state.deadlineAt,
@@ -163,6 +168,7 @@ function sameRequest(earlier: ApplicationRow, request: AcceptanceRequest): Accep
 function fromRow(row: ApplicationRow): Accepted {
   return {
     applicationId: row.id,
+    receiptNumber: row.receiptNumber,
     stage: row.stage,
     acceptedAt: row.acceptedAt.toISOString(),
     deadlineAt: row.deadlineAt.toISOString(),

@@ -6,6 +6,8 @@ export interface ApplicationRow {
   id: string;
   workflowId: string;
   runId: string;
+  /** The receipt number (受理回执号) given at acceptance, `YYMMDD-NNNNNNN`. */
+  receiptNumber: string;
   idNumber: string;
   kind: 'renewal' | 'replacement';
   stage: ApplicationStage;
