@@ -5,6 +5,7 @@ import { checkAcceptance } from '../../domain';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { findApplication, findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
+import { findWhereItStands } from '../../db/queries/caseFile';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
@@ -64,7 +65,7 @@ export async function acceptApplication(
     on: new Date().toISOString().slice(0, 10),
     applicationInProgress: inProgress ? { applicationId: inProgress.id } : undefined,
   });
-  if (!verdict.ok) throw refusal(verdict.code, verdict.message, inProgress?.id);
+  if (!verdict.ok) throw await refusal(db, verdict.code, verdict.message, inProgress?.id);
   if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was recorded.');
 
   const citizen = facts.citizen!;
@@ -111,7 +112,7 @@ export async function acceptApplication(
       const earlier = idempotencyKey ? await findByIdempotencyKey(db, stationCode, idempotencyKey) : undefined;
       if (earlier) return { created: false, application: sameRequest(earlier, request) };
       const running = winner ?? (await findInProgress(db, citizen.idNumber))?.id;
-      throw refusal('duplicate_application', 'An application for this person is already in progress.', running);
+      throw await refusal(db, 'duplicate_application', 'An application for this person is already in progress.', running);
     }
     throw error;
   }
@@ -149,9 +150,15 @@ function isDuplicateFailure(error: unknown): boolean {
   return error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === DUPLICATE_APPLICATION;
 }
 
-function refusal(code: string, message: string, applicationId?: string): Problem {
-  if (code === 'duplicate_application') return problems.conflict(code, message, applicationId ? { applicationId } : {});
-  return problems.refused(code, message);
+/**
+ * A duplicate's 409 says where the other application stands — its station by name, its stage and
+ * deadline — so the counter can send the person there; nothing more about the person.
+ */
+async function refusal(db: Db, code: string, message: string, applicationId?: string): Promise<Problem> {
+  if (code !== 'duplicate_application') return problems.refused(code, message);
+  if (!applicationId) return problems.conflict(code, message);
+  const standing = await findWhereItStands(db, applicationId);
+  return problems.conflict(code, message, { applicationId, ...(standing ? { inProgress: standing } : {}) });
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { applicationStats, findStageHistory, listApplications, listOverdue } from '../../db/queries/applications';
+import { applicationStats, listApplications, listOverdue } from '../../db/queries/applications';
+import type { ApplicationRow } from '../../db/queries/applications';
+import type { User } from '../../db/users';
 import { updates } from '../../workflows/contract';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
@@ -10,7 +12,7 @@ import { acceptApplication } from './accept';
 import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
 import { applicationArrivedAt, applicationFor, applicationForStep, ensureNewCardDate, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
-import { applicationView } from './views';
+import { caseFilesFor, fullCaseFileFor } from './views';
 
 const PAGE = 50;
 const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'] as const;
@@ -38,6 +40,8 @@ export const pickedUp = z.strictObject({ oldCardReturned: z.boolean({ error: 'mu
 export const nothing = z.strictObject({});
 /** Another station than the accepting one proves it holds the parcel by its tracking number. */
 export const arrival = z.strictObject({ trackingNumber: nonEmptyText(64).optional() });
+/** Search by citizen number: in a body, never in a URL (URLs end up in logs and browser histories). */
+export const search = z.strictObject({ idNumber: idNumberField, cursor: z.string().optional() });
 export const listing = z.strictObject({
   stage: z.enum(stages).optional(),
   overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
@@ -59,6 +63,11 @@ export function applicationRoutes(deps: AppDependencies): Router {
   const workflow = { temporal, waitMs: config.WORKFLOW_WAIT_MS };
   const router = Router();
   const viewers = allow('station', 'reviewer', 'production', 'manager');
+  /** A keyset page of case files: the facts are read for the page shown only. */
+  const casePageOf = async (user: User, rows: ApplicationRow[], cursorOf: (last: ApplicationRow) => Record<string, string>) => {
+    const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, cursorOf);
+    return { items: await caseFilesFor(db, user, items), nextCursor };
+  };
 
   router.post('/applications', allow('station'), async (req, res) => {
     const key = req.get('Idempotency-Key')?.trim();
@@ -70,13 +79,24 @@ export function applicationRoutes(deps: AppDependencies): Router {
   router.get('/applications', viewers, async (req, res) => {
     const query = parse(listing, req.query);
     const after = cursor.decode(query.cursor, isAcceptedCursor);
-    const rows = await listApplications(db, scopeOf(userOf(req)), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
-    res.json(pageOf(rows, PAGE, (row) => applicationView(row), (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
+    const user = userOf(req);
+    const rows = await listApplications(db, scopeOf(user), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
+    res.json(await casePageOf(user, rows, (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
+  });
+
+  // The person's applications within the caller's jurisdiction, newest first, any stage.
+  router.post('/application-search', viewers, async (req, res) => {
+    const body = parse(search, req.body);
+    const after = cursor.decode(body.cursor, isAcceptedCursor);
+    const user = userOf(req);
+    const rows = await listApplications(db, scopeOf(user), { idNumber: body.idNumber, after, limit: PAGE + 1 });
+    res.set('cache-control', 'no-store').json(await casePageOf(user, rows, (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
   });
 
   router.get('/applications/:id', viewers, async (req, res) => {
-    const application = await applicationFor(db, userOf(req), req.params.id as string);
-    res.json(applicationView(application, await findStageHistory(db, application.id)));
+    const user = userOf(req);
+    const application = await applicationFor(db, user, req.params.id as string);
+    res.json(await fullCaseFileFor(db, user, application));
   });
 
   /** One step of the workflow: who may take it, what it carries, which update it sends. */
@@ -87,7 +107,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
       await send(req, application, body);
       // Jurisdiction was checked above; the read model now holds the step's result.
       const updated = await loadApplication(db, application.id);
-      res.json(applicationView(updated, await findStageHistory(db, application.id)));
+      res.json(await fullCaseFileFor(db, userOf(req), updated));
     });
   const actor = (req: Request) => userOf(req).id;
 
@@ -114,7 +134,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
       return;
     }
     const updated = await loadApplication(db, application.id);
-    res.json(applicationView(updated, await findStageHistory(db, application.id)));
+    res.json(await fullCaseFileFor(db, user, updated));
   });
 
   router.get('/overdue', allow('manager'), async (req, res) => {
@@ -124,7 +144,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
     if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
     const after = cursor.decode(query.cursor, isDeadlineCursor);
     const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
-    res.json(pageOf(rows, PAGE, (row) => applicationView(row), (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));
+    res.json(await casePageOf(user, rows, (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));
   });
 
   router.get('/stats', allow('manager'), async (req, res) => {

@@ -1,13 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/knex';
-import { findStageHistory, type ApplicationRow, type Scope } from '../../db/queries/applications';
+import { type ApplicationRow, type Scope } from '../../db/queries/applications';
 import { recordAudit } from '../../db/queries/auditLog';
 import { closeApplication, findStuckEntry, type StuckApplicationRow } from '../../db/queries/reconciliation';
 import type { User } from '../../db/users';
 import { isTerminal, regionPrefix } from '../../domain';
 import { managerScope } from '../applications/jurisdiction';
 import { applicationFor, loadApplication } from '../applications/steps';
-import { applicationView } from '../applications/views';
+import { fullCaseFileFor } from '../applications/views';
 import { problems } from '../problems';
 
 /** Managers see stuck cases in their region (narrowed to `regionCode`); admins everywhere. @throws Problem 403 outside it. */
@@ -64,7 +64,7 @@ export async function closeStuckApplication(deps: { db: Db; temporal?: Client },
     });
   });
   const closed = await loadApplication(db, application.id);
-  return { ...applicationView(closed, await findStageHistory(db, application.id)), closedBy: user.id, closureReason: reason };
+  return { ...(await fullCaseFileFor(db, user, closed)), closedBy: user.id, closureReason: reason };
 }
 
 /**

@@ -74,9 +74,10 @@ export function applyScope(query: ReturnType<Db>, scope: Scope) {
 export async function listApplications(
   db: Db,
   scope: Scope,
-  filter: { stage?: ApplicationStage; overdue?: boolean; after?: { acceptedAt: string; id: string }; limit: number },
+  filter: { stage?: ApplicationStage; overdue?: boolean; idNumber?: string; after?: { acceptedAt: string; id: string }; limit: number },
 ): Promise<ApplicationRow[]> {
   const query = applyScope(db('applications'), scope);
+  if (filter.idNumber) query.where('applications.idNumber', filter.idNumber);
   if (filter.stage) query.where('stage', filter.stage);
   if (filter.overdue !== undefined) query.where('overdue', filter.overdue);
   if (filter.after) query.whereRaw('(accepted_at, id) < (?, ?)', [filter.after.acceptedAt, filter.after.id]);

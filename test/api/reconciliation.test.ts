@@ -238,7 +238,7 @@ describe('GET /v1/stuck-applications and POST /v1/stuck-applications/{id}/close'
     const closer = await harness.db('users').whereIn('id', harness.db('applications').where('id', app.id).select('closedBy')).first('role', 'regionCode');
     expect(closer).toEqual({ role: 'manager', regionCode: '510000' });
     expect(closed.body.closedBy).toBe((await row(app.id)).closedBy);
-    expect(closed.body.history.at(-1)).toEqual({ stage: 'CLOSED', at: closed.body.closedAt, note: 'card reissued by hand after the outage' });
+    expect(closed.body.history.at(-1)).toEqual({ stage: 'CLOSED', at: closed.body.closedAt, note: 'card reissued by hand after the outage', actedBy: { name: 'test manager', role: 'manager' } });
     expect(closed.body.history.map((entry: { stage: string }) => entry.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'CLOSED']);
     expect(await row(app.id)).toMatchObject({ stage: 'CLOSED', closureReason: 'card reissued by hand after the outage', closedAt: new Date(closed.body.closedAt) });
     const audit = await harness.db('auditLog').where({ subjectType: 'application', subjectId: app.id, action: 'application.closed_stuck' }).select('actor', 'details');
