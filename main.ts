@@ -18,6 +18,7 @@ import { closeServer } from './api/closeServer';
 import { startEmbeddedPostgres } from './db/embeddedPostgres';
 import { createDb } from './db/knex';
 import { migrateToLatest } from './db/migrate';
+import { provisionEmbeddedRoles } from './db/roles';
 import { seedDemoOnFirstStart } from './db/seed/demo';
 import { start as startEmbeddedTemporal } from './temporal-server';
 import { startReconciliation } from './worker/reconciliation';
@@ -46,22 +47,29 @@ async function main(): Promise<void> {
   }
 
   try {
+    // Migrations and seeding run as the schema owner; everything after, as the app's least-privilege role.
     let databaseUrl = config.DATABASE_URL;
-    if (!databaseUrl) {
+    let migrationUrl = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;
+    if (!databaseUrl || !migrationUrl) {
       const embedded = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), persistent: true });
       stops.push(['embedded PostgreSQL', embedded.stop]);
-      databaseUrl = embedded.url;
+      ({ appUrl: databaseUrl, migrationUrl } = await provisionEmbeddedRoles(embedded.url));
       logger.info('embedded PostgreSQL started');
+    }
+    const owner = createDb(migrationUrl, { poolMax: 2 });
+    try {
+      await migrateToLatest(owner);
+      await seedDemoOnFirstStart(owner, {
+        databaseUrl: migrationUrl,
+        dataDir: config.DATA_DIR,
+        today: new Date().toISOString().slice(0, 10),
+        log: (message) => logger.info(message),
+      });
+    } finally {
+      await owner.destroy();
     }
     const db = createDb(databaseUrl);
     stops.push(['database pool', () => db.destroy()]);
-    await migrateToLatest(db);
-    await seedDemoOnFirstStart(db, {
-      databaseUrl,
-      dataDir: config.DATA_DIR,
-      today: new Date().toISOString().slice(0, 10),
-      log: (message) => logger.info(message),
-    });
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {

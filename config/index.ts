@@ -8,6 +8,8 @@ import { parsePayloadKeys, type PayloadKey } from './payloadEncryption';
  */
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  /** The schema owner's URL, for migrations and seeding; the app runs as DATABASE_URL's least-privilege role. Default: DATABASE_URL. */
+  MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. temporal:7233')
@@ -98,6 +100,7 @@ const schema = z.object({
   /** How often the LISTEN connection is checked with a query; no answer within it counts as dropped. */
   VERIFICATION_LISTENER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 }).superRefine((config, ctx) => {
+  if (config.MIGRATION_DATABASE_URL && !config.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['MIGRATION_DATABASE_URL'], message: 'needs DATABASE_URL (embedded PostgreSQL provisions its own roles)' });
   if (config.PORT !== 0 && config.METRICS_PORT === config.PORT) ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT: metrics are not served on the public port' });
 });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createDb } from '../db/knex';
 import { migrateToLatest } from '../db/migrate';
+import { provisionEmbeddedRoles } from '../db/roles';
 import { seedReferenceData } from '../db/seed/referenceData';
 
 /**
@@ -16,9 +17,13 @@ export default async function globalSetup(): Promise<void> {
   chmodSync(parent, 0o755);
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(parent, 'postgres'), persistent: false });
   (globalThis as { __testCluster?: typeof cluster }).__testCluster = cluster;
-  process.env.DATABASE_URL = cluster.url;
+  // Tests run as the app does: DATABASE_URL is its least-privilege role; the schema is the owner's.
+  const roles = await provisionEmbeddedRoles(cluster.url);
+  process.env.DATABASE_URL = roles.appUrl;
+  process.env.TEST_OWNER_DATABASE_URL = roles.migrationUrl;
+  process.env.TEST_SUPERUSER_DATABASE_URL = cluster.url;
 
-  const db = createDb(cluster.url);
+  const db = createDb(roles.migrationUrl);
   try {
     await migrateToLatest(db);
     await seedReferenceData(db);

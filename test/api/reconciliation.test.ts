@@ -343,6 +343,9 @@ describe('the original deadline after a restart', () => {
 
     expect(verdictOf(await reconcileOnce(deps), app.id)).toBe('restarted');
     await eventually(async () => (await row(app.id)).overdue === true, 10_000, 'the overdue mark');
+    // The notices are written by the activities after the mark's.
+    const noticesOf = () => harness.db('outbox').whereRaw("payload->>'applicationId' = ?", [app.id]).whereIn('topic', ['deadline.overdue']);
+    await eventually(async () => (await noticesOf()).length === 2, 10_000, 'the overdue notices');
     const notices = await harness.db('outbox').whereRaw("payload->>'applicationId' = ?", [app.id]).whereIn('topic', ['deadline.warning', 'deadline.overdue']).orderBy('dedupeKey').select('dedupeKey');
     expect(notices.map((notice: { dedupeKey: string }) => notice.dedupeKey)).toEqual([
       `${app.id}:deadline.overdue:${app.deadlineAt}`,

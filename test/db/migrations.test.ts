@@ -10,10 +10,11 @@ import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
 /** A database of this file's own on the test cluster, so rolling back touches nothing else. */
 async function freshDatabase(): Promise<{ db: Db; drop(): Promise<void> }> {
   const name = `migrations_${randomUUID().replaceAll('-', '')}`;
-  const admin = new Client(process.env.DATABASE_URL);
+  // Creating a database takes more than the app's role may do.
+  const admin = new Client(process.env.TEST_SUPERUSER_DATABASE_URL);
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.DATABASE_URL!);
+  const url = new URL(process.env.TEST_SUPERUSER_DATABASE_URL!);
   url.pathname = `/${name}`;
   const db = createDb(url.toString());
   return {
