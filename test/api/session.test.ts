@@ -46,7 +46,7 @@ async function logIn(username: string, password = PASSWORD) {
     body: JSON.stringify({ username, password }),
   });
   const setCookie = response.headers.get('set-cookie') ?? '';
-  return { status: response.status, body: await response.json(), setCookie, cookie: setCookie.split(';')[0] };
+  return { status: response.status, body: (await response.json()) as any, setCookie, cookie: setCookie.split(';')[0] };
 }
 
 describe('POST /v1/session (login)', () => {
