@@ -8,6 +8,7 @@ import { applicationRoutes } from './applications/routes';
 import { stillInProgressResponder } from './applications/workflowWait';
 import { authenticate, USER_CHANGED_CHANNEL, UserCache } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
+import { consoleRoutes } from './console';
 import { cardStatusFeedRoutes } from './cardStatusFeed/routes';
 import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(notificationRoutes(deps));
   v1.use(cardStatusFeedRoutes(deps));
   app.use('/v1', v1);
+  app.use(consoleRoutes());
 
   app.use(notFoundRoute);
   app.use(stillInProgressResponder);

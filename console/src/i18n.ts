@@ -1,0 +1,145 @@
+import { createContext, useContext } from 'react';
+
+export type Lang = 'zh' | 'en';
+
+/** Every label and message of the console, in Chinese first and English. */
+const messages = {
+  appTitle: ['居民身份证异地办理', 'Resident ID cards across regions'],
+  login: ['登录', 'Log in'],
+  logout: ['退出', 'Log out'],
+  username: ['用户名', 'Username'],
+  password: ['密码', 'Password'],
+  required: ['必填', 'Required'],
+  switchLang: ['English', '中文'],
+  role_station: ['受理点', 'Station'],
+  role_reviewer: ['户籍地审核', 'Home-region review'],
+  role_production: ['制证中心', 'Production centre'],
+  role_manager: ['管理', 'Manager'],
+  role_admin: ['系统管理员', 'Administrator'],
+  role_police_post: ['公安检查站', 'Police post'],
+  stage_ACCEPTED: ['已受理', 'Accepted'],
+  stage_HOME_REVIEW: ['户籍地审核中', 'Home review'],
+  stage_PRINTING: ['制证中', 'Printing'],
+  stage_SHIPPING: ['寄送中', 'Shipping'],
+  stage_READY_FOR_PICKUP: ['待领取', 'Ready for pickup'],
+  stage_COMPLETED: ['已领取', 'Completed'],
+  stage_REFUSED: ['不予受理', 'Refused'],
+  stage_WITHDRAWN: ['已撤回', 'Withdrawn'],
+  stage_CLOSED: ['已关闭', 'Closed'],
+  applicant: ['申请人', 'Applicant'],
+  receiptNumber: ['受理回执号', 'Receipt number'],
+  stage: ['环节', 'Stage'],
+  acceptedAt: ['受理时间', 'Accepted'],
+  deadline: ['办理时限', 'Deadline'],
+  daysLeft: ['剩余天数', 'Days left'],
+  daysLeftValue: ['剩 {n} 天', '{n} days left'],
+  overdue: ['已超期', 'Overdue'],
+  open: ['查看', 'Open'],
+  refresh: ['刷新', 'Refresh'],
+  none: ['暂无', 'None'],
+  more: ['更多', 'More'],
+  station_inProgress: ['办理中', 'In progress'],
+  station_arrivals: ['待到证', 'Expected arrivals'],
+  station_pickups: ['待领取', 'Pickups waiting'],
+  station_accept: ['受理申请', 'Accept an application'],
+  reviewer_waiting: ['待审核申请', 'Applications waiting for review'],
+  production_toPrint: ['待制证', 'Cards to print'],
+  production_shipping: ['已寄出', 'Dispatched'],
+  manager_overdue: ['超期申请', 'Overdue applications'],
+  manager_stages: ['各环节数量', 'Applications per stage'],
+  manager_onTime: ['按时办结率', 'On-time rate'],
+  admin_home: ['系统管理', 'Administration'],
+  admin_stuck: ['异常申请', 'Stuck applications'],
+  idNumber: ['公民身份号码', 'Citizen number'],
+  name: ['姓名', 'Name'],
+  kind: ['申请类型', 'Kind'],
+  kind_renewal: ['换领', 'Renewal'],
+  kind_replacement: ['补领', 'Replacement'],
+  reason: ['原因', 'Reason'],
+  fingerprintCaptured: ['已采集指纹', 'Fingerprints captured'],
+  appearanceChanged: ['相貌变化较大', 'Appearance changed greatly'],
+  appearanceRefusal: ['相貌变化较大且原证无指纹信息的，须回户籍地办理', 'A great change of appearance with no fingerprints on record must be handled at home'],
+  temporaryCardRequested: ['申领临时身份证', 'Temporary card requested'],
+  contactPhone: ['联系电话', 'Contact phone'],
+  submit: ['提交', 'Submit'],
+  cancel: ['取消', 'Cancel'],
+  invalidIdNumber: ['公民身份号码不正确（请核对校验码）', 'Not a valid citizen number (check character)'],
+  idNumberLength: ['应为18位', 'Must be 18 characters'],
+  accepted: ['已受理', 'Accepted'],
+  printReceipt: ['打印回执', 'Print receipt'],
+  receiptTitle: ['居民身份证异地受理回执', 'Cross-region application receipt'],
+  receiptNote: ['请凭本回执和公民身份号码查询办理进度，到受理点领取新证时交回原证。', 'Quote this receipt and the citizen number to ask about progress; hand back the old card when collecting the new one.'],
+  pickupStation: ['领证地点', 'Pickup station'],
+  homeRegion: ['户籍地', 'Home region'],
+  person: ['申请人信息', 'The person'],
+  timeline: ['办理进度', 'Timeline'],
+  actions: ['可办理操作', 'Actions'],
+  noActions: ['当前环节无需您办理', 'Nothing for you to do at this stage'],
+  approve: ['审核通过', 'Approve'],
+  refuse: ['不予通过', 'Refuse'],
+  refuseReason: ['不予通过的原因', 'Reason for refusal'],
+  printed: ['已制证', 'Printed'],
+  validFrom: ['有效期起', 'Valid from'],
+  validUntil: ['有效期至（长期留空）', 'Valid until (empty: long-term)'],
+  dispatched: ['已寄出', 'Dispatched'],
+  trackingNumber: ['运单号', 'Tracking number'],
+  arrived: ['证件已到', 'Arrived'],
+  pickedUp: ['已领取', 'Picked up'],
+  oldCardReturned: ['已交回原证', 'Old card returned'],
+  done: ['已办理', 'Done'],
+  back: ['返回', 'Back'],
+  notFound: ['未找到，或不在您的管辖范围内', 'Not found, or outside your jurisdiction'],
+  error: ['出错了', 'Something went wrong'],
+  by: ['经办', 'by'],
+  printedAwaitingDispatch: ['已制证待寄出', 'Printed, awaiting dispatch'],
+} as const;
+
+export type MessageKey = keyof typeof messages;
+
+/** Problem codes of the API, explained in both languages; other codes fall back to the API's own detail. */
+const problemMessages: Record<string, [string, string]> = {
+  invalid_credentials: ['用户名或密码错误', 'The username or the password is wrong'],
+  account_locked: ['登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员', 'Too many failed logins: the account is locked for a while; try later or ask an administrator'],
+  rate_limited: ['请求过于频繁，请稍后再试', 'Too many requests; try again shortly'],
+  unauthenticated: ['请先登录', 'Please log in'],
+  csrf_failed: ['请求未通过安全校验，请刷新页面', 'The request failed a security check; reload the page'],
+  forbidden_role: ['您的角色无权办理', 'Your role may not do this'],
+  forbidden_jurisdiction: ['不在您的管辖范围内', 'Outside your jurisdiction'],
+  not_found: ['未找到，或不在您的管辖范围内', 'Not found, or outside your jurisdiction'],
+  invalid_id_number: ['公民身份号码不正确', 'Not a valid citizen number'],
+  validation_failed: ['填写内容有误', 'Some fields are not valid'],
+  refused_blacklisted: ['该人员在失信名单内，须回户籍地办理', 'The person is on the blacklist and must apply at home'],
+  refused_no_fingerprints: ['相貌变化较大且原证无指纹，须回户籍地办理', 'Appearance changed and no fingerprints on record: must apply at home'],
+  duplicate_application: ['该人员已有办理中的申请', 'This person already has an application in progress'],
+  wrong_stage: ['当前环节不能办理此操作', 'Not possible at this stage'],
+  service_unavailable: ['服务暂时不可用，请稍后再试', 'Service unavailable; try again shortly'],
+};
+
+export function translate(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const text: string = messages[key][lang === 'zh' ? 0 : 1];
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
+export function problemText(lang: Lang, code: string | undefined, fallback: string): string {
+  const known = code ? problemMessages[code] : undefined;
+  return known ? known[lang === 'zh' ? 0 : 1] : fallback;
+}
+
+export const LangContext = createContext<{ lang: Lang; setLang: (lang: Lang) => void }>({ lang: 'zh', setLang: () => undefined });
+
+/** `t('key')` in the current language. */
+export function useT() {
+  const { lang } = useContext(LangContext);
+  return Object.assign((key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars), { lang });
+}
+
+/** Dates in China's format and time zone. */
+export function formatDateTime(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+}
+
+export function formatDate(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}

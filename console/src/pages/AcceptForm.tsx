@@ -1,0 +1,89 @@
+import { Alert, Button, Card, Checkbox, Form, Input, Radio } from 'antd';
+import { useMemo, useState } from 'react';
+import { isValidIdNumber } from '../../../domain/idNumber';
+import { api, ApiError } from '../api';
+import { problemText, useT } from '../i18n';
+import { go } from '../route';
+
+interface Acceptance {
+  idNumber: string;
+  name: string;
+  kind: 'renewal' | 'replacement';
+  reason: string;
+  fingerprintCaptured: boolean;
+  appearanceChanged: boolean;
+  temporaryCardRequested: boolean;
+  contactPhone?: string;
+}
+
+/** Acceptance at the counter: the citizen number is checked as it is typed, refusals explained before submitting. */
+export default function AcceptForm() {
+  const t = useT();
+  const [form] = Form.useForm<Acceptance>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  // One key per form: a double click or a retry after a timeout accepts the application once.
+  const idempotencyKey = useMemo(() => crypto.randomUUID(), []);
+  const appearanceChanged = Form.useWatch('appearanceChanged', form);
+
+  const submit = (values: Acceptance) => {
+    setBusy(true);
+    setError(undefined);
+    const body = { ...values, idNumber: values.idNumber.trim().toUpperCase(), contactPhone: values.contactPhone || undefined };
+    api
+      .post<{ applicationId: string }>('v1/applications', body, { 'idempotency-key': idempotencyKey })
+      .then((created) => go('receipt', created.applicationId), (e: unknown) => setError(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error')))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <Card title={t('station_accept')} style={{ maxWidth: 640 }}>
+      {error && <Alert type="error" title={error} showIcon role="alert" style={{ marginBottom: 16 }} data-testid="accept-error" />}
+      <Form<Acceptance> form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'renewal', fingerprintCaptured: true, appearanceChanged: false, temporaryCardRequested: false }}>
+        <Form.Item
+          label={t('idNumber')}
+          name="idNumber"
+          validateTrigger="onChange"
+          rules={[
+            { required: true, message: t('required') },
+            {
+              validator: async (_, value: string | undefined) => {
+                const typed = (value ?? '').trim().toUpperCase();
+                if (!typed) return;
+                if (typed.length !== 18) throw new Error(t('idNumberLength'));
+                if (!isValidIdNumber(typed)) throw new Error(t('invalidIdNumber'));
+              },
+            },
+          ]}
+        >
+          <Input maxLength={18} autoComplete="off" style={{ fontFamily: 'monospace' }} />
+        </Form.Item>
+        <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('required') }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item label={t('kind')} name="kind">
+          <Radio.Group options={[{ value: 'renewal', label: t('kind_renewal') }, { value: 'replacement', label: t('kind_replacement') }]} />
+        </Form.Item>
+        <Form.Item label={t('reason')} name="reason" rules={[{ required: true, message: t('required') }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="fingerprintCaptured" valuePropName="checked">
+          <Checkbox>{t('fingerprintCaptured')}</Checkbox>
+        </Form.Item>
+        <Form.Item name="appearanceChanged" valuePropName="checked" extra={appearanceChanged ? t('appearanceRefusal') : undefined}>
+          <Checkbox>{t('appearanceChanged')}</Checkbox>
+        </Form.Item>
+        <Form.Item name="temporaryCardRequested" valuePropName="checked">
+          <Checkbox>{t('temporaryCardRequested')}</Checkbox>
+        </Form.Item>
+        <Form.Item label={t('contactPhone')} name="contactPhone">
+          <Input autoComplete="off" inputMode="tel" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy}>
+          {t('submit')}
+        </Button>{' '}
+        <Button onClick={() => go()}>{t('cancel')}</Button>
+      </Form>
+    </Card>
+  );
+}

@@ -1,0 +1,42 @@
+import { Card, Col, Row, Statistic, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+import { useT } from '../i18n';
+import { ApplicationTable } from './ApplicationTable';
+
+interface Stats {
+  countsByStage: Record<string, number>;
+  onTimeRate: number | null;
+}
+
+const FUNNEL = ['HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED'] as const;
+
+/** The manager's dashboard: the stage funnel as counts, the on-time rate, and the overdue cases most overdue first. */
+export default function ManagerHome() {
+  const t = useT();
+  const [stats, setStats] = useState<Stats>();
+  useEffect(() => {
+    api.get<Stats>('v1/stats').then(setStats, () => setStats(undefined));
+  }, []);
+  return (
+    <>
+      <Typography.Title level={3}>{t('manager_stages')}</Typography.Title>
+      <Row gutter={12} style={{ marginBottom: 24 }}>
+        {FUNNEL.map((stage) => (
+          <Col key={stage} flex={1}>
+            <Card size="small">
+              <Statistic title={t(`stage_${stage}`)} value={stats?.countsByStage[stage] ?? '—'} />
+            </Card>
+          </Col>
+        ))}
+        <Col flex={1}>
+          <Card size="small">
+            <Statistic title={t('manager_onTime')} value={stats?.onTimeRate == null ? '—' : `${Math.round(stats.onTimeRate * 1000) / 10}%`} />
+          </Card>
+        </Col>
+      </Row>
+      <Typography.Title level={3}>{t('manager_overdue')}</Typography.Title>
+      <ApplicationTable path="v1/overdue" testId="manager-overdue" sortByDeadline={false} />
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+import { Button, Space, Tabs, Typography } from 'antd';
+import { useT } from '../i18n';
+import { go } from '../route';
+import { ApplicationTable } from './ApplicationTable';
+
+/** The station's work: accept, then the cards on their way and the ones waiting to be collected. */
+export default function StationHome() {
+  const t = useT();
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Space style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>{t('role_station')}</Typography.Title>
+        <Button type="primary" size="large" onClick={() => go('accept')} data-testid="accept-button">
+          {t('station_accept')}
+        </Button>
+      </Space>
+      <Tabs
+        items={[
+          { key: 'open', label: t('station_inProgress'), children: <ApplicationTable path="v1/applications" testId="station-open" /> },
+          { key: 'arrivals', label: t('station_arrivals'), children: <ApplicationTable path="v1/applications?stage=SHIPPING" testId="station-arrivals" /> },
+          { key: 'pickups', label: t('station_pickups'), children: <ApplicationTable path="v1/applications?stage=READY_FOR_PICKUP" testId="station-pickups" /> },
+        ]}
+      />
+    </Space>
+  );
+}

@@ -1,0 +1,119 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { call } from '../support/api';
+import { acceptanceOf, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
+import { assertConsoleBuilt, gzippedBytesOf, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
+
+/**
+ * The web console in Debian's Chromium (playwright-core), against the real API, PostgreSQL and the
+ * workflow engine. Each test makes its own people and applications; every wait is on something the
+ * page shows, bounded by the page's default timeout.
+ */
+const describeInBrowser = hasChromium ? describe : describe.skip;
+if (!hasChromium) console.warn('browser tests skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
+
+const WAIT_MS = 20_000;
+let harness: ApplicationsApi;
+let browser: Browser;
+const stationCode = stationIn(COUNTIES.shanghaiPudong);
+const people: Record<'station' | 'reviewer' | 'otherReviewer', Person> = {} as never;
+
+describeInBrowser('the web console', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    assertConsoleBuilt();
+    harness = await startApplicationsApi({ productionProvinces: ['41'] });
+    browser = await launchChromium();
+    people.station = await newPerson(harness.db, 'station', { stationCode });
+    people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '410000' });
+    people.otherReviewer = await newPerson(harness.db, 'reviewer', { regionCode: '510000' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  /** An application in HOME_REVIEW for a new person of Zhengzhou, accepted at the Pudong station over the API. */
+  async function applicationInReview() {
+    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const accepted = await call(harness.api, 'POST', '/v1/applications', { token: people.station.token, body: acceptanceOf(citizen) });
+    expect(accepted.status).toBe(201);
+    return { citizen, id: accepted.body.applicationId as string };
+  }
+
+  test('when a wrong password is typed, then the login is refused with a message in Chinese and no session starts; the first screen stays under 350 KB of compressed script', async () => {
+    const scripts: string[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script') scripts.push(response.url());
+    });
+    await logInThroughForm(page, harness.api.url, { username: people.station.username, password: 'not the password' });
+    await page.getByTestId('login-error').getByText('用户名或密码错误').waitFor();
+    expect(await page.getByTestId('station-open').count()).toBe(0);
+    expect((await context.cookies()).filter((cookie) => cookie.name === 'idc_session')).toEqual([]);
+    expect(gzippedBytesOf(scripts)).toBeLessThan(350 * 1024);
+  }, 60_000);
+
+  test('when a station logs in and accepts an application, then the receipt shows its receipt number and the applicant, and the case is in home review', async () => {
+    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    await logInThroughForm(page, harness.api.url, people.station);
+    await page.getByTestId('station-open').waitFor();
+    await page.getByTestId('accept-button').click();
+    const idField = page.getByLabel('公民身份号码');
+    // Checked as typed: a wrong check character is flagged before anything is sent.
+    const wrongCheck = citizen.idNumber.slice(0, 17) + (citizen.idNumber[17] === '0' ? '1' : '0');
+    await idField.fill(wrongCheck);
+    await page.getByText('公民身份号码不正确').waitFor();
+    await idField.fill(citizen.idNumber);
+    await page.getByLabel('姓名').fill(citizen.name);
+    await page.getByLabel('原因').fill('证件有效期将满');
+    await page.getByRole('button', { name: '提交' }).click();
+    await page.getByTestId('receipt').waitFor();
+    const receiptNumber = (await page.getByTestId('receipt-number').textContent())?.trim();
+    await page.getByTestId('receipt').getByText(citizen.name).waitFor();
+    const stored = await harness.db('applications').where('idNumber', citizen.idNumber).first('id', 'stage');
+    expect(stored.stage).toBe('HOME_REVIEW');
+    expect(receiptNumber).toBeTruthy();
+    // Back on the landing page the new case is listed with the applicant's name.
+    await page.getByRole('button', { name: '返回' }).click();
+    await page.getByTestId('station-open').getByText(citizen.name).waitFor();
+  }, 60_000);
+
+  test('when the reviewer of the home region opens a waiting application and approves it, then it goes to printing', async () => {
+    const { citizen, id } = await applicationInReview();
+    await logInThroughForm(page, harness.api.url, people.reviewer);
+    await page.getByTestId('reviewer-waiting').getByText(citizen.name).click();
+    await page.getByTestId('applicant-name').getByText(citizen.name).waitFor();
+    await page.getByTestId('approve').click();
+    await page.getByTestId('stage').getByText('制证中').waitFor();
+    expect((await harness.db('applications').where('id', id).first('stage')).stage).toBe('PRINTING');
+    expect(await page.getByTestId('approve').count()).toBe(0); // the step taken is offered no more
+  }, 60_000);
+
+  test('when a reviewer of another region logs in, then the case is neither listed nor readable', async () => {
+    const { citizen, id } = await applicationInReview();
+    await logInThroughForm(page, harness.api.url, people.otherReviewer);
+    await page.getByTestId('reviewer-waiting').waitFor();
+    await page.getByTestId('reviewer-waiting').locator('.ant-spin-spinning').waitFor({ state: 'detached' });
+    expect(await page.getByText(citizen.name).count()).toBe(0);
+    await page.goto(`${harness.api.url}/#/applications/${id}`);
+    await page.getByTestId('not-found').waitFor();
+    expect(await page.getByText(citizen.name).count()).toBe(0);
+  }, 60_000);
+});
