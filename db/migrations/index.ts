@@ -15,7 +15,6 @@ import * as cardStatusFeed from './20261130_21_card_status_feed';
 import * as apiInstances from './20261130_30_api_instances';
 import * as receiptNumbers from './20261130_40_receipt_numbers';
 import * as consoleLogins from './20261130_50_console_logins';
-import * as consoleLogins from './20261130_50_console_logins';
 import * as leastPrivilege from './20261130_60_least_privilege';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
@@ -37,7 +36,6 @@ const migrations: Record<string, Migration> = {
   '20261130_21_card_status_feed': cardStatusFeed,
   '20261130_30_api_instances': apiInstances,
   '20261130_40_receipt_numbers': receiptNumbers,
-  '20261130_50_console_logins': consoleLogins,
   '20261130_50_console_logins': consoleLogins,
   '20261130_60_least_privilege': leastPrivilege,
 };
