@@ -25,6 +25,8 @@ export class Problem extends Error {
 export interface FieldError {
   field: string;
   message: string;
+  /** A stable code for what is wrong with this field, e.g. `invalid_id_number`, `too_small`, `unknown_field`. */
+  code?: string;
 }
 
 /** What a client is told to wait while the database or the workflow engine is away. */

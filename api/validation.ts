@@ -27,22 +27,41 @@ export const nonEmptyText = (max = 500) =>
     .regex(/^[^\0]*$/, 'must not contain NUL characters')
     .regex(/^\P{Cs}*$/u, 'must be well-formed Unicode (no lone surrogates)');
 
+/** Which part of the request a schema reads: a problem in the part as a whole is labelled `(body)` or `(query)`. */
+export type RequestPart = 'body' | 'query';
+
+/** A stable code per bad field: the schema's own (e.g. `invalid_id_number`), else zod's issue kind. */
+function fieldCode(issue: z.core.$ZodIssue): string {
+  const own = (issue as { params?: { code?: string } }).params?.code;
+  if (own) return own;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return 'unknown_field';
+    case 'custom':
+      return 'invalid_value';
+    default:
+      return issue.code;
+  }
+}
+
 /**
- * Parses a request part. @throws Problem 400 listing every bad field; the code is
- * `invalid_id_number` when a citizen number is what is wrong, `validation_failed` otherwise.
+ * Parses a request part. @throws Problem 400 listing every bad field, each with its own `code`. The
+ * problem's code is that field's code when one field alone is wrong for one reason (e.g.
+ * `invalid_id_number`), `validation_failed` when several are.
  */
-export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, input: unknown, part: RequestPart = 'body'): z.infer<T> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const errors = result.error.issues.map((issue) => ({
-    field: issue.path.join('.') || '(body)',
+    field: issue.path.join('.') || `(${part})`,
     message: issue.message,
+    code: fieldCode(issue),
   }));
-  const idNumberWrong = result.error.issues.some(
-    (issue) => issue.code === 'custom' && (issue as { params?: { code?: string } }).params?.code === 'invalid_id_number',
-  );
   const problem = problems.validation(errors);
-  return idNumberWrong ? throwAs(problem, 'invalid_id_number') : throwAs(problem);
+  const codes = new Set(errors.map((error) => error.code));
+  const fields = new Set(errors.map((error) => error.field));
+  const [only] = codes;
+  return codes.size === 1 && fields.size === 1 && only === 'invalid_id_number' ? throwAs(problem, only) : throwAs(problem);
 }
 
 function throwAs(problem: Problem, code?: string): never {

@@ -77,7 +77,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   });
 
   router.get('/applications', viewers, async (req, res) => {
-    const query = parse(listing, req.query);
+    const query = parse(listing, req.query, 'query');
     const after = cursor.decode(query.cursor, isAcceptedCursor);
     const user = userOf(req);
     const rows = await listApplications(db, scopeOf(user), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
@@ -138,7 +138,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   });
 
   router.get('/overdue', allow('manager'), async (req, res) => {
-    const query = parse(overdueListing, req.query);
+    const query = parse(overdueListing, req.query, 'query');
     const user = userOf(req);
     const scope = managerScope(user, query.regionCode);
     if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
@@ -148,7 +148,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   });
 
   router.get('/stats', allow('manager'), async (req, res) => {
-    const query = parse(statsQuery, req.query);
+    const query = parse(statsQuery, req.query, 'query');
     const user = userOf(req);
     const scope = managerScope(user, query.regionCode);
     const stats = await applicationStats(db, scope, { from: query.from, to: query.to });

@@ -27,7 +27,7 @@ export function impersonationReportRoutes(deps: AppDependencies): Router {
   });
 
   router.get('/impersonation-reports', managers, async (req, res) => {
-    res.json(await listForManager(db, userOf(req), parse(listing, req.query)));
+    res.json(await listForManager(db, userOf(req), parse(listing, req.query, 'query')));
   });
 
   router.post('/impersonation-reports/:id/confirm', managers, async (req, res) => {

@@ -23,7 +23,7 @@ export function stuckApplicationRoutes(deps: AppDependencies): Router {
   const router = Router();
 
   router.get('/stuck-applications', allow('manager', 'admin'), async (req, res) => {
-    const query = parse(stuckListing, req.query);
+    const query = parse(stuckListing, req.query, 'query');
     const scope = stuckScope(userOf(req), query.regionCode);
     const after = cursor.decode(query.cursor, isStuckCursor);
     const rows = await listStuckApplications(db, scope, { after, limit: PAGE + 1 });

@@ -114,11 +114,28 @@ describe('POST /v1/applications', () => {
   test('when the body is malformed, then 400 lists each bad field, never a 5xx', async () => {
     const bad = await accept({ idNumber: '110105194912310021', name: '', kind: 'new', fingerprintCaptured: 'yes' });
     expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('invalid_id_number');
-    expect(bad.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['appearanceChanged', 'fingerprintCaptured', 'idNumber', 'kind', 'name', 'reason']);
+    // Several fields wrong: the request as a whole is validation_failed, each field with its own code.
+    expect(bad.body.code).toBe('validation_failed');
+    expect(bad.body.errors.map((error: { field: string; code: string }) => [error.field, error.code]).sort()).toEqual([
+      ['appearanceChanged', 'invalid_type'],
+      ['fingerprintCaptured', 'invalid_type'],
+      ['idNumber', 'invalid_id_number'],
+      ['kind', 'invalid_value'],
+      ['name', 'too_small'],
+      ['reason', 'invalid_type'],
+    ]);
+    const citizen = await newCitizen(db);
+    const onlyTheNumber = await accept({ ...acceptance(citizen), idNumber: '110105194912310021' });
+    expect({ status: onlyTheNumber.status, code: onlyTheNumber.body.code }).toEqual({ status: 400, code: 'invalid_id_number' });
     const notJson = await call(api, 'POST', '/v1/applications', { token: stationToken, body: '{oops', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect(notJson.body.code).toBe('malformed_json');
+  });
+
+  test('when a query string carries an unknown parameter, then 400 naming the query, not the body', async () => {
+    const answer = await call(api, 'GET', '/v1/applications?colour=red', { token: stationToken });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ code: 'validation_failed', errors: [{ field: '(query)', message: expect.any(String), code: 'unknown_field' }] });
   });
 
   test('when a reviewer, a unit or no token tries to accept, then 403 or 401', async () => {
