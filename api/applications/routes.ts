@@ -13,6 +13,7 @@ import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
 import { applicationArrivedAt, applicationFor, applicationForStep, ensureNewCardDate, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { caseFilesFor, fullCaseFileFor } from './views';
+import { worklistRoutes } from '../worklists/routes';
 
 const PAGE = 50;
 const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'] as const;
@@ -162,5 +163,6 @@ export function applicationRoutes(deps: AppDependencies): Router {
     });
   });
 
+  router.use(worklistRoutes(deps));
   return router;
 }

@@ -1,0 +1,103 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { DAY_MS } from '../../domain';
+import { listWorklist, type Worklist } from '../../db/queries/worklists';
+import type { Role } from '../../db/users';
+import type { AppDependencies } from '../app';
+import { allow, userOf } from '../auth';
+import { managerScope, scopeOf, stationInJurisdiction } from '../applications/jurisdiction';
+import { caseFilesFor } from '../applications/views';
+import { cursor, pageOf } from '../paging';
+import { parse, isInstant, isUuid } from '../validation';
+
+const PAGE = 50;
+
+/** Each role's work, in the order it falls due. */
+export const WORKLISTS: Record<string, Worklist & { roles: Role[]; summary: string }> = {
+  review: {
+    roles: ['reviewer'],
+    summary: "Applications waiting for the home region's review, soonest deadline first",
+    orderBy: 'deadlineAt',
+    narrow: (query) => query.where('applications.stage', 'HOME_REVIEW'),
+  },
+  printing: {
+    roles: ['production'],
+    summary: 'Cards to print, soonest deadline first, grouped by the accepting station they go back to (分拣)',
+    orderBy: 'deadlineAt',
+    narrow: (query) => query.where('applications.stage', 'PRINTING'),
+  },
+  arrivals: {
+    roles: ['station'],
+    summary: 'Cards on their way to the station (SHIPPING), soonest deadline first',
+    orderBy: 'deadlineAt',
+    narrow: (query) => query.where('applications.stage', 'SHIPPING'),
+  },
+  pickups: {
+    roles: ['station'],
+    summary: 'Cards waiting for pickup, longest waiting first, with the days waiting',
+    orderBy: 'readyForPickupAt',
+    narrow: (query) => query.where('applications.stage', 'READY_FOR_PICKUP'),
+  },
+  'temporary-cards': {
+    roles: ['station', 'reviewer'],
+    summary: 'Temporary cards requested and not yet issued, soonest due first',
+    orderBy: 'temporaryCardDueAt',
+    narrow: (query) => query.where('applications.temporaryCardRequested', true).whereNull('applications.temporaryCardIssuedAt'),
+  },
+  due: {
+    roles: ['manager'],
+    summary: 'Overdue cases and those due within DEADLINE_WARNING_DAYS, not yet ready for pickup, soonest deadline first',
+    orderBy: 'deadlineAt',
+    // Filled in per request: the warning horizon comes from the configuration.
+    narrow: () => undefined,
+  },
+};
+
+const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
+export const worklistQuery = z.strictObject({
+  regionCode: regionCode.optional(),
+  stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(),
+  cursor: z.string().optional(),
+});
+
+const isWorklistCursor = (value: any): value is { at: string; id: string } => isInstant(value?.at) && isUuid(value?.id);
+
+/** `GET /v1/worklists/{name}`: a role's open work, soonest due first, cursor-paged; each item a case file. */
+export function worklistRoutes({ db, config }: AppDependencies): Router {
+  const router = Router();
+  const lists: Record<string, Worklist & { roles: Role[] }> = {
+    ...WORKLISTS,
+    due: {
+      ...WORKLISTS.due,
+      narrow: (query, now) =>
+        query.whereNotIn('applications.stage', ['READY_FOR_PICKUP']).where('applications.deadlineAt', '<=', new Date(now.getTime() + config.DEADLINE_WARNING_DAYS * DAY_MS)),
+    },
+  };
+  for (const [name, list] of Object.entries(lists)) {
+    router.get(`/worklists/${name}`, allow(...list.roles), async (req, res) => {
+      const query = parse(worklistQuery, req.query, 'query');
+      const user = userOf(req);
+      const scope = user.role === 'manager' ? managerScope(user, query.regionCode) : scopeOf(user);
+      if (query.stationCode && user.role === 'manager') scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
+      const now = new Date();
+      const rows = await listWorklist(db, scope, list, { now, after: cursor.decode(query.cursor, isWorklistCursor), limit: PAGE + 1 });
+      const { items: shown, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: (last[list.orderBy] as Date).toISOString(), id: last.id }));
+      const items = await caseFilesFor(db, user, shown, now);
+      res.json(name === 'printing' ? { items, byStation: byStation(items), nextCursor } : { items, nextCursor });
+    });
+  }
+  return router;
+}
+
+type CaseFileItem = Awaited<ReturnType<typeof caseFilesFor>>[number];
+
+/** The page's cards by the station they go back to, in the order of each station's most urgent card. */
+function byStation(items: CaseFileItem[]) {
+  const groups = new Map<string, { acceptingStation: CaseFileItem['acceptingStation']; applicationIds: string[]; earliestDeadlineAt: string }>();
+  for (const item of items) {
+    const group = groups.get(item.acceptingStationCode);
+    if (group) group.applicationIds.push(item.applicationId);
+    else groups.set(item.acceptingStationCode, { acceptingStation: item.acceptingStation, applicationIds: [item.applicationId], earliestDeadlineAt: item.deadlineAt });
+  }
+  return [...groups.values()].map((group) => ({ ...group, count: group.applicationIds.length }));
+}
