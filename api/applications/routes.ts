@@ -51,12 +51,17 @@ export const listing = z.strictObject({
 const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
 export const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), cursor: z.string().optional() });
 export const statsQuery = z
-  .strictObject({ regionCode: regionCode.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() })
+  .strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), from: calendarDateField.optional(), to: calendarDateField.optional() })
   .refine((query) => !query.from || !query.to || query.from < query.to, { message: 'must be after from', path: ['to'] });
 
 // A cursor's parts go into SQL comparisons: anything PostgreSQL could not read is a cursor this API did not hand out.
 const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => isInstant(value?.acceptedAt) && isUuid(value?.id);
 const isDeadlineCursor = (value: any): value is { deadlineAt: string; id: string } => isInstant(value?.deadlineAt) && isUuid(value?.id);
+
+/** Days as managers read them: to a tenth of a day (never `6.13e-7`). */
+const toTenth = (days: number | null) => (days === null ? null : Math.round(days * 10) / 10);
+/** A share to three places, or null when there is nothing to count. */
+const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
 
 /** Cross-region applications: acceptance by stations, each later step by whoever takes it. */
 export function applicationRoutes(deps: AppDependencies): Router {
@@ -152,14 +157,17 @@ export function applicationRoutes(deps: AppDependencies): Router {
     const query = parse(statsQuery, req.query, 'query');
     const user = userOf(req);
     const scope = managerScope(user, query.regionCode);
+    if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
     const stats = await applicationStats(db, scope, { from: query.from, to: query.to });
     res.json({
       regionCode: query.regionCode ?? user.regionCode ?? null,
+      stationCode: query.stationCode ?? null,
       from: query.from ?? null,
       to: query.to ?? null,
       countsByStage: Object.fromEntries(stages.map((stage) => [stage, stats.countsByStage[stage] ?? 0])),
-      onTimeRate: stats.finished ? stats.onTime / stats.finished : null,
-      daysPerStage: stats.durations,
+      onTimeRate: rate(stats.onTime, stats.finished),
+      daysPerStage: stats.durations.map((row) => ({ stage: row.stage, medianDays: toTenth(row.medianDays), p90Days: toTenth(row.p90Days) })),
+      byStation: stats.byStation.map((row) => ({ station: { code: row.code, name: row.name, regionCode: row.regionCode }, open: row.open, overdue: row.overdue, onTimeRate: rate(row.onTime, row.finished) })),
     });
   });
 

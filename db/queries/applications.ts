@@ -128,7 +128,22 @@ export async function applicationStats(db: Db, scope: Scope, period: { from?: st
     .whereNotNull('days')
     .groupBy('stage')
     .select('stage', db.raw('percentile_cont(0.5) within group (order by days) as median_days'), db.raw('percentile_cont(0.9) within group (order by days) as p90_days'));
+  // Per accepting station: what it holds open, how much of it is overdue, how much it finished on time.
+  const byStation = await inPeriod()
+    .join('stations', 'stations.code', 'applications.acceptingStationCode')
+    .groupBy('stations.code', 'stations.name', 'stations.regionCode')
+    .orderBy('stations.code')
+    .select(
+      'stations.code',
+      'stations.name',
+      'stations.regionCode',
+      db.raw(`count(*) filter (where stage not in ('COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'))::int as open`),
+      db.raw(`count(*) filter (where overdue and stage not in ('COMPLETED', 'REFUSED', 'WITHDRAWN', 'CLOSED'))::int as overdue`),
+      db.raw('count(*) filter (where ready_for_pickup_at is not null)::int as finished'),
+      db.raw('count(*) filter (where ready_for_pickup_at <= deadline_at)::int as on_time'),
+    );
   return {
+    byStation: byStation as Array<{ code: string; name: string; regionCode: string; open: number; overdue: number; finished: number; onTime: number }>,
     countsByStage: Object.fromEntries(counts.map((row: { stage: string; count: number }) => [row.stage, row.count])),
     finished: timeliness.finished,
     onTime: timeliness.onTime,

@@ -144,3 +144,32 @@ describe('GET /v1/worklists/due', () => {
     expect(unknown.body.errors).toEqual([{ field: '(query)', message: expect.any(String), code: 'unknown_field' }]);
   });
 });
+
+describe('GET /v1/stats: per region and per station, days to a tenth', () => {
+  test('when a manager asks for the region, then days per stage rounded to a tenth and each accepting station with its open, overdue and on-time rate', async () => {
+    const start = inDays(-70);
+    await db('applicationStageHistory').insert([
+      { applicationId: ids.done, stage: 'ACCEPTED', at: start },
+      // 53 ms in ACCEPTED: 6.13e-7 days, shown as 0.
+      { applicationId: ids.done, stage: 'HOME_REVIEW', at: new Date(start.getTime() + 53) },
+      { applicationId: ids.done, stage: 'PRINTING', at: new Date(start.getTime() + 53 + 2.25 * DAY_MS) },
+    ]);
+    const { status, body } = await get(tokens.manager, '/v1/stats?regionCode=340000');
+    expect(status).toBe(200);
+    expect(body.daysPerStage).toEqual([
+      { stage: 'ACCEPTED', medianDays: 0, p90Days: 0 },
+      { stage: 'HOME_REVIEW', medianDays: 2.3, p90Days: 2.3 },
+    ]);
+    expect(body.byStation).toEqual([
+      { station: { code: S1, name: '玄武区户政窗口', regionCode: '320102' }, open: 9, overdue: 1, onTimeRate: 1 },
+      { station: { code: S2, name: '虎丘区户政窗口', regionCode: '320505' }, open: 1, overdue: 0, onTimeRate: null },
+    ]);
+  });
+
+  test('when a manager narrows to a station, then only its figures; a station outside the region is 403', async () => {
+    const { body } = await get(tokens.jiangsuManager, `/v1/stats?stationCode=${S2}`);
+    expect(body).toMatchObject({ stationCode: S2, countsByStage: { PRINTING: 1, HOME_REVIEW: 0 } });
+    expect(body.byStation).toEqual([{ station: { code: S2, name: '虎丘区户政窗口', regionCode: '320505' }, open: 1, overdue: 0, onTimeRate: null }]);
+    expectProblem(await get(tokens.otherManager, `/v1/stats?stationCode=${S2}`), 403, 'forbidden_jurisdiction');
+  });
+});
