@@ -16,7 +16,7 @@ const WAIT_MS = 20_000;
 let harness: ApplicationsApi;
 let browser: Browser;
 const stationCode = stationIn(COUNTIES.shanghaiPudong);
-const people: Record<'station' | 'reviewer' | 'otherReviewer', Person> = {} as never;
+const people: Record<'station' | 'reviewer' | 'otherReviewer' | 'production' | 'manager', Person> = {} as never;
 
 describeInBrowser('the web console', () => {
   let context: BrowserContext;
@@ -30,6 +30,8 @@ describeInBrowser('the web console', () => {
     people.station = await newPerson(harness.db, 'station', { stationCode });
     people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '410000' });
     people.otherReviewer = await newPerson(harness.db, 'reviewer', { regionCode: '510000' });
+    people.production = await newPerson(harness.db, 'production', { provinceCode: '410000' });
+    people.manager = await newPerson(harness.db, 'manager', { regionCode: '310000' });
   }, 120_000);
 
   afterAll(async () => {
@@ -115,5 +117,54 @@ describeInBrowser('the web console', () => {
     await page.goto(`${harness.api.url}/#/applications/${id}`);
     await page.getByTestId('not-found').waitFor();
     expect(await page.getByText(citizen.name).count()).toBe(0);
+  }, 60_000);
+
+  test('when production prints and dispatches and the station marks arrival and pickup, then the application is completed', async () => {
+    const { citizen, id } = await applicationInReview();
+    expect((await call(harness.api, 'POST', `/v1/applications/${id}/review`, { token: people.reviewer.token, body: { decision: 'approve' } })).status).toBe(200);
+
+    await logInThroughForm(page, harness.api.url, people.production);
+    await page.getByTestId('production-print').getByText(citizen.name).click();
+    await page.getByLabel('有效期起').fill('2026-12-01');
+    await page.getByLabel('有效期起').press('Enter');
+    await page.getByLabel('有效期至（长期留空）').fill('2046-12-01');
+    await page.getByLabel('有效期至（长期留空）').press('Enter');
+    await page.getByTestId('printed').click();
+    await page.getByText('已办理').first().waitFor();
+    await page.getByLabel('运单号').fill('EMS-CONSOLE-1');
+    await page.getByTestId('dispatched').click();
+    await page.getByTestId('stage').getByText('寄送中').waitFor();
+    await page.getByRole('button', { name: '退出' }).click();
+
+    await logInThroughForm(page, harness.api.url, people.station);
+    await page.getByRole('tab', { name: '待到证' }).click();
+    await page.getByTestId('station-arrivals').getByText(citizen.name).click();
+    await page.getByTestId('arrived').click();
+    await page.getByTestId('stage').getByText('待领取').waitFor();
+    await page.getByTestId('picked-up').click();
+    await page.getByTestId('stage').getByText('已领取').waitFor();
+    expect((await harness.db('applications').where('id', id).first('stage')).stage).toBe('COMPLETED');
+  }, 90_000);
+
+  test('when a case is overdue, then the manager of the region finds it on the dashboard and opens it', async () => {
+    const { citizen, id } = await applicationInReview();
+    // The deadline passed (the workflow's own timer is tested elsewhere): the read model says so.
+    await harness.db('applications').where('id', id).update({ overdue: true, deadlineAt: new Date(Date.now() - 86_400_000) });
+    await logInThroughForm(page, harness.api.url, people.manager);
+    await page.getByTestId('manager-overdue').getByText(citizen.name).click();
+    await page.getByTestId('applicant-name').getByText(citizen.name).waitFor();
+    await page.getByText('已超期').first().waitFor();
+    await page.getByText('当前环节无需您办理').waitFor();
+  }, 60_000);
+
+  test('when English is chosen, then the console reads in English, and still does after a reload', async () => {
+    await page.goto(harness.api.url);
+    await page.getByLabel('用户名').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByLabel('Username').waitFor();
+    await page.reload();
+    await page.getByLabel('Password').waitFor();
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByLabel('密码').waitFor();
   }, 60_000);
 });
