@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Db } from '../../db/knex';
+import { call, startApi, type RunningApi } from '../support/api';
+import { eventually } from '../support/applicationsApi';
+import { testDb } from '../support/database';
+import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
+
+let db: Db;
+let api: RunningApi;
+let platform: string;
+beforeAll(async () => {
+  db = testDb();
+  api = await startApi(db);
+  platform = await newToken(db, 'platform');
+});
+afterAll(async () => {
+  await api.close();
+  await db.destroy();
+});
+
+const follower = (file: string, untilIdle = false): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../scripts/feedFollow.ts'), '--to', file, '--api', api.url, '--token', platform, '--limit', '3', '--wait', '1', ...(untilIdle ? ['--until-idle'] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
+const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const flip = (citizen: TestCitizen, status: string) => db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).update({ status });
+
+describe('npm run feed:follow', () => {
+  test('when the follower is killed, a half line is left, and it starts again, then the file holds every event once, in order', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'feed-')), 'events.ndjson');
+    const citizens = await Promise.all(Array.from({ length: 4 }, () => newCitizen(db)));
+    const first = follower(file);
+    let second: ChildProcess | undefined;
+    try {
+    for (const citizen of citizens) await flip(citizen, 'REPORTED_LOST');
+    await eventually(async () => {
+      try {
+        return lines(file).filter((line) => citizens.some((c) => c.idNumber === line.idNumber)).length === 8;
+      } catch {
+        return false;
+      }
+    }, 20_000, 'the first events');
+    first.kill('SIGKILL');
+    await exited(first);
+    // A crash in the middle of a write.
+    appendFileSync(file, '{"seq":99999999,"idNum');
+    for (const citizen of citizens) await flip(citizen, 'ACTIVE');
+    second = follower(file, true);
+    await exited(second);
+    } finally {
+      for (const child of [first, second]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+
+    const written = lines(file);
+    const seqs = written.map((line) => line.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    const ours = written.filter((line) => citizens.some((c) => c.idNumber === line.idNumber));
+    expect(ours.map((line) => line.status)).toEqual([...Array(4).fill('ACTIVE'), ...Array(4).fill('REPORTED_LOST'), ...Array(4).fill('ACTIVE')]);
+    expect(ours.map((line) => line.reason)).toEqual([...Array(4).fill('ISSUED'), ...Array(4).fill('LOSS_REPORTED'), ...Array(4).fill('LOSS_REPORT_WITHDRAWN')]);
+    // Everything the feed holds up to the follower's last position is in the file.
+    const all = await call(api, 'GET', `/v1/card-status-events?after=0&limit=1000`, { token: platform });
+    expect(seqs).toEqual(all.body.events.map((event: { seq: number }) => event.seq).filter((seq: number) => seq <= seqs.at(-1)));
+  }, 60_000);
+});
