@@ -16,6 +16,7 @@ import { impersonationReportRoutes } from './impersonationReports/routes';
 import { lossReportRoutes } from './lossReports/routes';
 import { notificationRoutes } from './notifications/routes';
 import { createMetrics, mountedAt } from './metrics';
+import { methodNotAllowed } from './methodNotAllowed';
 import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
 import { sessionRoutes } from './session/routes';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDependencies): Api {
   metricsApp.use(metrics.routes, notFoundRoute, problemResponder(deps.logger));
 
   app.use(requestLog(deps.logger), metrics.timing);
+  app.use('/v1', methodNotAllowed(app));
   app.use(applicantStatusRoutes(deps));
   app.use(sessionRoutes(deps));
   const v1 = express.Router();
