@@ -8,6 +8,7 @@ import * as impersonation from './impersonationReports/routes';
 import * as lossReports from './lossReports/routes';
 import * as stuckApplications from './stuckApplications/routes';
 import * as verifications from './verifications/routes';
+import * as worklists from './worklists/routes';
 
 type Method = 'get' | 'post' | 'delete';
 
@@ -35,7 +36,9 @@ const step = (path: string, summary: string, roles: string[], body: z.ZodType, o
 const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/applications', summary: 'Accept an application at a station', roles: ['station'], body: applications.acceptance, status: 201, idempotencyKey: true, other: [200, 202, 409, 422] },
   { method: 'get', path: '/v1/applications', summary: "The caller's applications, newest first, cursor-paged", roles: VIEWERS, query: applications.listing },
-  { method: 'get', path: '/v1/applications/{id}', summary: 'One application with its stage history, deadline and overdue flag', roles: VIEWERS, other: [404] },
+  { method: 'get', path: '/v1/applications/{id}', summary: "The case file: stage history with who acted, deadline, overdue; the person (citizen number in full for the accepting station and home-region reviewers, masked for others; phone masked), the request's facts, temporary card, extension, print failures with reasons, misroutes; places by name", roles: VIEWERS, other: [404] },
+  { method: 'post', path: '/v1/application-search', summary: "The person's applications within the caller's jurisdiction, newest first, any stage (the citizen number in the body, never in a URL)", roles: VIEWERS, body: applications.search },
+  ...Object.entries(worklists.WORKLISTS).map(([name, list]): Operation => ({ method: 'get', path: `/v1/worklists/${name}`, summary: list.summary, roles: list.roles, query: worklists.worklistQuery })),
   step('review', 'Home-region review decision', ['reviewer'], applications.review),
   step('extend', 'Grant the one extension of at most 30 days', ['reviewer'], applications.extension),
   step('temporary-card-issued', 'The home county issued the temporary card', ['reviewer'], applications.nothing),
@@ -82,7 +85,7 @@ const OTHER_ANSWERS: Record<number, object> = {
 };
 const OTHER_PROBLEMS: Record<number, string> = {
   404: 'No such resource (or, for the applicant status lookup, no match)',
-  409: 'Conflicts with the current state (e.g. wrong_stage, duplicate_application with its applicationId, not_stuck)',
+  409: 'Conflicts with the current state (e.g. wrong_stage; duplicate_application with the applicationId and inProgress: the accepting station by name, stage and deadline; not_stuck)',
   422: 'Refused by the rules (e.g. refused_blacklisted, name_mismatch, idempotency_key_reused)',
   413: 'Too large (import_too_large, import_too_many_lines)',
   429: 'Too many requests; see Retry-After',
@@ -107,7 +110,8 @@ function operationObject(operation: Operation) {
     ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
     responses: {
       [String(operation.status ?? 200)]: { description: 'Done', content: { 'application/json': {} } },
-      '400': problem('The request is not valid; each bad field is listed'),
+      '400': problem('The request is not valid; each bad field is listed with its own code (one bad citizen number alone: invalid_id_number; several fields: validation_failed)'),
+      '405': problem('Method not allowed on this path (method_not_allowed); see Allow'),
       ...(authenticated ? { '401': problem('No valid bearer token'), '403': problem('Wrong role or outside the jurisdiction') } : {}),
       '503': problem('The database or the workflow engine is unreachable; see Retry-After'),
       ...Object.fromEntries((operation.other ?? []).map((status) => [String(status), OTHER_ANSWERS[status] ?? problem(OTHER_PROBLEMS[status])])),
@@ -137,7 +141,7 @@ export function openApiDocument() {
             status: { type: 'integer' },
             detail: { type: 'string' },
             code: { type: 'string', pattern: '^[a-z_]+$' },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string', description: 'the field, or (body) / (query) for the part as a whole' }, message: { type: 'string' }, code: { type: 'string', pattern: '^[a-z_]+$' } } } },
           },
         },
       },

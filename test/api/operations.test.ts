@@ -58,6 +58,13 @@ describe('GET /openapi.json', () => {
       ['/v1/found-cards', 'post'],
       ['/v1/blacklist/{id}', 'delete'],
       ['/v1/application-status', 'post'],
+      ['/v1/application-search', 'post'],
+      ['/v1/worklists/review', 'get'],
+      ['/v1/worklists/printing', 'get'],
+      ['/v1/worklists/arrivals', 'get'],
+      ['/v1/worklists/pickups', 'get'],
+      ['/v1/worklists/temporary-cards', 'get'],
+      ['/v1/worklists/due', 'get'],
     ]) {
       expect(body.paths[path]?.[method]).toBeDefined();
     }
@@ -66,6 +73,11 @@ describe('GET /openapi.json', () => {
     expect(acceptance.properties.kind.enum).toEqual(['renewal', 'replacement']);
     expect(acceptance.additionalProperties).toBe(false);
     expect(body.paths['/v1/overdue'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['regionCode', 'stationCode', 'cursor']));
+    expect(Object.keys(body.paths['/v1/application-status'].post.requestBody.content['application/json'].schema.properties).sort()).toEqual(['applicationId', 'idNumber', 'receiptNumber']);
+    expect(body.paths['/v1/application-search'].post.requestBody.content['application/json'].schema.required).toEqual(['idNumber']);
+    expect(body.paths['/v1/stats'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['regionCode', 'stationCode', 'from', 'to']);
+    expect(body.paths['/v1/worklists/due'].get.description).toBe('Roles: manager.');
+    expect(body.paths['/v1/applications'].get.responses['405'].content['application/problem+json']).toBeDefined();
   });
 });
 
