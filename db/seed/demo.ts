@@ -87,6 +87,12 @@ async function createDemoAccounts(db: Db): Promise<DemoToken[]> {
     const account = await createUser(db, { id: `unit-${unit.id}`, name: unit.name, role: 'unit', stationCode: null, provinceCode: null, unitId: unit.id });
     tokens.push({ role: 'unit', name: unit.name, token: account.token, unitId: unit.id });
   }
+  const platform = await createUser(db, { id: 'platform-sharing', name: '公安部信息共享平台', role: 'platform', stationCode: null, provinceCode: null, unitId: null });
+  tokens.push({ role: 'platform', name: platform.user.name, token: platform.token });
+  for (const post of [{ regionCode: '110105', name: '首都机场公安分局临时身份证明窗口' }, { regionCode: '310115', name: '浦东机场公安分局临时身份证明窗口' }]) {
+    const account = await createUser(db, { id: `police-post-${post.regionCode}`, name: post.name, role: 'police_post', stationCode: null, regionCode: post.regionCode, provinceCode: null, unitId: null });
+    tokens.push({ role: 'police_post', name: post.name, token: account.token, regionCode: post.regionCode });
+  }
   const admin = await createUser(db, { id: 'admin', name: '系统管理员', role: 'admin', stationCode: null, provinceCode: null, unitId: null });
   tokens.push({ role: 'admin', name: admin.user.name, token: admin.token });
   return tokens;
