@@ -59,7 +59,8 @@ export function parseArgs(argv: string[]): CliOptions {
   const port = Number(argv[0]);
   if (argv.length === 0 || !Number.isInteger(port) || port < 0) throw new Error(USAGE);
   // The Java test server this form stands in for skips time by default; the flag is accepted for clarity.
-  const options: CliOptions = { port, host: '0.0.0.0', timeSkipping: true, namespaces: [] };
+  // Loopback only: the engine's port must not be a way in from the network.
+  const options: CliOptions = { port, host: '127.0.0.1', timeSkipping: true, namespaces: [] };
   for (let i = 1; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--db-filename' || flag === '-f') options.dbFilename = inline ?? argv[++i];

@@ -1,8 +1,10 @@
 /** One handler per command type a completed workflow task may carry, and the update protocol's messages. */
+import { randomUUID } from 'node:crypto';
+import { RUNNING, type Engine } from './engine';
+import { createRun } from './handlers/startWorkflowExecution';
 import { duration, toMs, unpackAny, type Pb } from './proto';
 import { commandAttributesField } from './history';
 import type { ActivityState, ExecutionRecord, UpdateState } from './store';
-import type { Engine } from './engine';
 
 /** What a command handler gets: the run, the command's attributes, the task's completed event and the worker. */
 interface CommandContext {
@@ -49,11 +51,203 @@ const COMMAND_HANDLERS: Record<string, CommandHandler> = {
     Object.assign(exec.searchAttributes, attributes.searchAttributes?.indexedFields ?? {});
     h.append(exec, 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { searchAttributes: attributes.searchAttributes, workflowTaskCompletedEventId: completedId });
   },
+  COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: (h, command) => continueAsNew(h, command),
+  COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: (h, command) => startChild(h, command),
+  COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: (h, command) => signalExternal(h, command),
+  COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: (h, command) => requestCancelExternal(h, command),
   COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: (h, { exec, attributes, completedId }) => {
     Object.assign(exec.memo, attributes.upsertedMemo?.fields ?? {});
     h.append(exec, 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED', { upsertedMemo: attributes.upsertedMemo, workflowTaskCompletedEventId: completedId });
   },
 };
+
+/** The run closes as ContinuedAsNew and a new run of the same workflow id starts with the carried state. */
+function continueAsNew(h: Engine, { exec, attributes, completedId }: CommandContext): void {
+  const newRunId = randomUUID();
+  const workflowType = attributes.workflowType?.name ? attributes.workflowType : { name: exec.workflowType };
+  const taskQueue = attributes.taskQueue?.name ? attributes.taskQueue : { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' };
+  const workflowRunTimeout = attributes.workflowRunTimeout ?? duration(exec.runTimeoutMs);
+  const workflowTaskTimeout = attributes.workflowTaskTimeout ?? duration(exec.workflowTaskTimeoutMs);
+  h.close(exec, 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW', 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW', {
+    newExecutionRunId: newRunId,
+    workflowType,
+    taskQueue,
+    input: attributes.input,
+    workflowRunTimeout,
+    workflowTaskTimeout,
+    workflowTaskCompletedEventId: completedId,
+    backoffStartInterval: attributes.backoffStartInterval,
+    initiator: attributes.initiator,
+    failure: attributes.failure,
+    lastCompletionResult: attributes.lastCompletionResult,
+    header: attributes.header,
+    memo: attributes.memo,
+    searchAttributes: attributes.searchAttributes,
+  });
+  createRun(
+    h,
+    exec.namespace,
+    {
+      workflowId: exec.workflowId,
+      workflowType,
+      taskQueue,
+      input: attributes.input,
+      header: attributes.header,
+      memo: attributes.memo ?? { fields: exec.memo },
+      searchAttributes: attributes.searchAttributes ?? { indexedFields: exec.searchAttributes },
+      retryPolicy: attributes.retryPolicy,
+      workflowExecutionTimeout: duration(exec.executionTimeoutMs),
+      workflowRunTimeout,
+      workflowTaskTimeout,
+      workflowStartDelay: attributes.backoffStartInterval,
+    },
+    {
+      runId: newRunId,
+      firstExecutionRunId: exec.firstExecutionRunId ?? exec.runId,
+      continuedExecutionRunId: exec.runId,
+      initiator: attributes.initiator ?? 'CONTINUE_AS_NEW_INITIATOR_WORKFLOW',
+      parent: exec.parent,
+    },
+  );
+}
+
+/** A child workflow: initiated in the parent, started (or refused) at once, its end reported back to the parent. */
+function startChild(h: Engine, { exec, attributes, completedId }: CommandContext): void {
+  const namespace: string = attributes.namespace || exec.namespace;
+  const initiated = h.append(exec, 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED', {
+    namespace,
+    workflowId: attributes.workflowId,
+    workflowType: attributes.workflowType,
+    taskQueue: attributes.taskQueue,
+    input: attributes.input,
+    workflowExecutionTimeout: attributes.workflowExecutionTimeout,
+    workflowRunTimeout: attributes.workflowRunTimeout,
+    workflowTaskTimeout: attributes.workflowTaskTimeout,
+    parentClosePolicy: attributes.parentClosePolicy,
+    control: attributes.control,
+    workflowTaskCompletedEventId: completedId,
+    workflowIdReusePolicy: attributes.workflowIdReusePolicy,
+    retryPolicy: attributes.retryPolicy,
+    cronSchedule: attributes.cronSchedule,
+    header: attributes.header,
+    memo: attributes.memo,
+    searchAttributes: attributes.searchAttributes,
+  });
+  const current = h.store.namespaces().includes(namespace) ? h.store.getCurrentRun(namespace, attributes.workflowId) : undefined;
+  const cause = !h.store.namespaces().includes(namespace)
+    ? 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND'
+    : current && (current.status === RUNNING || attributes.workflowIdReusePolicy === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE')
+      ? 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS'
+      : undefined;
+  if (cause) {
+    h.deliver(exec, [
+      [
+        'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED',
+        { namespace, workflowId: attributes.workflowId, workflowType: attributes.workflowType, cause, control: attributes.control, initiatedEventId: initiated.eventId, workflowTaskCompletedEventId: completedId },
+      ],
+    ]);
+    return;
+  }
+  const child = createRun(
+    h,
+    namespace,
+    { ...attributes, namespace, taskQueue: attributes.taskQueue?.name ? attributes.taskQueue : { name: exec.taskQueue }, requestId: randomUUID() },
+    { parent: { namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId, initiatedEventId: initiated.eventId } },
+  );
+  const started = h.deliver(exec, [
+    [
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED',
+      { namespace, initiatedEventId: initiated.eventId, workflowExecution: { workflowId: child.workflowId, runId: child.runId }, workflowType: attributes.workflowType, header: attributes.header },
+    ],
+  ]);
+  exec.children = {
+    ...exec.children,
+    [initiated.eventId]: {
+      namespace,
+      workflowId: child.workflowId,
+      runId: child.runId,
+      workflowType: child.workflowType,
+      startedEventId: started[0]?.eventId ?? 0,
+      parentClosePolicy: attributes.parentClosePolicy ?? 'PARENT_CLOSE_POLICY_TERMINATE',
+    },
+  };
+}
+
+/** The running run an external command names, if any (a child-only command finds only this run's children). */
+function externalTarget(h: Engine, exec: ExecutionRecord, namespace: string, target: Pb, childOnly: boolean): ExecutionRecord | undefined {
+  if (!h.store.namespaces().includes(namespace) || !target?.workflowId) return undefined;
+  const run = target.runId ? h.store.getExecution(namespace, target.runId) : h.store.getCurrentRun(namespace, target.workflowId);
+  if (!run || run.workflowId !== target.workflowId || run.status !== RUNNING) return undefined;
+  if (childOnly && run.parent?.workflowId !== exec.workflowId) return undefined;
+  return run;
+}
+
+function signalExternal(h: Engine, { exec, attributes, completedId }: CommandContext): void {
+  const namespace: string = attributes.namespace || exec.namespace;
+  const initiated = h.append(exec, 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', {
+    namespace,
+    workflowExecution: attributes.execution,
+    signalName: attributes.signalName,
+    input: attributes.input,
+    control: attributes.control,
+    childWorkflowOnly: attributes.childWorkflowOnly,
+    header: attributes.header,
+    workflowTaskCompletedEventId: completedId,
+  });
+  const target = externalTarget(h, exec, namespace, attributes.execution, !!attributes.childWorkflowOnly);
+  if (!target) {
+    h.deliver(exec, [
+      [
+        'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED',
+        { cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: completedId, namespace, workflowExecution: attributes.execution, initiatedEventId: initiated.eventId, control: attributes.control },
+      ],
+    ]);
+    return;
+  }
+  h.deliver(target, [
+    [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      { signalName: attributes.signalName, input: attributes.input, identity: '', header: attributes.header, externalWorkflowExecution: { workflowId: exec.workflowId, runId: exec.runId } },
+    ],
+  ]);
+  h.save(target);
+  h.deliver(exec, [
+    [
+      'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED',
+      { initiatedEventId: initiated.eventId, namespace, workflowExecution: { workflowId: target.workflowId, runId: target.runId }, control: attributes.control },
+    ],
+  ]);
+}
+
+function requestCancelExternal(h: Engine, { exec, attributes, completedId }: CommandContext): void {
+  const namespace: string = attributes.namespace || exec.namespace;
+  const execution = { workflowId: attributes.workflowId, runId: attributes.runId };
+  const initiated = h.append(exec, 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', {
+    workflowTaskCompletedEventId: completedId,
+    namespace,
+    workflowExecution: execution,
+    control: attributes.control,
+    childWorkflowOnly: attributes.childWorkflowOnly,
+    reason: attributes.reason,
+  });
+  const target = externalTarget(h, exec, namespace, execution, !!attributes.childWorkflowOnly);
+  if (!target) {
+    h.deliver(exec, [
+      [
+        'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED',
+        { cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: completedId, namespace, workflowExecution: execution, initiatedEventId: initiated.eventId, control: attributes.control },
+      ],
+    ]);
+    return;
+  }
+  h.requestCancelRun(target, attributes.reason ?? '', '', { initiatedEventId: initiated.eventId, workflowExecution: { workflowId: exec.workflowId, runId: exec.runId } });
+  h.deliver(exec, [
+    [
+      'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED',
+      { initiatedEventId: initiated.eventId, namespace, workflowExecution: { workflowId: target.workflowId, runId: target.runId } },
+    ],
+  ]);
+}
 
 export function handleCommand(h: Engine, exec: ExecutionRecord, command: Pb, completedId: number, identity: string): void {
   const type: string = command.commandType;
@@ -62,8 +256,8 @@ export function handleCommand(h: Engine, exec: ExecutionRecord, command: Pb, com
     handler(h, { exec, attributes: command[commandAttributesField(type)] ?? {}, completedId, identity });
     return;
   }
-  // Child workflows, continue-as-new, external signals/cancels and Nexus come with a later issue.
-  // Terminating says so plainly instead of retrying a task that can never succeed.
+  // Nexus operations are not supported: terminating says so plainly instead of retrying a task
+  // that can never succeed.
   h.close(exec, 'WORKFLOW_EXECUTION_STATUS_TERMINATED', 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', {
     reason: `command ${type.replace(/^COMMAND_TYPE_/, '')} is not supported by the embedded Temporal server`,
     identity: 'temporal-server',

@@ -330,14 +330,16 @@ export class Engine {
    * timer). While a workflow task runs, the event waits in the buffer so the task's own events come
    * first; either way the workflow gets a new task to see it.
    */
-  deliver(exec: ExecutionRecord, events: Array<[string, Pb]>): void {
+  deliver(exec: ExecutionRecord, events: Array<[string, Pb]>): HistoryEvent[] {
     if (exec.workflowTask?.startedEventId) {
-      for (const [type, attributes] of events) exec.bufferedEvents.push(this.makeEvent(type, attributes));
+      const buffered = events.map(([type, attributes]) => this.makeEvent(type, attributes));
+      exec.bufferedEvents.push(...buffered);
       exec.workflowTaskNeeded = true;
-    } else {
-      for (const [type, attributes] of events) this.append(exec, type, attributes);
-      this.scheduleWorkflowTask(exec);
+      return buffered;
     }
+    const appended = events.map(([type, attributes]) => this.append(exec, type, attributes));
+    this.scheduleWorkflowTask(exec);
+    return appended;
   }
 
   flushBuffer(exec: ExecutionRecord): boolean {
@@ -736,6 +738,64 @@ export class Engine {
     }
     this.save(exec);
     this.forgetIfIdle(this.key(exec));
+    if (status !== 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW') this.notifyParent(exec, eventType, attributes);
+    this.applyParentClosePolicy(exec);
+  }
+
+  /** A child's end, as its parent's history records it (ChildWorkflowExecution{Completed,Failed,...}). */
+  private notifyParent(child: ExecutionRecord, closeEventType: string, attributes: Pb): void {
+    const ref = child.parent;
+    if (!ref) return;
+    const parent = this.store.getExecution(ref.namespace, ref.runId);
+    const entry = parent?.children?.[ref.initiatedEventId];
+    if (!parent || parent.status !== RUNNING || !entry) return;
+    delete parent.children![ref.initiatedEventId];
+    const outcome = closeEventType.replace('EVENT_TYPE_WORKFLOW_EXECUTION_', '');
+    this.deliver(parent, [
+      [
+        `EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_${outcome}`,
+        {
+          result: attributes.result,
+          failure: attributes.failure,
+          details: attributes.details,
+          retryState: attributes.retryState,
+          namespace: child.namespace,
+          workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+          workflowType: { name: child.workflowType },
+          initiatedEventId: ref.initiatedEventId,
+          startedEventId: entry.startedEventId,
+        },
+      ],
+    ]);
+    this.save(parent);
+  }
+
+  /** Children still running when their parent closes are terminated, asked to cancel, or left, as their policy says. */
+  private applyParentClosePolicy(parent: ExecutionRecord): void {
+    for (const child of Object.values(parent.children ?? {})) {
+      if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_ABANDON') continue;
+      const run = this.store.getCurrentRun(child.namespace, child.workflowId);
+      if (!run || run.status !== RUNNING || run.parent?.runId !== parent.runId) continue;
+      if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL') this.requestCancelRun(run, 'parent closed', 'temporal-server');
+      else this.terminate(run, 'by parent close policy', undefined, 'temporal-server');
+    }
+    parent.children = {};
+  }
+
+  /**
+   * Tells a running workflow it is asked to cancel (once: a second request changes nothing).
+   * `external` names the workflow that asked, for the RequestCancelExternal command.
+   */
+  requestCancelRun(exec: ExecutionRecord, cause: string, identity: string, external?: { initiatedEventId: number; workflowExecution: Pb }): void {
+    if (exec.cancelRequested) return;
+    exec.cancelRequested = true;
+    this.deliver(exec, [
+      [
+        'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED',
+        { cause, identity, externalInitiatedEventId: external?.initiatedEventId, externalWorkflowExecution: external?.workflowExecution },
+      ],
+    ]);
+    this.save(exec);
   }
 
   timeOutWorkflow(exec: ExecutionRecord): void {

@@ -17,7 +17,9 @@ export function executionInfo(h: Engine, exec: ExecutionRecord): Pb {
     taskQueue: exec.taskQueue,
     stateTransitionCount: exec.nextEventId - 1,
     historySizeBytes: exec.historySizeBytes,
-    firstRunId: exec.runId,
+    firstRunId: exec.firstExecutionRunId ?? exec.runId,
+    parentNamespaceId: exec.parent?.namespace,
+    parentExecution: exec.parent ? { workflowId: exec.parent.workflowId, runId: exec.parent.runId } : undefined,
     rootExecution: { workflowId: exec.workflowId, runId: exec.runId },
     executionDuration: exec.closeTime ? duration(exec.closeTime - exec.executionTime) : undefined,
   };

@@ -10,6 +10,7 @@ import { ServiceError, unimplemented } from './errors';
 import { activityTokenById } from './handlers/activityTaskById';
 import { count } from './handlers/countWorkflowExecutions';
 import { describe } from './handlers/describeWorkflowExecution';
+import { executeMultiOperation } from './handlers/executeMultiOperation';
 import { getHistory } from './handlers/getWorkflowExecutionHistory';
 import { list } from './handlers/listWorkflowExecutions';
 import { pollActivityTask } from './handlers/pollActivityTaskQueue';
@@ -106,6 +107,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
     SignalWorkflowExecution: (request) => signal(engine, request),
     QueryWorkflow: (request) => query(engine, request),
     UpdateWorkflowExecution: (request, call) => update(engine, request, deadlineOf(call)),
+    ExecuteMultiOperation: (request, call) => executeMultiOperation(engine, request, deadlineOf(call)),
     PollWorkflowExecutionUpdate: (request, call) => pollUpdate(engine, request, deadlineOf(call)),
     RequestCancelWorkflowExecution: (request) => requestCancel(engine, request),
     TerminateWorkflowExecution: (request) => terminateRequest(engine, request),

@@ -9,7 +9,6 @@
  * a live object. Only a bounded cache of encoded runs stays in memory; the rest is in the file.
  */
 import { deserialize, serialize } from 'node:v8';
-import { temporal } from '@temporalio/proto';
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import type { ExecutionFilter, ExecutionRecord, HistoryEvent, Store } from './store';
@@ -71,16 +70,24 @@ const SCHEMA = `
 
 const key = (namespace: string, runId: string) => `${namespace}/${runId}`;
 
-const History = temporal.api.history.v1.History;
+type HistoryMessage = typeof import('@temporalio/proto').temporal.api.history.v1.History;
+let historyMessage: HistoryMessage | undefined;
+
+/** Loaded at first use, not at start: the whole API's messages take a while to load. */
+function History(): HistoryMessage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  historyMessage ??= (require('@temporalio/proto') as typeof import('@temporalio/proto')).temporal.api.history.v1.History;
+  return historyMessage;
+}
 
 /** Events in Temporal's own wire form: typed by the API's messages, and about a fifth of a generic encoding. */
 function encodeEvents(events: HistoryEvent[]): Uint8Array {
-  return History.encode(History.fromObject({ events })).finish();
+  return History().encode(History().fromObject({ events })).finish();
 }
 
 /** Back to the shape the engine and gRPC layer use (camelCase, enum names, numbers, Buffers). */
 function decodeEvents(bytes: Uint8Array): HistoryEvent[] {
-  return History.toObject(History.decode(bytes), { longs: Number, enums: String, bytes: Buffer as never, defaults: false, arrays: true, objects: true, oneofs: true }).events as HistoryEvent[];
+  return History().toObject(History().decode(bytes), { longs: Number, enums: String, bytes: Buffer as never, defaults: false, arrays: true, objects: true, oneofs: true }).events as HistoryEvent[];
 }
 
 export class SqliteStore implements Store {

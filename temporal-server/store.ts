@@ -7,7 +7,28 @@ export type ExecutionStatus =
   | 'WORKFLOW_EXECUTION_STATUS_FAILED'
   | 'WORKFLOW_EXECUTION_STATUS_CANCELED'
   | 'WORKFLOW_EXECUTION_STATUS_TERMINATED'
-  | 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT';
+  | 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT'
+  | 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW';
+
+/** The parent of a child workflow run, told when the child closes. */
+export interface ParentRef {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  /** The parent's START_CHILD_WORKFLOW_EXECUTION_INITIATED event. */
+  initiatedEventId: number;
+}
+
+/** A child workflow a run started and has not yet heard the end of. */
+export interface ChildState {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  startedEventId: number;
+  /** What happens to the child when this run closes: terminate (the default), request cancel, abandon. */
+  parentClosePolicy: string;
+}
 
 /** One history event as the API shapes it (`temporal.api.history.v1.HistoryEvent`). */
 export type HistoryEvent = Pb;
@@ -115,6 +136,11 @@ export interface ExecutionRecord {
   updates: Record<string, UpdateState>;
   cancelRequested: boolean;
   historySizeBytes: number;
+  /** The first run of a continue-as-new chain (this run's own id when absent). */
+  firstExecutionRunId?: string;
+  parent?: ParentRef;
+  /** Children by their initiated event id. */
+  children?: Record<number, ChildState>;
 }
 
 /** Filter for listing executions; every present field must match. */

@@ -2,10 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, invalidArgument } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
-import type { ExecutionRecord } from '../store';
+import type { ExecutionRecord, ParentRef } from '../store';
 import { type Engine, RUNNING, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS, DEFAULT_STICKY_TIMEOUT_MS } from '../engine';
 
 /** @throws ServiceError ALREADY_EXISTS when the id is taken under the request's policies. */
+/** How a run came to be, besides a client's start: continue-as-new, or a parent's child. */
+export interface RunOrigin {
+  runId?: string;
+  firstExecutionRunId?: string;
+  continuedExecutionRunId?: string;
+  initiator?: string;
+  parent?: ParentRef;
+  /** Written before the first workflow task (signal-with-start's signal). */
+  beforeFirstTask?: (exec: ExecutionRecord) => void;
+}
+
 export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean } {
   const namespace = h.requireNamespace(request.namespace);
   const workflowId: string = request.workflowId ?? '';
@@ -44,8 +55,16 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
     }
   }
 
+  return { runId: createRun(h, namespace, request, { beforeFirstTask }).runId, started: true };
+}
+
+/** A new run of `request.workflowId`, its WorkflowExecutionStarted event and first workflow task. */
+export function createRun(h: Engine, namespace: string, request: Pb, origin: RunOrigin = {}): ExecutionRecord {
+  const workflowId: string = request.workflowId;
+  const requestId: string = request.requestId || randomUUID();
   const now = h.clock.now();
-  const runId = randomUUID();
+  const runId = origin.runId ?? randomUUID();
+  const firstExecutionRunId = origin.firstExecutionRunId ?? runId;
   const executionTimeoutMs = toMs(request.workflowExecutionTimeout);
   let runTimeoutMs = toMs(request.workflowRunTimeout);
   if (executionTimeoutMs && (!runTimeoutMs || runTimeoutMs > executionTimeoutMs)) runTimeoutMs = executionTimeoutMs;
@@ -78,6 +97,8 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
     updates: {},
     cancelRequested: false,
     historySizeBytes: 0,
+    firstExecutionRunId,
+    parent: origin.parent,
   };
   h.store.putExecution(exec);
   h.append(exec, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', {
@@ -89,7 +110,12 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
     workflowRunTimeout: duration(runTimeoutMs),
     workflowTaskTimeout: duration(workflowTaskTimeoutMs),
     originalExecutionRunId: runId,
-    firstExecutionRunId: runId,
+    firstExecutionRunId,
+    continuedExecutionRunId: origin.continuedExecutionRunId,
+    initiator: origin.initiator,
+    parentWorkflowNamespace: origin.parent?.namespace,
+    parentWorkflowExecution: origin.parent ? { workflowId: origin.parent.workflowId, runId: origin.parent.runId } : undefined,
+    parentInitiatedEventId: origin.parent?.initiatedEventId,
     identity: request.identity ?? '',
     attempt: 1,
     workflowExecutionExpirationTime: executionTimeoutMs ? timestamp(now + executionTimeoutMs) : undefined,
@@ -100,10 +126,10 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
     cronSchedule: request.cronSchedule,
     workflowId,
   });
-  beforeFirstTask?.(exec);
+  origin.beforeFirstTask?.(exec);
   h.armRunTimeout(exec);
   if (delayMs) h.armStartDelay(exec);
   else h.scheduleWorkflowTask(exec);
   h.save(exec);
-  return { runId, started: true };
+  return exec;
 }

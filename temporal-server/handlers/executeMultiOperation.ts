@@ -1,0 +1,25 @@
+/**
+ * ExecuteMultiOperation: update-with-start. The start (usually with conflict policy USE_EXISTING)
+ * and the update's admission are one unit of work; then the update is waited on as
+ * UpdateWorkflowExecution waits.
+ */
+import type { Engine } from '../engine';
+import { invalidArgument } from '../errors';
+import type { Pb } from '../proto';
+import { startWorkflow } from './startWorkflowExecution';
+import { update } from './updateWorkflowExecution';
+
+export async function executeMultiOperation(h: Engine, request: Pb, deadline: number): Promise<Pb> {
+  const [first, second] = request.operations ?? [];
+  if (request.operations?.length !== 2 || !first?.startWorkflow || !second?.updateWorkflow) {
+    throw invalidArgument('ExecuteMultiOperation takes exactly two operations: a start, then an update');
+  }
+  const namespace = h.requireNamespace(request.namespace);
+  const start: Pb = { ...first.startWorkflow, namespace };
+  if (second.updateWorkflow.workflowExecution?.workflowId && second.updateWorkflow.workflowExecution.workflowId !== start.workflowId) {
+    throw invalidArgument('the update must name the workflow the start starts');
+  }
+  const { runId, started } = startWorkflow(h, start);
+  const updated = await update(h, { ...second.updateWorkflow, namespace, workflowExecution: { workflowId: start.workflowId, runId } }, deadline);
+  return { responses: [{ startWorkflow: { runId, started } }, { updateWorkflow: updated }] };
+}
