@@ -83,6 +83,8 @@ const schema = z.object({
   /** Delivery attempts before a notification becomes a dead letter; the first retry waits NOTIFY_RETRY_BASE_MS, each next twice as long. */
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** How many hours a temporary identity certificate is valid; unset: until the end of the next day, China time. */
+  TEMPORARY_CERTIFICATE_HOURS: z.coerce.number().int().min(1).max(168).optional(),
   VERIFICATION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
   /** Verification audit rows are written at least this often (ms)… */
   VERIFICATION_AUDIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),

@@ -65,7 +65,7 @@ export function App() {
   ) : user === undefined ? (
     <Spin />
   ) : user === null ? (
-    <Login onLoggedIn={(loggedIn) => { setUser(loggedIn); go(); }} />
+    <Login onLoggedIn={setUser} />
   ) : (
     <Page user={user} />
   );

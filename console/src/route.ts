@@ -7,6 +7,7 @@ export function useRoute(): string[] {
   useEffect(() => {
     const onChange = () => setParts(read());
     window.addEventListener('hashchange', onChange);
+    onChange(); // the hash may have changed between the first render and this listener
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return parts;

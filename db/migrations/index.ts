@@ -12,6 +12,7 @@ import * as lossReportImporter from './20261130_10_loss_report_importer';
 import * as accountRevocation from './20261130_11_account_revocation';
 import * as notificationDelivery from './20261130_20_notification_delivery';
 import * as cardStatusFeed from './20261130_21_card_status_feed';
+import * as temporaryCertificates from './20261130_22_temporary_certificates';
 import * as apiInstances from './20261130_30_api_instances';
 import * as receiptNumbers from './20261130_40_receipt_numbers';
 import * as consoleLogins from './20261130_50_console_logins';
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '20261130_11_account_revocation': accountRevocation,
   '20261130_20_notification_delivery': notificationDelivery,
   '20261130_21_card_status_feed': cardStatusFeed,
+  '20261130_22_temporary_certificates': temporaryCertificates,
   '20261130_30_api_instances': apiInstances,
   '20261130_40_receipt_numbers': receiptNumbers,
   '20261130_50_console_logins': consoleLogins,
