@@ -9,6 +9,7 @@ import * as lossReports from './lossReports/routes';
 import * as stuckApplications from './stuckApplications/routes';
 import * as verifications from './verifications/routes';
 import * as worklists from './worklists/routes';
+import { codeLabels, statusTitles } from './problemText';
 
 type Method = 'get' | 'post' | 'delete';
 
@@ -133,7 +134,9 @@ export function openApiDocument() {
       schemas: {
         Problem: {
           type: 'object',
-          description: 'RFC 9457 problem details with a stable machine code',
+          description: 'RFC 9457 problem details with a stable machine code. title and detail follow Accept-Language: zh-CN (the default) or en; code never changes. x-code-labels: both titles of codes with their own; x-status-titles-zh-CN: the Chinese title of every other problem by status.',
+          'x-code-labels': codeLabels(),
+          'x-status-titles-zh-CN': statusTitles(),
           required: ['type', 'title', 'status', 'detail', 'code'],
           properties: {
             type: { type: 'string', format: 'uri' },

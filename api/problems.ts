@@ -1,6 +1,7 @@
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../config/logger';
+import { languageOf, localized } from './problemText';
 
 /**
  * One small hierarchy of HTTP problems (RFC 9457). Each knows its status and stable `code`;
@@ -69,7 +70,10 @@ export function problemResponder(logger: Logger): ErrorRequestHandler {
     else if (problem.status >= 500) log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     const retryAfter = problem.extra.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    const language = languageOf(req);
+    res.status(problem.status).type('application/problem+json').setHeader('content-language', language);
+    res.setHeader('vary', 'Accept-Language');
+    res.send(JSON.stringify(localized(problem, language)));
   };
 }
 
