@@ -14,6 +14,7 @@ import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
 import { impersonationReportRoutes } from './impersonationReports/routes';
 import { lossReportRoutes } from './lossReports/routes';
+import { lostCardInquiryRoutes } from './lostCardInquiry/routes';
 import { notificationRoutes } from './notifications/routes';
 import { createMetrics, mountedAt } from './metrics';
 import { methodNotAllowed } from './methodNotAllowed';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDependencies): Api {
   app.use(requestLog(deps.logger), metrics.timing);
   app.use('/v1', methodNotAllowed(app));
   app.use(applicantStatusRoutes(deps));
+  app.use(lostCardInquiryRoutes(deps));
   app.use(sessionRoutes(deps));
   const v1 = express.Router();
   v1.use(mountedAt('/v1'));

@@ -48,6 +48,8 @@ export async function seedReferenceData(db: Db): Promise<void> {
       .insert(counties.map((county) => ({ code: stationCodeFor(county.code), name: `${county.name}户政窗口`, regionCode: county.code })))
       .onConflict('code')
       .ignore();
+    // Where a station stands, as citizens are told (demo addresses: the county's public-security bureau).
+    await trx.raw(`UPDATE stations SET address = regions.name || '公安分局户政服务大厅' FROM regions WHERE regions.code = stations.region_code AND stations.address IS NULL`);
 
     await trx('productionCentres')
       .insert(

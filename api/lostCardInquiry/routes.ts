@@ -1,0 +1,42 @@
+import express, { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { registeredName } from '../../db/queries/cardRegistry';
+import { heldForOwner } from '../../db/queries/lostCardInquiry';
+import { namesMatch } from '../../domain';
+import type { AppDependencies } from '../app';
+import { problems } from '../problems';
+import { idNumberField, nonEmptyText, parse } from '../validation';
+
+export const lostCardInquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
+
+const WINDOW_MS = 60_000;
+
+/**
+ * `POST /v1/lost-card-inquiries`: a citizen, without logging in, asks whether a card of theirs was
+ * handed in and where it is held (station name and address). The citizen number and the registry's
+ * name must both match; anything else reads "not found", so the route tells a guesser nothing.
+ * Rate-limited per client address like the status lookup; POST keeps the number out of URLs.
+ */
+export function lostCardInquiryRoutes({ db, config }: AppDependencies): Router {
+  const router = Router();
+  const limiter = rateLimit({
+    windowMs: WINDOW_MS,
+    limit: config.STATUS_LOOKUP_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(problems.tooManyRequests(WINDOW_MS / 1000)),
+    validate: { xForwardedForHeader: false },
+  });
+  router.post('/v1/lost-card-inquiries', limiter, express.json({ limit: '2kb' }), async (req, res) => {
+    const { idNumber, name } = parse(lostCardInquiry, req.body);
+    const registered = await registeredName(db, idNumber);
+    if (registered === undefined || !namesMatch(name, registered)) throw problems.notFound('A citizen with this number and name');
+    const held = await heldForOwner(db, idNumber);
+    res.set('cache-control', 'no-store').json({
+      held: held.length > 0,
+      cards: held.map((row) => ({ cardValidFrom: row.cardValidFrom, handedInAt: row.handedInAt.toISOString(), station: { name: row.stationName, address: row.stationAddress } })),
+    });
+  });
+  return router;
+}
