@@ -7,7 +7,7 @@
  *   - resident memory of the server process holding 100,000 open application-shaped workflows
  *     (an input of an application's size, an activity done, a 60-day timer), against an empty one;
  *   - file size per completed application workflow (the recorded happy-path history).
- * Writes bench/results/temporal-durability.json.
+ * Writes bench/results/temporal-durability.json. Run: `npm run bench -- temporal-durability`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -250,12 +250,3 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}

@@ -5,23 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { acceptanceOf, eventually } from '../support/applicationsApi';
 import { call, type RunningApi } from '../support/api';
+import { freePort } from '../support/freePort';
 
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
-}
 
 /** Starts `node dist/main.js` in its own process group, so one kill reaches PostgreSQL too. */
 async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {

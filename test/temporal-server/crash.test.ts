@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -12,21 +11,12 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import * as activities from './fixtures/activities';
 import { addSignal, finishSignal, setUpdate, survivesCrashes } from './fixtures/workflows';
 import { DEV_SERVER, eventTypes, expectReplays, fixturesBundle, uniqueId, uniqueQueue } from './helpers';
+import { freePort } from '../support/freePort';
 
 try {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 } catch {
   // installed by an earlier file in this jest worker
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
 }
 
 function startServer(port: number, dbFilename: string): Promise<ChildProcess> {
