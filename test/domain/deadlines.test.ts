@@ -177,3 +177,31 @@ describe('reviewReminderTimes', () => {
     expect(reviewReminderTimes(accepted, 1e-9, deadlineAt(accepted))).toHaveLength(MAX_REMINDERS);
   });
 });
+
+describe('the boundaries mutation testing found unchecked', () => {
+  const at = new Date('2026-04-30T09:30:00Z');
+
+  test('when the deadline is 0 days (a pilot setting), then it is the acceptance instant itself, not an error', () => {
+    expect(deadlineAt(at, { deadlineDays: 0 }).getTime()).toBe(at.getTime());
+  });
+
+  test('when days or reason arrive with the wrong type, then the extension is refused for that field', () => {
+    expect(checkExtension({ alreadyExtended: false, days: '5' as unknown as number, reason: 'remote' })).toEqual({ ok: false, code: 'extension_invalid_days' });
+    expect(checkExtension({ alreadyExtended: false, days: 5, reason: undefined as unknown as string })).toEqual({ ok: false, code: 'extension_reason_required' });
+  });
+
+  test('when an argument is not a valid date or number, then the error names that argument', () => {
+    const invalid = new Date(Number.NaN);
+    expect(() => deadlineAt(invalid)).toThrow('acceptedAt must be a valid Date');
+    expect(() => deadlineAt(at, { deadlineDays: -1 })).toThrow('deadlineDays must be a non-negative number');
+    expect(() => deadlineAt(at, { extensionDays: 31 })).toThrow('extensionDays must be between 0 and 30');
+    expect(() => warningAt(invalid, 10)).toThrow('deadline must be a valid Date');
+    expect(() => temporaryCardDueAt(invalid)).toThrow('acceptedAt must be a valid Date');
+    expect(() => isOverdue({ deadline: at, now: invalid })).toThrow('readyForPickupAt/now must be a valid Date');
+    expect(() => isOverdue({ deadline: invalid, now: at })).toThrow('deadline must be a valid Date');
+    expect(() => daysRemaining(invalid, at)).toThrow('deadline must be a valid Date');
+    expect(() => daysRemaining(at, invalid)).toThrow('now must be a valid Date');
+    expect(() => reviewReminderTimes(invalid, 7, at)).toThrow('since must be a valid Date');
+    expect(() => reviewReminderTimes(at, 7, invalid)).toThrow('until must be a valid Date');
+  });
+});
