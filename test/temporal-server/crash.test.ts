@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
 import { addSignal, finishSignal, setUpdate, survivesCrashes } from './fixtures/workflows';
@@ -36,7 +36,10 @@ test('when the server is killed with SIGKILL at random points and restarted on i
   const dbFilename = path.join(mkdtempSync(path.join(tmpdir(), 'crash-')), 'temporal.db');
   let server = await startServer(port, dbFilename);
   const address = `127.0.0.1:${port}`;
-  const connection = await Connection.connect({ address });
+  // A restart on a busy machine can take seconds: the client keeps retrying what the dead server
+  // never answered (the same request, so its request id makes a retry that landed a no-op).
+  const retry = makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 60, maxIntervalMs: () => 1_000 }));
+  const connection = await Connection.connect({ address, interceptors: [retry] });
   const client = new Client({ connection });
   const taskQueue = uniqueQueue();
   const worker = await Worker.create({
