@@ -3,10 +3,14 @@ import { z } from 'zod';
 import * as applicantStatus from './applicantStatus/routes';
 import * as applications from './applications/routes';
 import * as blacklist from './blacklist/routes';
+import * as cardStatusFeed from './cardStatusFeed/routes';
 import * as foundCards from './foundCards/routes';
 import * as impersonation from './impersonationReports/routes';
 import * as lossReports from './lossReports/routes';
+import * as lostCardInquiry from './lostCardInquiry/routes';
+import * as notifications from './notifications/routes';
 import * as stuckApplications from './stuckApplications/routes';
+import * as temporaryCertificates from './temporaryCertificates/routes';
 import * as verifications from './verifications/routes';
 import * as worklists from './worklists/routes';
 import { codeLabels, statusTitles } from './problemText';
@@ -70,6 +74,15 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/impersonation-reports', summary: 'Impersonation reports for managers', roles: ['manager', 'admin'], query: impersonation.listing },
   { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation, other: [404, 409] },
   { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal, other: [404, 409] },
+  { method: 'get', path: '/v1/inbox', summary: "The caller's inbox (station, reviewer, production centre, manager), newest first, with the unread count", roles: ['station', 'reviewer', 'production', 'manager'], query: notifications.inboxListing },
+  { method: 'get', path: '/v1/inbox/unread-count', summary: 'Unread messages in the caller\'s inbox', roles: ['station', 'reviewer', 'production', 'manager'] },
+  { method: 'post', path: '/v1/inbox/{id}/read', summary: 'Mark an inbox message read', roles: ['station', 'reviewer', 'production', 'manager'], other: [404] },
+  { method: 'get', path: '/v1/notifications/dead-letters', summary: 'Notifications that could not be delivered after every attempt', roles: ['admin'], query: notifications.deadLetterListing },
+  { method: 'post', path: '/v1/notifications/dead-letters/{id}/retry', summary: 'Queue a dead letter for delivery again', roles: ['admin'], status: 202, other: [404] },
+  { method: 'get', path: '/v1/card-status-events', summary: 'The card-status feed: events after `after` in increasing seq, long-polling up to `wait` s; ask again from nextAfter', roles: ['platform', 'admin'], query: cardStatusFeed.feedQuery },
+  { method: 'post', path: '/v1/temporary-certificates', summary: 'A police post issues a temporary identity certificate (临时身份证明)', roles: ['police_post'], body: temporaryCertificates.issuance, status: 201, other: [404, 422] },
+  { method: 'post', path: '/v1/certificate-verifications', summary: 'Is this temporary identity certificate valid for this name?', roles: ['unit', 'police_post'], body: temporaryCertificates.certificateCheck },
+  { method: 'post', path: '/v1/lost-card-inquiries', summary: 'A citizen asks without login whether a handed-in card is held and where', roles: ANYONE, body: lostCardInquiry.lostCardInquiry, other: [404, 429] },
   { method: 'get', path: '/health', summary: 'API, database and workflow engine reachable (200) or not (503)', roles: ANYONE },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: ANYONE },
 ];
