@@ -129,6 +129,7 @@ async function compose(db: Db, row: OutboxRow, pickupDays: number): Promise<{ re
   const facts = applicationId ? await applicationNoticeFacts(db, applicationId) : undefined;
   const context: NoticeContext = {
     applicationId,
+    receiptNumber: facts?.receiptNumber,
     deadlineAt: facts?.deadlineAt.toISOString() ?? (typeof row.payload.deadlineAt === 'string' ? row.payload.deadlineAt : undefined),
     stationName: facts?.stationName,
     stationAddress: facts?.stationAddress,

@@ -7,6 +7,8 @@
 /** What a template may use; all resolved at delivery from the outbox row and the read model. */
 export interface NoticeContext {
   applicationId?: string;
+  /** The receipt number (受理回执号) the applicant was given; the application id where none is on record. */
+  receiptNumber?: string;
   deadlineAt?: string;
   stationName?: string;
   stationAddress?: string | null;
@@ -23,7 +25,7 @@ export function chineseDate(iso: string): string {
   return `${year}年${month}月${day}日`;
 }
 
-const no = (c: NoticeContext) => c.applicationId ?? '';
+const no = (c: NoticeContext) => c.receiptNumber ?? c.applicationId ?? '';
 const date = (iso?: string) => (iso ? chineseDate(iso) : '');
 const station = (c: NoticeContext) => `${c.stationName ?? '受理点'}${c.stationAddress ? `（${c.stationAddress}）` : ''}`;
 

@@ -40,6 +40,7 @@ export async function markOutboxFailed(trx: Db, id: number, failure: { attempts:
 
 /** What applicant and staff notices about an application may say, from the read model. */
 export interface ApplicationNoticeFacts {
+  receiptNumber: string;
   contactPhone: string | null;
   deadlineAt: Date;
   refusalReason: string | null;
@@ -54,6 +55,7 @@ export async function applicationNoticeFacts(db: Db, applicationId: string): Pro
     .join('stations', 'stations.code', 'applications.acceptingStationCode')
     .where('applications.id', applicationId)
     .first(
+      'applications.receiptNumber',
       'applications.contactPhone',
       'applications.deadlineAt',
       'applications.refusalReason',

@@ -78,7 +78,8 @@ describe('the notification dispatcher', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ outboxId: smsId, topic: 'card.ready_for_pickup', recipient: { kind: 'phone', phone: '13800138000' } });
     expect(mine[0].text).toMatch(/新证已到.*户政窗口.*前.*领取/);
-    expect(mine[0].text).toContain(applicationId);
+    const { receiptNumber } = await db('applications').where('id', applicationId).first('receiptNumber');
+    expect(mine[0].text).toContain(`受理编号${receiptNumber}`);
     const inbox = await db('inbox').where('outboxId', inboxId);
     expect(inbox).toEqual([expect.objectContaining({ recipientRole: 'manager', stationCode, regionCode: COUNTIES.shenzhenNanshan, topic: 'deadline.warning' })]);
     expect(inbox[0].text).toContain('法定办结期限');
