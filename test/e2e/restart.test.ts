@@ -22,9 +22,15 @@ async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
-async function killGroup(child: ChildProcess): Promise<void> {
+/**
+ * SIGKILL to everything at once: npm start's process group (engine, worker, API) and embedded
+ * PostgreSQL, which runs in a group of its own so that a terminal's Ctrl-C reaches only the app.
+ */
+async function killEverything(child: ChildProcess, dataDir: string): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  const postmaster = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   process.kill(-child.pid!, 'SIGKILL');
+  process.kill(postmaster, 'SIGKILL');
   await exited;
 }
 
@@ -93,7 +99,7 @@ test('when npm start is killed with SIGKILL while applications sit at every open
     );
     expect(cases.map((c) => c.target)).toEqual(stages.map(([target]) => target));
 
-    await killGroup(child);
+    await killEverything(child, dataDir);
     child = await npmStart(dataDir, port);
 
     await Promise.all(
@@ -107,6 +113,6 @@ test('when npm start is killed with SIGKILL while applications sit at every open
       }),
     );
   } finally {
-    await killGroup(child).catch(() => undefined);
+    await killEverything(child, dataDir).catch(() => undefined);
   }
 }, 240_000);
