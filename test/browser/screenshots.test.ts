@@ -57,7 +57,7 @@ describeWhenAsked('console screenshots', () => {
       await ready(page).catch(async (error) => {
         throw new Error(`${name}: ${(error as Error).message}\n${page.url()}\n${await page.locator('body').innerText()}`);
       });
-      await page.waitForFunction(() => !document.querySelector('.ant-spin-spinning'));
+      await page.waitForFunction("!document.querySelector('.ant-spin-spinning')");
       await page.screenshot({ path: path.join(target!, `${name}.png`), animations: 'disabled' });
       await context.close();
     };
