@@ -46,6 +46,8 @@ const messages = {
   production_toPrint: ['待制证', 'Cards to print'],
   production_shipping: ['已寄出', 'Dispatched'],
   manager_overdue: ['超期申请', 'Overdue applications'],
+  manager_due: ['超期及临期', 'Overdue and due soon'],
+  temporaryCardsDue: ['临时身份证待办', 'Temporary cards due'],
   manager_stages: ['各环节数量', 'Applications per stage'],
   manager_onTime: ['按时办结率', 'On-time rate'],
   admin_home: ['系统管理', 'Administration'],

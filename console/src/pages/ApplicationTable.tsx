@@ -21,7 +21,7 @@ export function DaysLeft({ application }: { application: Application }) {
  * A worklist of applications from one API list (`path`, cursor-paged on the server), most urgent first
  * as the API orders it; the applicant's name on every row, the row opening the application's page.
  */
-export function ApplicationTable({ path, testId, sortByDeadline = true }: { path: string; testId: string; sortByDeadline?: boolean }) {
+export function ApplicationTable({ path, testId, sortByDeadline = false, showStation = false }: { path: string; testId: string; sortByDeadline?: boolean; showStation?: boolean }) {
   const t = useT();
   const [items, setItems] = useState<Application[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -61,6 +61,7 @@ export function ApplicationTable({ path, testId, sortByDeadline = true }: { path
           { title: t('applicant'), key: 'name', render: (_, row) => row.person?.name ?? '—' },
           { title: t('receiptNumber'), key: 'receipt', render: (_, row) => row.receiptNumber ?? row.applicationId.slice(0, 8) },
           { title: t('stage'), key: 'stage', render: (_, row) => <StageTag stage={row.stage} /> },
+          ...(showStation ? [{ title: t('pickupStation'), key: 'station', render: (_: unknown, row: Application) => row.acceptingStation?.name ?? row.acceptingStationCode }] : []),
           { title: t('acceptedAt'), key: 'acceptedAt', render: (_, row) => formatDate(row.acceptedAt, t.lang) },
           { title: t('deadline'), key: 'deadline', render: (_, row) => formatDate(row.deadlineAt, t.lang) },
           { title: t('daysLeft'), key: 'days', render: (_, row) => <DaysLeft application={row} /> },

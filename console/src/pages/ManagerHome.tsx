@@ -1,4 +1,4 @@
-import { Card, Col, Row, Statistic, Typography } from 'antd';
+import { Card, Col, Row, Statistic, Tabs, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
@@ -35,8 +35,12 @@ export default function ManagerHome() {
           </Card>
         </Col>
       </Row>
-      <Typography.Title level={3}>{t('manager_overdue')}</Typography.Title>
-      <ApplicationTable path="v1/overdue" testId="manager-overdue" sortByDeadline={false} />
+      <Tabs
+        items={[
+          { key: 'overdue', label: t('manager_overdue'), children: <ApplicationTable path="v1/overdue" testId="manager-overdue" showStation /> },
+          { key: 'due', label: t('manager_due'), children: <ApplicationTable path="v1/worklists/due" testId="manager-due" showStation /> },
+        ]}
+      />
     </>
   );
 }

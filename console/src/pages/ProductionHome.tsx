@@ -10,8 +10,8 @@ export default function ProductionHome() {
       <Typography.Title level={3}>{t('role_production')}</Typography.Title>
       <Tabs
         items={[
-          { key: 'print', label: t('production_toPrint'), children: <ApplicationTable path="v1/applications?stage=PRINTING" testId="production-print" /> },
-          { key: 'shipping', label: t('production_shipping'), children: <ApplicationTable path="v1/applications?stage=SHIPPING" testId="production-shipping" /> },
+          { key: 'print', label: t('production_toPrint'), children: <ApplicationTable path="v1/worklists/printing" testId="production-print" showStation /> },
+          { key: 'shipping', label: t('production_shipping'), children: <ApplicationTable path="v1/applications?stage=SHIPPING" testId="production-shipping" showStation sortByDeadline /> },
         ]}
       />
     </>

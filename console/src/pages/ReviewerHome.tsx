@@ -1,4 +1,4 @@
-import { Typography } from 'antd';
+import { Tabs, Typography } from 'antd';
 import { useT } from '../i18n';
 import { ApplicationTable } from './ApplicationTable';
 
@@ -7,8 +7,13 @@ export default function ReviewerHome() {
   const t = useT();
   return (
     <>
-      <Typography.Title level={3}>{t('reviewer_waiting')}</Typography.Title>
-      <ApplicationTable path="v1/applications?stage=HOME_REVIEW" testId="reviewer-waiting" />
+      <Typography.Title level={3}>{t('role_reviewer')}</Typography.Title>
+      <Tabs
+        items={[
+          { key: 'review', label: t('reviewer_waiting'), children: <ApplicationTable path="v1/worklists/review" testId="reviewer-waiting" /> },
+          { key: 'temporary', label: t('temporaryCardsDue'), children: <ApplicationTable path="v1/worklists/temporary-cards" testId="reviewer-temporary" /> },
+        ]}
+      />
     </>
   );
 }

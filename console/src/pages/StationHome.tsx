@@ -16,9 +16,10 @@ export default function StationHome() {
       </Space>
       <Tabs
         items={[
-          { key: 'open', label: t('station_inProgress'), children: <ApplicationTable path="v1/applications" testId="station-open" /> },
-          { key: 'arrivals', label: t('station_arrivals'), children: <ApplicationTable path="v1/applications?stage=SHIPPING" testId="station-arrivals" /> },
-          { key: 'pickups', label: t('station_pickups'), children: <ApplicationTable path="v1/applications?stage=READY_FOR_PICKUP" testId="station-pickups" /> },
+          { key: 'open', label: t('station_inProgress'), children: <ApplicationTable path="v1/applications" testId="station-open" sortByDeadline /> },
+          { key: 'arrivals', label: t('station_arrivals'), children: <ApplicationTable path="v1/worklists/arrivals" testId="station-arrivals" /> },
+          { key: 'temporary', label: t('temporaryCardsDue'), children: <ApplicationTable path="v1/worklists/temporary-cards" testId="station-temporary" /> },
+          { key: 'pickups', label: t('station_pickups'), children: <ApplicationTable path="v1/worklists/pickups" testId="station-pickups" /> },
         ]}
       />
     </Space>
