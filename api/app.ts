@@ -22,6 +22,7 @@ import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
 import { sessionRoutes } from './session/routes';
 import { stuckApplicationRoutes } from './stuckApplications/routes';
+import { userRoutes } from './users/routes';
 import { temporaryCertificateRoutes } from './temporaryCertificates/routes';
 import { verificationRoute } from './verifications/routes';
 import { createVerifications } from './verifications/service';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(stuckApplicationRoutes(deps));
   v1.use(notificationRoutes(deps));
   v1.use(cardStatusFeedRoutes(deps));
+  v1.use(userRoutes(deps));
   v1.use(temporaryCertificateRoutes(deps));
   app.use('/v1', v1);
   app.use(consoleRoutes());

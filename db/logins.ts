@@ -97,3 +97,34 @@ export async function revokeSession(db: Db, cookie: string): Promise<void> {
 export async function revokeSessionsOf(db: Db, userId: string): Promise<number> {
   return db('sessions').where('userId', userId).whereNull('revokedAt').update({ revokedAt: db.fn.now() });
 }
+
+export interface AccountRow {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  stationCode: string | null;
+  regionCode: string | null;
+  provinceCode: string | null;
+  disabledAt: Date | null;
+  lockedUntil: Date | null;
+  createdAt: Date;
+}
+
+/** Console accounts (those with a username), by username, keyset-paged. */
+export async function listAccounts(db: Db, options: { after?: string; limit: number }): Promise<AccountRow[]> {
+  return db('users')
+    .whereNotNull('username')
+    .modify((query) => (options.after !== undefined ? query.where('username', '>', options.after) : query))
+    .orderBy('username')
+    .limit(options.limit)
+    .select('id', 'username', 'name', 'role', 'stationCode', 'regionCode', 'provinceCode', 'disabledAt', 'lockedUntil', 'createdAt');
+}
+
+export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
+  return db('users').where('id', id).whereNotNull('username').first('id', 'username', 'name', 'role', 'stationCode', 'regionCode', 'provinceCode', 'disabledAt', 'lockedUntil', 'createdAt');
+}
+
+export async function setDisabled(db: Db, id: string, disabled: boolean): Promise<void> {
+  await db('users').where('id', id).update({ disabledAt: disabled ? db.fn.now() : null });
+}
