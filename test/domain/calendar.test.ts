@@ -90,7 +90,8 @@ describe('ageOn', () => {
 
   test('when the day moves forward, then the age never goes down and rises by at most one a day', () => {
     fc.assert(
-      fc.property(calendarDate(1900, 2000), calendarDate(2000, 2099), (birth, on) => {
+      // Those born on 29 February have their own rule (the test above): addYears lands them on 28 February.
+      fc.property(calendarDate(1900, 2000).filter((birth) => !birth.endsWith('-02-29')), calendarDate(2000, 2099), (birth, on) => {
         const age = ageOn(birth, on);
         expect(age).toBeGreaterThanOrEqual(0);
         expect(addYears(birth, age) <= on).toBe(true);
