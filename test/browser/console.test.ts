@@ -167,4 +167,28 @@ describeInBrowser('the web console', () => {
     await page.getByRole('button', { name: '中文' }).click();
     await page.getByLabel('密码').waitFor();
   }, 60_000);
+
+  test('when an admin creates a station clerk in the console, then the clerk logs in and lands on the station work', async () => {
+    const admin = await newPerson(harness.db, 'admin');
+    const username = `clerk-${Date.now().toString(36)}`;
+    await logInThroughForm(page, harness.api.url, admin);
+    await page.getByTestId('new-user').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('用户名').fill(username);
+    await dialog.getByLabel('姓名').fill('窗口民警');
+    await dialog.getByLabel('受理点代码').fill(stationCode);
+    await dialog.getByLabel('密码').fill('a long enough password');
+    await dialog.getByRole('button', { name: '提交' }).click();
+    await page.getByRole('cell', { name: username }).waitFor();
+
+    const clerk = await browser.newContext({ locale: 'zh-CN' });
+    try {
+      const clerkPage = await clerk.newPage();
+      clerkPage.setDefaultTimeout(WAIT_MS);
+      await logInThroughForm(clerkPage, harness.api.url, { username, password: 'a long enough password' });
+      await clerkPage.getByTestId('station-open').waitFor();
+    } finally {
+      await clerk.close();
+    }
+  }, 60_000);
 });
