@@ -151,6 +151,7 @@ describeInBrowser('the web console', () => {
     // The deadline passed (the workflow's own timer is tested elsewhere): the read model says so.
     await harness.db('applications').where('id', id).update({ overdue: true, deadlineAt: new Date(Date.now() - 86_400_000) });
     await logInThroughForm(page, harness.api.url, people.manager);
+    await page.getByTestId('stage-chart').locator('canvas').waitFor(); // the stage funnel, drawn by ECharts
     await page.getByTestId('manager-overdue').getByText(citizen.name).click();
     await page.getByTestId('applicant-name').getByText(citizen.name).waitFor();
     await page.getByText('已超期').first().waitFor();

@@ -1,8 +1,9 @@
 import { Card, Col, Row, Statistic, Tabs, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
 import { ApplicationTable } from './ApplicationTable';
+import StageChart from './StageChart';
 
 interface Stats {
   countsByStage: Record<string, number>;
@@ -18,6 +19,8 @@ export default function ManagerHome() {
   useEffect(() => {
     api.get<Stats>('v1/stats').then(setStats, () => setStats(undefined));
   }, []);
+  const labels = useMemo(() => FUNNEL.map((stage) => t(`stage_${stage}`)), [t.lang]);
+  const values = useMemo(() => FUNNEL.map((stage) => stats?.countsByStage[stage] ?? 0), [stats]);
   return (
     <>
       <Typography.Title level={3}>{t('manager_stages')}</Typography.Title>
@@ -35,6 +38,11 @@ export default function ManagerHome() {
           </Card>
         </Col>
       </Row>
+      {stats && (
+        <Card size="small" style={{ marginBottom: 24 }}>
+          <StageChart labels={labels} values={values} label={t('manager_stages')} />
+        </Card>
+      )}
       <Tabs
         items={[
           { key: 'overdue', label: t('manager_overdue'), children: <ApplicationTable path="v1/overdue" testId="manager-overdue" showStation /> },
