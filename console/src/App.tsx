@@ -16,6 +16,7 @@ const ProductionHome = lazy(() => import('./pages/ProductionHome'));
 const ManagerHome = lazy(() => import('./pages/ManagerHome'));
 const AdminHome = lazy(() => import('./pages/AdminHome'));
 const ApplicationPage = lazy(() => import('./pages/ApplicationPage'));
+const StatusLookup = lazy(() => import('./pages/StatusLookup'));
 
 const LANG_KEY = 'console.lang';
 
@@ -46,6 +47,7 @@ export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
   const [failed, setFailed] = useState(false);
+  const route = useRoute();
   const t = (key: Parameters<typeof translate>[1]) => translate(lang, key);
   const setLang = (next: Lang) => {
     localStorage.setItem(LANG_KEY, next);
@@ -60,7 +62,9 @@ export function App() {
     // Once only: the session is read when the console opens.
   }, []);
 
-  const content = failed ? (
+  const content = route[0] === 'status' ? (
+    <StatusLookup />
+  ) : failed ? (
     <Result status="error" title={t('error')} />
   ) : user === undefined ? (
     <Spin />

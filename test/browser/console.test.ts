@@ -192,4 +192,16 @@ describeInBrowser('the web console', () => {
       await clerk.close();
     }
   }, 60_000);
+
+  test('when an applicant gives the receipt number and the citizen number, then the public page says where the application stands, without a login', async () => {
+    const { citizen, id } = await applicationInReview();
+    const { receiptNumber } = await harness.db('applications').where('id', id).first('receiptNumber');
+    await page.goto(harness.api.url);
+    await page.getByRole('link', { name: '申请人查询办理进度' }).click();
+    await page.getByLabel('受理回执号').fill(receiptNumber);
+    await page.getByLabel('公民身份号码').fill(citizen.idNumber);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByTestId('status-answer').getByText('户籍地公安机关正在审核').waitFor();
+    expect(await page.getByText(citizen.name).count()).toBe(0); // the answer names no one
+  }, 60_000);
 });

@@ -28,6 +28,9 @@ export default function Login({ onLoggedIn }: { onLoggedIn: (user: SessionUser) 
           {t('login')}
         </Button>
       </Form>
+      <div style={{ marginTop: 16, textAlign: 'center' }}>
+        <a href="#/status">{t('status_link')}</a>
+      </div>
     </Card>
   );
 }
