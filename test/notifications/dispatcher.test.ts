@@ -16,6 +16,15 @@ beforeAll(() => {
 });
 afterAll(() => db.destroy());
 
+/**
+ * Other files share this database and leave their workflows' notifications in the outbox; a
+ * dispatcher takes the oldest first, so each test starts from an outbox with nothing due.
+ */
+beforeEach(async () => {
+  const drain = createDispatcher({ db, sms: recordingChannel(), maxAttempts: 1, retryBaseMs: 10, pickupDays: 30, batchSize: 1_000 });
+  for (let round = 0; round < 100 && (await drain.runOnce()) > 0; round++);
+});
+
 const stationCode = stationIn(COUNTIES.shenzhenNanshan);
 
 /** An application of its own with a contact phone, written straight into the read model. */
