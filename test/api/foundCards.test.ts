@@ -59,7 +59,10 @@ describe('POST /v1/found-cards', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'already_handed_in', foundCardId: first.body.foundCardId });
     expect((await handIn(citizen, '1999-09-09')).body.code).toBe('card_not_found');
-    expect((await call(api, 'POST', '/v1/found-cards', { token: station, body: { idNumber: '123', cardValidFrom: 'soon' } })).body.code).toBe('invalid_id_number');
+    // Two fields wrong: the request as a whole is validation_failed, each field with its own code.
+    const malformed = (await call(api, 'POST', '/v1/found-cards', { token: station, body: { idNumber: '123', cardValidFrom: 'soon' } })).body;
+    expect(malformed.code).toBe('validation_failed');
+    expect(malformed.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'idNumber', code: 'invalid_id_number' })]));
     expect((await call(api, 'POST', '/v1/found-cards', { token: unit, body: {} })).status).toBe(403);
   });
 });
