@@ -68,6 +68,13 @@ describeWhenAsked('console screenshots', () => {
     await shoot('reviewer', reviewer, (page) => page.getByTestId('reviewer-waiting').getByText('张伟').waitFor());
     await shoot('reviewer-application', reviewer, (page) => page.getByTestId('approve').waitFor(), `applications/${ids[2]}`);
     await shoot('production', production, (page) => page.getByTestId('production-print').getByText('王小明').waitFor());
-    await shoot('manager', manager, (page) => page.getByTestId('manager-overdue').getByText('陈静').waitFor());
+    await shoot('manager', manager, async (page) => {
+      await page.getByTestId('manager-overdue').getByText('陈静').waitFor();
+      await page.getByTestId('stage-chart').locator('canvas').waitFor();
+    });
+    const admin = await newPerson(db, 'admin');
+    await db('users').where('username', admin.username).update({ name: '系统管理员' });
+    await shoot('admin', admin, (page) => page.getByRole('cell', { name: station.username }).waitFor());
+    await shoot('status', undefined, (page) => page.getByLabel('受理回执号').waitFor(), 'status');
   }, 120_000);
 });

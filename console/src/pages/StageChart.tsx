@@ -13,6 +13,7 @@ export default function StageChart({ labels, values, label }: { labels: string[]
   useEffect(() => {
     const chart = echarts.init(element.current!);
     chart.setOption({
+      animation: false,
       grid: { left: 40, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: labels },
