@@ -204,4 +204,20 @@ describeInBrowser('the web console', () => {
     await page.getByTestId('status-answer').getByText('户籍地公安机关正在审核').waitFor();
     expect(await page.getByText(citizen.name).count()).toBe(0); // the answer names no one
   }, 60_000);
+
+  test('when a station records a loss report, then the card reads REPORTED_LOST and the clerk is told it is invalid from now on', async () => {
+    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    await logInThroughForm(page, harness.api.url, people.station);
+    await page.getByRole('tab', { name: '挂失申报' }).click();
+    await page.getByLabel('公民身份号码').fill(citizen.idNumber);
+    await page.getByLabel('姓名').fill(citizen.name);
+    await page.getByLabel('证件有效期起始日').fill(citizen.cards[0].validFrom);
+    await page.getByLabel('证件有效期起始日').press('Enter');
+    await page.getByLabel('指纹比对一致').check(); // the card carries fingerprints: compared on the spot
+    await page.getByTestId('loss-submit').click();
+    await page.getByTestId('loss-result').waitFor();
+    expect(await page.getByTestId('loss-result').innerText()).toContain('该证件即时失效');
+    const card = await harness.db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).first('status');
+    expect(card.status).toBe('REPORTED_LOST');
+  }, 60_000);
 });

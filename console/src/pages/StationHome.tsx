@@ -2,6 +2,7 @@ import { Button, Space, Tabs, Typography } from 'antd';
 import { useT } from '../i18n';
 import { go } from '../route';
 import { ApplicationTable } from './ApplicationTable';
+import { FoundCardForm, LossReportForm } from './StationDesk';
 
 /** The station's work: accept, then the cards on their way and the ones waiting to be collected. */
 export default function StationHome() {
@@ -20,6 +21,8 @@ export default function StationHome() {
           { key: 'arrivals', label: t('station_arrivals'), children: <ApplicationTable path="v1/worklists/arrivals" testId="station-arrivals" /> },
           { key: 'temporary', label: t('temporaryCardsDue'), children: <ApplicationTable path="v1/worklists/temporary-cards" testId="station-temporary" /> },
           { key: 'pickups', label: t('station_pickups'), children: <ApplicationTable path="v1/worklists/pickups" testId="station-pickups" /> },
+          { key: 'loss', label: t('loss_title'), children: <LossReportForm /> },
+          { key: 'found', label: t('found_title'), children: <FoundCardForm /> },
         ]}
       />
     </Space>

@@ -1,0 +1,76 @@
+import { Alert, Button, Card, Checkbox, DatePicker, Form, Input, Radio } from 'antd';
+import { useState } from 'react';
+import { isValidIdNumber } from '../../../domain/idNumber';
+import { api, ApiError } from '../api';
+import { problemText, useT } from '../i18n';
+
+type DateValue = { format(pattern: string): string };
+
+function useIdNumberRule() {
+  const t = useT();
+  return [
+    { required: true, message: t('required') },
+    {
+      validator: async (_: unknown, value?: string) => {
+        const typed = (value ?? '').trim().toUpperCase();
+        if (typed && !isValidIdNumber(typed)) throw new Error(t('invalidIdNumber'));
+      },
+    },
+  ];
+}
+
+/** A loss report at the counter (挂失申报): from its answer on, the card reads invalid to every unit. */
+export function LossReportForm() {
+  const t = useT();
+  const idRule = useIdNumberRule();
+  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  const submit = (values: { idNumber: string; name: string; cardValidFrom: DateValue; circumstance: string; fingerprintMatched: boolean }) =>
+    api
+      .post<{ lossReportId: string }>('v1/loss-reports', {
+        idNumber: values.idNumber.trim().toUpperCase(),
+        name: values.name.trim(),
+        cardValidFrom: values.cardValidFrom.format('YYYY-MM-DD'),
+        circumstance: values.circumstance,
+        fingerprintMatched: values.fingerprintMatched,
+      })
+      .then(() => setResult({ ok: true, text: t('loss_done') }), (e: unknown) => setResult({ ok: false, text: e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error') }));
+  return (
+    <Card title={t('loss_title')} style={{ maxWidth: 640 }}>
+      <Form layout="vertical" onFinish={submit} initialValues={{ circumstance: 'lost', fingerprintMatched: false }}>
+        <Form.Item label={t('idNumber')} name="idNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('required') }]}><Input autoComplete="off" /></Form.Item>
+        <Form.Item label={t('cardValidFrom')} name="cardValidFrom" rules={[{ required: true, message: t('required') }]}><DatePicker /></Form.Item>
+        <Form.Item label={t('loss_circumstance')} name="circumstance">
+          <Radio.Group options={[{ value: 'lost', label: t('loss_lost') }, { value: 'stolen', label: t('loss_stolen') }]} />
+        </Form.Item>
+        <Form.Item name="fingerprintMatched" valuePropName="checked"><Checkbox>{t('loss_fingerprint')}</Checkbox></Form.Item>
+        <Button type="primary" htmlType="submit" data-testid="loss-submit">{t('submit')}</Button>
+      </Form>
+      {result && <Alert style={{ marginTop: 16 }} type={result.ok ? 'success' : 'error'} title={result.text} showIcon role="status" data-testid="loss-result" />}
+    </Card>
+  );
+}
+
+/** A card handed in at the counter (丢失招领): registered, and told whether to hold it for the owner or destroy it. */
+export function FoundCardForm() {
+  const t = useT();
+  const idRule = useIdNumberRule();
+  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  const submit = (values: { idNumber: string; cardValidFrom: DateValue }) =>
+    api
+      .post<{ disposition: string }>('v1/found-cards', { idNumber: values.idNumber.trim().toUpperCase(), cardValidFrom: values.cardValidFrom.format('YYYY-MM-DD') })
+      .then(
+        (answer) => setResult({ ok: true, text: t(answer.disposition === 'DESTROY' ? 'found_destroy' : 'found_hold') }),
+        (e: unknown) => setResult({ ok: false, text: e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error') }),
+      );
+  return (
+    <Card title={t('found_title')} style={{ maxWidth: 640 }}>
+      <Form layout="vertical" onFinish={submit}>
+        <Form.Item label={t('idNumber')} name="idNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <Form.Item label={t('cardValidFrom')} name="cardValidFrom" rules={[{ required: true, message: t('required') }]}><DatePicker /></Form.Item>
+        <Button type="primary" htmlType="submit">{t('submit')}</Button>
+      </Form>
+      {result && <Alert style={{ marginTop: 16 }} type={result.ok ? 'success' : 'error'} title={result.text} showIcon role="status" />}
+    </Card>
+  );
+}
