@@ -44,7 +44,15 @@ describe('POST /v1/applications under concurrent retries', () => {
     expect(ids.size).toBe(1);
     const [applicationId] = ids;
     for (const answer of answers) {
-      expect(answer.body).toEqual({ applicationId, stage: expect.stringMatching(/^(ACCEPTED|HOME_REVIEW)$/), acceptedAt: answers[0].body.acceptedAt, deadlineAt: answers[0].body.deadlineAt, homeRegionCode: COUNTIES.chengduWuhou, acceptingStationCode: stationCode });
+      expect(answer.body).toEqual({
+        applicationId,
+        receiptNumber: answers[0].body.receiptNumber,
+        stage: expect.stringMatching(/^(ACCEPTED|HOME_REVIEW)$/),
+        acceptedAt: answers[0].body.acceptedAt,
+        deadlineAt: answers[0].body.deadlineAt,
+        homeRegionCode: COUNTIES.chengduWuhou,
+        acceptingStationCode: stationCode,
+      });
     }
 
     const rows = await harness.db('applications').where('idNumber', citizen.idNumber).select('id', 'stage', 'idempotencyKey');
