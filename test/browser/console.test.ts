@@ -125,11 +125,11 @@ describeInBrowser('the web console', () => {
 
     await logInThroughForm(page, harness.api.url, people.production);
     await page.getByTestId('production-print').getByText(citizen.name).click();
-    await page.getByLabel('有效期起').fill('2026-12-01');
-    await page.getByLabel('有效期起').press('Enter');
+    // Enter in a date field takes the date and submits its form; the required start date comes last.
     await page.getByLabel('有效期至（长期留空）').fill('2046-12-01');
     await page.getByLabel('有效期至（长期留空）').press('Enter');
-    await page.getByTestId('printed').click();
+    await page.getByLabel('有效期起').fill('2026-12-01');
+    await page.getByLabel('有效期起').press('Enter');
     await page.getByText('已办理').first().waitFor();
     await page.getByLabel('运单号').fill('EMS-CONSOLE-1');
     await page.getByTestId('dispatched').click();
@@ -211,10 +211,10 @@ describeInBrowser('the web console', () => {
     await page.getByRole('tab', { name: '挂失申报' }).click();
     await page.getByLabel('公民身份号码').fill(citizen.idNumber);
     await page.getByLabel('姓名').fill(citizen.name);
+    await page.getByLabel('指纹比对一致').check(); // the card carries fingerprints: compared on the spot
+    // The date last: Enter in the date field takes the date and submits the form, as at a counter.
     await page.getByLabel('证件有效期起始日').fill(citizen.cards[0].validFrom);
     await page.getByLabel('证件有效期起始日').press('Enter');
-    await page.getByLabel('指纹比对一致').check(); // the card carries fingerprints: compared on the spot
-    await page.getByTestId('loss-submit').click();
     await page.getByTestId('loss-result').waitFor();
     expect(await page.getByTestId('loss-result').innerText()).toContain('该证件即时失效');
     const card = await harness.db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).first('status');
