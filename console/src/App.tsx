@@ -15,6 +15,7 @@ const ReviewerHome = lazy(() => import('./pages/ReviewerHome'));
 const ProductionHome = lazy(() => import('./pages/ProductionHome'));
 const ManagerHome = lazy(() => import('./pages/ManagerHome'));
 const AdminHome = lazy(() => import('./pages/AdminHome'));
+const PolicePostHome = lazy(() => import('./pages/PolicePostHome'));
 const ApplicationPage = lazy(() => import('./pages/ApplicationPage'));
 const StatusLookup = lazy(() => import('./pages/StatusLookup'));
 
@@ -30,6 +31,8 @@ function Landing({ user }: { user: SessionUser }) {
       return <ProductionHome />;
     case 'manager':
       return <ManagerHome />;
+    case 'police_post':
+      return <PolicePostHome />;
     default:
       return <AdminHome />;
   }

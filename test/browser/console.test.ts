@@ -220,4 +220,15 @@ describeInBrowser('the web console', () => {
     const card = await harness.db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).first('status');
     expect(card.status).toBe('REPORTED_LOST');
   }, 60_000);
+
+  test('when a police post checks a person and issues a temporary identity certificate, then its number and validity are shown', async () => {
+    const post = await newPerson(harness.db, 'police_post', { regionCode: COUNTIES.shanghaiPudong });
+    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    await logInThroughForm(page, harness.api.url, post);
+    await page.getByLabel('公民身份号码').fill(citizen.idNumber);
+    await page.getByLabel('姓名').fill(citizen.name);
+    await page.getByLabel('指纹比对一致').check();
+    await page.getByRole('button', { name: '开具' }).click();
+    await page.getByText(/^LS\d{14}$/).waitFor();
+  }, 60_000);
 });
