@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { call } from '../support/api';
-import { acceptanceOf, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
+import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
 import { assertConsoleBuilt, gzippedBytesOf, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
 
@@ -57,7 +57,10 @@ describeInBrowser('the web console', () => {
     const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
     const accepted = await call(harness.api, 'POST', '/v1/applications', { token: people.station.token, body: acceptanceOf(citizen) });
     expect(accepted.status).toBe(201);
-    return { citizen, id: accepted.body.applicationId as string };
+    const id = accepted.body.applicationId as string;
+    // The 201 may come while the workflow still sends the case home; the reviewer's list shows it once it is there.
+    await eventually(async () => (await harness.db('applications').where('id', id).first('stage')).stage === 'HOME_REVIEW', 30_000, 'the case in home review');
+    return { citizen, id };
   }
 
   test('when a wrong password is typed, then the login is refused with a message in Chinese and no session starts; the first screen stays under 350 KB of compressed script', async () => {
@@ -126,9 +129,11 @@ describeInBrowser('the web console', () => {
     await logInThroughForm(page, harness.api.url, people.production);
     await page.getByTestId('production-print').getByText(citizen.name).click();
     // Enter in a date field takes the date and submits its form; the required start date comes last.
-    await page.getByLabel('有效期至（长期留空）').fill('2046-12-01');
+    // The new card is valid from today (China's date) for twenty years.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await page.getByLabel('有效期至（长期留空）').fill(`${Number(today.slice(0, 4)) + 20}${today.slice(4)}`);
     await page.getByLabel('有效期至（长期留空）').press('Enter');
-    await page.getByLabel('有效期起').fill('2026-12-01');
+    await page.getByLabel('有效期起').fill(today);
     await page.getByLabel('有效期起').press('Enter');
     await page.getByText('已办理').first().waitFor();
     await page.getByLabel('运单号').fill('EMS-CONSOLE-1');
