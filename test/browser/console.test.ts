@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
 import { assertConsoleBuilt, gzippedBytesOf, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
-import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
+import { newCitizen, stationIn } from '../support/fixtures';
 
 /**
  * The web console in Debian's Chromium (playwright-core), against the real API, PostgreSQL and the
@@ -15,7 +15,11 @@ if (!hasChromium) console.warn('browser tests skipped: /usr/bin/chromium is not 
 const WAIT_MS = 20_000;
 let harness: ApplicationsApi;
 let browser: Browser;
-const stationCode = stationIn(COUNTIES.shanghaiPudong);
+// A station and a home province of this file's own (Hefei, Anhui; Nanchang, Jiangxi): the shared test
+// database holds the other files' cases, and a worklist shows the soonest due first, one page at a time.
+const STATION_COUNTY = '340104';
+const HOME_COUNTY = '360102';
+const stationCode = stationIn(STATION_COUNTY);
 const people: Record<'station' | 'reviewer' | 'otherReviewer' | 'production' | 'manager', Person> = {} as never;
 
 describeInBrowser('the web console', () => {
@@ -25,13 +29,13 @@ describeInBrowser('the web console', () => {
 
   beforeAll(async () => {
     assertConsoleBuilt();
-    harness = await startApplicationsApi({ productionProvinces: ['41'] });
+    harness = await startApplicationsApi({ productionProvinces: ['36'] });
     browser = await launchChromium();
     people.station = await newPerson(harness.db, 'station', { stationCode });
-    people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '410000' });
+    people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '360000' });
     people.otherReviewer = await newPerson(harness.db, 'reviewer', { regionCode: '510000' });
-    people.production = await newPerson(harness.db, 'production', { provinceCode: '410000' });
-    people.manager = await newPerson(harness.db, 'manager', { regionCode: '310000' });
+    people.production = await newPerson(harness.db, 'production', { provinceCode: '360000' });
+    people.manager = await newPerson(harness.db, 'manager', { regionCode: '340000' });
   }, 120_000);
 
   afterAll(async () => {
@@ -52,9 +56,9 @@ describeInBrowser('the web console', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  /** An application in HOME_REVIEW for a new person of Zhengzhou, accepted at the Pudong station over the API. */
+  /** An application in HOME_REVIEW for a new person of Nanchang, accepted at the Hefei station over the API. */
   async function applicationInReview() {
-    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const citizen = await newCitizen(harness.db, { homeRegionCode: HOME_COUNTY });
     const accepted = await call(harness.api, 'POST', '/v1/applications', { token: people.station.token, body: acceptanceOf(citizen) });
     expect(accepted.status).toBe(201);
     const id = accepted.body.applicationId as string;
@@ -76,7 +80,7 @@ describeInBrowser('the web console', () => {
   }, 60_000);
 
   test('when a station logs in and accepts an application, then the receipt shows its receipt number and the applicant, and the case is in home review', async () => {
-    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const citizen = await newCitizen(harness.db, { homeRegionCode: HOME_COUNTY });
     await logInThroughForm(page, harness.api.url, people.station);
     await page.getByTestId('station-open').waitFor();
     await page.getByTestId('accept-button').click();
@@ -211,7 +215,7 @@ describeInBrowser('the web console', () => {
   }, 60_000);
 
   test('when a station records a loss report, then the card reads REPORTED_LOST and the clerk is told it is invalid from now on', async () => {
-    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const citizen = await newCitizen(harness.db, { homeRegionCode: HOME_COUNTY });
     await logInThroughForm(page, harness.api.url, people.station);
     await page.getByRole('tab', { name: '挂失申报' }).click();
     await page.getByLabel('公民身份号码').fill(citizen.idNumber);
@@ -227,8 +231,8 @@ describeInBrowser('the web console', () => {
   }, 60_000);
 
   test('when a police post checks a person and issues a temporary identity certificate, then its number and validity are shown', async () => {
-    const post = await newPerson(harness.db, 'police_post', { regionCode: COUNTIES.shanghaiPudong });
-    const citizen = await newCitizen(harness.db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+    const post = await newPerson(harness.db, 'police_post', { regionCode: STATION_COUNTY });
+    const citizen = await newCitizen(harness.db, { homeRegionCode: HOME_COUNTY });
     await logInThroughForm(page, harness.api.url, post);
     await page.getByLabel('公民身份号码').fill(citizen.idNumber);
     await page.getByLabel('姓名').fill(citizen.name);
