@@ -15,9 +15,9 @@ if (!hasChromium) console.warn('browser tests skipped: /usr/bin/chromium is not 
 const WAIT_MS = 20_000;
 let harness: ApplicationsApi;
 let browser: Browser;
-// A station and a home province of this file's own (Hefei, Anhui; Nanchang, Jiangxi): the shared test
+// A station and a home province of this file's own (Changsha, Hunan; Nanchang, Jiangxi): the shared test
 // database holds the other files' cases, and a worklist shows the soonest due first, one page at a time.
-const STATION_COUNTY = '340104';
+const STATION_COUNTY = '430104';
 const HOME_COUNTY = '360102';
 const stationCode = stationIn(STATION_COUNTY);
 const people: Record<'station' | 'reviewer' | 'otherReviewer' | 'production' | 'manager', Person> = {} as never;
@@ -35,7 +35,7 @@ describeInBrowser('the web console', () => {
     people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '360000' });
     people.otherReviewer = await newPerson(harness.db, 'reviewer', { regionCode: '510000' });
     people.production = await newPerson(harness.db, 'production', { provinceCode: '360000' });
-    people.manager = await newPerson(harness.db, 'manager', { regionCode: '340000' });
+    people.manager = await newPerson(harness.db, 'manager', { regionCode: '430000' });
   }, 120_000);
 
   afterAll(async () => {
@@ -56,7 +56,7 @@ describeInBrowser('the web console', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  /** An application in HOME_REVIEW for a new person of Nanchang, accepted at the Hefei station over the API. */
+  /** An application in HOME_REVIEW for a new person of Nanchang, accepted at the Changsha station over the API. */
   async function applicationInReview() {
     const citizen = await newCitizen(harness.db, { homeRegionCode: HOME_COUNTY });
     const accepted = await call(harness.api, 'POST', '/v1/applications', { token: people.station.token, body: acceptanceOf(citizen) });
