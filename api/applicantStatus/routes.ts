@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { findApplicantStatus } from '../../db/queries/applicantStatus';
 import type { AppDependencies } from '../app';
+import { anonymousLookupLimit } from '../anonymousLookupLimit';
 import { problems } from '../problems';
 import { idNumberField, parse } from '../validation';
 
@@ -22,8 +22,6 @@ export const applicantStatusRequest = z
   })
   .refine((body) => (body.applicationId === undefined) !== (body.receiptNumber === undefined), { message: 'give either receiptNumber or applicationId', path: ['receiptNumber'] });
 
-const WINDOW_MS = 60_000;
-
 /**
  * `POST /v1/application-status`: an applicant, without logging in, asks how far their application
  * has come. Both the application's number (its receipt number, or its UUID) and the citizen number must match; anything else reads
@@ -33,15 +31,7 @@ const WINDOW_MS = 60_000;
  */
 export function applicantStatusRoutes({ db, config }: AppDependencies): Router {
   const router = Router();
-  const limiter = rateLimit({
-    windowMs: WINDOW_MS,
-    limit: config.STATUS_LOOKUP_RATE_LIMIT,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(problems.tooManyRequests(WINDOW_MS / 1000)),
-    // Which proxies name the client is TRUST_PROXY's deliberate choice: a forwarded header it ignores is no misconfiguration.
-    validate: { xForwardedForHeader: false },
-  });
+  const limiter = anonymousLookupLimit(config);
   router.post('/v1/application-status', limiter, express.json({ limit: '2kb' }), async (req, res) => {
     const { applicationId, receiptNumber, idNumber } = parse(applicantStatusRequest, req.body);
     const status = await findApplicantStatus(db, applicationId ? { applicationId } : { receiptNumber: receiptNumber! }, idNumber);

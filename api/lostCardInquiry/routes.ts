@@ -1,16 +1,14 @@
 import express, { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { registeredName } from '../../db/queries/cardRegistry';
 import { heldForOwner } from '../../db/queries/lostCardInquiry';
 import { namesMatch } from '../../domain';
 import type { AppDependencies } from '../app';
+import { anonymousLookupLimit } from '../anonymousLookupLimit';
 import { problems } from '../problems';
 import { idNumberField, nonEmptyText, parse } from '../validation';
 
 export const lostCardInquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
-
-const WINDOW_MS = 60_000;
 
 /**
  * `POST /v1/lost-card-inquiries`: a citizen, without logging in, asks whether a card of theirs was
@@ -20,14 +18,7 @@ const WINDOW_MS = 60_000;
  */
 export function lostCardInquiryRoutes({ db, config }: AppDependencies): Router {
   const router = Router();
-  const limiter = rateLimit({
-    windowMs: WINDOW_MS,
-    limit: config.STATUS_LOOKUP_RATE_LIMIT,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(problems.tooManyRequests(WINDOW_MS / 1000)),
-    validate: { xForwardedForHeader: false },
-  });
+  const limiter = anonymousLookupLimit(config);
   router.post('/v1/lost-card-inquiries', limiter, express.json({ limit: '2kb' }), async (req, res) => {
     const { idNumber, name } = parse(lostCardInquiry, req.body);
     const registered = await registeredName(db, idNumber);
