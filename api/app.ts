@@ -21,6 +21,7 @@ import { methodNotAllowed } from './methodNotAllowed';
 import { openApiRoutes } from './openapi';
 import { requestLog } from './requestLog';
 import { sessionRoutes } from './session/routes';
+import { statsRoutes } from './stats/routes';
 import { stuckApplicationRoutes } from './stuckApplications/routes';
 import { userRoutes } from './users/routes';
 import { temporaryCertificateRoutes } from './temporaryCertificates/routes';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(foundCardRoutes(deps, verifications.invalidator));
   v1.use(blacklistRoutes(deps));
   v1.use(impersonationReportRoutes(deps));
+  v1.use(statsRoutes(deps));
   v1.use(stuckApplicationRoutes(deps));
   v1.use(notificationRoutes(deps));
   v1.use(cardStatusFeedRoutes(deps));

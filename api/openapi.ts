@@ -9,6 +9,7 @@ import * as impersonation from './impersonationReports/routes';
 import * as lossReports from './lossReports/routes';
 import * as lostCardInquiry from './lostCardInquiry/routes';
 import * as notifications from './notifications/routes';
+import * as stats from './stats/routes';
 import * as stuckApplications from './stuckApplications/routes';
 import * as temporaryCertificates from './temporaryCertificates/routes';
 import * as verifications from './verifications/routes';
@@ -55,6 +56,9 @@ const OPERATIONS: Operation[] = [
   step('withdraw', 'The applicant withdrew before printing', ['station'], applications.reasonOnly),
   { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing },
   { method: 'get', path: '/v1/stats', summary: 'Counts per stage, on-time rate, days per stage', roles: ['manager'], query: applications.statsQuery },
+  { method: 'get', path: '/v1/stats/on-time-by-week', summary: 'On-time rate week by week (China weeks, Monday first; the current week so far): applications ready for pickup each week and how many by their deadline', roles: ['manager'], query: stats.weeklyQuery },
+  { method: 'get', path: '/v1/stats/days-remaining', summary: 'Open applications not yet ready for pickup by days left to the deadline (overdue, 0–7, 8–15, 16–30, 31–60, 61+)', roles: ['manager'], query: stats.dashboardQuery },
+  { method: 'get', path: '/v1/stats/stations/{code}/open-applications', summary: "A station's open applications not yet ready for pickup, soonest deadline (so the overdue) first, cursor-paged", roles: ['manager'], query: stats.drillDownQuery, other: [404] },
   { method: 'get', path: '/v1/stuck-applications', summary: 'Open applications whose workflow was lost and could not be restarted, with the reason; longest stuck first', roles: ['manager', 'admin'], query: stuckApplications.stuckListing },
   { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409] },
   { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
@@ -109,7 +113,7 @@ const problem = (description: string) => ({ description, content: { 'application
 
 function operationObject(operation: Operation) {
   const parameters: object[] = [];
-  if (operation.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+  for (const [, name] of operation.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
   if (operation.idempotencyKey) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'The same key again returns the same application.' });
   if (operation.query) {
     const properties = (jsonSchema(operation.query) as { properties?: Record<string, object> }).properties ?? {};

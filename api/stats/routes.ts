@@ -1,0 +1,85 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { daysRemainingTally, onTimeByWeek } from '../../db/queries/dashboard';
+import { listWorklist, type Worklist } from '../../db/queries/worklists';
+import type { User } from '../../db/users';
+import type { AppDependencies } from '../app';
+import { allow, userOf } from '../auth';
+import { managerScope, stationInJurisdiction } from '../applications/jurisdiction';
+import { caseFilesFor } from '../applications/views';
+import { cursor, pageOf } from '../paging';
+import { isInstant, isUuid, parse } from '../validation';
+
+const PAGE = 50;
+const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
+const stationCode = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code');
+/** The same narrowing as `GET /v1/stats`: the manager's region, or a region or station within it. */
+export const dashboardQuery = z.strictObject({ regionCode: regionCode.optional(), stationCode: stationCode.optional() });
+export const weeklyQuery = dashboardQuery.extend({
+  weeks: z.coerce.number({ error: 'must be a number' }).int('must be whole weeks').min(1, 'must be at least 1').max(52, 'must be at most 52').default(12),
+});
+export const drillDownQuery = z.strictObject({ cursor: z.string().optional() });
+
+/**
+ * Days left as the dashboard groups them: overdue, then the warning weeks, then the rest of the legal
+ * 60 days and an extension's 30. Each bucket is `[minDays, maxDays]`, either end open when null.
+ */
+export const DAYS_REMAINING_BUCKETS: ReadonlyArray<{ minDays: number | null; maxDays: number | null }> = [
+  { minDays: null, maxDays: -1 },
+  { minDays: 0, maxDays: 7 },
+  { minDays: 8, maxDays: 15 },
+  { minDays: 16, maxDays: 30 },
+  { minDays: 31, maxDays: 60 },
+  { minDays: 61, maxDays: null },
+];
+
+/** A station's open cases still running against their deadline: soonest deadline first, so the overdue come first. */
+const stationOpenCases: Worklist = { orderBy: 'deadlineAt', narrow: (query) => query.whereNot('applications.stage', 'READY_FOR_PICKUP') };
+const isDeadlineCursor = (value: any): value is { at: string; id: string } => isInstant(value?.at) && isUuid(value?.id);
+
+/** The share to three places, or null when nothing finished (as `GET /v1/stats` gives it). */
+const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
+
+/**
+ * The manager dashboard's figures beyond `GET /v1/stats`, read-only and within the manager's region:
+ * the on-time rate week by week, the spread of days left on open cases, and a station's open cases.
+ */
+export function statsRoutes({ db }: AppDependencies): Router {
+  const router = Router();
+  const scopeFor = async (user: User, query: z.infer<typeof dashboardQuery>) => {
+    const scope = managerScope(user, query.regionCode);
+    if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
+    return scope;
+  };
+
+  router.get('/stats/on-time-by-week', allow('manager'), async (req, res) => {
+    const query = parse(weeklyQuery, req.query, 'query');
+    const weeks = await onTimeByWeek(db, await scopeFor(userOf(req), query), { now: new Date(), weeks: query.weeks });
+    res.json({ weeks: weeks.map((week) => ({ ...week, onTimeRate: rate(week.onTime, week.finished) })) });
+  });
+
+  router.get('/stats/days-remaining', allow('manager'), async (req, res) => {
+    const query = parse(dashboardQuery, req.query, 'query');
+    const now = new Date();
+    const tally = await daysRemainingTally(db, await scopeFor(userOf(req), query), now);
+    const within = (days: number, bucket: (typeof DAYS_REMAINING_BUCKETS)[number]) => (bucket.minDays === null || days >= bucket.minDays) && (bucket.maxDays === null || days <= bucket.maxDays);
+    res.json({
+      asOf: now.toISOString(),
+      open: tally.reduce((sum, row) => sum + row.count, 0),
+      buckets: DAYS_REMAINING_BUCKETS.map((bucket) => ({ ...bucket, count: tally.filter((row) => within(row.days, bucket)).reduce((sum, row) => sum + row.count, 0) })),
+    });
+  });
+
+  router.get('/stats/stations/:code/open-applications', allow('manager'), async (req, res) => {
+    const query = parse(drillDownQuery, req.query, 'query');
+    const user = userOf(req);
+    // An unknown station is a 404, one outside the manager's region a 403 (stationInJurisdiction).
+    const scope = await scopeFor(user, { stationCode: req.params.code as string });
+    const now = new Date();
+    const rows = await listWorklist(db, scope, stationOpenCases, { now, after: cursor.decode(query.cursor, isDeadlineCursor), limit: PAGE + 1 });
+    const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: last.deadlineAt.toISOString(), id: last.id }));
+    res.json({ items: await caseFilesFor(db, user, items, now), nextCursor });
+  });
+
+  return router;
+}
