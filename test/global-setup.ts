@@ -6,6 +6,7 @@ import { createDb } from '../db/knex';
 import { migrateToLatest } from '../db/migrate';
 import { provisionEmbeddedRoles } from '../db/roles';
 import { seedReferenceData } from '../db/seed/referenceData';
+import { buildSharedBundles } from './support/workflowBundles';
 
 /**
  * One throw-away PostgreSQL cluster for the whole run, migrated and holding reference data.
@@ -30,4 +31,5 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await db.destroy();
   }
+  await buildSharedBundles(parent);
 }

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
+import { fixturesBundle } from './helpers';
 import { activityThenSleep } from './fixtures/workflows';
 
 const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER } } });
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quietLogger });
+  bundle = await fixturesBundle();
 }, 60_000);
 
 afterAll(async () => {

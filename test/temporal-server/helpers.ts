@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowBundle } from '../support/workflowBundles';
 import * as activities from './fixtures/activities';
 
 export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
@@ -14,11 +15,8 @@ export const DAY = 24 * 60 * 60 * 1000;
 
 export const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
-
 export function fixturesBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quietLogger });
-  return bundlePromise;
+  return workflowBundle('serverFixtures');
 }
 
 /**

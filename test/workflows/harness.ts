@@ -3,14 +3,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { applicationWorkflowId } from '../../api/applications/workflowId';
+import { provinceCodeOf } from '../../domain';
+import { createUser, type Role } from '../../db/users';
 import type { Db } from '../../db/knex';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationSettings } from '../../workflows/contract';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
 import { testPayloadCodec } from '../support/payloadCodec';
+import { workflowBundle } from '../support/workflowBundles';
 
 export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
 export { DAY_MS as DAY } from '../../domain';
@@ -22,13 +25,13 @@ try {
   // already installed by an earlier test file in this jest worker
 }
 
-/** One time-skipping environment on our embedded server, and the workflow bundle built once. */
+/** One time-skipping environment on our embedded server, and the run's workflow bundle. */
 export async function startEnvironment(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: DEV_SERVER } },
     client: { dataConverter: { payloadCodecs: [testPayloadCodec] } },
   });
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const bundle = await workflowBundle('application');
   return { env, bundle: withActiveMutant(bundle) };
 }
 
@@ -42,7 +45,6 @@ function withActiveMutant(bundle: WorkflowBundleWithSourceMap): WorkflowBundleWi
   return { ...bundle, code: `globalThis.__stryker__ = { activeMutant: ${JSON.stringify(mutant)} };\n${bundle.code}` };
 }
 
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
 
 export const defaultSettings = (taskQueuePrefix: string): ApplicationSettings => ({
   deadlineDays: 60,
@@ -120,4 +122,30 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   await mkdir(dir, { recursive: true });
   // protobufjs' own JSON form, which Worker.runReplayHistory reads back with historyFromJSON.
   await writeFile(path.join(dir, `${name}.json`), JSON.stringify(history, null, 1));
+}
+
+/** The user ids of the officials who may take each step on an application: the actors its updates carry. */
+export interface Officials {
+  /** The home region's reviewer: review, extension, temporary card. */
+  reviewer: string;
+  /** The home province's production centre: printed, print failed, dispatched. */
+  production: string;
+  /** The accepting station: arrival, pickup, withdrawal. */
+  station: string;
+}
+
+/** Active accounts of one's own, with the jurisdiction each step on this application needs. */
+export async function officialsFor(db: Db, application: { homeRegionCode: string; acceptingStationCode: string }): Promise<Officials> {
+  return {
+    reviewer: await newOfficial(db, 'reviewer', { regionCode: application.homeRegionCode }),
+    production: await newOfficial(db, 'production', { provinceCode: provinceCodeOf(application.homeRegionCode) }),
+    station: await newOfficial(db, 'station', { stationCode: application.acceptingStationCode }),
+  };
+}
+
+/** One active account of one's own; its id. */
+export async function newOfficial(db: Db, role: Role, jurisdiction: { stationCode?: string; regionCode?: string; provinceCode?: string }): Promise<string> {
+  const id = `${role}-${randomUUID()}`;
+  await createUser(db, { id, name: `test ${role}`, role, stationCode: jurisdiction.stationCode ?? null, regionCode: jurisdiction.regionCode ?? null, provinceCode: jurisdiction.provinceCode ?? null, unitId: null });
+  return id;
 }
