@@ -2,7 +2,7 @@ import { App as AntApp, Button, ConfigProvider, Layout, Result, Space, Spin, Tag
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { currentSession, logOut, type SessionUser } from './api';
+import { currentSession, logOut, setApiLanguage, type SessionUser } from './api';
 import { LangContext, translate, type Lang } from './i18n';
 import { go, useRoute } from './route';
 
@@ -17,6 +17,7 @@ const ManagerHome = lazy(() => import('./pages/ManagerHome'));
 const AdminHome = lazy(() => import('./pages/AdminHome'));
 const PolicePostHome = lazy(() => import('./pages/PolicePostHome'));
 const ApplicationPage = lazy(() => import('./pages/ApplicationPage'));
+const StationCases = lazy(() => import('./pages/StationCases'));
 const StatusLookup = lazy(() => import('./pages/StatusLookup'));
 
 const LANG_KEY = 'console.lang';
@@ -30,7 +31,7 @@ function Landing({ user }: { user: SessionUser }) {
     case 'production':
       return <ProductionHome />;
     case 'manager':
-      return <ManagerHome />;
+      return <ManagerHome user={user} />;
     case 'police_post':
       return <PolicePostHome />;
     default:
@@ -43,11 +44,13 @@ function Page({ user }: { user: SessionUser }) {
   if (first === 'applications' && second) return <ApplicationPage id={second} user={user} />;
   if (first === 'accept' && user.role === 'station') return <AcceptForm />;
   if (first === 'receipt' && second) return <Receipt id={second} />;
+  if (first === 'stations' && second && user.role === 'manager') return <StationCases code={second} />;
   return <Landing user={user} />;
 }
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));
+  setApiLanguage(lang);
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
   const [failed, setFailed] = useState(false);
   const route = useRoute();

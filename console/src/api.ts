@@ -21,6 +21,12 @@ export interface Application {
   trackingNumber?: string | null;
   refusalReason?: string | null;
   person?: { name: string; idNumber: string; idNumberMasked?: boolean; contactPhone?: string | null };
+  extension?: { days: number; reason: string | null } | null;
+  temporaryCard?: { state: 'DUE' | 'OVERDUE' | 'ISSUED'; dueAt: string | null; issuedAt: string | null; overdue: boolean } | null;
+  printFailures?: number;
+  printFailureReasons?: Array<{ at: string; attempt: number | null; reason: string | null }>;
+  withdrawalReason?: string | null;
+  readyForPickupAt?: string | null;
   acceptingStation?: { code: string; name: string } | null;
   homeRegion?: { code: string; name: string } | null;
   history?: Array<{ stage: string; at: string; note?: string; actedBy?: { name: string; role: string } | null }>;
@@ -38,12 +44,18 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
+/** The console's language, asked of the API too: a problem's detail then reads as the rest of the page. */
+let acceptLanguage = 'zh-CN';
+export const setApiLanguage = (lang: 'zh' | 'en') => {
+  acceptLanguage = lang === 'zh' ? 'zh-CN' : 'en';
+};
 
 async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
     headers: {
+      'accept-language': acceptLanguage,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(csrfToken && method !== 'GET' ? { 'x-csrf-token': csrfToken } : {}),
       ...headers,
@@ -91,4 +103,5 @@ export interface Page<T> {
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>('POST', path, body, headers),
+  delete: <T>(path: string, body: unknown) => request<T>('DELETE', path, body),
 };

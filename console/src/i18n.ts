@@ -50,6 +50,14 @@ const messages = {
   temporaryCardsDue: ['临时身份证待办', 'Temporary cards due'],
   manager_stages: ['各环节数量', 'Applications per stage'],
   manager_onTime: ['按时办结率', 'On-time rate'],
+  manager_onTimeWeekly: ['近12周按时办结率', 'On-time rate, last 12 weeks'],
+  manager_daysLeft: ['办理中申请距时限天数', 'Open cases by days to deadline'],
+  manager_daysRange: ['{from}–{to}天', '{from}–{to} days'],
+  manager_daysOver: ['{n}天以上', 'over {n} days'],
+  manager_openCount: ['共 {n} 件', '{n} open'],
+  manager_byStation: ['各受理点', 'By station'],
+  manager_open: ['办理中', 'Open'],
+  manager_stationCases: ['未到证的办理中申请（超期在前）', 'Open cases not yet ready (overdue first)'],
   admin_home: ['系统管理', 'Administration'],
   status_title: ['办理进度查询', 'Where is my application?'],
   status_ask: ['查询', 'Ask'],
@@ -137,12 +145,36 @@ const messages = {
   error: ['出错了', 'Something went wrong'],
   by: ['经办', 'by'],
   printedAwaitingDispatch: ['已制证待寄出', 'Printed, awaiting dispatch'],
+  extend: ['批准延期', 'Grant extension'],
+  extension: ['延期', 'Extension'],
+  extensionDays: ['延长天数', 'Days to extend'],
+  extensionDaysRule: ['请填写1至30天', 'Enter 1 to 30 days'],
+  extensionReason: ['延期原因', 'Reason for extension'],
+  extensionValue: ['已延长 {n} 天', 'Extended by {n} days'],
+  temporaryCard: ['临时身份证', 'Temporary card'],
+  temporaryCardIssue: ['已签发临时身份证', 'Temporary card issued'],
+  temporaryCardIssuedAt: ['已于 {at} 签发', 'Issued {at}'],
+  temporaryCardDue: ['待签发，时限 {at}', 'To issue by {at}'],
+  temporaryCardOverdue: ['签发已超时（时限 {at}）', 'Issue overdue (due {at})'],
+  temporaryCardReturned: ['已交回临时身份证', 'Temporary card returned'],
+  printFailed: ['制证失败', 'Print failed'],
+  printFailedReason: ['制证失败原因', 'Why printing failed'],
+  reprints: ['重新制证', 'Reprints'],
+  reprintAttempt: ['第 {n} 次失败', 'Failure {n}'],
+  reprintCount: ['重制 {n} 次', 'Reprinted {n}×'],
+  production_reprints: ['重新制证', 'Reprints'],
+  withdraw: ['撤回申请', 'Withdraw application'],
+  withdrawReason: ['撤回原因', 'Reason for withdrawal'],
 } as const;
 
 export type MessageKey = keyof typeof messages;
 
-/** Problem codes of the API, explained in both languages; other codes fall back to the API's own detail. */
+/**
+ * Every problem code the API can answer with, explained in both languages (test/console/problemTexts
+ * checks that none is missing). The API's own detail is shown only for a code this table lacks.
+ */
 const problemMessages: Record<string, [string, string]> = {
+  // Logging in and being allowed
   invalid_credentials: ['用户名或密码错误', 'The username or the password is wrong'],
   account_locked: ['登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员', 'Too many failed logins: the account is locked for a while; try later or ask an administrator'],
   rate_limited: ['请求过于频繁，请稍后再试', 'Too many requests; try again shortly'],
@@ -151,18 +183,71 @@ const problemMessages: Record<string, [string, string]> = {
   forbidden_role: ['您的角色无权办理', 'Your role may not do this'],
   forbidden_jurisdiction: ['不在您的管辖范围内', 'Outside your jurisdiction'],
   not_found: ['未找到，或不在您的管辖范围内', 'Not found, or outside your jurisdiction'],
-  invalid_id_number: ['公民身份号码不正确', 'Not a valid citizen number'],
+  // Requests the API could not read
   validation_failed: ['填写内容有误', 'Some fields are not valid'],
+  invalid_id_number: ['公民身份号码不正确', 'Not a valid citizen number'],
+  malformed_json: ['请求内容无法解析，请刷新页面后重试', 'The request could not be read; reload the page and try again'],
+  bad_request: ['请求无法读取，请刷新页面后重试', 'The request could not be read; reload the page and try again'],
+  invalid_cursor: ['翻页位置已失效，请刷新列表', 'The page position is no longer valid; refresh the list'],
+  invalid_idempotency_key: ['请求标识无效，请刷新页面后重试', 'The request key is not valid; reload the page and try again'],
+  method_not_allowed: ['不支持该操作', 'This operation is not supported here'],
+  payload_too_large: ['提交的内容过大', 'What was sent is too large'],
+  unsupported_media_type: ['提交的内容格式不受支持', 'The format of what was sent is not supported'],
+  import_too_large: ['导入文件过大', 'The import file is too large'],
+  import_too_many_lines: ['导入文件行数过多', 'The import file has too many lines'],
+  // Acceptance
+  unknown_citizen: ['人口信息库中没有此人', 'No such person in the population registry'],
+  name_mismatch: ['姓名与人口信息库登记不符', 'The name does not match the population registry'],
   refused_blacklisted: ['该人员在失信名单内，须回户籍地办理', 'The person is on the blacklist and must apply at home'],
   refused_no_fingerprints: ['相貌变化较大且原证无指纹，须回户籍地办理', 'Appearance changed and no fingerprints on record: must apply at home'],
+  station_not_allowed: ['本受理点尚未开通该户籍地的异地受理', 'This station may not yet accept applications from that home region'],
   duplicate_application: ['该人员已有办理中的申请', 'This person already has an application in progress'],
+  idempotency_key_reused: ['该请求标识已用于另一申请，请刷新页面后重新提交', 'This request key was used for another application; reload the page and submit again'],
+  workflow_pending: ['同一人的另一请求仍在处理中，本次未做任何更改，请稍后再试', 'Another request for this person is still being processed; nothing was changed. Try again shortly'],
+  resumption_outdated: ['该申请已有新进展，请刷新后查看', 'The application has moved on; refresh to see it'],
+  // Steps of an application
   wrong_stage: ['当前环节不能办理此操作', 'Not possible at this stage'],
+  actor_not_allowed: ['您无权对该申请办理此操作', 'You may not take this step on this application'],
+  reason_required: ['请填写原因', 'A reason is required'],
+  extension_already_granted: ['该申请已延期过一次，不能再次延期', 'This application was already extended once; it cannot be extended again'],
+  extension_too_long: ['延期不得超过30天', 'An extension may not exceed 30 days'],
+  extension_invalid_days: ['延期天数应为1至30的整数', 'The extension must be 1 to 30 whole days'],
+  extension_reason_required: ['延期须填写原因', 'An extension needs a reason'],
+  no_temporary_card: ['申请人未申领临时身份证', 'No temporary card was requested'],
+  temporary_card_not_returned: ['申请人须交回临时身份证后方可领取新证', 'The temporary card must be handed back before the new card is collected'],
+  old_card_not_returned: ['换领须交回原证', 'A renewal must hand back the old card'],
+  not_printed: ['证件尚未制作完成，不能寄出', 'The card has not been printed; it cannot be dispatched'],
+  invalid_card_period: ['有效期截止日应晚于起始日', 'The end of validity must be after its start'],
+  valid_from_not_after_existing_card: ['新证有效期起始日须晚于此人已有证件的起始日', 'The new card must be valid from a day after every card the person holds'],
+  not_stuck: ['该申请已不在异常清单上', 'The application is no longer on the stuck list'],
+  workflow_running: ['该申请的流程已恢复运行，不再属于异常', 'The application’s workflow is running again; it is no longer stuck'],
+  // Cards: loss reports, found cards, temporary certificates
+  card_not_found: ['没有该证件的记录', 'No such card on record'],
+  fingerprint_mismatch: ['指纹比对不一致，不予挂失', 'The fingerprints do not match: the report is refused'],
+  fingerprint_check_required: ['该证件含指纹信息，请当场比对指纹', 'The card carries fingerprints: compare them on the spot'],
+  already_reported_lost: ['该证件已挂失', 'The card is already reported lost'],
+  card_not_active: ['该证件已失效，无需挂失', 'The card is no longer valid; there is nothing to report'],
+  already_withdrawn: ['该挂失已撤销', 'The loss report was already withdrawn'],
+  card_superseded: ['已补领新证，原证保持失效', 'A replacement card has been issued: the lost card stays invalid'],
+  replacement_in_progress: ['该证件的补领申请正在办理，请先撤回该申请', 'A replacement for this card is in progress: withdraw that application first'],
+  already_handed_in: ['该证件已由受理点保管', 'This card is already held at a station'],
+  must_be_destroyed: ['该证件已不是本人现用证件，应予销毁', 'The card is no longer the owner’s current card: it must be destroyed'],
+  card_is_current: ['该证件仍是本人现用证件，请妥善保管待本人领回', 'The card is still the owner’s current card: hold it for the owner'],
+  identity_not_confirmed: ['请先通过指纹或人像比对确认身份', 'Confirm the person by fingerprint or photo first'],
+  // Blacklist and impersonation reports
+  already_blacklisted: ['该人员已因此类事由列入失信名单', 'The person is already on the blacklist in this category'],
+  already_removed: ['该名单记录已移除', 'The entry was already removed'],
+  wrong_state: ['该举报已处理', 'The report was already decided'],
+  // Accounts
   username_taken: ['用户名已被使用', 'This username is taken'],
   unknown_place: ['受理点或行政区划代码不存在', 'Unknown station, region or province'],
-  fingerprint_mismatch: ['指纹比对不一致，不予挂失', 'The fingerprints do not match: the report is refused'],
-  card_not_found: ['没有该证件的记录', 'No such card on record'],
+  // The service
   service_unavailable: ['服务暂时不可用，请稍后再试', 'Service unavailable; try again shortly'],
+  internal_error: ['系统内部出错，已记录，请稍后再试', 'Something went wrong on our side; it has been logged. Try again shortly'],
 };
+
+/** The problem codes the console explains, each with its Chinese and English text. */
+export const problemTexts = (): Readonly<Record<string, readonly [string, string]>> => problemMessages;
 
 export function translate(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const text: string = messages[key][lang === 'zh' ? 0 : 1];

@@ -1,5 +1,7 @@
-import { App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Input, Result, Space, Spin, Timeline, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Input, InputNumber, List, Result, Space, Spin, Tag, Timeline, Typography } from 'antd';
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { canTake, isTerminal, type ApplicationStage } from '../../../domain/applicationStages';
+import { MAX_EXTENSION_DAYS } from '../../../domain/deadlines';
 import { api, ApiError, type Application, type SessionUser } from '../api';
 import { formatDate, formatDateTime, problemText, useT } from '../i18n';
 import { go } from '../route';
@@ -7,16 +9,58 @@ import { DaysLeft, StageTag } from './ApplicationTable';
 
 type Step = { path: string; body: unknown };
 
+/** A step that needs a reason: a button that opens a small form, so nothing is sent by a stray click. */
+function ReasonStep({ label, reasonLabel, testId, danger = false, onReason }: { label: string; reasonLabel: string; testId: string; danger?: boolean; onReason: (reason: string) => Promise<void> }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  if (!open) return <Button danger={danger} onClick={() => setOpen(true)} data-testid={testId}>{label}</Button>;
+  return (
+    <Form layout="vertical" onFinish={({ reason }: { reason: string }) => onReason(reason.trim())} data-testid={`${testId}-form`}>
+      <Form.Item label={reasonLabel} name="reason" rules={[{ required: true, whitespace: true, message: t('required') }]}>
+        <Input.TextArea rows={2} maxLength={500} />
+      </Form.Item>
+      <Space>
+        <Button danger={danger} type="primary" htmlType="submit">{label}</Button>
+        <Button onClick={() => setOpen(false)}>{t('cancel')}</Button>
+      </Space>
+    </Form>
+  );
+}
+
+/** The home region's steps besides the review: the one extension (before the card is ready), and the temporary card. */
+function ReviewerSteps({ application, take, extendable, issuable }: { application: Application; take: (step: Step) => Promise<void>; extendable: boolean; issuable: boolean }) {
+  const t = useT();
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      {extendable && (
+        <Form layout="inline" onFinish={({ days, reason }: { days: number; reason: string }) => take({ path: 'extend', body: { days, reason: reason.trim() } })} data-testid="extend-form">
+          <Form.Item label={t('extensionDays')} name="days" rules={[{ required: true, message: t('extensionDaysRule') }]}>
+            <InputNumber min={1} max={MAX_EXTENSION_DAYS} precision={0} style={{ width: 100 }} />
+          </Form.Item>
+          <Form.Item label={t('extensionReason')} name="reason" rules={[{ required: true, whitespace: true, message: t('required') }]}>
+            <Input style={{ width: 280 }} maxLength={500} />
+          </Form.Item>
+          <Button htmlType="submit" data-testid="extend">{t('extend')}</Button>
+        </Form>
+      )}
+      {issuable && application.temporaryCard && (
+        <Button onClick={() => take({ path: 'temporary-card-issued', body: {} })} data-testid="temporary-card-issued">{t('temporaryCardIssue')}</Button>
+      )}
+    </Space>
+  );
+}
+
 /** The steps this viewer may take on this application now: the API decides, the page offers no other. */
 function Actions({ user, application, take }: { user: SessionUser; application: Application; take: (step: Step) => Promise<void> }) {
   const t = useT();
   const [refusing, setRefusing] = useState(false);
-  const { stage } = application;
+  const stage = application.stage as ApplicationStage;
   const ownStation = user.role === 'station' && user.stationCode === application.acceptingStationCode;
+  const parts: ReactElement[] = [];
 
-  if (user.role === 'reviewer' && stage === 'HOME_REVIEW') {
-    return (
-      <Space orientation="vertical" style={{ width: '100%' }}>
+  if (user.role === 'reviewer' && canTake('review', stage)) {
+    parts.push(
+      <Space key="review" orientation="vertical" style={{ width: '100%' }}>
         <Space>
           <Button type="primary" onClick={() => take({ path: 'review', body: { decision: 'approve' } })} data-testid="approve">
             {t('approve')}
@@ -33,12 +77,18 @@ function Actions({ user, application, take }: { user: SessionUser; application: 
             <Button danger htmlType="submit">{t('refuse')}</Button>
           </Form>
         )}
-      </Space>
+      </Space>,
     );
   }
-  if (user.role === 'production' && stage === 'PRINTING') {
-    return (
-      <Space orientation="vertical" style={{ width: '100%' }}>
+  if (user.role === 'reviewer') {
+    // The workflow extends once, before the card is ready; it issues a requested temporary card once.
+    const extendable = !isTerminal(stage) && stage !== 'READY_FOR_PICKUP' && !application.extension;
+    const issuable = !isTerminal(stage) && Boolean(application.temporaryCard && !application.temporaryCard.issuedAt);
+    if (extendable || issuable) parts.push(<ReviewerSteps key="reviewer" application={application} take={take} extendable={extendable} issuable={issuable} />);
+  }
+  if (user.role === 'production' && canTake('printed', stage)) {
+    parts.push(
+      <Space key="production" orientation="vertical" style={{ width: '100%' }}>
         <Form layout="inline" onFinish={({ validFrom, validUntil }: { validFrom: { format(f: string): string }; validUntil?: { format(f: string): string } }) =>
           take({ path: 'printed', body: { validFrom: validFrom.format('YYYY-MM-DD'), validUntil: validUntil ? validUntil.format('YYYY-MM-DD') : null } })}>
           <Form.Item label={t('validFrom')} name="validFrom" rules={[{ required: true, message: t('required') }]}>
@@ -49,29 +99,89 @@ function Actions({ user, application, take }: { user: SessionUser; application: 
           </Form.Item>
           <Button type="primary" htmlType="submit" data-testid="printed">{t('printed')}</Button>
         </Form>
+        <ReasonStep label={t('printFailed')} reasonLabel={t('printFailedReason')} testId="print-failed" danger onReason={(reason) => take({ path: 'print-failed', body: { reason } })} />
         <Form layout="inline" onFinish={({ trackingNumber }: { trackingNumber: string }) => take({ path: 'dispatched', body: { trackingNumber } })}>
           <Form.Item label={t('trackingNumber')} name="trackingNumber" rules={[{ required: true, whitespace: true, message: t('required') }]}>
             <Input />
           </Form.Item>
           <Button htmlType="submit" data-testid="dispatched">{t('dispatched')}</Button>
         </Form>
-      </Space>
+      </Space>,
     );
   }
-  if (ownStation && stage === 'SHIPPING') {
-    return <Button type="primary" onClick={() => take({ path: 'arrived', body: {} })} data-testid="arrived">{t('arrived')}</Button>;
+  if (ownStation && canTake('arrived', stage)) {
+    parts.push(<Button key="arrived" type="primary" onClick={() => take({ path: 'arrived', body: {} })} data-testid="arrived">{t('arrived')}</Button>);
   }
-  if (ownStation && stage === 'READY_FOR_PICKUP') {
-    return (
-      <Form layout="inline" initialValues={{ oldCardReturned: true }} onFinish={({ oldCardReturned }: { oldCardReturned: boolean }) => take({ path: 'picked-up', body: { oldCardReturned } })}>
+  if (ownStation && canTake('pickedUp', stage)) {
+    const temporaryCardOut = Boolean(application.temporaryCard?.issuedAt);
+    parts.push(
+      <Form key="pickup" layout="inline" initialValues={{ oldCardReturned: true, temporaryCardReturned: false }}
+        onFinish={({ oldCardReturned, temporaryCardReturned }: { oldCardReturned: boolean; temporaryCardReturned: boolean }) =>
+          take({ path: 'picked-up', body: temporaryCardOut ? { oldCardReturned, temporaryCardReturned } : { oldCardReturned } })}>
         <Form.Item name="oldCardReturned" valuePropName="checked">
           <Checkbox>{t('oldCardReturned')}</Checkbox>
         </Form.Item>
+        {temporaryCardOut && (
+          <Form.Item name="temporaryCardReturned" valuePropName="checked">
+            <Checkbox>{t('temporaryCardReturned')}</Checkbox>
+          </Form.Item>
+        )}
         <Button type="primary" htmlType="submit" data-testid="picked-up">{t('pickedUp')}</Button>
-      </Form>
+      </Form>,
     );
   }
-  return <Typography.Text type="secondary">{t('noActions')}</Typography.Text>;
+  if (ownStation && canTake('withdraw', stage)) {
+    parts.push(<ReasonStep key="withdraw" label={t('withdraw')} reasonLabel={t('withdrawReason')} testId="withdraw" danger onReason={(reason) => take({ path: 'withdraw', body: { reason } })} />);
+  }
+  if (parts.length === 0) return <Typography.Text type="secondary">{t('noActions')}</Typography.Text>;
+  return <Space orientation="vertical" size="middle" style={{ width: '100%' }}>{parts}</Space>;
+}
+
+/** What happened to the application beyond its stages: the extension, the temporary card, reprints, withdrawal. */
+function particulars(application: Application, t: ReturnType<typeof useT>): ReactElement[] {
+  const items: ReactElement[] = [];
+  const card = application.temporaryCard;
+  const failures = application.printFailureReasons ?? [];
+  if (application.extension) {
+    items.push(
+      <Descriptions.Item key="extension" label={t('extension')}>
+        <span data-testid="extension">{t('extensionValue', { n: application.extension.days })}{application.extension.reason ? ` · ${application.extension.reason}` : ''}</span>
+      </Descriptions.Item>,
+    );
+  }
+  if (card) {
+    items.push(
+      <Descriptions.Item key="temporaryCard" label={t('temporaryCard')}>
+        <span data-testid="temporary-card">
+          {card.issuedAt ? (
+            <Tag color="green">{t('temporaryCardIssuedAt', { at: formatDateTime(card.issuedAt, t.lang) })}</Tag>
+          ) : (
+            <Tag color={card.overdue ? 'red' : 'orange'}>{t(card.overdue ? 'temporaryCardOverdue' : 'temporaryCardDue', { at: formatDateTime(card.dueAt, t.lang) })}</Tag>
+          )}
+        </span>
+      </Descriptions.Item>,
+    );
+  }
+  if (failures.length > 0) {
+    items.push(
+      <Descriptions.Item key="reprints" label={t('reprints')} span={2}>
+        <List
+          size="small"
+          data-testid="print-failures"
+          dataSource={failures}
+          renderItem={(failure) => (
+            <List.Item>
+              {t('reprintAttempt', { n: failure.attempt ?? '—' })} · {formatDateTime(failure.at, t.lang)}{failure.reason ? ` · ${failure.reason}` : ''}
+            </List.Item>
+          )}
+        />
+      </Descriptions.Item>,
+    );
+  }
+  if (application.withdrawalReason) {
+    items.push(<Descriptions.Item key="withdrawal" label={t('withdrawReason')}><span data-testid="withdrawal-reason">{application.withdrawalReason}</span></Descriptions.Item>);
+  }
+  return items;
 }
 
 /** One application: the person, the stage timeline with who and when, the deadline, and the viewer's actions. */
@@ -79,6 +189,7 @@ export default function ApplicationPage({ id, user }: { id: string; user: Sessio
   const t = useT();
   const { message } = App.useApp();
   const [application, setApplication] = useState<Application | null>();
+  const [problem, setProblem] = useState<string>();
   const load = useCallback(() => {
     api.get<Application>(`v1/applications/${encodeURIComponent(id)}`).then(setApplication, () => setApplication(null));
   }, [id]);
@@ -87,9 +198,11 @@ export default function ApplicationPage({ id, user }: { id: string; user: Sessio
   const take = async (step: Step) => {
     try {
       setApplication(await api.post<Application>(`v1/applications/${encodeURIComponent(id)}/${step.path}`, step.body));
+      setProblem(undefined);
       void message.success(t('done'));
     } catch (e) {
-      void message.error(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error'));
+      // Kept on the page (not only a toast): the clerk reads why, in the console's language, and what the case is now.
+      setProblem(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error'));
       load();
     }
   };
@@ -115,9 +228,11 @@ export default function ApplicationPage({ id, user }: { id: string; user: Sessio
           <Descriptions.Item label={t('pickupStation')}>{application.acceptingStation?.name ?? application.acceptingStationCode}</Descriptions.Item>
           <Descriptions.Item label={t('homeRegion')}>{application.homeRegion?.name ?? application.homeRegionCode}</Descriptions.Item>
           {application.refusalReason && <Descriptions.Item label={t('refuseReason')}>{application.refusalReason}</Descriptions.Item>}
+          {particulars(application, t)}
         </Descriptions>
       </Card>
       <Card title={t('actions')}>
+        {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 12 }} data-testid="step-problem" />}
         <Actions user={user} application={application} take={take} />
       </Card>
       <Card title={t('timeline')}>

@@ -60,7 +60,16 @@ export function ApplicationTable({ path, testId, sortByDeadline = false, showSta
         columns={[
           { title: t('applicant'), key: 'name', render: (_, row) => row.person?.name ?? '—' },
           { title: t('receiptNumber'), key: 'receipt', render: (_, row) => row.receiptNumber ?? row.applicationId.slice(0, 8) },
-          { title: t('stage'), key: 'stage', render: (_, row) => <StageTag stage={row.stage} /> },
+          {
+            title: t('stage'),
+            key: 'stage',
+            render: (_, row) => (
+              <>
+                <StageTag stage={row.stage} />
+                {row.printFailures ? <Tag color="volcano" data-testid="reprint-count">{t('reprintCount', { n: row.printFailures })}</Tag> : null}
+              </>
+            ),
+          },
           ...(showStation ? [{ title: t('pickupStation'), key: 'station', render: (_: unknown, row: Application) => row.acceptingStation?.name ?? row.acceptingStationCode }] : []),
           { title: t('acceptedAt'), key: 'acceptedAt', render: (_, row) => formatDate(row.acceptedAt, t.lang) },
           { title: t('deadline'), key: 'deadline', render: (_, row) => formatDate(row.deadlineAt, t.lang) },

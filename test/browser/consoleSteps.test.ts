@@ -1,0 +1,193 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DAY_MS } from '../../domain';
+import { call } from '../support/api';
+import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
+import { assertConsoleBuilt, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { newCitizen, stationIn } from '../support/fixtures';
+
+/**
+ * The console's further steps on a case, in Debian's Chromium against the real API, PostgreSQL and
+ * engine: the reviewer's extension and temporary card, the production centre's print failure, the
+ * station's withdrawal and the temporary card handed back at pickup, the manager's charts and
+ * drill-down to a station. The same station and provinces as console.test.ts (Changsha, Hunan;
+ * Nanchang, Jiangxi); each test makes its own people and cases and opens each case by its page.
+ */
+const describeInBrowser = hasChromium ? describe : describe.skip;
+
+const WAIT_MS = 20_000;
+const STATION_COUNTY = '430104';
+const HOME_COUNTY = '360102';
+const stationCode = stationIn(STATION_COUNTY);
+let harness: ApplicationsApi;
+let browser: Browser;
+const people: Record<'station' | 'reviewer' | 'production' | 'manager', Person> = {} as never;
+
+describeInBrowser('the console: extensions, temporary cards, print failures, withdrawals, the dashboard', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    assertConsoleBuilt();
+    harness = await startApplicationsApi({ productionProvinces: ['36'] });
+    browser = await launchChromium();
+    people.station = await newPerson(harness.db, 'station', { stationCode });
+    people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '360000' });
+    people.production = await newPerson(harness.db, 'production', { provinceCode: '360000' });
+    people.manager = await newPerson(harness.db, 'manager', { regionCode: '430000' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  const stageOf = async (id: string) => (await harness.db('applications').where('id', id).first('stage')).stage as string;
+
+  /** A case of a new Nanchang resident accepted at the Changsha station over the API, once it is in home review. */
+  async function caseInReview(overrides: Record<string, unknown> = {}) {
+    const citizen = await newCitizen(harness.db, { homeRegionCode: HOME_COUNTY });
+    const accepted = await call(harness.api, 'POST', '/v1/applications', { token: people.station.token, body: acceptanceOf(citizen, overrides) });
+    expect(accepted.status).toBe(201);
+    const id = accepted.body.applicationId as string;
+    await eventually(async () => (await stageOf(id)) === 'HOME_REVIEW', 30_000, 'the case in home review');
+    return { citizen, id };
+  }
+
+  /** Logs in through the form and opens the case's page, as a bookmark or a list's row would. */
+  async function openCase(person: Person, id: string) {
+    await logInThroughForm(page, harness.api.url, person);
+    await page.getByTestId('user-name').waitFor();
+    await page.goto(`${harness.api.url}/#/applications/${id}`);
+    await page.getByTestId('application').waitFor();
+  }
+
+  const step = async (id: string, path: string, token: string, body: unknown) => {
+    const answer = await call(harness.api, 'POST', `/v1/applications/${id}/${path}`, { token, body });
+    expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+  };
+
+  test('when the reviewer grants an extension of 15 days with a reason, then the case shows it and its deadline moves to 75 days after acceptance; the form is offered no more', async () => {
+    const { id } = await caseInReview();
+    await openCase(people.reviewer, id);
+    await page.getByLabel('延长天数').fill('15');
+    await page.getByLabel('延期原因').fill('户籍档案需调阅核实');
+    await page.getByTestId('extend').click();
+    await page.getByTestId('extension').getByText('已延长 15 天 · 户籍档案需调阅核实').waitFor();
+    const stored = await harness.db('applications').where('id', id).first('acceptedAt', 'deadlineAt', 'extensionDays');
+    expect(stored.extensionDays).toBe(15);
+    expect(stored.deadlineAt.getTime() - stored.acceptedAt.getTime()).toBe(75 * DAY_MS);
+    expect(await page.getByTestId('extend').count()).toBe(0);
+    expect(await page.getByTestId('approve').count()).toBe(1); // the review is still to do
+  }, 60_000);
+
+  test('when another reviewer extended the case meanwhile, then the refusal is shown in the language of the page — Chinese, and English once chosen', async () => {
+    for (const [language, expected] of [
+      ['zh', '该申请已延期过一次，不能再次延期'],
+      ['en', 'This application was already extended once; it cannot be extended again'],
+    ] as const) {
+      const { id } = await caseInReview();
+      await openCase(people.reviewer, id);
+      if (language === 'en') await page.getByRole('button', { name: 'English' }).click();
+      await step(id, 'extend', people.reviewer.token, { days: 10, reason: 'roads closed' });
+      await page.getByLabel(language === 'zh' ? '延长天数' : 'Days to extend').fill('20');
+      await page.getByLabel(language === 'zh' ? '延期原因' : 'Reason for extension').fill('second try');
+      await page.getByTestId('extend').click();
+      await page.getByTestId('step-problem').getByText(expected).waitFor();
+      // The page reads the case again: the extension that stands is the first one.
+      await page.getByTestId('extension').getByText(language === 'zh' ? '已延长 10 天' : 'Extended by 10 days').waitFor();
+      expect((await harness.db('applications').where('id', id).first('extensionDays')).extensionDays).toBe(10);
+      await page.getByRole('button', { name: language === 'zh' ? '退出' : 'Log out' }).click();
+      if (language === 'en') await page.getByRole('button', { name: '中文' }).click();
+    }
+  }, 90_000);
+
+  test('when the reviewer issues the temporary card, then it reads issued; at pickup the station must tick it handed back, and is told so in Chinese until it does', async () => {
+    const { citizen, id } = await caseInReview({ temporaryCardRequested: true });
+    await openCase(people.reviewer, id);
+    await page.getByTestId('temporary-card').getByText(/^待签发，时限/).waitFor();
+    await page.getByTestId('temporary-card-issued').click();
+    await page.getByTestId('temporary-card').getByText(/^已于 .+ 签发$/).waitFor();
+    expect(await page.getByTestId('temporary-card-issued').count()).toBe(0);
+    expect((await harness.db('applications').where('id', id).first('temporaryCardIssuedAt')).temporaryCardIssuedAt).toBeInstanceOf(Date);
+
+    // Reviewed, printed, dispatched and arrived over the API; the card is dated today (China) for twenty years.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await step(id, 'review', people.reviewer.token, { decision: 'approve' });
+    await step(id, 'printed', people.production.token, { validFrom: today, validUntil: `${Number(today.slice(0, 4)) + 20}${today.slice(4)}` });
+    await step(id, 'dispatched', people.production.token, { trackingNumber: `EMS-${id.slice(0, 8)}` });
+    await step(id, 'arrived', people.station.token, {});
+    await page.getByRole('button', { name: '退出' }).click();
+
+    await openCase(people.station, id);
+    await page.getByTestId('applicant-name').getByText(citizen.name).waitFor();
+    await page.getByTestId('picked-up').click(); // the old card ticked, the temporary card not
+    await page.getByTestId('step-problem').getByText('申请人须交回临时身份证后方可领取新证').waitFor();
+    expect(await stageOf(id)).toBe('READY_FOR_PICKUP');
+    await page.getByLabel('已交回临时身份证').check();
+    await page.getByTestId('picked-up').click();
+    await page.getByTestId('stage').getByText('已领取').waitFor();
+    expect(await stageOf(id)).toBe('COMPLETED');
+    const audit = await harness.db('auditLog').where({ action: 'application.picked_up', subjectId: id }).first('details');
+    expect(audit.details).toMatchObject({ oldCardReturned: true, temporaryCardReturned: true });
+  }, 120_000);
+
+  test('when production reports a print failure with its reason, then the case lists it and the cards to print show the reprint', async () => {
+    const { citizen, id } = await caseInReview();
+    await step(id, 'review', people.reviewer.token, { decision: 'approve' });
+    await openCase(people.production, id);
+    await page.getByTestId('print-failed').click();
+    await page.getByLabel('制证失败原因').fill('芯片写入失败');
+    await page.getByTestId('print-failed-form').getByRole('button', { name: '制证失败' }).click();
+    await page.getByTestId('print-failures').getByText(/^第 1 次失败 · .+ · 芯片写入失败$/).waitFor();
+    const stored = await harness.db('applications').where('id', id).first('printFailures', 'stage');
+    expect(stored).toEqual({ printFailures: 1, stage: 'PRINTING' });
+    await page.getByRole('button', { name: '返回' }).click();
+    await page.getByTestId('production-print').getByRole('row', { name: new RegExp(citizen.name) }).getByText('重制 1 次').waitFor();
+  }, 60_000);
+
+  test('when the station withdraws an application with the reason, then it is withdrawn, the reason shown, and nothing more is offered', async () => {
+    const { id } = await caseInReview();
+    await openCase(people.station, id);
+    await page.getByTestId('withdraw').click();
+    await page.getByTestId('withdraw-form').getByRole('button', { name: '撤回申请' }).click();
+    await page.getByText('必填').waitFor(); // no reason, nothing sent
+    expect(await stageOf(id)).toBe('HOME_REVIEW');
+    await page.getByLabel('撤回原因').fill('申请人已回户籍地办理');
+    await page.getByTestId('withdraw-form').getByRole('button', { name: '撤回申请' }).click();
+    await page.getByTestId('stage').getByText('已撤回').waitFor();
+    await page.getByTestId('withdrawal-reason').getByText('申请人已回户籍地办理').waitFor();
+    await page.getByText('当前环节无需您办理').waitFor();
+    expect(await harness.db('applications').where('id', id).first('stage', 'withdrawalReason')).toEqual({ stage: 'WITHDRAWN', withdrawalReason: '申请人已回户籍地办理' });
+  }, 60_000);
+
+  test('when the manager opens the dashboard, then the weekly on-time and days-left charts are drawn, and a click on the station lists its open cases with the overdue one first', async () => {
+    const { citizen, id } = await caseInReview();
+    // The deadline passed five days ago (the workflow's own timer is tested elsewhere): the read model says so.
+    await harness.db('applications').where('id', id).update({ overdue: true, deadlineAt: new Date(Date.now() - 5 * DAY_MS) });
+    await logInThroughForm(page, harness.api.url, people.manager);
+    await page.getByTestId('on-time-chart').locator('canvas').waitFor();
+    await page.getByTestId('days-left-chart').locator('canvas').waitFor();
+    expect(await page.getByRole('img', { name: '近12周按时办结率' }).count()).toBe(1);
+    await page.getByTestId('manager-stations').getByRole('link', { name: '岳麓区户政窗口' }).click();
+    await page.getByTestId('station-title').getByText('岳麓区户政窗口').waitFor();
+    const first = page.getByTestId('station-cases').locator('tbody tr').first();
+    await first.getByText(citizen.name).waitFor();
+    await first.getByText('已超期').waitFor();
+    await first.click();
+    await page.getByTestId('applicant-name').getByText(citizen.name).waitFor();
+  }, 60_000);
+});
