@@ -3,56 +3,24 @@
  * sit at every open stage, then started again on the same data directory: each goes on to
  * COMPLETED, with the deadline it was given at acceptance.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { acceptanceOf, eventually } from '../support/applicationsApi';
 import { call, type RunningApi } from '../support/api';
 import { freePort } from '../support/freePort';
-
-const MAIN = path.resolve(__dirname, '../../dist/main.js');
-
-/** Starts `node dist/main.js` in its own process group, so one kill reaches PostgreSQL too. */
-async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
-  const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
-  const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
-  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 60_000, 'npm start to serve');
-  return child;
-}
-
-/**
- * SIGKILL to everything at once: npm start's process group (engine, worker, API) and embedded
- * PostgreSQL, which runs in a group of its own so that a terminal's Ctrl-C reaches only the app.
- */
-async function killEverything(child: ChildProcess, dataDir: string): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const postmaster = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  process.kill(-child.pid!, 'SIGKILL');
-  process.kill(postmaster, 'SIGKILL');
-  await exited;
-}
-
-interface Token { role: string; token: string; stationCode?: string; regionCode?: string; provinceCode?: string }
-interface Citizen { idNumber: string; name: string; homeRegionCode: string; blacklisted: boolean; cards: Array<{ status: string; hasFingerprints: boolean }> }
+import { demoCitizens, demoTokens, freshDataDir, killEverything, npmStart, type DemoCitizen } from '../support/npmStart';
 
 test('when npm start is killed with SIGKILL while applications sit at every open stage, then after a restart each completes with its original deadline', async () => {
-  const parent = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
-  // As root, embedded PostgreSQL runs as user postgres, which must reach its directory.
-  chmodSync(parent, 0o755);
-  const dataDir = path.join(parent, 'data');
+  const dataDir = freshDataDir('npm-start-');
   const port = await freePort();
   const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
   let child = await npmStart(dataDir, port);
   try {
-    const tokens: Token[] = JSON.parse(readFileSync(path.join(dataDir, 'demo-tokens.json'), 'utf8'));
-    const citizens: Citizen[] = JSON.parse(readFileSync(path.join(dataDir, 'demo-citizens.json'), 'utf8'));
+    const tokens = demoTokens(dataDir);
+    const citizens = demoCitizens(dataDir);
     const token = (role: string, code?: string) =>
       tokens.find((t) => t.role === role && (!code || [t.stationCode, t.regionCode, t.provinceCode].includes(code)))!.token;
     const province = (region: string) => `${region.slice(0, 2)}0000`;
     const eligible = citizens.filter((c) => !c.blacklisted && c.cards.some((card) => card.status === 'ACTIVE') && tokens.some((t) => t.role === 'reviewer' && t.regionCode === province(c.homeRegionCode)));
-    const stationFor = (c: Citizen) => tokens.find((t) => t.role === 'station' && t.stationCode && !t.regionCode!.startsWith(c.homeRegionCode.slice(0, 2)))!;
+    const stationFor = (c: DemoCitizen) => tokens.find((t) => t.role === 'station' && t.stationCode && !t.regionCode!.startsWith(c.homeRegionCode.slice(0, 2)))!;
 
     // Each step is retried while the workflow is busy (202) or the engine not yet back (503).
     const step = async (id: string, name: string, role: string, code: string, body: unknown, stage: string) => {

@@ -1,0 +1,45 @@
+/** `npm start` (node dist/main.js) as a child process on a data directory of its own, for end-to-end tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { eventually } from './applicationsApi';
+import { call, type RunningApi } from './api';
+
+const MAIN = path.resolve(__dirname, '../../dist/main.js');
+
+/** A fresh data directory that embedded PostgreSQL (run as user postgres when we are root) can reach. */
+export function freshDataDir(prefix: string): string {
+  const parent = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(parent, 0o755);
+  return path.join(parent, 'data');
+}
+
+/** Starts `node dist/main.js` in its own process group (as a terminal would), and waits for /health. */
+export async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
+  const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
+  const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
+  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 60_000, 'npm start to serve');
+  return child;
+}
+
+export const postmasterPid = (dataDir: string): number => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+/**
+ * SIGKILL to everything at once: npm start's process group (engine, worker, API) and embedded
+ * PostgreSQL, which runs in a group of its own so that a terminal's Ctrl-C reaches only the app.
+ */
+export async function killEverything(child: ChildProcess, dataDir: string): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const postmaster = postmasterPid(dataDir);
+  process.kill(-child.pid!, 'SIGKILL');
+  process.kill(postmaster, 'SIGKILL');
+  await exited;
+}
+
+export interface DemoToken { role: string; token: string; stationCode?: string; regionCode?: string; provinceCode?: string; unitId?: string }
+export interface DemoCitizen { idNumber: string; name: string; homeRegionCode: string; blacklisted: boolean; cards: Array<{ status: string; hasFingerprints: boolean; validFrom: string }> }
+
+export const demoTokens = (dataDir: string): DemoToken[] => JSON.parse(readFileSync(path.join(dataDir, 'demo-tokens.json'), 'utf8'));
+export const demoCitizens = (dataDir: string): DemoCitizen[] => JSON.parse(readFileSync(path.join(dataDir, 'demo-citizens.json'), 'utf8'));
