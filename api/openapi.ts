@@ -72,6 +72,7 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.optionalNote, other: [404, 409] },
   { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.optionalNote, other: [404, 409] },
   { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201, other: [409] },
+  { method: 'get', path: '/v1/blacklist', summary: "Blacklist entries newest first, cursor-paged, with the person's name (a regional manager: people registered in the region); state active (default), removed or all", roles: ['manager', 'admin'], query: blacklist.listing },
   { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'], other: [404] },
   { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal, other: [404, 409] },
   { method: 'post', path: '/v1/impersonation-reports', summary: 'A card-using unit reports impersonation', roles: ['unit'], body: impersonation.report, status: 201 },

@@ -1,10 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { findBlacklistEntry } from '../../db/queries/blacklist';
+import { findBlacklistEntry, listBlacklistEntries } from '../../db/queries/blacklist';
+import { regionPrefix } from '../../domain';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { problems } from '../problems';
-import { idNumberField, isUuid, nonEmptyText, parse } from '../validation';
+import { cursor, pageOf } from '../paging';
+import { idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { addToBlacklist, BLACKLIST_CATEGORIES, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
 
 export const addition = z.strictObject({
@@ -14,6 +16,10 @@ export const addition = z.strictObject({
   note: nonEmptyText(1000).optional(),
 });
 export const removal = z.strictObject({ reason: nonEmptyText(500) });
+export const listing = z.strictObject({ state: z.enum(['active', 'removed', 'all'], { error: 'must be active, removed or all' }).default('active'), cursor: z.string().optional() });
+
+const PAGE = 50;
+const isEntryCursor = (value: any): value is { addedAt: string; id: string } => isInstant(value?.addedAt) && isUuid(value?.id);
 
 /**
  * The blacklist of dishonest persons. Managers and admins add; only admins remove (issue 4 narrows
@@ -30,6 +36,16 @@ export function blacklistRoutes(deps: AppDependencies): Router {
     await ensureBlacklistJurisdiction(db, user, request.idNumber);
     const entry = await addToBlacklist(db, user, request);
     res.status(201).location(`/v1/blacklist/${entry.blacklistEntryId}`).json(entry);
+  });
+
+  // The entries a manager may act on (people registered in the region; all for national managers and admins), newest first.
+  router.get('/blacklist', allow('manager', 'admin'), async (req, res) => {
+    const user = userOf(req);
+    const query = parse(listing, req.query, 'query');
+    const homeRegionPrefix = user.role === 'manager' && user.regionCode ? regionPrefix(user.regionCode) : undefined;
+    const rows = await listBlacklistEntries(db, { state: query.state, homeRegionPrefix, after: cursor.decode(query.cursor, isEntryCursor), limit: PAGE + 1 });
+    const page = pageOf(rows, PAGE, (row) => ({ ...entryView(row), person: { name: row.name, homeRegionCode: row.homeRegionCode } }), (last) => ({ addedAt: last.addedAt.toISOString(), id: last.id }));
+    res.set('cache-control', 'no-store').json(page);
   });
 
   router.get('/blacklist/:id', allow('manager', 'admin'), async (req, res) => {

@@ -39,3 +39,25 @@ export async function findActiveEntry(db: Db, idNumber: string, category: string
 export async function markRemoved(trx: Db, id: string, by: string, reason: string, at: Date): Promise<void> {
   await trx('blacklistEntries').where('id', id).update({ removedAt: at, removedBy: by, removalReason: reason });
 }
+
+export type BlacklistListState = 'active' | 'removed' | 'all';
+
+/**
+ * Entries newest first, keyset-paged on (addedAt, id), with the person's name and home region from
+ * the registry. A regional manager (`homeRegionPrefix`) reads those about people registered in the
+ * region only, as for adding and reading one.
+ */
+export async function listBlacklistEntries(
+  db: Db,
+  filter: { state: BlacklistListState; homeRegionPrefix?: string; after?: { addedAt: string; id: string }; limit: number },
+): Promise<Array<BlacklistEntryRow & { name: string | null; homeRegionCode: string | null }>> {
+  const query = db('blacklistEntries').leftJoin('citizens', 'citizens.idNumber', 'blacklistEntries.idNumber');
+  if (filter.state === 'active') query.whereNull('blacklistEntries.removedAt');
+  if (filter.state === 'removed') query.whereNotNull('blacklistEntries.removedAt');
+  if (filter.homeRegionPrefix) query.whereLike('citizens.homeRegionCode', `${filter.homeRegionPrefix}%`);
+  if (filter.after) query.whereRaw('(blacklist_entries.added_at, blacklist_entries.id) < (?, ?)', [filter.after.addedAt, filter.after.id]);
+  return query
+    .orderBy([{ column: 'blacklistEntries.addedAt', order: 'desc' }, { column: 'blacklistEntries.id', order: 'desc' }])
+    .limit(filter.limit)
+    .select('blacklistEntries.*', 'citizens.name', 'citizens.homeRegionCode');
+}
