@@ -9,6 +9,7 @@ import { stillInProgressResponder } from './applications/workflowWait';
 import { authenticate, USER_CHANGED_CHANNEL, UserCache } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
 import { consoleRoutes } from './console';
+import { FeedPublisher } from './cardStatusFeed/feedPublisher';
 import { cardStatusFeedRoutes } from './cardStatusFeed/routes';
 import { foundCardRoutes } from './foundCards/routes';
 import { healthRoutes } from './health';
@@ -26,6 +27,7 @@ import { stuckApplicationRoutes } from './stuckApplications/routes';
 import { userRoutes } from './users/routes';
 import { temporaryCertificateRoutes } from './temporaryCertificates/routes';
 import { verificationRoute } from './verifications/routes';
+import { CARD_STATUS_CHANNEL } from './verifications/invalidationListener';
 import { createVerifications } from './verifications/service';
 import { notFoundRoute, problemResponder } from './problems';
 
@@ -56,8 +58,10 @@ export function createApp(deps: AppDependencies): Api {
   // The verification hot path goes first, outside the v1 router: every layer in front costs throughput.
   // One account cache for the instance, dropped per account on NOTIFY by the verification listener's connection.
   const users = new UserCache();
-  const verifications = createVerifications(deps, { [USER_CHANGED_CHANNEL]: users });
-  closers.push(verifications.close);
+  // The card-status feed's long-polls wake on the same LISTEN connection's card status announcements.
+  const feed = new FeedPublisher(deps.db);
+  const verifications = createVerifications(deps, { [USER_CHANGED_CHANNEL]: users, [CARD_STATUS_CHANNEL]: feed });
+  closers.push(verifications.close, async () => feed.close());
   app.post('/v1/verifications', verificationRoute(verifications, authenticate(deps.db, users)));
   // Probes and documents: not request-logged (scraped every few seconds).
   const metrics = createMetrics(verifications);
@@ -83,7 +87,7 @@ export function createApp(deps: AppDependencies): Api {
   v1.use(statsRoutes(deps));
   v1.use(stuckApplicationRoutes(deps));
   v1.use(notificationRoutes(deps));
-  v1.use(cardStatusFeedRoutes(deps));
+  v1.use(cardStatusFeedRoutes(deps, feed));
   v1.use(userRoutes(deps));
   v1.use(temporaryCertificateRoutes(deps));
   app.use('/v1', v1);

@@ -27,15 +27,15 @@ import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { makeIdNumber, validUntilFor } from '../domain';
 
-const HOME_REGION = '410105';
-const CARD_VALID_FROM = '2021-03-01';
+export const HOME_REGION = '410105';
+export const CARD_VALID_FROM = '2021-03-01';
 const ROUNDS = 5;
 const REPORTS_PER_ROUND = 40;
 const INSTANCE_COUNTS = [1, 2, 4];
 const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'loss-report-coherence.json');
 
-interface Person {
+export interface Person {
   idNumber: string;
   name: string;
 }
@@ -47,9 +47,10 @@ interface Running {
 
 const birthDateOf = (idNumber: string) => `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
 
-async function seedPeople(db: Db, count: number): Promise<Person[]> {
+/** `count` citizens of HOME_REGION (the `from`-th on), each with an ACTIVE card valid from CARD_VALID_FROM (also the card-status feed's bench). */
+export async function seedPeople(db: Db, count: number, from = 0): Promise<Person[]> {
   const people: Person[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < from + count; i++) {
     const day = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 500) * 86_400_000).toISOString().slice(0, 10);
     people.push({ idNumber: makeIdNumber({ regionCode: HOME_REGION, birthDate: day, sequence: i % 500 }), name: `测${i}` });
   }

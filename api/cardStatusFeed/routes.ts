@@ -1,11 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { eventsAfter, publishFinishedEvents, type FeedEventRow } from '../../db/queries/cardStatusFeed';
+import { eventsAfter, type FeedEventRow } from '../../db/queries/cardStatusFeed';
 import type { AppDependencies } from '../app';
 import { allow } from '../auth';
 import { parse } from '../validation';
-
-const POLL_MS = 100;
+import type { FeedPublisher } from './feedPublisher';
 
 export const feedQuery = z.strictObject({
   after: z.string().regex(/^\d{1,18}$/, 'must be a sequence number (0 for the beginning)').default('0'),
@@ -30,9 +29,10 @@ const eventView = (row: FeedEventRow) => {
 /**
  * `GET /v1/card-status-events?after=&limit=&wait=`: the card-status feed for downstream platforms,
  * in increasing `seq`, with no names. Asking again from `nextAfter` never misses an event nor repeats
- * one (see the card-status feed migration for why). With nothing new it waits up to `wait` seconds.
+ * one (see the card-status feed migration for why). With nothing new it waits up to `wait` seconds,
+ * woken by the instance's `FeedPublisher` when a card's status changes.
  */
-export function cardStatusFeedRoutes({ db }: AppDependencies): Router {
+export function cardStatusFeedRoutes({ db }: AppDependencies, feed: FeedPublisher): Router {
   const router = Router();
   router.get('/card-status-events', allow('platform', 'admin'), async (req, res) => {
     const query = parse(feedQuery, req.query);
@@ -41,13 +41,14 @@ export function cardStatusFeedRoutes({ db }: AppDependencies): Router {
     let closed = false;
     req.on('close', () => (closed = true));
     for (;;) {
-      await publishFinishedEvents(db);
+      const mark = feed.mark();
+      await feed.publish();
       const rows = await eventsAfter(db, after, query.limit);
       if (rows.length > 0 || Date.now() >= until || closed) {
         res.set('cache-control', 'no-store').json({ events: rows.map(eventView), nextAfter: rows.length ? Number(rows.at(-1)!.feedSeq) : Number(after) });
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, until - Date.now())));
+      await feed.changedSince(mark, until - Date.now());
     }
   });
   return router;

@@ -23,12 +23,14 @@ export interface Verifications {
   close(): Promise<void>;
 }
 
-/** `alsoInvalidated`: other caches of the instance kept honest by the same LISTEN connection, by channel. */
+/** `alsoInvalidated`: other caches of the instance kept honest by the same LISTEN connection, by channel (on `card_status`, after the card cache). */
 export function createVerifications(deps: { db: Db; config: Config; logger: Logger }, alsoInvalidated: Record<string, InvalidatedCache> = {}): Verifications {
   const { db, config, logger } = deps;
   const cache = new CardFactsCache(config.VERIFICATION_CACHE_SIZE, async (idNumber, validFrom) => (await findCardFacts(db, idNumber, validFrom)) ?? null);
   const coherence = new CacheCoherence(db, cache, logger, { leaseMs: config.VERIFICATION_CACHE_LEASE_MS });
-  const listener = new InvalidationListener(connectionOf(db), { ...alsoInvalidated, ...coherence.channels, [CARD_STATUS_CHANNEL]: cache }, logger, {
+  const alsoOnCardStatus = alsoInvalidated[CARD_STATUS_CHANNEL];
+  const onCardStatus = alsoOnCardStatus ? both(cache, alsoOnCardStatus) : cache;
+  const listener = new InvalidationListener(connectionOf(db), { ...alsoInvalidated, ...coherence.channels, [CARD_STATUS_CHANNEL]: onCardStatus }, logger, {
     retryMs: config.VERIFICATION_LISTENER_RETRY_MS,
     maxRetryMs: Math.max(config.VERIFICATION_LISTENER_RETRY_MS, 30_000),
     heartbeatMs: config.VERIFICATION_LISTENER_HEARTBEAT_MS,
@@ -52,6 +54,24 @@ export function createVerifications(deps: { db: Db; config: Config; logger: Logg
       await coherence.stop();
       await listener.stop();
       await audit.close();
+    },
+  };
+}
+
+/** One channel, two listeners: the card cache first (verifications must not read a stale card), then the other. */
+function both(first: InvalidatedCache, second: InvalidatedCache): InvalidatedCache {
+  return {
+    invalidate: (payload) => {
+      first.invalidate(payload);
+      second.invalidate(payload);
+    },
+    suspend: () => {
+      first.suspend();
+      second.suspend();
+    },
+    resume: () => {
+      first.resume();
+      second.resume();
     },
   };
 }

@@ -134,6 +134,31 @@ describe('GET /v1/card-status-events', () => {
     expect(answer.body.events.some((event: FeedEvent) => event.idNumber === citizen.idNumber)).toBe(true);
   });
 
+  test('when an event is held back by a transaction that then ends without changing any card, then a waiting follower still gets it at once (no announcement comes)', async () => {
+    const citizen = await newCitizen(db);
+    const start = await feedEnd();
+    const slow = await db.transaction();
+    let ended = 0;
+    try {
+      await slow.raw('SELECT pg_current_xact_id()'); // an xid older than the event's: the event waits for it
+      await db('cards').where(cardOf(citizen)).update({ status: 'REPORTED_LOST' });
+      setTimeout(() => void slow.commit().then(() => (ended = Date.now())), 500);
+      let after = start;
+      for (const until = Date.now() + 8_000; Date.now() < until; ) {
+        const page = await feed(after, { wait: 10, limit: 1000 });
+        if (page.body.events.some((event: FeedEvent) => event.idNumber === citizen.idNumber)) {
+          expect(ended).toBeGreaterThan(0);
+          expect(Date.now() - ended).toBeLessThan(3_000);
+          return;
+        }
+        after = page.body.nextAfter;
+      }
+      throw new Error('the held-back event never reached the follower');
+    } finally {
+      if (!slow.isCompleted()) await slow.rollback();
+    }
+  }, 20_000);
+
   test('when the caller is not a platform, or the query is malformed, then 403 or 400 problem', async () => {
     expectProblem(await feed(0, { token: await newToken(db, 'station', { stationCode: 'S11010501' }) }), 403, 'forbidden_role');
     expectProblem(await call(api, 'GET', '/v1/card-status-events?after=-1', { token: platform }), 400, 'validation_failed');
