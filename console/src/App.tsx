@@ -35,7 +35,7 @@ function Landing({ user }: { user: SessionUser }) {
     case 'police_post':
       return <PolicePostHome />;
     default:
-      return <AdminHome />;
+      return <AdminHome user={user} />;
   }
 }
 

@@ -3,14 +3,15 @@ import { DAY_MS } from '../../domain';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
 import { assertConsoleBuilt, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
-import { newCitizen, stationIn } from '../support/fixtures';
+import { newCitizen, newToken, stationIn } from '../support/fixtures';
 
 /**
  * The console's further steps on a case, in Debian's Chromium against the real API, PostgreSQL and
  * engine: the reviewer's extension and temporary card, the production centre's print failure, the
  * station's withdrawal and the temporary card handed back at pickup, the manager's charts and
- * drill-down to a station. The same station and provinces as console.test.ts (Changsha, Hunan;
- * Nanchang, Jiangxi); each test makes its own people and cases and opens each case by its page.
+ * drill-down to a station, the blacklist and impersonation reports. The same station and provinces
+ * as console.test.ts (Changsha, Hunan; Nanchang, Jiangxi); each test makes its own people and cases
+ * and opens each case by its page.
  */
 const describeInBrowser = hasChromium ? describe : describe.skip;
 
@@ -190,4 +191,72 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
     await first.click();
     await page.getByTestId('applicant-name').getByText(citizen.name).waitFor();
   }, 60_000);
+
+  /** Picks an option of the antd select labelled `label` inside `scope`. */
+  async function choose(scope: ReturnType<Page['getByRole']>, label: string, option: string) {
+    await scope.getByLabel(label).click();
+    await page.locator('.ant-select-item-option', { hasText: option }).click();
+  }
+
+  test('when a manager puts a person of the region on the blacklist, then the entry is listed with the name; the same again is refused in Chinese; an admin removes it with a reason', async () => {
+    const person = await newCitizen(harness.db, { homeRegionCode: '430102' });
+    await logInThroughForm(page, harness.api.url, people.manager);
+    await page.getByRole('tab', { name: '失信人员名单' }).click();
+    for (const attempt of ['first', 'again']) {
+      await page.getByTestId('blacklist-add').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('公民身份号码').fill(person.idNumber);
+      await choose(dialog, '事由', '伪造居民身份证');
+      await dialog.getByLabel('依据').fill('长沙市公安局岳麓分局 2026-091 号');
+      await dialog.getByRole('button', { name: '提交' }).click();
+      if (attempt === 'first') {
+        await dialog.waitFor({ state: 'hidden' });
+        await page.getByTestId('blacklist').getByRole('row', { name: new RegExp(person.name) }).getByText('伪造居民身份证').waitFor();
+      } else {
+        await page.getByTestId('blacklist-add-dialog-problem').getByText('该人员已因此类事由列入失信名单').waitFor();
+        await dialog.getByRole('button', { name: '取消' }).click();
+      }
+    }
+    expect(await harness.db('blacklistEntries').where('idNumber', person.idNumber).whereNull('removedAt').count('* as n').first()).toEqual({ n: 1 });
+    expect(await page.getByRole('button', { name: '移出名单' }).count()).toBe(0); // only admins remove
+    await page.getByRole('button', { name: '退出' }).click();
+
+    const admin = await newPerson(harness.db, 'admin');
+    await logInThroughForm(page, harness.api.url, admin);
+    await page.getByRole('tab', { name: '失信人员名单' }).click();
+    await page.getByTestId('blacklist').getByRole('row', { name: new RegExp(person.name) }).getByRole('button', { name: '移出名单' }).click();
+    await page.getByRole('dialog').getByLabel('移出原因').fill('经复查系误报');
+    await page.getByRole('dialog').getByRole('button', { name: '提交' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.getByTestId('blacklist').getByText('已移除').click();
+    await page.getByTestId('blacklist').getByRole('row', { name: new RegExp(person.name) }).getByText(/^经复查系误报 · /).waitFor();
+    expect(await harness.db('blacklistEntries').where('idNumber', person.idNumber).first('removalReason')).toEqual({ removalReason: '经复查系误报' });
+  }, 90_000);
+
+  test('when a unit reports impersonation of a person of the region, then the manager confirms one (the impersonator goes on the blacklist) and dismisses another with a reason', async () => {
+    const unit = await newToken(harness.db, 'unit', { unitId: 'jinjiang-hotels' });
+    const [victim, otherVictim, impersonator] = await Promise.all([0, 1, 2].map(() => newCitizen(harness.db, { homeRegionCode: '430102' })));
+    for (const holder of [victim, otherVictim]) {
+      expect((await call(harness.api, 'POST', '/v1/impersonation-reports', { token: unit, body: { idNumber: holder.idNumber, note: '入住登记时人证不符' } })).status).toBe(201);
+    }
+    await logInThroughForm(page, harness.api.url, people.manager);
+    await page.getByRole('tab', { name: '冒用举报' }).click();
+    const reports = page.getByTestId('impersonation-reports');
+    await reports.getByRole('row', { name: new RegExp(victim.idNumber) }).getByRole('button', { name: '认定冒用' }).click();
+    await page.getByRole('dialog').getByLabel('冒用人公民身份号码').fill(impersonator.idNumber);
+    await page.getByRole('dialog').getByRole('button', { name: '提交' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await reports.getByRole('row', { name: new RegExp(otherVictim.idNumber) }).getByRole('button', { name: '驳回' }).click();
+    await page.getByRole('dialog').getByLabel('驳回原因').fill('核实为本人使用');
+    await page.getByRole('dialog').getByRole('button', { name: '提交' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await reports.getByText('已认定').click();
+    await reports.getByRole('row', { name: new RegExp(victim.idNumber) }).waitFor();
+    expect(await harness.db('impersonationReports').whereIn('idNumber', [victim.idNumber, otherVictim.idNumber]).orderBy('state').select('idNumber', 'state')).toEqual([
+      { idNumber: victim.idNumber, state: 'CONFIRMED' },
+      { idNumber: otherVictim.idNumber, state: 'DISMISSED' },
+    ]);
+    await page.getByRole('tab', { name: '失信人员名单' }).click();
+    await page.getByTestId('blacklist').getByRole('row', { name: new RegExp(impersonator.name) }).getByText('冒用他人居民身份证').waitFor();
+  }, 90_000);
 });

@@ -1,8 +1,9 @@
 import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type Page } from '../api';
+import { api, ApiError, type Page, type SessionUser } from '../api';
 import { formatDateTime, problemText, useT } from '../i18n';
 import { StageTag } from './ApplicationTable';
+import { BlacklistPanel, ImpersonationPanel } from './Blacklist';
 
 interface Stuck {
   applicationId: string;
@@ -124,7 +125,7 @@ function StuckList() {
   );
 }
 
-export default function AdminHome() {
+export default function AdminHome({ user }: { user: SessionUser }) {
   const t = useT();
   return (
     <>
@@ -133,6 +134,8 @@ export default function AdminHome() {
         items={[
           { key: 'users', label: t('admin_users'), children: <Accounts /> },
           { key: 'stuck', label: t('admin_stuck'), children: <StuckList /> },
+          { key: 'blacklist', label: t('blacklist'), children: <BlacklistPanel user={user} /> },
+          { key: 'impersonation', label: t('impersonation'), children: <ImpersonationPanel /> },
         ]}
       />
     </>

@@ -5,6 +5,7 @@ import { api, type SessionUser } from '../api';
 import { formatDate, useT } from '../i18n';
 import { go } from '../route';
 import { ApplicationTable } from './ApplicationTable';
+import { BlacklistPanel, ImpersonationPanel } from './Blacklist';
 import StageChart from './StageChart';
 import { DaysLeftChart, OnTimeChart } from './TrendCharts';
 
@@ -118,6 +119,8 @@ export default function ManagerHome({ user }: { user: SessionUser }) {
         items={[
           { key: 'overdue', label: t('manager_overdue'), children: <ApplicationTable path="v1/overdue" testId="manager-overdue" showStation /> },
           { key: 'due', label: t('manager_due'), children: <ApplicationTable path="v1/worklists/due" testId="manager-due" showStation /> },
+          { key: 'blacklist', label: t('blacklist'), children: <BlacklistPanel user={user} /> },
+          { key: 'impersonation', label: t('impersonation'), children: <ImpersonationPanel /> },
         ]}
       />
     </>

@@ -1,0 +1,230 @@
+import { Alert, Button, Form, Input, Modal, Segmented, Select, Space, Table, Tag } from 'antd';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { isValidIdNumber } from '../../../domain/idNumber';
+import { api, ApiError, type Page, type SessionUser } from '../api';
+import { formatDateTime, problemText, useT, type MessageKey } from '../i18n';
+
+/** The blacklist's categories, as the API names them (api/blacklist/blacklist.ts). */
+const CATEGORIES = ['FORGERY', 'ALTERATION', 'TRADING', 'IMPERSONATION', 'FRAUDULENT_USE', 'FAKE_CERTIFICATE', 'CREDIT_PLATFORM'] as const;
+
+interface Entry {
+  blacklistEntryId: string;
+  idNumber: string;
+  category: string;
+  source: string;
+  note: string | null;
+  addedAt: string;
+  removedAt: string | null;
+  removalReason: string | null;
+  person: { name: string | null; homeRegionCode: string | null };
+}
+
+interface Report {
+  impersonationReportId: string;
+  unitId: string;
+  idNumber: string;
+  cardValidFrom: string | null;
+  note: string | null;
+  reportedAt: string;
+  state: 'OPEN' | 'CONFIRMED' | 'DISMISSED';
+  decidedAt: string | null;
+  blacklistEntryId: string | null;
+}
+
+function useIdNumberRule() {
+  const t = useT();
+  return [
+    { required: true, message: t('required') },
+    {
+      validator: async (_: unknown, value?: string) => {
+        const typed = (value ?? '').trim().toUpperCase();
+        if (typed && !isValidIdNumber(typed)) throw new Error(t('invalidIdNumber'));
+      },
+    },
+  ];
+}
+
+/** A paged list from the API, read again on `reload()`; "more" follows the cursor. */
+function usePaged<T>(path: string) {
+  const [items, setItems] = useState<T[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const load = useCallback(
+    (cursor?: string) => {
+      setLoading(true);
+      api
+        .get<Page<T>>(cursor ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : path)
+        .then((page) => {
+          setItems((before) => (cursor ? [...before, ...page.items] : page.items));
+          setNext(page.nextCursor);
+        }, () => setItems([]))
+        .finally(() => setLoading(false));
+    },
+    [path],
+  );
+  useEffect(() => load(), [load]);
+  return { items, next, loading, reload: () => load(), more: () => next && load(next) };
+}
+
+/** A form in a dialog whose refusal by the API stays in the dialog, in the console's language. */
+function FormDialog<V>({ title, open, onClose, onSubmit, testId, children }: { title: string; open: boolean; onClose: () => void; onSubmit: (values: V) => Promise<unknown>; testId: string; children: ReactNode }) {
+  const t = useT();
+  const [form] = Form.useForm();
+  const [problem, setProblem] = useState<string>();
+  const submit = (values: V) =>
+    onSubmit(values).then(
+      () => {
+        setProblem(undefined);
+        form.resetFields();
+        onClose();
+      },
+      (e: unknown) => setProblem(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error')),
+    );
+  return (
+    <Modal title={title} open={open} onCancel={() => { setProblem(undefined); onClose(); }} onOk={() => form.submit()} okText={t('submit')} cancelText={t('cancel')} destroyOnHidden data-testid={testId}>
+      {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 12 }} data-testid={`${testId}-problem`} />}
+      <Form form={form} layout="vertical" onFinish={submit}>
+        {children}
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * The blacklist of dishonest persons within the viewer's jurisdiction: entries in force or removed,
+ * adding one (managers and admins) and removing one with a reason (admins only, as the API allows).
+ */
+export function BlacklistPanel({ user }: { user: SessionUser }) {
+  const t = useT();
+  const idRule = useIdNumberRule();
+  const [state, setState] = useState<'active' | 'removed'>('active');
+  const list = usePaged<Entry>(`v1/blacklist?state=${state}`);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<Entry>();
+  const category = (code: string) => t(`blacklist_${code}` as MessageKey);
+  const categoryOptions = CATEGORIES.map((value) => ({ value, label: category(value) }));
+
+  return (
+    <div data-testid="blacklist">
+      <Space style={{ marginBottom: 12, width: '100%', justifyContent: 'space-between' }}>
+        <Segmented value={state} onChange={(value) => setState(value as 'active' | 'removed')} options={[{ value: 'active', label: t('blacklist_active') }, { value: 'removed', label: t('blacklist_removed') }]} />
+        <Button type="primary" onClick={() => setAdding(true)} data-testid="blacklist-add">{t('blacklist_add')}</Button>
+      </Space>
+      <Table<Entry>
+        rowKey="blacklistEntryId"
+        size="middle"
+        loading={list.loading}
+        dataSource={list.items}
+        pagination={false}
+        locale={{ emptyText: t('none') }}
+        columns={[
+          { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
+          { title: t('idNumber'), dataIndex: 'idNumber' },
+          { title: t('blacklist_category'), key: 'category', render: (_, row) => <Tag>{category(row.category)}</Tag> },
+          { title: t('blacklist_source'), dataIndex: 'source' },
+          { title: t('blacklist_note'), key: 'note', render: (_, row) => row.note ?? '—' },
+          { title: t('blacklist_addedAt'), key: 'addedAt', render: (_, row) => formatDateTime(row.addedAt, t.lang) },
+          ...(state === 'removed'
+            ? [{ title: t('blacklist_removalReason'), key: 'removal', render: (_: unknown, row: Entry) => `${row.removalReason ?? ''} · ${formatDateTime(row.removedAt, t.lang)}` }]
+            : user.role === 'admin'
+              ? [{ title: '', key: 'remove', render: (_: unknown, row: Entry) => <Button size="small" danger onClick={() => setRemoving(row)}>{t('blacklist_remove')}</Button> }]
+              : []),
+        ]}
+      />
+      {list.next && <Button style={{ marginTop: 12 }} onClick={list.more}>{t('more')}</Button>}
+      <FormDialog<{ idNumber: string; category: string; source: string; note?: string }>
+        title={t('blacklist_add')}
+        open={adding}
+        testId="blacklist-add-dialog"
+        onClose={() => setAdding(false)}
+        onSubmit={(values) =>
+          api.post('v1/blacklist', { idNumber: values.idNumber.trim().toUpperCase(), category: values.category, source: values.source.trim(), ...(values.note?.trim() ? { note: values.note.trim() } : {}) }).then(list.reload)}
+      >
+        <Form.Item label={t('idNumber')} name="idNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <Form.Item label={t('blacklist_category')} name="category" rules={[{ required: true, message: t('required') }]}><Select options={categoryOptions} /></Form.Item>
+        <Form.Item label={t('blacklist_source')} name="source" rules={[{ required: true, whitespace: true, message: t('required') }]}><Input maxLength={200} /></Form.Item>
+        <Form.Item label={t('blacklist_note')} name="note"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
+      </FormDialog>
+      <FormDialog<{ reason: string }>
+        title={`${t('blacklist_remove')} · ${removing?.person.name ?? ''}`}
+        open={removing !== undefined}
+        testId="blacklist-remove-dialog"
+        onClose={() => setRemoving(undefined)}
+        onSubmit={({ reason }) => api.delete(`v1/blacklist/${removing!.blacklistEntryId}`, { reason: reason.trim() }).then(list.reload)}
+      >
+        <Form.Item label={t('blacklist_removalReason')} name="reason" rules={[{ required: true, whitespace: true, message: t('required') }]}><Input.TextArea rows={2} maxLength={500} /></Form.Item>
+      </FormDialog>
+    </div>
+  );
+}
+
+/** Impersonation reported by card-using units: confirm one (the impersonator goes on the blacklist) or dismiss it with a reason. */
+export function ImpersonationPanel() {
+  const t = useT();
+  const idRule = useIdNumberRule();
+  const [state, setState] = useState<Report['state']>('OPEN');
+  const list = usePaged<Report>(`v1/impersonation-reports?state=${state}`);
+  const [confirming, setConfirming] = useState<Report>();
+  const [dismissing, setDismissing] = useState<Report>();
+  const categoryOptions = CATEGORIES.map((value) => ({ value, label: t(`blacklist_${value}` as MessageKey) }));
+  const stateLabel = (value: Report['state']) => t(`report_${value}` as MessageKey);
+
+  return (
+    <div data-testid="impersonation-reports">
+      <Segmented style={{ marginBottom: 12 }} value={state} onChange={(value) => setState(value as Report['state'])} options={(['OPEN', 'CONFIRMED', 'DISMISSED'] as const).map((value) => ({ value, label: stateLabel(value) }))} />
+      <Table<Report>
+        rowKey="impersonationReportId"
+        size="middle"
+        loading={list.loading}
+        dataSource={list.items}
+        pagination={false}
+        locale={{ emptyText: t('none') }}
+        columns={[
+          { title: t('report_reportedAt'), key: 'at', render: (_, row) => formatDateTime(row.reportedAt, t.lang) },
+          { title: t('report_unit'), dataIndex: 'unitId' },
+          { title: t('report_holder'), dataIndex: 'idNumber' },
+          { title: t('blacklist_note'), key: 'note', render: (_, row) => row.note ?? '—' },
+          { title: t('admin_state'), key: 'state', render: (_, row) => <Tag color={row.state === 'OPEN' ? 'orange' : row.state === 'CONFIRMED' ? 'red' : 'default'}>{stateLabel(row.state)}</Tag> },
+          {
+            title: '',
+            key: 'actions',
+            render: (_, row) =>
+              row.state === 'OPEN' ? (
+                <Space>
+                  <Button size="small" danger onClick={() => setConfirming(row)}>{t('report_confirm')}</Button>
+                  <Button size="small" onClick={() => setDismissing(row)}>{t('report_dismiss')}</Button>
+                </Space>
+              ) : (
+                formatDateTime(row.decidedAt, t.lang)
+              ),
+          },
+        ]}
+      />
+      {list.next && <Button style={{ marginTop: 12 }} onClick={list.more}>{t('more')}</Button>}
+      <FormDialog<{ impersonatorIdNumber: string; category: string; note?: string }>
+        title={t('report_confirm')}
+        open={confirming !== undefined}
+        testId="report-confirm-dialog"
+        onClose={() => setConfirming(undefined)}
+        onSubmit={(values) =>
+          api
+            .post(`v1/impersonation-reports/${confirming!.impersonationReportId}/confirm`, { impersonatorIdNumber: values.impersonatorIdNumber.trim().toUpperCase(), category: values.category, ...(values.note?.trim() ? { note: values.note.trim() } : {}) })
+            .then(list.reload)}
+      >
+        <Alert type="info" title={t('report_confirmHint')} style={{ marginBottom: 12 }} />
+        <Form.Item label={t('report_impersonator')} name="impersonatorIdNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <Form.Item label={t('blacklist_category')} name="category" initialValue="IMPERSONATION"><Select options={categoryOptions} /></Form.Item>
+        <Form.Item label={t('blacklist_note')} name="note"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
+      </FormDialog>
+      <FormDialog<{ reason: string }>
+        title={t('report_dismiss')}
+        open={dismissing !== undefined}
+        testId="report-dismiss-dialog"
+        onClose={() => setDismissing(undefined)}
+        onSubmit={({ reason }) => api.post(`v1/impersonation-reports/${dismissing!.impersonationReportId}/dismiss`, { reason: reason.trim() }).then(list.reload)}
+      >
+        <Form.Item label={t('report_dismissReason')} name="reason" rules={[{ required: true, whitespace: true, message: t('required') }]}><Input.TextArea rows={2} maxLength={500} /></Form.Item>
+      </FormDialog>
+    </div>
+  );
+}
