@@ -4,8 +4,9 @@ import type { Db } from '../db/knex';
 import { recordAudit } from '../db/queries/auditLog';
 import { insertLossReport, reportCardsLost } from '../db/queries/lossReports';
 import { stationRegionCode } from '../db/queries/stations';
-import type { ApplicationStage } from '../domain';
-import { DUPLICATE_APPLICATION, RESUMPTION_OUTDATED, type ApplicationInput } from '../workflows/contract';
+import { mayTakeStep, type ApplicationStage, type OfficialStep } from '../domain';
+import { findActiveUser } from '../db/users';
+import { DUPLICATE_APPLICATION, rejection, RESUMPTION_OUTDATED, type ApplicationInput } from '../workflows/contract';
 import { acceptingStationOf, noticesOnAcceptance, noticesOnStage, writeNotices } from '../notifications/applicantNotices';
 
 /** Columns of the applications read model that workflow progress may change. */
@@ -37,6 +38,19 @@ export interface Progress {
   action: string;
   note?: string;
   details?: Record<string, unknown>;
+  /**
+   * The official's step this progress carries out, checked against `actor` before anything is
+   * written. Absent from the workflow's own progress (the review request, overdue marks); runs from
+   * before it was sent have their step read from `action` (`stepOfAction`).
+   */
+  step?: StepTaken;
+}
+
+/** An official's step as the write activity checks it; an arrival names the station and the parcel's tracking number. */
+export interface StepTaken {
+  name: OfficialStep;
+  stationCode?: string;
+  trackingNumber?: string;
 }
 
 export interface Notification {
@@ -152,6 +166,8 @@ export function createApplicationActivities({ db }: { db: Db }) {
     /** Applies one step of progress to the read model, with its stage history and audit entry. */
     async recordProgress(progress: Progress): Promise<void> {
       await db.transaction(async (trx) => {
+        const step = progress.step ?? stepOfAction(progress);
+        if (step) await ensureActorMay(trx, progress.actor, step, progress.applicationId);
         await trx('applications').where('id', progress.applicationId).update({ ...progress.change, updatedAt: trx.fn.now() });
         if (progress.change.stage) {
           await trx('applicationStageHistory')
@@ -180,6 +196,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
      */
     async completePickup(pickup: Pickup): Promise<void> {
       await db.transaction(async (trx) => {
+        await ensureActorMay(trx, pickup.actor, { name: 'pickedUp' }, pickup.applicationId);
         const application = await trx('applications').where('id', pickup.applicationId).forUpdate().first('stage', 'fingerprintCaptured');
         if (application?.stage === 'COMPLETED') return;
         await trx('cards')
@@ -206,6 +223,51 @@ export function createApplicationActivities({ db }: { db: Db }) {
 }
 
 export type ApplicationActivities = ReturnType<typeof createApplicationActivities>;
+
+/**
+ * The step a run from before `Progress.step` carried out, read from its action; undefined for the
+ * workflow's own progress. Such a run's arrival elsewhere than the accepting station brought no
+ * tracking number: the station it names (`details.arrivedAt`) stands for it.
+ */
+function stepOfAction(progress: Progress): StepTaken | undefined {
+  const name = legacyActions[progress.action];
+  if (!name) return undefined;
+  if (name !== 'arrived') return { name };
+  return { name, stationCode: typeof progress.details?.arrivedAt === 'string' ? progress.details.arrivedAt : undefined };
+}
+
+const legacyActions: Record<string, OfficialStep> = {
+  'review.approved': 'review',
+  'review.refused': 'review',
+  'deadline.extended': 'extend',
+  'temporary_card.issued': 'temporaryCardIssued',
+  'card.printed': 'printed',
+  'card.print_failed': 'printFailed',
+  'card.dispatched': 'dispatched',
+  'card.misrouted': 'arrived',
+  'card.arrived': 'arrived',
+  'application.withdrawn': 'withdraw',
+};
+
+/**
+ * The update's actor checked again where the step is written, in its transaction: an active account
+ * (the row is held against a concurrent disabling until commit) whose role may take this step on this
+ * application — the API's own rule (`domain/authority.ts`). An update sent to the engine by another
+ * way than the API is held to it too.
+ * @throws ApplicationFailure `actor_not_allowed` (not retried): nothing is written.
+ */
+async function ensureActorMay(trx: Db, actor: string, step: StepTaken, applicationId: string): Promise<void> {
+  const official = await findActiveUser(trx, actor, { hold: true });
+  const application = await trx('applications').where('id', applicationId).forUpdate().first('homeRegionCode', 'acceptingStationCode', 'trackingNumber');
+  // A legacy arrival without a station named is taken at the accepting station.
+  const arrival = step.name === 'arrived' ? { stationCode: step.stationCode ?? application?.acceptingStationCode, trackingNumber: step.trackingNumber } : undefined;
+  if (official && application && mayTakeStep(official, step.name, application, arrival)) return;
+  throw ApplicationFailure.create({
+    type: rejection.actorNotAllowed,
+    message: `user ${actor} may not take the step ${step.name} on application ${applicationId} (unknown, disabled, or not the role and jurisdiction for it)`,
+    nonRetryable: true,
+  });
+}
 
 /** The application's audit entry, keyed so that a retried activity writes it once. */
 async function audit(trx: Db, entry: { actor: string; action: string; applicationId: string; at: string; details?: Record<string, unknown> }) {

@@ -54,6 +54,7 @@ const TEXTS: Record<string, Text> = {
   internal_error: { detail: () => '系统内部出错，已记录。' },
   duplicate_application: { title: '已有办理中的申请', en: 'Conflict with the current state', detail: (p) => (p.extra.inProgress ? `此人已有办理中的申请：${standing(p)}。` : '此人已有办理中的申请。') },
   wrong_stage: { title: '当前环节不能办理此操作', en: 'Conflict with the current state' },
+  actor_not_allowed: { title: '当前账号无权办理此环节', en: 'Not allowed for this account', detail: () => '该账号已停用、不存在，或其角色与管辖范围不能办理此申请的这一环节；未作任何更改。' },
   refused_blacklisted: { title: '不予受理：列入黑名单', en: 'Refused' },
   refused_no_fingerprints: { title: '不予受理：无法核验身份', en: 'Refused' },
   name_mismatch: { title: '姓名与登记信息不符', en: 'Refused' },

@@ -35,6 +35,27 @@ export async function findUserByToken(db: Db, token: string): Promise<User | und
     );
 }
 
+/**
+ * The account with this id, with a station user's region filled in, or undefined when unknown or
+ * disabled. In a transaction, `hold` keeps the row from being disabled or moved until it ends.
+ */
+export async function findActiveUser(db: Db, id: string, options: { hold?: boolean } = {}): Promise<User | undefined> {
+  const query = db('users')
+    .leftJoin('stations', 'stations.code', 'users.stationCode')
+    .where('users.id', id)
+    .whereNull('users.disabledAt');
+  if (options.hold) query.forShare('users');
+  return query.first(
+      'users.id',
+      'users.name',
+      'users.role',
+      'users.stationCode',
+      db.raw('coalesce(users.region_code, stations.region_code) as region_code'),
+      'users.provinceCode',
+      'users.unitId',
+    );
+}
+
 export async function createUser(
   db: Db,
   user: Omit<User, 'regionCode'> & { regionCode?: string | null },

@@ -1,4 +1,5 @@
 export * from './applicationStages';
+export * from './authority';
 export * from './calendar';
 export * from './cards';
 export * from './deadlines';

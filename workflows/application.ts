@@ -4,11 +4,11 @@
  * Stage changes arrive as updates whose validators reject a wrong-stage request without changing anything.
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { allowedFrom, canTake, checkExtension, DAY_MS, deadlineAt, isOverdue, isTerminal, reviewReminderTimes, stageAfter, temporaryCardDueAt, warningAt, type ApplicationStage, type Step } from '../domain';
-import type { ApplicationActivities, Notification, ReadModelChange } from '../activities/applications';
+import type { ApplicationActivities, Notification, ReadModelChange, StepTaken } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
-import { DUPLICATE_APPLICATION, queries, rejection, RESUMPTION_OUTDATED, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationSettings, type ApplicationState, type Arrived, type Dispatched, type PrintFailed, type Resumption } from './contract';
+import { DUPLICATE_APPLICATION, queries, rejection, RESUMPTION_OUTDATED, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationSettings, type ApplicationState, type Arrived, type Dispatched, type Extension, type PickedUp, type Printed, type PrintFailed, type Resumption, type ReviewDecision, type Withdrawal } from './contract';
 
 /**
  * Runs started before this patch replay the timers they were started with: a deadline timer at the
@@ -16,6 +16,14 @@ import { DUPLICATE_APPLICATION, queries, rejection, RESUMPTION_OUTDATED, taskQue
  * from `domain/` (warning, first overdue instant, review reminders stopping at the deadline).
  */
 const DEADLINE_RULES_FROM_DOMAIN = 'deadline-rules-from-domain';
+
+/**
+ * Runs with this marker carry out an official's step by writing first — the activity checks the
+ * actor (`actor_not_allowed`) — and change their state only once the write succeeded, so a refused
+ * update leaves the workflow as it was. Runs started before it keep their order (state first, then
+ * the write, which checks the actor too): their timers were cancelled and re-armed at those points.
+ */
+const WRITE_BEFORE_STATE = 'step-written-before-state';
 
 const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',
@@ -28,6 +36,7 @@ const reject = (type: string, message: string): never => {
 
 export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationState> {
   const { applicationId, settings } = input;
+  const writeFirst = wf.patched(WRITE_BEFORE_STATE);
   const production = wf.proxyActivities<ProductionActivities>({
     taskQueue: taskQueues.production(settings.taskQueuePrefix, input.homeRegionCode),
     startToCloseTimeout: '10 seconds',
@@ -88,6 +97,55 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
         dedupeKey: `${applicationId}:${topic}:${occurrence}`,
       }),
     );
+  /**
+   * An official's step: its write, which checks the actor (`actor_not_allowed`), and its change of
+   * state (`apply`; with `change.stage` the application moves there at the step's instant). Runs
+   * with WRITE_BEFORE_STATE wait for the step's turn among the writes, check the step again
+   * (`recheck`: another may have changed the state meanwhile), write, and only then change the state,
+   * all in one turn of the write queue. Older runs change the state first, as they always did.
+   */
+  const takeStep = async (
+    step: StepTaken,
+    actor: string,
+    action: string,
+    change: ReadModelChange | (() => ReadModelChange),
+    apply: (at: string) => void,
+    options: { note?: string; details?: Record<string, unknown> | (() => Record<string, unknown>); recheck: () => void; write?: (at: string) => Promise<void> },
+  ) => {
+    const at = now();
+    const { note } = options;
+    const changeNow = () => (typeof change === 'function' ? change() : change);
+    const stage = changeNow().stage;
+    const applyAll = () => {
+      apply(at);
+      if (!stage) return;
+      state.stage = stage;
+      state.history.push({ stage, at, ...(note ? { note } : {}) });
+      if (isTerminal(stage)) state.closedAt = at;
+    };
+    const write = () => {
+      if (options.write) return options.write(at);
+      const details = typeof options.details === 'function' ? options.details() : options.details;
+      return activities.recordProgress({ applicationId, at, change: { ...changeNow(), ...(stage && isTerminal(stage) ? { closedAt: at } : {}) }, actor, action, details, note, step });
+    };
+    try {
+      if (!writeFirst) {
+        applyAll();
+        await inOrder(write);
+        return;
+      }
+      await inOrder(async () => {
+        options.recheck();
+        await write();
+        applyAll();
+      });
+    } catch (error) {
+      if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === rejection.actorNotAllowed) {
+        reject(rejection.actorNotAllowed, `user ${actor} may not take the step ${step.name} on this application`);
+      }
+      throw error;
+    }
+  };
   const closed = () => isTerminal(state.stage);
   const readyOrClosed = () => state.stage === 'READY_FOR_PICKUP' || closed();
   const requireStageFor = (step: Step) => {
@@ -102,165 +160,195 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     return state;
   });
 
+  // Each step's validator; a run that writes before changing state checks it again when the step's
+  // turn to write comes, as an earlier step may have changed the state meanwhile.
+  const validReview = ({ decision, reason }: ReviewDecision) => {
+    requireStageFor('review');
+    if (decision === 'refuse' && !reason?.trim()) reject(rejection.reasonRequired, 'a refusal needs a reason');
+  };
+  const validExtension = ({ days, reason }: Extension) => {
+    if (readyOrClosed()) reject(rejection.wrongStage, `no extension once the application is ${state.stage}`);
+    const check = checkExtension({ alreadyExtended: state.extension !== undefined, days, reason });
+    if (!check.ok) reject(check.code, `extension refused: ${check.code}`);
+  };
+  const validTemporaryCard = (_: Actor) => {
+    if (!state.temporaryCard) reject(rejection.noTemporaryCard, 'no temporary card was requested');
+    if (state.temporaryCard?.issuedAt) reject(rejection.wrongStage, 'the temporary card is already issued');
+    if (closed()) reject(rejection.wrongStage, `the application is ${state.stage}`);
+  };
+  const validPrinted = ({ validFrom, validUntil }: Printed) => {
+    requireStageFor('printed');
+    if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
+    if (validUntil !== null && validUntil <= validFrom) reject(rejection.invalidCardPeriod, 'validUntil must be after validFrom');
+  };
+  const validPrintFailure = (_: PrintFailed) => {
+    requireStageFor('printFailed');
+    if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
+  };
+  const validDispatch = (_: Dispatched) => {
+    requireStageFor('dispatched');
+    if (!state.printed) reject(rejection.notPrinted, 'the card has not been printed');
+  };
+  const validArrival = (_: Arrived) => requireStageFor('arrived');
+  const validPickup = ({ oldCardReturned, temporaryCardReturned }: PickedUp) => {
+    requireStageFor('pickedUp');
+    // A renewal hands the old card back (交回原证); a replacement has none to hand back.
+    if (input.kind === 'renewal' && !oldCardReturned) reject(rejection.oldCardNotReturned, 'the old card must be handed back');
+    if (state.temporaryCard?.issuedAt && !temporaryCardReturned) reject(rejection.temporaryCardNotReturned, 'the temporary card must be handed back');
+  };
+  const validWithdrawal = ({ reason }: Withdrawal) => {
+    requireStageFor('withdraw');
+    if (!reason?.trim()) reject(rejection.reasonRequired, 'a withdrawal needs a reason');
+  };
+
   wf.setHandler(
     updates.review,
-    async ({ decision, reason, actor }) => {
+    async (review) => {
+      const { decision, reason, actor } = review;
+      const recheck = () => validReview(review);
       if (decision === 'approve') {
-        await moveTo(stageAfter('review', decision), 'review.approved', actor);
+        await takeStep({ name: 'review' }, actor, 'review.approved', { stage: stageAfter('review', decision) }, () => undefined, { recheck });
         // On the production centre's own queue; the reviewer's answer does not wait for that worker.
         printJobs.push(production.queuePrintJob({ applicationId, homeRegionCode: input.homeRegionCode, acceptingStationCode: input.acceptingStationCode }));
       } else {
-        state.refusalReason = reason;
-        await moveTo(stageAfter('review', decision), 'review.refused', actor, { refusalReason: reason }, reason);
+        await takeStep({ name: 'review' }, actor, 'review.refused', { stage: stageAfter('review', decision), refusalReason: reason }, () => (state.refusalReason = reason), { note: reason, recheck });
       }
       return state;
     },
-    {
-      validator: ({ decision, reason }) => {
-        requireStageFor('review');
-        if (decision === 'refuse' && !reason?.trim()) reject(rejection.reasonRequired, 'a refusal needs a reason');
-      },
-    },
+    { validator: validReview },
   );
 
   wf.setHandler(
     updates.extend,
-    async ({ days, reason, actor }) => {
-      state.extension = { days, reason };
-      state.deadlineAt = deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays, extensionDays: days }).toISOString();
-      // The warning moves with the deadline.
-      state.warned = false;
-      await record('deadline.extended', actor, { deadlineAt: state.deadlineAt, extensionDays: days, extensionReason: reason }, { days });
+    async (extension) => {
+      const { days, reason, actor } = extension;
+      const extended = deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays, extensionDays: days }).toISOString();
+      const extend = () => {
+        state.extension = { days, reason };
+        state.deadlineAt = extended;
+        // The warning moves with the deadline.
+        state.warned = false;
+      };
+      await takeStep({ name: 'extend' }, actor, 'deadline.extended', { deadlineAt: extended, extensionDays: days, extensionReason: reason }, extend, { details: { days }, recheck: () => validExtension(extension) });
       return state;
     },
-    {
-      validator: ({ days, reason }) => {
-        if (readyOrClosed()) reject(rejection.wrongStage, `no extension once the application is ${state.stage}`);
-        const check = checkExtension({ alreadyExtended: state.extension !== undefined, days, reason });
-        if (!check.ok) reject(check.code, `extension refused: ${check.code}`);
-      },
-    },
+    { validator: validExtension },
   );
 
   wf.setHandler(
     updates.temporaryCardIssued,
-    async ({ actor }) => {
-      state.temporaryCard!.issuedAt = now();
-      await record('temporary_card.issued', actor, { temporaryCardIssuedAt: state.temporaryCard!.issuedAt });
+    async (issued) => {
+      const issuedAt = now();
+      await takeStep({ name: 'temporaryCardIssued' }, issued.actor, 'temporary_card.issued', { temporaryCardIssuedAt: issuedAt }, () => (state.temporaryCard!.issuedAt = issuedAt), {
+        recheck: () => validTemporaryCard(issued),
+      });
       return state;
     },
-    {
-      validator: (_: Actor) => {
-        if (!state.temporaryCard) reject(rejection.noTemporaryCard, 'no temporary card was requested');
-        if (state.temporaryCard?.issuedAt) reject(rejection.wrongStage, 'the temporary card is already issued');
-        if (closed()) reject(rejection.wrongStage, `the application is ${state.stage}`);
-      },
-    },
+    { validator: validTemporaryCard },
   );
 
   wf.setHandler(
     updates.printed,
-    async ({ validFrom, validUntil, actor }) => {
-      state.printed = { validFrom, validUntil };
-      await record('card.printed', actor, { newCardValidFrom: validFrom, newCardValidUntil: validUntil });
+    async (printed) => {
+      const { validFrom, validUntil, actor } = printed;
+      await takeStep({ name: 'printed' }, actor, 'card.printed', { newCardValidFrom: validFrom, newCardValidUntil: validUntil }, () => (state.printed = { validFrom, validUntil }), {
+        recheck: () => validPrinted(printed),
+      });
       return state;
     },
-    {
-      validator: ({ validFrom, validUntil }) => {
-        requireStageFor('printed');
-        if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
-        if (validUntil !== null && validUntil <= validFrom) reject(rejection.invalidCardPeriod, 'validUntil must be after validFrom');
-      },
-    },
+    { validator: validPrinted },
   );
 
   wf.setHandler(
     updates.printFailed,
-    async ({ reason, actor }) => {
-      state.printFailures += 1;
-      await record('card.print_failed', actor, { printFailures: state.printFailures }, { attempt: state.printFailures }, reason);
+    async (failure) => {
+      // Counted when the write's turn comes: two failures reported at once are attempts n and n + 1.
+      let attempt = 0;
+      const count = () => {
+        attempt = state.printFailures + 1;
+      };
+      if (!writeFirst) count();
+      const recheck = () => {
+        validPrintFailure(failure);
+        count();
+      };
+      await takeStep({ name: 'printFailed' }, failure.actor, 'card.print_failed', () => ({ printFailures: attempt }), () => (state.printFailures = attempt), {
+        details: () => ({ attempt }),
+        note: failure.reason,
+        recheck,
+      });
       if (state.printFailures > settings.reprintLimit && !state.managersAlertedOfReprints) {
         state.managersAlertedOfReprints = true;
         await notify('print.failures_exceeded', 'manager', input.homeRegionCode);
       }
       return state;
     },
-    {
-      validator: (_: PrintFailed) => {
-        requireStageFor('printFailed');
-        if (state.printed) reject(rejection.wrongStage, 'the card is already printed');
-      },
-    },
+    { validator: validPrintFailure },
   );
 
   wf.setHandler(
     updates.dispatched,
-    async ({ trackingNumber, actor }) => {
-      state.trackingNumber = trackingNumber;
+    async (dispatched) => {
+      const { trackingNumber, actor } = dispatched;
       // Routed back to the station that accepted it: the sorting the pilots lacked (分拣).
-      await moveTo(stageAfter('dispatched'), 'card.dispatched', actor, { trackingNumber }, `to ${input.acceptingStationCode}`);
+      await takeStep({ name: 'dispatched' }, actor, 'card.dispatched', { stage: stageAfter('dispatched'), trackingNumber }, () => (state.trackingNumber = trackingNumber), {
+        note: `to ${input.acceptingStationCode}`,
+        recheck: () => validDispatch(dispatched),
+      });
       return state;
     },
-    {
-      validator: (_: Dispatched) => {
-        requireStageFor('dispatched');
-        if (!state.printed) reject(rejection.notPrinted, 'the card has not been printed');
-      },
-    },
+    { validator: validDispatch },
   );
 
   wf.setHandler(
     updates.arrived,
-    async ({ stationCode, actor }) => {
+    async (arrival) => {
+      const { stationCode, trackingNumber, actor } = arrival;
+      const step: StepTaken = { name: 'arrived', stationCode, ...(trackingNumber !== undefined ? { trackingNumber } : {}) };
+      const recheck = () => validArrival(arrival);
       if (stationCode !== input.acceptingStationCode) {
-        state.misroutedArrivals.push(stationCode);
-        await record('card.misrouted', actor, { misrouted: true }, { arrivedAt: stationCode, resentTo: input.acceptingStationCode });
+        const details = { arrivedAt: stationCode, resentTo: input.acceptingStationCode };
+        await takeStep(step, actor, 'card.misrouted', { misrouted: true }, () => state.misroutedArrivals.push(stationCode), { details, recheck });
         await notify('card.misrouted', 'production', input.homeRegionCode, occurrence(state.misroutedArrivals.length));
         return state;
       }
-      state.readyForPickupAt = now();
-      await moveTo(stageAfter('arrived'), 'card.arrived', actor, { readyForPickupAt: state.readyForPickupAt });
+      await takeStep(step, actor, 'card.arrived', { stage: stageAfter('arrived'), readyForPickupAt: now() }, (at) => (state.readyForPickupAt = at), { recheck });
       return state;
     },
-    { validator: (_: Arrived) => requireStageFor('arrived') },
+    { validator: validArrival },
   );
 
   wf.setHandler(
     updates.pickedUp,
-    async ({ oldCardReturned, temporaryCardReturned, actor }) => {
-      if (state.temporaryCard?.issuedAt) state.temporaryCard.returned = true;
-      state.stage = stageAfter('pickedUp');
-      state.closedAt = now();
-      state.history.push({ stage: state.stage, at: state.closedAt });
-      const card = state.printed!;
-      await inOrder(() =>
-        activities.completePickup({ applicationId, idNumber: input.idNumber, validFrom: card.validFrom, validUntil: card.validUntil, at: state.closedAt!, actor, oldCardReturned, temporaryCardReturned }),
-      );
+    async (pickup) => {
+      const { oldCardReturned, temporaryCardReturned, actor } = pickup;
+      const handOver = () => {
+        if (state.temporaryCard?.issuedAt) state.temporaryCard.returned = true;
+      };
+      // completePickup writes the COMPLETED stage itself.
+      await takeStep({ name: 'pickedUp' }, actor, 'application.picked_up', { stage: stageAfter('pickedUp') }, handOver, {
+        recheck: () => validPickup(pickup),
+        write: (at) => {
+          const card = state.printed!;
+          return activities.completePickup({ applicationId, idNumber: input.idNumber, validFrom: card.validFrom, validUntil: card.validUntil, at, actor, oldCardReturned, temporaryCardReturned });
+        },
+      });
       return state;
     },
-    {
-      validator: ({ oldCardReturned, temporaryCardReturned }) => {
-        requireStageFor('pickedUp');
-        // A renewal hands the old card back (交回原证); a replacement has none to hand back.
-        if (input.kind === 'renewal' && !oldCardReturned) reject(rejection.oldCardNotReturned, 'the old card must be handed back');
-        if (state.temporaryCard?.issuedAt && !temporaryCardReturned) reject(rejection.temporaryCardNotReturned, 'the temporary card must be handed back');
-      },
-    },
+    { validator: validPickup },
   );
 
   wf.setHandler(
     updates.withdraw,
-    async ({ reason, actor }) => {
-      state.withdrawalReason = reason;
-      await moveTo(stageAfter('withdraw'), 'application.withdrawn', actor, { withdrawalReason: reason }, reason);
+    async (withdrawal) => {
+      const { reason, actor } = withdrawal;
+      await takeStep({ name: 'withdraw' }, actor, 'application.withdrawn', { stage: stageAfter('withdraw'), withdrawalReason: reason }, () => (state.withdrawalReason = reason), {
+        note: reason,
+        recheck: () => validWithdrawal(withdrawal),
+      });
       return state;
     },
-    {
-      validator: ({ reason }) => {
-        requireStageFor('withdraw');
-        if (!reason?.trim()) reject(rejection.reasonRequired, 'a withdrawal needs a reason');
-      },
-    },
+    { validator: validWithdrawal },
   );
 
   if (resume) {

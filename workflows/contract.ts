@@ -102,7 +102,11 @@ export interface ApplicationState {
 }
 
 export interface Actor {
-  /** Who acted, for the audit log: a user id. */
+  /**
+   * Who acted: a user id, for the audit log and for the write activity, which checks in its
+   * transaction that this is an active account whose role may take the step on this application
+   * (`domain/authority.ts`); otherwise the update is rejected `actor_not_allowed` and nothing changes.
+   */
   actor: string;
 }
 
@@ -111,7 +115,8 @@ export type Extension = Actor & { days: number; reason: string };
 export type Printed = Actor & { validFrom: string; validUntil: string | null };
 export type PrintFailed = Actor & { reason: string };
 export type Dispatched = Actor & { trackingNumber: string };
-export type Arrived = Actor & { stationCode: string };
+/** At another station than the accepting one, the parcel's tracking number proves the station holds it. */
+export type Arrived = Actor & { stationCode: string; trackingNumber?: string };
 export type PickedUp = Actor & { oldCardReturned: boolean; temporaryCardReturned?: boolean };
 export type Withdrawal = Actor & { reason: string };
 
@@ -126,6 +131,8 @@ export const rejection = {
   noTemporaryCard: 'no_temporary_card',
   notPrinted: 'not_printed',
   invalidCardPeriod: 'invalid_card_period',
+  /** The acting user is unknown, disabled, or may not take this step on this application. */
+  actorNotAllowed: 'actor_not_allowed',
 } as const;
 
 export const queries = {

@@ -1,4 +1,4 @@
-import { isWithinRegion, regionPrefix } from '../../domain';
+import { isInJurisdiction, isWithinRegion, regionPrefix } from '../../domain';
 import type { Db } from '../../db/knex';
 import type { User } from '../../db/users';
 import type { ApplicationRow, Scope } from '../../db/queries/applications';
@@ -21,14 +21,9 @@ export function scopeOf(user: User): Scope {
   }
 }
 
-/** @throws Problem 403 when the application lies outside the user's jurisdiction. */
+/** @throws Problem 403 when the application lies outside the user's jurisdiction (the rule: `domain/authority.ts`). */
 export function ensureInJurisdiction(user: User, application: ApplicationRow, acceptingStationRegion: string): void {
-  const allowed =
-    (user.role === 'station' && application.acceptingStationCode === user.stationCode) ||
-    (user.role === 'reviewer' && isWithinRegion(application.homeRegionCode, user.regionCode!)) ||
-    (user.role === 'production' && isWithinRegion(application.homeRegionCode, user.provinceCode!)) ||
-    (user.role === 'manager' && (!user.regionCode || isWithinRegion(application.homeRegionCode, user.regionCode) || isWithinRegion(acceptingStationRegion, user.regionCode)));
-  if (!allowed) throw problems.forbiddenJurisdiction('This application lies outside your jurisdiction.');
+  if (!isInJurisdiction(user, { ...application, acceptingStationRegionCode: acceptingStationRegion })) throw problems.forbiddenJurisdiction('This application lies outside your jurisdiction.');
 }
 
 /**

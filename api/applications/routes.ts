@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { roleForStep, type OfficialStep } from '../../domain';
 import { applicationStats, listApplications, listOverdue } from '../../db/queries/applications';
 import type { ApplicationRow } from '../../db/queries/applications';
 import type { User } from '../../db/users';
@@ -106,8 +107,9 @@ export function applicationRoutes(deps: AppDependencies): Router {
   });
 
   /** One step of the workflow: who may take it, what it carries, which update it sends. */
-  const step = <Body>(path: string, role: Parameters<typeof allow>[0], schema: z.ZodType<Body>, send: (req: Request, application: Awaited<ReturnType<typeof applicationFor>>, body: Body) => Promise<unknown>) =>
-    router.post(`/applications/:id/${path}`, allow(role), async (req, res) => {
+  /** The step's role comes from the rule the workflow's activities apply again (`domain/authority.ts`). */
+  const step = <Body>(path: string, name: OfficialStep, schema: z.ZodType<Body>, send: (req: Request, application: Awaited<ReturnType<typeof applicationFor>>, body: Body) => Promise<unknown>) =>
+    router.post(`/applications/:id/${path}`, allow(roleForStep[name]), async (req, res) => {
       const body = parse(schema, req.body);
       const application = await applicationForStep(db, userOf(req), req.params.id as string);
       await send(req, application, body);
@@ -117,24 +119,24 @@ export function applicationRoutes(deps: AppDependencies): Router {
     });
   const actor = (req: Request) => userOf(req).id;
 
-  step('review', 'reviewer', review, (req, application, body) => takeStep(workflow, application, updates.review, { ...body, actor: actor(req) }));
-  step('extend', 'reviewer', extension, (req, application, body) => takeStep(workflow, application, updates.extend, { ...body, actor: actor(req) }));
-  step('temporary-card-issued', 'reviewer', nothing, (req, application) => takeStep(workflow, application, updates.temporaryCardIssued, { actor: actor(req) }));
-  step('printed', 'production', printed, async (req, application, body) => {
+  step('review', 'review', review, (req, application, body) => takeStep(workflow, application, updates.review, { ...body, actor: actor(req) }));
+  step('extend', 'extend', extension, (req, application, body) => takeStep(workflow, application, updates.extend, { ...body, actor: actor(req) }));
+  step('temporary-card-issued', 'temporaryCardIssued', nothing, (req, application) => takeStep(workflow, application, updates.temporaryCardIssued, { actor: actor(req) }));
+  step('printed', 'printed', printed, async (req, application, body) => {
     await ensureNewCardDate(db, application, body.validFrom);
     return takeStep(workflow, application, updates.printed, { ...body, actor: actor(req) });
   });
-  step('print-failed', 'production', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.printFailed, { ...body, actor: actor(req) }));
-  step('dispatched', 'production', dispatched, (req, application, body) => takeStep(workflow, application, updates.dispatched, { ...body, actor: actor(req) }));
-  step('picked-up', 'station', pickedUp, (req, application, body) => takeStep(workflow, application, updates.pickedUp, { ...body, actor: actor(req) }));
-  step('withdraw', 'station', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.withdraw, { ...body, actor: actor(req) }));
+  step('print-failed', 'printFailed', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.printFailed, { ...body, actor: actor(req) }));
+  step('dispatched', 'dispatched', dispatched, (req, application, body) => takeStep(workflow, application, updates.dispatched, { ...body, actor: actor(req) }));
+  step('picked-up', 'pickedUp', pickedUp, (req, application, body) => takeStep(workflow, application, updates.pickedUp, { ...body, actor: actor(req) }));
+  step('withdraw', 'withdraw', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.withdraw, { ...body, actor: actor(req) }));
 
   // A station holding the parcel reports its arrival: one that is not the accepting station flags it misrouted, and it is re-sent.
-  router.post('/applications/:id/arrived', allow('station'), async (req, res) => {
+  router.post('/applications/:id/arrived', allow(roleForStep.arrived), async (req, res) => {
     const { trackingNumber } = parse(arrival, req.body);
     const user = userOf(req);
     const application = await applicationArrivedAt(db, user, req.params.id as string, trackingNumber);
-    const state = await takeStep(workflow, application, updates.arrived, { stationCode: user.stationCode!, actor: user.id });
+    const state = await takeStep(workflow, application, updates.arrived, { stationCode: user.stationCode!, ...(trackingNumber !== undefined ? { trackingNumber } : {}), actor: user.id });
     if (user.stationCode !== application.acceptingStationCode) {
       res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });
       return;

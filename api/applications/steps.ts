@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { mayReportArrival } from '../../domain';
 import type { Db } from '../../db/knex';
 import { findApplication, type ApplicationRow } from '../../db/queries/applications';
 import { hasCardFromOrAfter } from '../../db/queries/cardRegistry';
@@ -48,8 +49,7 @@ export async function applicationForStep(db: Db, user: User, applicationId: stri
  */
 export async function applicationArrivedAt(db: Db, station: User, applicationId: string, trackingNumber: string | undefined): Promise<ApplicationRow> {
   const application = await loadApplication(db, applicationId);
-  if (application.acceptingStationCode === station.stationCode) return application;
-  if (trackingNumber === undefined || application.trackingNumber === null || application.trackingNumber !== trackingNumber) throw unknownApplication(applicationId);
+  if (!mayReportArrival(station, application, trackingNumber)) throw unknownApplication(applicationId);
   return application;
 }
 
@@ -71,7 +71,10 @@ const rejectionStatus: Record<string, number> = {
   not_printed: 409,
   extension_already_granted: 409,
   no_temporary_card: 409,
+  // The write activity's own check of the acting account: it was disabled or moved after the API checked it.
+  actor_not_allowed: 403,
 };
+const titleByStatus: Record<number, string> = { 403: 'Not allowed for this account', 409: 'Conflict with the current state' };
 
 /**
  * Sends one step to the application's workflow as an update and returns the new state.
@@ -92,7 +95,7 @@ export async function takeStep<Arg>(
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type) {
       const code = error.cause.type;
       const status = rejectionStatus[code] ?? 422;
-      throw new Problem(status, code, status === 409 ? 'Conflict with the current state' : 'Refused', error.cause.message);
+      throw new Problem(status, code, titleByStatus[status] ?? 'Refused', error.cause.message);
     }
     // A closed workflow takes no updates: the engine answers NOT_FOUND.
     if (error instanceof WorkflowNotFoundError) {

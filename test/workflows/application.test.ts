@@ -6,7 +6,7 @@ import type { Db } from '../../db/knex';
 import { queries, updates } from '../../workflows/contract';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
-import { DAY, recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
+import { DAY, newOfficial, officialsFor, recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -22,7 +22,6 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const actor = 'test-user';
 const rejectionOf = async (promise: Promise<unknown>) => {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -39,12 +38,13 @@ describe('the application workflow', () => {
     await withWorkers(env, bundle, db, async (prefix) => {
       const started = Date.now();
       const { handle, input } = await startApplication(env, prefix, citizen);
+      const as = await officialsFor(db, input);
       expect((await handle.query(queries.state)).stage).toBe('HOME_REVIEW');
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS123', actor }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
-      const done = await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS123', actor: as.production }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      const done = await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(done.stage).toBe('COMPLETED');
       const result = await handle.result();
       expect(Date.now() - started).toBeLessThan(1_000 * 5);
@@ -69,11 +69,12 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db, { hasFingerprints: false });
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen, { fingerprintCaptured: true });
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS124', actor }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      const as = await officialsFor(db, input);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS124', actor: as.production }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2026-12-01' }).first('hasFingerprints')).toEqual({ hasFingerprints: true });
       expect(await db('citizens').where('idNumber', citizen.idNumber).first('hasFingerprints')).toEqual({ hasFingerprints: true });
     });
@@ -83,8 +84,9 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
-      expect(await rejectionOf(handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', actor }] }))).toBe('reason_required');
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', reason: 'appearance changed, no fingerprints on record', actor }] });
+      const as = await officialsFor(db, input);
+      expect(await rejectionOf(handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', actor: as.reviewer }] }))).toBe('reason_required');
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', reason: 'appearance changed, no fingerprints on record', actor: as.reviewer }] });
       const result = await handle.result();
       expect(result.stage).toBe('REFUSED');
       expect((await readModel(input.applicationId)).refusalReason).toBe('appearance changed, no fingerprints on record');
@@ -96,11 +98,12 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
+      const as = await officialsFor(db, input);
       const before = await handle.query(queries.state);
-      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 31, reason: 'remote area', actor }] }))).toBe('extension_too_long');
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'remote area, roads closed', actor }] });
+      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 31, reason: 'remote area', actor: as.reviewer }] }))).toBe('extension_too_long');
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'remote area, roads closed', actor: as.reviewer }] });
       expect(Date.parse(extended.deadlineAt) - Date.parse(before.deadlineAt)).toBe(20 * DAY);
-      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'again', actor }] }))).toBe('extension_already_granted');
+      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'again', actor: as.reviewer }] }))).toBe('extension_already_granted');
       expect(new Date((await readModel(input.applicationId)).deadlineAt).toISOString()).toBe(extended.deadlineAt);
 
       // Past the original deadline but within the extended one: not overdue.
@@ -108,7 +111,7 @@ describe('the application workflow', () => {
       expect((await handle.query(queries.state)).overdue).toBe(false);
       await env.sleep(20 * DAY);
       expect((await handle.query(queries.state)).overdue).toBe(true);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor }] });
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
       await handle.result();
       await recordHistory(handle, 'extended-then-overdue');
     });
@@ -118,13 +121,15 @@ describe('the application workflow', () => {
     const first = await newCitizen(db);
     const second = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
-      const { handle } = await startApplication(env, prefix, first);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'found a faster way', actor }] });
+      const { handle, input } = await startApplication(env, prefix, first);
+      const as = await officialsFor(db, input);
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'found a faster way', actor: as.station }] });
       expect((await handle.result()).stage).toBe('WITHDRAWN');
 
       const printing = await startApplication(env, prefix, second);
-      await printing.handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      expect(await rejectionOf(printing.handle.executeUpdate(updates.withdraw, { args: [{ reason: 'too late', actor }] }))).toBe('wrong_stage');
+      const printingAs = await officialsFor(db, printing.input);
+      await printing.handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: printingAs.reviewer }] });
+      expect(await rejectionOf(printing.handle.executeUpdate(updates.withdraw, { args: [{ reason: 'too late', actor: printingAs.station }] }))).toBe('wrong_stage');
       expect((await printing.handle.query(queries.state)).stage).toBe('PRINTING');
       await printing.handle.terminate('test over');
     });
@@ -134,6 +139,7 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
+      const as = await officialsFor(db, input);
       await env.sleep(49 * DAY);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
       await env.sleep(2 * DAY);
@@ -143,11 +149,11 @@ describe('the application workflow', () => {
       expect((await readModel(input.applicationId)).overdue).toBe(true);
       expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
 
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'SF1', actor }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'SF1', actor: as.production }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       const result = await handle.result();
       expect(result).toMatchObject({ stage: 'COMPLETED', overdue: true });
       await recordHistory(handle, 'overdue-then-completed');
@@ -158,11 +164,12 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
+      const as = await officialsFor(db, input);
       await env.sleep(15 * DAY);
       const reminders = await outbox(input.applicationId, 'review.reminder');
       expect(reminders).toHaveLength(2);
       expect(reminders[0]).toMatchObject({ recipientRole: 'reviewer', recipientCode: citizen.homeRegionCode });
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
       await env.sleep(8 * DAY);
       expect(await outbox(input.applicationId, 'review.reminder')).toHaveLength(2);
       await handle.terminate('test over');
@@ -173,15 +180,16 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
+      const as = await officialsFor(db, input);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
       for (let attempt = 1; attempt <= 4; attempt++) {
-        await handle.executeUpdate(updates.printFailed, { args: [{ reason: `chip write failed #${attempt}`, actor }] });
+        await handle.executeUpdate(updates.printFailed, { args: [{ reason: `chip write failed #${attempt}`, actor: as.production }] });
       }
       expect(await outbox(input.applicationId, 'print.failures_exceeded')).toHaveLength(1);
       expect((await readModel(input.applicationId)).printFailures).toBe(4);
-      const printed = await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2036-12-01', actor }] });
+      const printed = await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2036-12-01', actor: as.production }] });
       expect(printed.printed).toEqual({ validFrom: '2026-12-01', validUntil: '2036-12-01' });
-      expect(await rejectionOf(handle.executeUpdate(updates.printFailed, { args: [{ reason: 'late', actor }] }))).toBe('wrong_stage');
+      expect(await rejectionOf(handle.executeUpdate(updates.printFailed, { args: [{ reason: 'late', actor: as.production }] }))).toBe('wrong_stage');
       await handle.terminate('test over');
     });
   });
@@ -190,18 +198,20 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS9', actor }] });
-      const wrong = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: stationIn(COUNTIES.beijingChaoyang), actor }] });
+      const as = await officialsFor(db, input);
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS9', actor: as.production }] });
+      const beijing = stationIn(COUNTIES.beijingChaoyang);
+      const wrong = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: beijing, trackingNumber: 'EMS9', actor: await newOfficial(db, 'station', { stationCode: beijing }) }] });
       expect(wrong.stage).toBe('SHIPPING');
       expect(wrong.misroutedArrivals).toEqual([stationIn(COUNTIES.beijingChaoyang)]);
       expect((await readModel(input.applicationId)).misrouted).toBe(true);
       expect(await outbox(input.applicationId, 'card.misrouted')).toHaveLength(1);
-      const right = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      const right = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
       expect(right.stage).toBe('READY_FOR_PICKUP');
-      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: false, actor }] }))).toBe('old_card_not_returned');
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: false, actor: as.station }] }))).toBe('old_card_not_returned');
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       await handle.result();
       await recordHistory(handle, 'misrouted');
     });
@@ -239,18 +249,19 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen, { temporaryCardRequested: true });
+      const as = await officialsFor(db, input);
       await env.sleep(2 * DAY);
       expect((await handle.query(queries.state)).temporaryCard?.overdue).toBe(false);
       await env.sleep(2 * DAY);
       expect((await handle.query(queries.state)).temporaryCard?.overdue).toBe(true);
       expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(true);
-      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor }] });
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS7', actor }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
-      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] }))).toBe('temporary_card_not_returned');
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, temporaryCardReturned: true, actor }] });
+      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS7', actor: as.production }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] }))).toBe('temporary_card_not_returned');
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, temporaryCardReturned: true, actor: as.station }] });
       expect((await handle.result()).temporaryCard).toMatchObject({ overdue: true, returned: true });
       await recordHistory(handle, 'temporary-card-late');
     });

@@ -5,7 +5,7 @@ import { DAY_MS } from '../../domain';
 import { queries, updates, type ApplicationInput } from '../../workflows/contract';
 import { testDb } from '../support/database';
 import { newCitizen } from '../support/fixtures';
-import { recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
+import { officialsFor, recordHistory, startApplication, startEnvironment, withWorkers, type Officials } from './harness';
 import { decided, firedAt, recorded, timelineOf } from './timeline';
 
 /**
@@ -29,7 +29,6 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-const actor = 'test-user';
 const MINUTE = 60_000;
 /** How long after its instant a decision may be taken: the time the worker needs, never hours. */
 const PROMPTLY = MINUTE;
@@ -42,12 +41,12 @@ const readModel = (applicationId: string) => db('applications').where('id', appl
  * body ends, so a failed assertion cannot leave a task out with a stopped worker and stall the clock
  * for the tests after it.
  */
-async function scenario(overrides: Partial<ApplicationInput>, body: (application: Awaited<ReturnType<typeof startApplication>>) => Promise<void>): Promise<void> {
+async function scenario(overrides: Partial<ApplicationInput>, body: (application: Awaited<ReturnType<typeof startApplication>> & { as: Officials }) => Promise<void>): Promise<void> {
   const citizen = await newCitizen(db);
   await withWorkers(env, bundle, db, async (prefix) => {
     const application = await startApplication(env, prefix, citizen, overrides);
     try {
-      await body(application);
+      await body({ ...application, as: await officialsFor(db, application.input) });
     } finally {
       await application.handle.terminate('test over').catch(() => undefined);
     }
@@ -98,19 +97,19 @@ describe('the deadline timers', () => {
   });
 
   test('when the card is ready before the warning, then there is neither warning nor overdue, ever', async () => {
-    await scenario({}, async ({ handle, input }) => {
+    await scenario({}, async ({ handle, input, as }) => {
       const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T1', actor }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T1', actor: as.production }] });
       await sleepUntil(deadline - 10 * DAY_MS - MINUTE);
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
 
       await sleepUntil(deadline + 5 * DAY_MS);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
       expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(0);
       expect((await readModel(input.applicationId)).overdue).toBe(false);
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] });
+      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(await handle.result()).toMatchObject({ stage: 'COMPLETED', overdue: false, warned: false });
       const timeline = await timelineOf(handle);
       expect(timeline.timers.filter((timer) => timer.target === deadline + 1 || timer.target === deadline - 10 * DAY_MS).every((timer) => !timer.fired)).toBe(true);
@@ -118,13 +117,13 @@ describe('the deadline timers', () => {
   });
 
   test('when the card is ready a minute before the deadline, then the warning was sent but it is not overdue', async () => {
-    await scenario({}, async ({ handle, input }) => {
+    await scenario({}, async ({ handle, input, as }) => {
       const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T2', actor }] });
+      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
+      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T2', actor: as.production }] });
       await sleepUntil(deadline - MINUTE);
-      const ready = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor }] });
+      const ready = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
       expect(Date.parse(ready.readyForPickupAt!)).toBeLessThanOrEqual(deadline);
 
       await sleepUntil(deadline + 5 * DAY_MS);
@@ -138,14 +137,14 @@ describe('the deadline timers', () => {
   });
 
   test('when the deadline is extended after the warning, then the warning is re-armed at exactly the new deadline − 10 days, and overdue follows the new deadline', async () => {
-    await scenario({}, async ({ handle, input }) => {
+    await scenario({}, async ({ handle, input, as }) => {
       const state = await handle.query(queries.state);
       const firstDeadline = Date.parse(state.deadlineAt);
       const reviewRequested = Date.parse(state.history.find((entry) => entry.stage === 'HOME_REVIEW')!.at);
       await sleepUntil(firstDeadline - 10 * DAY_MS + MINUTE);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
 
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'roads closed', actor }] });
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: as.reviewer }] });
       const deadline = Date.parse(extended.deadlineAt);
       expect(deadline - firstDeadline).toBe(20 * DAY_MS);
       expect(extended.warned).toBe(false);
@@ -171,16 +170,16 @@ describe('the deadline timers', () => {
       expect(warnings).toHaveLength(2);
       expectPrompt(warnings.slice(1), warning);
       expectPrompt(recorded(timeline, 'deadline.overdue'), deadline + 1);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor }] });
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
       await handle.result();
       await recordHistory(handle, 'extended-after-warning-domain-timers');
     });
   });
 
   test('when the deadline is extended before the warning, then the warning comes only at the new deadline − 10 days', async () => {
-    await scenario({}, async ({ handle, input }) => {
+    await scenario({}, async ({ handle, input, as }) => {
       await env.sleep(10 * DAY_MS);
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'remote area', actor }] });
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'remote area', actor: as.reviewer }] });
       const deadline = Date.parse(extended.deadlineAt);
       await sleepUntil(deadline - 10 * DAY_MS - MINUTE);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
@@ -209,10 +208,10 @@ describe('the temporary card timer', () => {
   });
 
   test('when the temporary card is issued a minute before it is due, then it is never flagged late', async () => {
-    await scenario({ temporaryCardRequested: true }, async ({ handle, input }) => {
+    await scenario({ temporaryCardRequested: true }, async ({ handle, input, as }) => {
       const due = Date.parse((await handle.query(queries.state)).temporaryCard!.dueAt);
       await sleepUntil(due - MINUTE);
-      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor }] });
+      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] });
       await env.sleep(10 * DAY_MS);
       expect((await handle.query(queries.state)).temporaryCard).toMatchObject({ overdue: false, issuedAt: expect.any(String) });
       expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(false);

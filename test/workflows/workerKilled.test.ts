@@ -6,7 +6,7 @@ import type { Db } from '../../db/knex';
 import { updates } from '../../workflows/contract';
 import { testDb } from '../support/database';
 import { newCitizen } from '../support/fixtures';
-import { startApplication, startEnvironment } from './harness';
+import { officialsFor, startApplication, startEnvironment } from './harness';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
@@ -38,8 +38,11 @@ test('when the worker is killed with SIGKILL mid-flight, then a new worker finis
   const first = await startWorkerProcess(prefix);
   const citizens = await Promise.all(Array.from({ length: 5 }, () => newCitizen(db)));
   const applications = [];
-  for (const citizen of citizens) applications.push(await startApplication(env, prefix, citizen));
-  for (const { handle } of applications) await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: 'reviewer' }] });
+  for (const citizen of citizens) {
+    const application = await startApplication(env, prefix, citizen);
+    applications.push({ ...application, as: await officialsFor(db, application.input) });
+  }
+  for (const { handle, as } of applications) await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
 
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
@@ -48,11 +51,11 @@ test('when the worker is killed with SIGKILL mid-flight, then a new worker finis
   try {
     // Each workflow's next task first waits out the dead worker's sticky queue (as on a real server): in parallel.
     await Promise.all(
-      applications.map(async ({ handle, input }) => {
-        await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: 'centre' }] });
-        await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: `T-${input.applicationId.slice(0, 6)}`, actor: 'centre' }] });
-        await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: 'station' }] });
-        await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: 'station' }] });
+      applications.map(async ({ handle, input, as }) => {
+        await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+        await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: `T-${input.applicationId.slice(0, 6)}`, actor: as.production }] });
+        await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+        await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       }),
     );
     // One result at a time: each unlocks time skipping for its wait, and the test server counts the locks.
