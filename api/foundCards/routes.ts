@@ -1,14 +1,21 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { listFoundCards } from '../../db/queries/foundCards';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { cursor, pageOf } from '../paging';
+import { personOnRecord, stationRecordFilter, stationRecordScope } from '../stationRecords';
+import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { closeHeld, handIn, inquire } from './foundCards';
 
 export const handedIn = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField });
 export const inquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
 export const optionalNote = z.strictObject({ note: nonEmptyText().optional() });
+export const foundCardListing = z.strictObject({ state: z.enum(['HELD', 'RETURNED', 'DESTROYED', 'all'], { error: 'must be HELD, RETURNED, DESTROYED or all' }).default('HELD'), ...stationRecordFilter });
+
+const PAGE = 50;
+const isListingCursor = (value: any): value is { handedInAt: string; id: string } => isInstant(value?.handedInAt) && isUuid(value?.id);
 
 /** Lost-and-found (丢失招领): hand-in at any station, the owner's inquiry, return or destruction. */
 export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
@@ -19,6 +26,32 @@ export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidat
   router.post('/found-cards', station, async (req, res) => {
     const registered = await handIn(db, userOf(req), parse(handedIn, req.body));
     res.status(201).location(`/v1/found-cards/${registered.foundCardId}`).json(registered);
+  });
+
+  // The cards the station holds (or held), newest first; a manager reads those of the region's stations.
+  router.get('/found-cards', allow('station', 'manager', 'admin'), async (req, res) => {
+    const user = userOf(req);
+    const query = parse(foundCardListing, req.query, 'query');
+    const scope = await stationRecordScope(db, user, query);
+    const rows = await listFoundCards(db, scope, { state: query.state, after: cursor.decode(query.cursor, isListingCursor), limit: PAGE + 1 });
+    const page = pageOf(
+      rows,
+      PAGE,
+      (row) => ({
+        foundCardId: row.id,
+        handedInAt: row.handedInAt.toISOString(),
+        state: row.state,
+        disposition: row.disposition,
+        person: personOnRecord(user, row),
+        cardValidFrom: row.cardValidFrom,
+        cardStatus: row.cardStatus,
+        handedInStation: { code: row.handedInStationCode, name: row.handedInStationName },
+        closedAt: row.closedAt?.toISOString() ?? null,
+        closedByStationCode: row.closedByStationCode,
+      }),
+      (last) => ({ handedInAt: last.handedInAt.toISOString(), id: last.id }),
+    );
+    res.set('cache-control', 'no-store').json(page);
   });
 
   // A POST, so that citizen numbers stay out of URLs and access logs.

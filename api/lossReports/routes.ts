@@ -2,11 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { isWithinRegion } from '../../domain';
 import { findCardById } from '../../db/queries/cardRegistry';
-import { findLossReport } from '../../db/queries/lossReports';
+import { findLossReport, listLossReports } from '../../db/queries/lossReports';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
+import { cursor, pageOf } from '../paging';
 import { problems } from '../problems';
-import { calendarDateField, idNumberField, isUuid, nonEmptyText, parse } from '../validation';
+import { personOnRecord, stationRecordFilter, stationRecordScope } from '../stationRecords';
+import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { importLossReports } from './importLossReports';
 import { reportLoss } from './reportLoss';
@@ -20,6 +22,10 @@ export const lossReport = z.strictObject({
   fingerprintMatched: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export const withdrawal = z.strictObject({ reason: nonEmptyText().optional() });
+export const lossReportListing = z.strictObject({ state: z.enum(['open', 'withdrawn', 'all'], { error: 'must be open, withdrawn or all' }).default('all'), ...stationRecordFilter });
+
+const PAGE = 50;
+const isListingCursor = (value: any): value is { reportedAt: string; id: string } => isInstant(value?.reportedAt) && isUuid(value?.id);
 
 /** Loss reports (挂失申报): at any station, withdrawn at the authority that took them, bulk-imported. */
 export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
@@ -39,6 +45,35 @@ export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalida
 
   router.post('/loss-reports/:id/withdraw', allow('station'), async (req, res) => {
     res.json(await withdrawLossReport({ db, cache }, userOf(req), req.params.id as string, parse(withdrawal, req.body)));
+  });
+
+  // The station's own list (taken at its counter), or a manager's of the region's stations, newest first.
+  router.get('/loss-reports', allow('station', 'manager', 'admin'), async (req, res) => {
+    const user = userOf(req);
+    const query = parse(lossReportListing, req.query, 'query');
+    const scope = await stationRecordScope(db, user, query);
+    const rows = await listLossReports(db, scope, { state: query.state, after: cursor.decode(query.cursor, isListingCursor), limit: PAGE + 1 });
+    const page = pageOf(
+      rows,
+      PAGE,
+      (row) => ({
+        lossReportId: row.id,
+        reportedAt: row.reportedAt.toISOString(),
+        state: row.withdrawnAt ? 'WITHDRAWN' : 'OPEN',
+        circumstance: row.circumstance,
+        source: row.source,
+        person: personOnRecord(user, row),
+        cardValidFrom: row.cardValidFrom,
+        cardStatus: row.cardStatus,
+        reportingStation: row.reportingStationCode ? { code: row.reportingStationCode, name: row.reportingStationName } : null,
+        authorityRegionCode: row.authorityRegionCode,
+        applicationId: row.applicationId,
+        withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
+        withdrawnByStationCode: row.withdrawnByStationCode,
+      }),
+      (last) => ({ reportedAt: last.reportedAt.toISOString(), id: last.id }),
+    );
+    res.set('cache-control', 'no-store').json(page);
   });
 
   router.get('/loss-reports/:id', allow('station', 'manager', 'admin'), async (req, res) => {

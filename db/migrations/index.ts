@@ -17,6 +17,7 @@ import * as apiInstances from './20261130_30_api_instances';
 import * as receiptNumbers from './20261130_40_receipt_numbers';
 import * as consoleLogins from './20261130_50_console_logins';
 import * as leastPrivilege from './20261130_60_least_privilege';
+import * as stationLists from './20261130_70_station_lists';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
 
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '20261130_40_receipt_numbers': receiptNumbers,
   '20261130_50_console_logins': consoleLogins,
   '20261130_60_least_privilege': leastPrivilege,
+  '20261130_70_station_lists': stationLists,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,3 +1,4 @@
+import type { StationRecordScope } from './lossReports';
 import type { Db } from '../knex';
 
 export interface FoundCardRow {
@@ -36,4 +37,32 @@ export async function foundCardsOf(db: Db, idNumber: string): Promise<Array<Foun
 
 export async function closeFoundCard(trx: Db, id: string, state: 'RETURNED' | 'DESTROYED', stationCode: string, at: Date): Promise<void> {
   await trx('foundCards').where('id', id).update({ state, closedAt: at, closedByStationCode: stationCode });
+}
+
+export interface ListedFoundCard extends FoundCardRow {
+  idNumber: string;
+  cardValidFrom: string;
+  cardStatus: string;
+  name: string | null;
+  handedInStationName: string;
+}
+
+/**
+ * Found cards newest first, keyset-paged on (handedInAt, id), with the card, the holder's name and
+ * the station's name: those handed in at one station, or at the stations of a region (prefix).
+ */
+export async function listFoundCards(
+  db: Db,
+  scope: StationRecordScope,
+  filter: { state: FoundCardRow['state'] | 'all'; after?: { handedInAt: string; id: string }; limit: number },
+): Promise<ListedFoundCard[]> {
+  const query = db('foundCards as f').join('cards as c', 'c.id', 'f.cardId').leftJoin('citizens as z', 'z.idNumber', 'c.idNumber').join('stations as s', 's.code', 'f.handedInStationCode');
+  if (scope.stationCode) query.where('f.handedInStationCode', scope.stationCode);
+  if (scope.regionPrefix) query.whereLike('s.regionCode', `${scope.regionPrefix}%`);
+  if (filter.state !== 'all') query.where('f.state', filter.state);
+  if (filter.after) query.whereRaw('(f.handed_in_at, f.id) < (?, ?)', [filter.after.handedInAt, filter.after.id]);
+  return query
+    .orderBy([{ column: 'f.handedInAt', order: 'desc' }, { column: 'f.id', order: 'desc' }])
+    .limit(filter.limit)
+    .select('f.*', 'c.idNumber', db.raw(`to_char(c.valid_from, 'YYYY-MM-DD') as card_valid_from`), 'c.status as cardStatus', 'z.name', 's.name as handedInStationName');
 }

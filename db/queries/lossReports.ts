@@ -84,3 +84,39 @@ export async function reportCardsLost(trx: Db, cardIds: number[], at: Date): Pro
   const rows: Array<{ id: number }> = await trx('cards').whereIn('id', cardIds).where('status', 'ACTIVE').update({ status: 'REPORTED_LOST', statusChangedAt: at }, ['id']);
   return rows.map((row) => row.id);
 }
+
+/** Where a list of loss reports or found cards looks: one station's, or the stations of a region (prefix), or all. */
+export interface StationRecordScope {
+  stationCode?: string;
+  regionPrefix?: string;
+}
+
+export interface ListedLossReport extends LossReportRow {
+  idNumber: string;
+  cardValidFrom: string;
+  cardStatus: string;
+  name: string | null;
+  reportingStationName: string | null;
+}
+
+/**
+ * Loss reports newest first, keyset-paged on (reportedAt, id), with the card, the holder's name and
+ * the reporting station's name. A station's are those taken at it; a region's those whose authority
+ * (the reporting station's county, or the importer's) lies within it.
+ */
+export async function listLossReports(
+  db: Db,
+  scope: StationRecordScope,
+  filter: { state: 'open' | 'withdrawn' | 'all'; after?: { reportedAt: string; id: string }; limit: number },
+): Promise<ListedLossReport[]> {
+  const query = db('lossReports as r').join('cards as c', 'c.id', 'r.cardId').leftJoin('citizens as z', 'z.idNumber', 'c.idNumber').leftJoin('stations as s', 's.code', 'r.reportingStationCode');
+  if (scope.stationCode) query.where('r.reportingStationCode', scope.stationCode);
+  if (scope.regionPrefix) query.whereLike('r.authorityRegionCode', `${scope.regionPrefix}%`);
+  if (filter.state === 'open') query.whereNull('r.withdrawnAt');
+  if (filter.state === 'withdrawn') query.whereNotNull('r.withdrawnAt');
+  if (filter.after) query.whereRaw('(r.reported_at, r.id) < (?, ?)', [filter.after.reportedAt, filter.after.id]);
+  return query
+    .orderBy([{ column: 'r.reportedAt', order: 'desc' }, { column: 'r.id', order: 'desc' }])
+    .limit(filter.limit)
+    .select('r.*', 'c.idNumber', db.raw(`to_char(c.valid_from, 'YYYY-MM-DD') as card_valid_from`), 'c.status as cardStatus', 'z.name', 's.name as reportingStationName');
+}

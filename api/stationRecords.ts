@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { regionPrefix } from '../domain';
+import type { Db } from '../db/knex';
+import type { StationRecordScope } from '../db/queries/lossReports';
+import type { User } from '../db/users';
+import { maskIdNumber } from './applications/disclosure';
+import { managerScope, stationInJurisdiction } from './applications/jurisdiction';
+import { problems } from './problems';
+
+/** The narrowing a manager or admin may ask of a station's lists (a station always reads its own). */
+export const stationRecordFilter = {
+  regionCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit region code').optional(),
+  stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(),
+  cursor: z.string().optional(),
+};
+
+/**
+ * Whose loss reports and found cards a user lists: a station its own (taken or handed in at its
+ * counter); a manager those of the stations in the region (national managers and admins all),
+ * narrowed to `regionCode` or `stationCode` within it.
+ * @throws Problem 403 `forbidden_jurisdiction` for a region or station outside the user's, or a
+ * station naming another; 404 for an unknown station.
+ */
+export async function stationRecordScope(db: Db, user: User, query: { regionCode?: string; stationCode?: string }): Promise<StationRecordScope> {
+  if (user.role === 'station') {
+    if ((query.stationCode && query.stationCode !== user.stationCode) || query.regionCode) throw problems.forbiddenJurisdiction('A station reads its own records only.');
+    return { stationCode: user.stationCode! };
+  }
+  const scope: StationRecordScope = {};
+  if (user.role === 'manager') scope.regionPrefix = managerScope(user, query.regionCode).regionPrefix;
+  else if (query.regionCode) scope.regionPrefix = regionPrefix(query.regionCode);
+  if (query.stationCode) scope.stationCode = await stationInJurisdiction(db, user, query.stationCode);
+  return scope;
+}
+
+/**
+ * The person behind a station's record, as the case file shows people: the name, and the citizen
+ * number in full only to the station, which checked it against the person or the card at its own
+ * counter; masked (`110101********0011`) to managers and admins.
+ */
+export function personOnRecord(user: User, row: { idNumber: string; name: string | null }) {
+  const full = user.role === 'station';
+  return { name: row.name, idNumber: full ? row.idNumber : maskIdNumber(row.idNumber), idNumberMasked: !full };
+}
