@@ -30,7 +30,7 @@ describeWhenAsked('console screenshots', () => {
 
   test('landing pages in Chinese', async () => {
     const { db, api } = harness;
-    const station = await newPerson(db, 'station', { stationCode: stationIn(COUNTIES.shanghaiPudong) });
+    const station = { ...(await newPerson(db, 'station', { stationCode: stationIn(COUNTIES.shanghaiPudong) })), stationCode: stationIn(COUNTIES.shanghaiPudong) };
     const reviewer = await newPerson(db, 'reviewer', { regionCode: '410000' });
     const production = await newPerson(db, 'production', { provinceCode: '410000' });
     const manager = await newPerson(db, 'manager', { regionCode: '310000' });
@@ -44,8 +44,26 @@ describeWhenAsked('console screenshots', () => {
     }
     for (const id of ids.slice(0, 2)) await call(api, 'POST', `/v1/applications/${id}/review`, { token: reviewer.token, body: { decision: 'approve' } });
     await db('applications').where('id', ids[4]).update({ overdue: true, deadlineAt: new Date(Date.now() - 3 * 86_400_000) });
+    // Finished cases over the last twelve weeks, a few late, for the on-time chart: the read model as pickups leave it.
+    for (let week = 11; week >= 0; week -= 1) {
+      for (let n = 0; n < 3; n += 1) {
+        const citizen = await newCitizen(db, { homeRegionCode: COUNTIES.zhengzhouJinshui });
+        const accepted = await call(api, 'POST', '/v1/applications', { token: station.token, body: acceptanceOf(citizen, { reason: '证件有效期将满' }) });
+        const readyForPickupAt = new Date(Date.now() - (week * 7 + n) * 86_400_000 - 3_600_000);
+        const late = (week + n) % 5 === 0;
+        await db('applications').where('id', accepted.body.applicationId).update({
+          stage: 'COMPLETED',
+          acceptedAt: new Date(readyForPickupAt.getTime() - 40 * 86_400_000),
+          readyForPickupAt,
+          deadlineAt: new Date(readyForPickupAt.getTime() + (late ? -2 : 20) * 86_400_000),
+          closedAt: readyForPickupAt,
+        });
+      }
+    }
+    const blacklisted = await newCitizen(db, { homeRegionCode: COUNTIES.shanghaiPudong, name: '赵强' });
+    await call(api, 'POST', '/v1/blacklist', { token: manager.token, body: { idNumber: blacklisted.idNumber, category: 'FORGERY', source: '上海市公安局浦东分局 2026-031 号', note: '伪造户口簿' } });
 
-    const shoot = async (name: string, person: { username: string; password: string } | undefined, ready: (page: Page) => Promise<void>, hash = '') => {
+    const shoot = async (name: string, person: { username: string; password: string } | undefined, ready: (page: Page) => Promise<void>, hash = '', fullPage = false) => {
       const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 760 } });
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
@@ -58,7 +76,7 @@ describeWhenAsked('console screenshots', () => {
         throw new Error(`${name}: ${(error as Error).message}\n${page.url()}\n${await page.locator('body').innerText()}`);
       });
       await page.waitForFunction("!document.querySelector('.ant-spin-spinning')");
-      await page.screenshot({ path: path.join(target!, `${name}.png`), animations: 'disabled' });
+      await page.screenshot({ path: path.join(target!, `${name}.png`), animations: 'disabled', fullPage });
       await context.close();
     };
     await shoot('login', undefined, (page) => page.getByLabel('用户名').waitFor());
@@ -71,10 +89,17 @@ describeWhenAsked('console screenshots', () => {
     await shoot('manager', manager, async (page) => {
       await page.getByTestId('manager-overdue').getByText('陈静').waitFor();
       await page.getByTestId('stage-chart').locator('canvas').waitFor();
-    });
+      await page.getByTestId('on-time-chart').locator('canvas').waitFor();
+      await page.getByTestId('days-left-chart').locator('canvas').waitFor();
+    }, '', true);
+    await shoot('manager-station', manager, (page) => page.getByTestId('station-cases').getByText('陈静').waitFor(), `stations/${station.stationCode}`);
+    await shoot('manager-blacklist', manager, async (page) => {
+      await page.getByRole('tab', { name: '失信人员名单' }).click();
+      await page.getByTestId('blacklist').getByText('赵强').waitFor();
+    }, '', true);
     const admin = await newPerson(db, 'admin');
     await db('users').where('username', admin.username).update({ name: '系统管理员' });
     await shoot('admin', admin, (page) => page.getByRole('cell', { name: station.username }).waitFor());
     await shoot('status', undefined, (page) => page.getByLabel('受理回执号').waitFor(), 'status');
-  }, 120_000);
+  }, 300_000);
 });
