@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { Config } from '../config';
+import type { Clock } from '../config/clock';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import { applicantStatusRoutes } from './applicantStatus/routes';
@@ -37,6 +38,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Absent when the API runs without a workflow engine (health then reports it down). */
   temporal?: TemporalClient;
+  /** Today's China date and now for business rules; `systemClock` when absent (tests stand at any instant). */
+  clock?: Clock;
 }
 
 export interface Api {

@@ -48,7 +48,7 @@ const OPERATIONS: Operation[] = [
   step('review', 'Home-region review decision', ['reviewer'], applications.review),
   step('extend', 'Grant the one extension of at most 30 days', ['reviewer'], applications.extension),
   step('temporary-card-issued', 'The home county issued the temporary card', ['reviewer'], applications.nothing),
-  step('printed', 'The production centre printed the card', ['production'], applications.printed),
+  step('printed', "The production centre printed the card. validFrom (the issue date) lies between the acceptance day and today, China's dates; validUntil follows the holder's age on it (under 16: 5 years, 16–25: 10, 26–45: 20, 46+: long-term, null). Either may be omitted and is then derived (validFrom: today); sent, they must agree (422 valid_from_out_of_range, valid_until_mismatch, valid_from_not_after_existing_card). The answer's newCard holds the dates to print", ['production'], applications.printed),
   step('print-failed', 'Printing failed; the card is reprinted up to the limit', ['production'], applications.reasonOnly),
   step('dispatched', 'The card left the production centre', ['production'], applications.dispatched),
   step('arrived', 'The card arrived at a station (elsewhere than the accepting station, which names the parcel\'s trackingNumber: misrouted, re-sent)', ['station'], applications.arrival),

@@ -60,6 +60,9 @@ const TEXTS: Record<string, Text> = {
   name_mismatch: { title: '姓名与登记信息不符', en: 'Refused' },
   idempotency_key_reused: { title: 'Idempotency-Key 重复使用', en: 'Refused', detail: () => '本受理点已用此 Idempotency-Key 办理过另一申请；新请求请使用新的键。' },
   not_stuck: { detail: () => '该申请已不在滞留清单上。' },
+  valid_from_out_of_range: { title: '签发日期不在允许范围内', en: 'Refused', detail: (p) => `有效期起始日（签发日期）应在受理之日 ${p.extra.earliest} 至今天 ${p.extra.latest}（北京时间）之间。` },
+  valid_until_mismatch: { title: '有效期限与法定期限不符', en: 'Refused', detail: (p) => `按持证人在签发日期的年龄，有效期限应${p.extra.expectedValidUntil === null ? '为长期（validUntil 为 null）' : `至 ${p.extra.expectedValidUntil}`}。` },
+  valid_from_not_after_existing_card: { title: '签发日期须晚于已有证件', en: 'Refused', detail: () => '此人已持有自该日或更晚起有效的证件，新证的签发日期应在其之后。' },
 };
 
 const fieldsOf = (problem: Problem) => ((problem.extra.errors as Array<{ field: string }> | undefined) ?? []).map((error) => error.field).join('、');

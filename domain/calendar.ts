@@ -49,3 +49,24 @@ export function ageOn(birthDate: CalendarDate, on: CalendarDate): number {
   const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
   return addYears(birthDate, years) <= on ? years : years - 1;
 }
+
+/** China's clocks (Asia/Shanghai) run 8 hours ahead of UTC all year: no daylight saving since 1991. */
+export const CHINA_UTC_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * The date on China's calendar (Asia/Shanghai) at the instant `epochMs`: the business day of
+ * acceptance, printing and validity everywhere, wherever the server's clock or zone is.
+ * `2026-12-01T16:30Z` is already `2026-12-02` in China. Civil-from-days arithmetic, no `Date`.
+ */
+export function chinaDateOf(epochMs: number): CalendarDate {
+  const days = Math.floor((epochMs + CHINA_UTC_OFFSET_MS) / 86_400_000) + 719_468;
+  const era = Math.floor(days / 146_097);
+  const dayOfEra = days - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}

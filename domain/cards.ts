@@ -48,6 +48,40 @@ export function validUntilFor(birthDate: CalendarDate, validFrom: CalendarDate):
   return years === null ? null : addYears(validFrom, years);
 }
 
+/** Why printed dates are refused: the issue date outside acceptance…today, or an end the law does not give. */
+export type PrintedValidityRefusal = 'valid_from_out_of_range' | 'valid_until_mismatch';
+
+export type PrintedValidity =
+  | { ok: true; validFrom: CalendarDate; validUntil: CalendarDate | null }
+  | { ok: false; code: PrintedValidityRefusal; message: string; earliest: CalendarDate; latest: CalendarDate; expectedValidUntil?: CalendarDate | null };
+
+/**
+ * The dates printed on a new card (Resident Identity Card Law art. 5). `validFrom`, the issue date,
+ * lies between the day the application was accepted and `today` (both China's dates): a card is not
+ * dated before its application, nor after the day it is made. `validUntil` follows the holder's age on
+ * `validFrom` (`validUntilFor`: 5, 10, 20 years or long-term, `null`). Either may be omitted: the
+ * issue date is then today, and the end is derived; given, each must agree.
+ */
+export function printedCardValidity(request: {
+  birthDate: CalendarDate;
+  acceptedOn: CalendarDate;
+  today: CalendarDate;
+  validFrom?: CalendarDate;
+  validUntil?: CalendarDate | null;
+}): PrintedValidity {
+  const { birthDate, acceptedOn: earliest, today: latest } = request;
+  const validFrom = request.validFrom ?? latest;
+  if (validFrom < earliest || validFrom > latest) {
+    return { ok: false, code: 'valid_from_out_of_range', message: `validFrom must lie between the acceptance day ${earliest} and today ${latest} (China's dates)`, earliest, latest };
+  }
+  const validUntil = validUntilFor(birthDate, validFrom);
+  if (request.validUntil !== undefined && request.validUntil !== validUntil) {
+    const period = validUntil === null ? 'long-term (validUntil null)' : `until ${validUntil}`;
+    return { ok: false, code: 'valid_until_mismatch', message: `a card valid from ${validFrom} for someone born ${birthDate} is valid ${period}`, earliest, latest, expectedValidUntil: validUntil };
+  }
+  return { ok: true, validFrom, validUntil };
+}
+
 /**
  * What a unit learns when it checks a card (人证一致性核查) on day `on`. The first that applies:
  * 1. no such card → NOT_ISSUED;

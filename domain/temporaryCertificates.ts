@@ -1,7 +1,8 @@
 /** Temporary identity certificates (临时身份证明): how long one is valid. */
 
+import { CHINA_UTC_OFFSET_MS } from './calendar';
+
 const HOUR_MS = 3_600_000;
-const CHINA_UTC_OFFSET_MS = 8 * HOUR_MS;
 const DAY_MS = 24 * HOUR_MS;
 
 /**

@@ -3,6 +3,7 @@
  * needs: the applicant gets the application number, dates and the pickup station, never a citizen
  * number or a name; staff get the application number and what to do.
  */
+import { chinaDateOf } from '../domain';
 
 /** What a template may use; all resolved at delivery from the outbox row and the read model. */
 export interface NoticeContext {
@@ -21,7 +22,7 @@ export interface NoticeContext {
 
 /** `2026-12-01T…Z` → `2026年12月1日`, on China's calendar. */
 export function chineseDate(iso: string): string {
-  const [year, month, day] = new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10).split('-').map(Number);
+  const [year, month, day] = chinaDateOf(Date.parse(iso)).split('-').map(Number);
   return `${year}年${month}月${day}日`;
 }
 

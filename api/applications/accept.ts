@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkAcceptance } from '../../domain';
 import type { Config } from '../../config';
+import { systemClock, type Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { findApplication, findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
 import { findWhereItStands } from '../../db/queries/caseFile';
@@ -10,6 +11,7 @@ import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
+import { ServerTiming } from '../serverTiming';
 import { applicationWorkflowId } from './workflowId';
 import { StillInProgress, waitForWorkflow } from './workflowWait';
 
@@ -41,20 +43,20 @@ export interface Accepted {
  * @throws Problem 409 `duplicate_application`, 422 for each refusal, 503 when the engine is down.
  */
 export async function acceptApplication(
-  deps: { db: Db; temporal?: Client; config: Config },
+  deps: { db: Db; temporal?: Client; config: Config; clock?: Clock },
   station: User,
   request: AcceptanceRequest,
   idempotencyKey: string | undefined,
+  timing: ServerTiming = new ServerTiming(),
 ): Promise<{ created: boolean; application: Accepted }> {
   const { db, temporal, config } = deps;
   const stationCode = station.stationCode!;
   if (idempotencyKey) {
-    const earlier = await findByIdempotencyKey(db, stationCode, idempotencyKey);
+    const earlier = await timing.measure('pg', () => findByIdempotencyKey(db, stationCode, idempotencyKey));
     if (earlier) return { created: false, application: sameRequest(earlier, request) };
   }
 
-  const facts = await registryFactsForAcceptance(db, request.idNumber, stationCode);
-  const inProgress = await findInProgress(db, request.idNumber);
+  const [facts, inProgress] = await timing.measure('pg', () => Promise.all([registryFactsForAcceptance(db, request.idNumber, stationCode), findInProgress(db, request.idNumber)]));
   const verdict = checkAcceptance({
     citizen: facts.citizen,
     presentedName: request.name,
@@ -62,7 +64,7 @@ export async function acceptApplication(
     appearanceChanged: request.appearanceChanged,
     station: { stationCode, regionCode: facts.station!.regionCode },
     rolloutPolicy: facts.rolloutRules.map((rule) => ({ ...rule, until: rule.until ?? undefined })),
-    on: new Date().toISOString().slice(0, 10),
+    on: (deps.clock ?? systemClock).today(),
     applicationInProgress: inProgress ? { applicationId: inProgress.id } : undefined,
   });
   if (!verdict.ok) throw await refusal(db, verdict.code, verdict.message, inProgress?.id);
@@ -95,14 +97,18 @@ export async function acceptApplication(
   const workflowId = applicationWorkflowId(citizen.idNumber);
   let state: ApplicationState;
   try {
-    const handle = await temporal.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
+    // One call: the engine starts the run and admits the `accepted` update together (update-with-start),
+    // which answers once the acceptance is in the read model. A run already open for the person fails the start.
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
       workflowId,
       taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
-    state = await waitForWorkflow(handle.executeUpdate(updates.accepted), config.WORKFLOW_WAIT_MS, () => new StillInProgress(input.applicationId, config.WORKFLOW_WAIT_MS));
+    state = await timing.measure('engine', () =>
+      waitForWorkflow(temporal.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation }), config.WORKFLOW_WAIT_MS, () => new StillInProgress(input.applicationId, config.WORKFLOW_WAIT_MS)),
+    );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError || isDuplicateFailure(error)) {
       // The same key sent twice at once lands here too, as does another station racing this one. The
@@ -117,7 +123,7 @@ export async function acceptApplication(
     throw error;
   }
   // The read model holds the application now (the accepted update answers after recording it); the database gave its number.
-  const recorded = await findApplication(db, input.applicationId);
+  const recorded = await timing.measure('pg', () => findApplication(db, input.applicationId));
   return {
     created: true,
     application: {

@@ -10,8 +10,10 @@ import { allow, userOf } from '../auth';
 import { problems } from '../problems';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
+import { ServerTiming } from '../serverTiming';
+import { printedCardDates } from './printing';
 import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
-import { applicationArrivedAt, applicationFor, applicationForStep, ensureNewCardDate, loadApplication, takeStep } from './steps';
+import { applicationArrivedAt, applicationFor, applicationForStep, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { caseFilesFor, fullCaseFileFor } from './views';
 import { worklistRoutes } from '../worklists/routes';
@@ -33,9 +35,10 @@ export const review = z
   .strictObject({ decision: z.enum(['approve', 'refuse'], { error: 'must be "approve" or "refuse"' }), reason: nonEmptyText().optional() })
   .refine((body) => body.decision === 'approve' || body.reason, { message: 'is required to refuse', path: ['reason'] });
 export const extension = z.strictObject({ days: z.number({ error: 'must be a number' }).int('must be whole days').min(1, 'must be at least 1').max(30, 'must be at most 30 (the law allows one extension of up to 30 days)'), reason: nonEmptyText() });
+// Both dates may be omitted: the API derives them by the law's rule (printing.ts); sent, they must agree with it.
 export const printed = z
-  .strictObject({ validFrom: calendarDateField, validUntil: calendarDateField.nullable() })
-  .refine((body) => body.validUntil === null || body.validUntil > body.validFrom, { message: 'must be after validFrom', path: ['validUntil'] });
+  .strictObject({ validFrom: calendarDateField.optional(), validUntil: calendarDateField.nullable().optional() })
+  .refine((body) => body.validUntil === null || body.validUntil === undefined || body.validFrom === undefined || body.validUntil > body.validFrom, { message: 'must be after validFrom', path: ['validUntil'] });
 export const reasonOnly = z.strictObject({ reason: nonEmptyText() });
 export const dispatched = z.strictObject({ trackingNumber: nonEmptyText(64) });
 export const pickedUp = z.strictObject({ oldCardReturned: z.boolean({ error: 'must be true or false' }), temporaryCardReturned: z.boolean({ error: 'must be true or false' }).optional() });
@@ -79,7 +82,9 @@ export function applicationRoutes(deps: AppDependencies): Router {
   router.post('/applications', allow('station'), async (req, res) => {
     const key = req.get('Idempotency-Key')?.trim();
     if (key !== undefined && (key.length === 0 || key.length > 200)) throw problems.badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 characters.');
-    const { created, application } = await acceptApplication(deps, userOf(req), parse(acceptance, req.body), key);
+    const timing = new ServerTiming();
+    const { created, application } = await acceptApplication(deps, userOf(req), parse(acceptance, req.body), key, timing);
+    res.set('Server-Timing', timing.header());
     res.status(created ? 201 : 200).location(`/v1/applications/${application.applicationId}`).json(application);
   });
 
@@ -123,8 +128,8 @@ export function applicationRoutes(deps: AppDependencies): Router {
   step('extend', 'extend', extension, (req, application, body) => takeStep(workflow, application, updates.extend, { ...body, actor: actor(req) }));
   step('temporary-card-issued', 'temporaryCardIssued', nothing, (req, application) => takeStep(workflow, application, updates.temporaryCardIssued, { actor: actor(req) }));
   step('printed', 'printed', printed, async (req, application, body) => {
-    await ensureNewCardDate(db, application, body.validFrom);
-    return takeStep(workflow, application, updates.printed, { ...body, actor: actor(req) });
+    const dates = await printedCardDates(deps, application, body);
+    return takeStep(workflow, application, updates.printed, { ...dates, actor: actor(req) });
   });
   step('print-failed', 'printFailed', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.printFailed, { ...body, actor: actor(req) }));
   step('dispatched', 'dispatched', dispatched, (req, application, body) => takeStep(workflow, application, updates.dispatched, { ...body, actor: actor(req) }));

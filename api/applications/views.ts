@@ -71,6 +71,7 @@ export function applicationView(row: ApplicationRow, caseFile: CaseFile, now = n
         }
       : null,
     printFailures: row.printFailures,
+    newCard: row.newCardValidFrom ? { validFrom: row.newCardValidFrom, validUntil: row.newCardValidUntil ?? null } : null,
     ...(printFailureEvents
       ? { printFailureReasons: printFailureEvents.map((event) => ({ at: event.at.toISOString(), attempt: event.details.attempt ?? null, reason: event.details.note ?? null })) }
       : {}),

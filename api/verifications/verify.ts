@@ -1,4 +1,4 @@
-import { verifyCard, type InvalidReason } from '../../domain';
+import { CHINA_UTC_OFFSET_MS, chinaDateOf, verifyCard, type InvalidReason } from '../../domain';
 import type { CachedFacts } from './cardFactsCache';
 
 /** What a card-using unit learns (API.md): the answer, the reason if invalid, when — nothing about the person. */
@@ -7,8 +7,6 @@ export interface VerificationAnswer {
   reason?: InvalidReason;
   checkedAt: string;
 }
-
-const CHINA_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 let cachedDay = { from: 0, until: 0, date: '' };
@@ -21,7 +19,7 @@ export function chinaDate(ms: number): string {
   if (ms >= cachedDay.from && ms < cachedDay.until) return cachedDay.date;
   const local = ms + CHINA_UTC_OFFSET_MS;
   const from = Math.floor(local / DAY_MS) * DAY_MS - CHINA_UTC_OFFSET_MS;
-  cachedDay = { from, until: from + DAY_MS, date: new Date(local).toISOString().slice(0, 10) };
+  cachedDay = { from, until: from + DAY_MS, date: chinaDateOf(ms) };
   return cachedDay.date;
 }
 

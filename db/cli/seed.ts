@@ -8,13 +8,14 @@ import { SingleBar, Presets } from 'cli-progress';
 import { isCalendarDate } from '../../domain';
 import { createDb } from '../knex';
 import { migrateToLatest } from '../migrate';
+import { systemClock } from '../../config/clock';
 import { loadPopulation } from '../seed/loadPopulation';
 import { seedReferenceData } from '../seed/referenceData';
 import { connectForCommand } from './connect';
 
 function options() {
   const { values } = parseArgs({
-    options: { citizens: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, today: { type: 'string', default: new Date().toISOString().slice(0, 10) } },
+    options: { citizens: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, today: { type: 'string', default: systemClock.today() } },
   });
   const count = Number(values.citizens);
   const seed = Number(values.seed);

@@ -28,6 +28,9 @@ export interface ApplicationRow {
   trackingNumber: string | null;
   refusalReason: string | null;
   withdrawalReason: string | null;
+  /** The printed card's dates (`YYYY-MM-DD`; `newCardValidUntil` null: long-term), once printed. */
+  newCardValidFrom?: string | null;
+  newCardValidUntil?: string | null;
 }
 
 export interface Scope {

@@ -86,3 +86,9 @@ export async function registeredName(db: Db, idNumber: string): Promise<string |
   const row = await db('citizens').where('idNumber', idNumber).first('name');
   return row?.name;
 }
+
+/** The person's birth date in the population registry (`YYYY-MM-DD`); undefined for someone not registered. */
+export async function findBirthDate(db: Db, idNumber: string): Promise<string | undefined> {
+  const row: { birthDate: string } | undefined = await db('citizens').where('idNumber', idNumber).first('birthDate');
+  return row?.birthDate;
+}

@@ -77,7 +77,7 @@ const routes: Route[] = [
   // No temporary card was requested: a caller who passes authorization meets the workflow's rule.
   { route: 'POST /v1/applications/{id}/temporary-card-issued', method: 'POST', path: (id) => `/v1/applications/${id}/temporary-card-issued`, body: {}, roles: ['reviewer'], outcomes: reviewerStep('409 no_temporary_card') },
   // The application is still under review: a caller who passes authorization meets the stage rule.
-  { route: 'POST /v1/applications/{id}/printed', method: 'POST', path: (id) => `/v1/applications/${id}/printed`, body: { validFrom: '2026-12-01', validUntil: '2046-12-01' }, roles: ['production'], outcomes: productionStep },
+  { route: 'POST /v1/applications/{id}/printed', method: 'POST', path: (id) => `/v1/applications/${id}/printed`, body: {}, roles: ['production'], outcomes: productionStep },
   { route: 'POST /v1/applications/{id}/print-failed', method: 'POST', path: (id) => `/v1/applications/${id}/print-failed`, body: { reason: 'ribbon torn' }, roles: ['production'], outcomes: productionStep },
   { route: 'POST /v1/applications/{id}/dispatched', method: 'POST', path: (id) => `/v1/applications/${id}/dispatched`, body: { trackingNumber: 'EMS1' }, roles: ['production'], outcomes: productionStep },
   // Another station reports an arrival (a misrouted card) only with the parcel's tracking number in hand: without it, nothing is revealed.
@@ -201,7 +201,7 @@ describe('jurisdiction beyond the status code', () => {
       ['another station', 'arrived', {}],
       ['another station', 'picked-up', { oldCardReturned: true }],
       ['a Beijing reviewer', 'temporary-card-issued', {}],
-      ["the accepting province's production centre", 'printed', { validFrom: '2026-12-01', validUntil: '2046-12-01' }],
+      ["the accepting province's production centre", 'printed', {}],
     ] as const;
     for (const [caller, step, body] of cases) {
       const outside = await call(harness.api, 'POST', `/v1/applications/${shared.id}/${step}`, { token: tokens[caller], body });

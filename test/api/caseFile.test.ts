@@ -43,7 +43,7 @@ describe('GET /v1/applications/{id}: the case file', () => {
     expect((await post(tokens.reviewer, `${path}/extend`, { days: 20, reason: 'mountain roads closed' })).status).toBe(200);
     expect((await post(tokens.reviewer, `${path}/review`, { decision: 'approve' })).status).toBe(200);
     expect((await post(tokens.production, `${path}/print-failed`, { reason: 'chip write error' })).status).toBe(200);
-    expect((await post(tokens.production, `${path}/printed`, { validFrom: '2026-12-01', validUntil: '2046-12-01' })).status).toBe(200);
+    expect((await post(tokens.production, `${path}/printed`, {})).status).toBe(200);
     expect((await post(tokens.production, `${path}/dispatched`, { trackingNumber: 'EMS-CASE-1' })).status).toBe(200);
     expect((await post(tokens.elsewhere, `${path}/arrived`, { trackingNumber: 'EMS-CASE-1' })).status).toBe(202);
     expect((await post(tokens.station, `${path}/arrived`, {})).status).toBe(200);

@@ -44,7 +44,7 @@ describe('an application through every stage over HTTP', () => {
       expect(reviewed.status).toBe(200);
       expect(reviewed.body).toMatchObject({ applicationId: id, stage: 'PRINTING', overdue: false, refusalReason: null });
 
-      const printed = await post(tokens.production, `${path}/printed`, { validFrom: '2026-12-01', validUntil: '2046-12-01' });
+      const printed = await post(tokens.production, `${path}/printed`, {});
       expect(printed.status).toBe(200);
       expect(printed.body).toMatchObject({ stage: 'PRINTING', printFailures: 0 });
 

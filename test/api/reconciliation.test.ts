@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
-import { DAY_MS as DAY, MAX_RESTARTS_PER_STAGE, stuckReasons } from '../../domain';
+import { chinaDateOf, DAY_MS as DAY, MAX_RESTARTS_PER_STAGE, stuckReasons } from '../../domain';
 import { queries } from '../../workflows/contract';
 import { reconcileOnce, startReconciliation, type ReconciliationDeps } from '../../worker/reconciliation';
 import { call } from '../support/api';
@@ -43,7 +43,7 @@ const ORDER: Stage[] = ['HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP
 /** The steps from one stage to the next, over HTTP. */
 const stepFrom: Record<Stage | 'PRINTING_PRINTED', (path: string) => Promise<unknown>> = {
   HOME_REVIEW: (path) => expectOk(post(tokens.reviewer, `${path}/review`, { decision: 'approve' }), 'PRINTING'),
-  PRINTING: (path) => expectOk(post(tokens.production, `${path}/printed`, { validFrom: '2026-12-02', validUntil: '2046-12-02' }), 'PRINTING'),
+  PRINTING: (path) => expectOk(post(tokens.production, `${path}/printed`, {}), 'PRINTING'),
   PRINTING_PRINTED: (path) => expectOk(post(tokens.production, `${path}/dispatched`, { trackingNumber: 'EMS-RECONCILE' }), 'SHIPPING'),
   SHIPPING: (path) => expectOk(post(tokens.station, `${path}/arrived`, {}), 'READY_FOR_PICKUP'),
   READY_FOR_PICKUP: (path) => expectOk(post(tokens.station, `${path}/picked-up`, { oldCardReturned: true }), 'COMPLETED'),
@@ -124,7 +124,7 @@ describe('reconciliation of open applications with the workflow engine', () => {
       const cards = await harness.db('cards').where('idNumber', app.citizen.idNumber).orderBy('validFrom').select('validFrom', 'status', 'issuedForApplicationId');
       expect(cards).toEqual([
         { validFrom: app.citizen.cards[0].validFrom, status: 'SUPERSEDED', issuedForApplicationId: null },
-        { validFrom: '2026-12-02', status: 'ACTIVE', issuedForApplicationId: app.id },
+        { validFrom: chinaDateOf(Date.now()) /* printed with the dates derived: today, China's */, status: 'ACTIVE', issuedForApplicationId: app.id },
       ]);
       // The print job is queued once, whether or not the lost run had queued it.
       expect(await harness.db('outbox').whereRaw("payload->>'applicationId' = ?", [app.id]).where('topic', 'print.job').count({ count: '*' })).toEqual([{ count: 1 }]);

@@ -52,7 +52,7 @@ test('when every step goes through the API, then each is accepted and its stage 
   expect((await post(reviewer.token, `${path}/temporary-card-issued`, {})).status).toBe(200);
   expect((await post(reviewer.token, `${path}/review`, { decision: 'approve' })).status).toBe(200);
   expect((await post(production.token, `${path}/print-failed`, { reason: 'chip write failed' })).status).toBe(200);
-  expect((await post(production.token, `${path}/printed`, { validFrom: '2026-12-01', validUntil: '2046-12-01' })).status).toBe(200);
+  expect((await post(production.token, `${path}/printed`, {})).status).toBe(200);
   expect((await post(production.token, `${path}/dispatched`, { trackingNumber: 'EMS-ACTOR-1' })).status).toBe(200);
   // The other station holds the parcel: its tracking number travels with the update to the activity's check.
   const misrouted = await post(otherStation.token, `${path}/arrived`, { trackingNumber: 'EMS-ACTOR-1' });

@@ -48,11 +48,9 @@ test('when npm start is killed with SIGKILL while applications sit at every open
         });
         expect(accepted.status).toBe(201);
         const id: string = accepted.body.applicationId;
-        const validFrom = String(accepted.body.acceptedAt).slice(0, 10);
-        const validUntil = `${Number(validFrom.slice(0, 4)) + 20}${validFrom.slice(4)}`;
         const path = [
           () => step(id, 'review', 'reviewer', home, { decision: 'approve' }, 'PRINTING'),
-          () => step(id, 'printed', 'production', home, { validFrom, validUntil }, 'PRINTING'),
+          () => step(id, 'printed', 'production', home, {}, 'PRINTING'),
           () => step(id, 'dispatched', 'production', home, { trackingNumber: `EMS${n}0000001` }, 'SHIPPING'),
           () => step(id, 'arrived', 'station', station.stationCode!, {}, 'READY_FOR_PICKUP'),
           () => step(id, 'picked-up', 'station', station.stationCode!, { oldCardReturned: true }, 'COMPLETED'),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { loadConfig, type Config } from '../../config';
+import type { Clock } from '../../config/clock';
 import { createLogger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 
@@ -13,9 +14,9 @@ export interface RunningApi {
 }
 
 /** The real API on a free port, against the test cluster. */
-export async function startApi(db: Db, options: { temporal?: TemporalClient; config?: Partial<Config> } = {}): Promise<RunningApi> {
+export async function startApi(db: Db, options: { temporal?: TemporalClient; config?: Partial<Config>; clock?: Clock } = {}): Promise<RunningApi> {
   const config = { ...loadConfig(), ...options.config };
-  const api = createApp({ db, config, logger: createLogger('silent'), temporal: options.temporal });
+  const api = createApp({ db, config, logger: createLogger('silent'), temporal: options.temporal, clock: options.clock });
   const server = api.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const metrics = api.metrics.listen(0, '127.0.0.1');

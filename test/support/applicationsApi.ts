@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { startEnvironment } from '../workflows/harness';
@@ -22,7 +23,7 @@ export interface ApplicationsApi {
   stop(): Promise<void>;
 }
 
-export async function startApplicationsApi(options: { productionProvinces: string[] }): Promise<ApplicationsApi> {
+export async function startApplicationsApi(options: { productionProvinces: string[]; clock?: Clock }): Promise<ApplicationsApi> {
   const { env, bundle } = await startEnvironment();
   const db = testDb();
   const prefix = `api-${randomUUID().slice(0, 8)}`;
@@ -39,7 +40,7 @@ export async function startApplicationsApi(options: { productionProvinces: strin
   try {
     workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, payloadCodec: testPayloadCodec, productionProvinces: options.productionProvinces, workflowBundle: bundle });
     running = Promise.all(workers.map((worker) => worker.run()));
-    api = await startApi(db, { temporal: env.client, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix } });
+    api = await startApi(db, { temporal: env.client, config: { TEMPORAL_TASK_QUEUE_PREFIX: prefix }, clock: options.clock });
   } catch (error) {
     await stop();
     throw error;
