@@ -88,9 +88,12 @@ export function printedCardValidity(request: {
  * 2. the presented name is not the holder's → NAME_MISMATCH. Checked before anything about the
  *    card's state, so that someone who does not know whose card it is learns nothing more about it
  *    (units may learn only what they need; API.md: "nothing else about the person");
- * 3. the card was destroyed, or `on` is before `validFrom` → NOT_ISSUED;
- * 4. its status is REPORTED_LOST, SUPERSEDED or EXPIRED → that status;
- * 5. `on` is after `validUntil` → EXPIRED, even if the stored status still says ACTIVE (statuses
+ * 3. the card was destroyed → what it was when destroyed, never NOT_ISSUED (it was issued): a found
+ *    card is destroyed only when replaced by a newer one or expired (`foundCardDisposition`), so
+ *    EXPIRED once `on` is past `validUntil`, otherwise SUPERSEDED;
+ * 4. `on` is before `validFrom` → NOT_ISSUED;
+ * 5. its status is REPORTED_LOST, SUPERSEDED or EXPIRED → that status;
+ * 6. `on` is after `validUntil` → EXPIRED, even if the stored status still says ACTIVE (statuses
  *    are updated by batch; the dates are the truth);
  * otherwise VALID.
  */
@@ -99,7 +102,8 @@ export function verifyCard(request: { card?: CardFacts | null; presentedName: st
   const invalid = (reason: InvalidReason): Verification => ({ result: 'INVALID', reason });
   if (!card) return invalid('NOT_ISSUED');
   if (!namesMatch(request.presentedName, card.holderName)) return invalid('NAME_MISMATCH');
-  if (card.status === 'DESTROYED' || on < card.validFrom) return invalid('NOT_ISSUED');
+  if (card.status === 'DESTROYED') return invalid(card.validUntil !== null && on > card.validUntil ? 'EXPIRED' : 'SUPERSEDED');
+  if (on < card.validFrom) return invalid('NOT_ISSUED');
   if (card.status !== 'ACTIVE') return invalid(card.status);
   if (card.validUntil !== null && on > card.validUntil) return invalid('EXPIRED');
   return { result: 'VALID' };

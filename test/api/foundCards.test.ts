@@ -94,7 +94,7 @@ describe('POST /v1/found-cards/{id}/return and /destroy', () => {
     expect(await db('auditLog').where({ subjectId: found.body.foundCardId, action: 'found_card.returned' })).toHaveLength(1);
   });
 
-  test('when a replaced card is destroyed, then DESTROYED is registered, the card reads NOT_ISSUED, and a current card cannot be destroyed', async () => {
+  test('when a replaced card is destroyed, then DESTROYED is registered, the card reads as what it was (SUPERSEDED, never NOT_ISSUED), and a current card cannot be destroyed', async () => {
     const citizen = await newCitizen(db, { cards: [{ validFrom: '2008-07-01', validUntil: '2028-07-01', status: 'SUPERSEDED' }, { validFrom: '2022-07-01' }] });
     expect((await verify(citizen, '2008-07-01')).body.reason).toBe('SUPERSEDED');
     const old = await handIn(citizen, '2008-07-01');
@@ -103,7 +103,7 @@ describe('POST /v1/found-cards/{id}/return and /destroy', () => {
     expect(destroyed.status).toBe(200);
     expect(destroyed.body.state).toBe('DESTROYED');
     expect((await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2008-07-01' }).first()).status).toBe('DESTROYED');
-    expect((await verify(citizen, '2008-07-01')).body.reason).toBe('NOT_ISSUED');
+    expect((await verify(citizen, '2008-07-01')).body.reason).toBe('SUPERSEDED');
 
     const current = await handIn(citizen, '2022-07-01');
     expect(current.body.disposition).toBe('HOLD_FOR_OWNER');

@@ -80,7 +80,9 @@ describe('verifyCard', () => {
 
   test.each<[string, Partial<CardFacts> | undefined, string, string, string]>([
     ['the card is unknown', undefined, '王小明', '2024-06-01', 'NOT_ISSUED'],
-    ['the card was destroyed', { status: 'DESTROYED' }, '王小明', '2024-06-01', 'NOT_ISSUED'],
+    ['the card was destroyed within its period (a found card replaced by a newer one)', { status: 'DESTROYED' }, '王小明', '2024-06-01', 'SUPERSEDED'],
+    ['the card was destroyed on its last day', { status: 'DESTROYED' }, '王小明', '2036-03-01', 'SUPERSEDED'],
+    ['the card was destroyed and is past its last day', { status: 'DESTROYED' }, '王小明', '2036-03-02', 'EXPIRED'],
     ['the day is before the card was issued', {}, '王小明', '2016-02-29', 'NOT_ISSUED'],
     ['the card was reported lost', { status: 'REPORTED_LOST' }, '王小明', '2024-06-01', 'REPORTED_LOST'],
     ['the card was replaced by a newer one', { status: 'SUPERSEDED' }, '王小明', '2024-06-01', 'SUPERSEDED'],
@@ -105,8 +107,9 @@ describe('verifyCard', () => {
       }
     });
 
-    test('when destroyed and also past its last day, then it is not issued', () => {
-      expect(verifyCard({ card: card({ status: 'DESTROYED' }), presentedName: '王小明', on: '2040-01-01' })).toEqual({ result: 'INVALID', reason: 'NOT_ISSUED' });
+    test('when destroyed, then it reads as what it was (superseded or expired), never not issued', () => {
+      expect(verifyCard({ card: card({ status: 'DESTROYED' }), presentedName: '王小明', on: '2040-01-01' })).toEqual({ result: 'INVALID', reason: 'EXPIRED' });
+      expect(verifyCard({ card: card({ status: 'DESTROYED', validUntil: null }), presentedName: '王小明', on: '2040-01-01' })).toEqual({ result: 'INVALID', reason: 'SUPERSEDED' });
     });
 
     test('when reported lost or replaced and also past its last day, then the status is the reason', () => {
@@ -132,6 +135,8 @@ describe('verifyCard', () => {
         const valid = c !== undefined && c.status === 'ACTIVE' && name === c.holderName && c.validFrom <= on && (c.validUntil === null || on <= c.validUntil);
         expect(verdict.result === 'VALID').toBe(valid);
         if (c === undefined) expect(verdict).toEqual({ result: 'INVALID', reason: 'NOT_ISSUED' });
+        // A destroyed card was issued: a unit learns what it was, never that it does not exist.
+        if (c?.status === 'DESTROYED' && name === c.holderName) expect(verdict).toEqual({ result: 'INVALID', reason: c.validUntil !== null && on > c.validUntil ? 'EXPIRED' : 'SUPERSEDED' });
       }),
     );
   });
