@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
+import { systemClock } from './config/clock';
 import { createLogger } from './config/logger';
 import { writeServicesFile } from './config/services';
 import { routeTemporalLogs } from './worker/logging';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
       await seedDemoOnFirstStart(owner, {
         databaseUrl: migrationUrl,
         dataDir: config.DATA_DIR,
-        today: new Date().toISOString().slice(0, 10),
+        today: systemClock.today(), // China's date: the demo's dates are relative to it
         log: (message) => logger.info(message),
       });
     } finally {
