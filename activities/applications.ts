@@ -68,6 +68,8 @@ export interface Acceptance extends ApplicationInput {
   acceptedAt: string;
   deadlineAt: string;
   temporaryCardDueAt?: string;
+  /** Set by runs that request the home region's review in the same write (HOME_REVIEW at this instant). */
+  reviewRequestedAt?: string;
 }
 
 export interface ResumptionRecord {
@@ -114,7 +116,8 @@ export function createApplicationActivities({ db }: { db: Db }) {
             idNumber: acceptance.idNumber,
             kind: acceptance.kind,
             reason: acceptance.reason,
-            stage: 'ACCEPTED',
+            // A run that requests the review in this write records the application there at once.
+            stage: acceptance.reviewRequestedAt ? 'HOME_REVIEW' : 'ACCEPTED',
             acceptingStationCode: acceptance.acceptingStationCode,
             homeRegionCode: acceptance.homeRegionCode,
             acceptedAt: acceptance.acceptedAt,
@@ -141,6 +144,12 @@ export function createApplicationActivities({ db }: { db: Db }) {
         await audit(trx, { actor: acceptance.acceptedBy, action: 'application.accepted', applicationId: acceptance.applicationId, at: acceptance.acceptedAt, details: { kind: acceptance.kind, acceptingStationCode: acceptance.acceptingStationCode } });
         if (acceptance.kind === 'replacement') await reportLostAtAcceptance(trx, acceptance);
         await writeNotices(trx, acceptance.applicationId, noticesOnAcceptance(acceptance.applicationId));
+        if (acceptance.reviewRequestedAt) {
+          // What recordProgress writes for the review request, in this same transaction.
+          const at = acceptance.reviewRequestedAt;
+          await trx('applicationStageHistory').insert({ applicationId: acceptance.applicationId, stage: 'HOME_REVIEW', at, actor: acceptance.acceptedBy, note: null });
+          await audit(trx, { actor: acceptance.acceptedBy, action: 'review.requested', applicationId: acceptance.applicationId, at, details: {} });
+        }
       });
     },
 

@@ -2,6 +2,7 @@
  * `npm run bench [-- <name>...]`: runs the named benchmarks (all when none is named). Each writes
  * its figures to bench/results/<name>.json; figures are ratios against baselines measured in the same run.
  */
+import * as acceptance from './acceptance';
 import * as cardStatusFeed from './cardStatusFeed';
 import * as lossReportCoherence from './lossReportCoherence';
 import * as overdue from './overdue';
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, { run(): Promise<void> }> = {
   overdue,
   'loss-report-coherence': lossReportCoherence,
   'card-status-feed': cardStatusFeed,
+  acceptance,
 };
 
 async function main(): Promise<void> {
