@@ -81,6 +81,14 @@ export interface ResumptionRecord {
   at: string;
 }
 
+/** An imported application as its run records it (`recordImport`): the run's input, with `resume.imported` set. */
+export interface ImportRecord extends ApplicationInput {
+  workflowId: string;
+  runId: string;
+  /** When the import was recorded (the audit entry's time). */
+  at: string;
+}
+
 export interface Pickup {
   applicationId: string;
   idNumber: string;
@@ -106,31 +114,35 @@ export function createApplicationActivities({ db }: { db: Db }) {
      */
     async recordAcceptance(acceptance: Acceptance): Promise<void> {
       await db.transaction(async (trx) => {
-        const existing = await trx('applications').where('id', acceptance.applicationId).first('id');
-        if (existing) return;
+        let inserted: unknown[];
         try {
-          await trx('applications').insert({
-            id: acceptance.applicationId,
-            workflowId: acceptance.workflowId,
-            runId: acceptance.runId,
-            idNumber: acceptance.idNumber,
-            kind: acceptance.kind,
-            reason: acceptance.reason,
-            // A run that requests the review in this write records the application there at once.
-            stage: acceptance.reviewRequestedAt ? 'HOME_REVIEW' : 'ACCEPTED',
-            acceptingStationCode: acceptance.acceptingStationCode,
-            homeRegionCode: acceptance.homeRegionCode,
-            acceptedAt: acceptance.acceptedAt,
-            deadlineAt: acceptance.deadlineAt,
-            fingerprintCaptured: acceptance.fingerprintCaptured,
-            appearanceChanged: acceptance.appearanceChanged,
-            temporaryCardRequested: acceptance.temporaryCardRequested,
-            temporaryCardDueAt: acceptance.temporaryCardDueAt ?? null,
-            contactPhone: acceptance.contactPhone ?? null,
-            idempotencyKey: acceptance.idempotencyKey ?? null,
-            // Kept so that reconciliation can restart a lost workflow with the settings it was accepted with.
-            workflowSettings: JSON.stringify(acceptance.settings),
-          });
+          inserted = await trx('applications')
+            .insert({
+              id: acceptance.applicationId,
+              workflowId: acceptance.workflowId,
+              runId: acceptance.runId,
+              idNumber: acceptance.idNumber,
+              kind: acceptance.kind,
+              reason: acceptance.reason,
+              // A run that requests the review in this write records the application there at once.
+              stage: acceptance.reviewRequestedAt ? 'HOME_REVIEW' : 'ACCEPTED',
+              acceptingStationCode: acceptance.acceptingStationCode,
+              homeRegionCode: acceptance.homeRegionCode,
+              acceptedAt: acceptance.acceptedAt,
+              deadlineAt: acceptance.deadlineAt,
+              fingerprintCaptured: acceptance.fingerprintCaptured,
+              appearanceChanged: acceptance.appearanceChanged,
+              temporaryCardRequested: acceptance.temporaryCardRequested,
+              temporaryCardDueAt: acceptance.temporaryCardDueAt ?? null,
+              contactPhone: acceptance.contactPhone ?? null,
+              idempotencyKey: acceptance.idempotencyKey ?? null,
+              // Kept so that reconciliation can restart a lost workflow with the settings it was accepted with.
+              workflowSettings: JSON.stringify(acceptance.settings),
+            })
+            // A retry after a lost reply finds its own row: written already, nothing more to do.
+            .onConflict('id')
+            .ignore()
+            .returning('id');
         } catch (error) {
           // The database's own guard: one application in progress per person, whatever the engine did.
           if ((error as { code?: string }).code === '23505') {
@@ -140,16 +152,20 @@ export function createApplicationActivities({ db }: { db: Db }) {
           }
           throw error;
         }
-        await trx('applicationStageHistory').insert({ applicationId: acceptance.applicationId, stage: 'ACCEPTED', at: acceptance.acceptedAt, actor: acceptance.acceptedBy });
-        await audit(trx, { actor: acceptance.acceptedBy, action: 'application.accepted', applicationId: acceptance.applicationId, at: acceptance.acceptedAt, details: { kind: acceptance.kind, acceptingStationCode: acceptance.acceptingStationCode } });
-        if (acceptance.kind === 'replacement') await reportLostAtAcceptance(trx, acceptance);
-        await writeNotices(trx, acceptance.applicationId, noticesOnAcceptance(acceptance.applicationId));
-        if (acceptance.reviewRequestedAt) {
-          // What recordProgress writes for the review request, in this same transaction.
-          const at = acceptance.reviewRequestedAt;
-          await trx('applicationStageHistory').insert({ applicationId: acceptance.applicationId, stage: 'HOME_REVIEW', at, actor: acceptance.acceptedBy, note: null });
-          await audit(trx, { actor: acceptance.acceptedBy, action: 'review.requested', applicationId: acceptance.applicationId, at, details: {} });
+        if (inserted.length === 0) return;
+        const { applicationId, acceptedBy: actor, reviewRequestedAt } = acceptance;
+        // The stage rows and audit entries go in one statement each (ACCEPTED first); with the review
+        // request, what recordProgress writes for it, in this same transaction.
+        const stages: Array<{ applicationId: string; stage: ApplicationStage; at: string; actor: string; note: null }> = [{ applicationId, stage: 'ACCEPTED', at: acceptance.acceptedAt, actor, note: null }];
+        const entries: ApplicationAuditEntry[] = [{ actor, action: 'application.accepted', applicationId, at: acceptance.acceptedAt, details: { kind: acceptance.kind, acceptingStationCode: acceptance.acceptingStationCode } }];
+        if (reviewRequestedAt) {
+          stages.push({ applicationId, stage: 'HOME_REVIEW', at: reviewRequestedAt, actor, note: null });
+          entries.push({ actor, action: 'review.requested', applicationId, at: reviewRequestedAt, details: {} });
         }
+        await trx('applicationStageHistory').insert(stages);
+        await audit(trx, entries);
+        if (acceptance.kind === 'replacement') await reportLostAtAcceptance(trx, acceptance);
+        await writeNotices(trx, applicationId, noticesOnAcceptance(applicationId));
       });
     },
 
@@ -169,6 +185,69 @@ export function createApplicationActivities({ db }: { db: Db }) {
         await trx('applications').where('id', resumption.applicationId).update({ runId: resumption.runId, updatedAt: trx.fn.now() });
         await trx('stuckApplications').where('applicationId', resumption.applicationId).delete();
         await audit(trx, { actor: 'system', action: 'application.resumed', applicationId: resumption.applicationId, at: resumption.at, details: { stage: resumption.stage, restart: resumption.restart, previousRunId: resumption.previousRunId, runId: resumption.runId } });
+      });
+    },
+
+    /**
+     * An application imported from a station's old system at go-live (`input.resume.imported`):
+     * recorded at its stage with its original acceptance time, deadline and the facts its stage
+     * implies, its stage history, and an audit entry naming the importer (`acceptedBy`). A
+     * replacement's lost card is invalidated as at acceptance. The database gives the receipt number.
+     * @throws ApplicationFailure `duplicate_application` (not retried) when the person has an
+     *   application in progress or the old system's reference was imported already.
+     */
+    async recordImport(imported: ImportRecord): Promise<void> {
+      const resume = imported.resume!;
+      await db.transaction(async (trx) => {
+        const existing = await trx('applications').where('id', imported.applicationId).first('id');
+        if (existing) return;
+        try {
+          await trx('applications').insert({
+            id: imported.applicationId,
+            workflowId: imported.workflowId,
+            runId: imported.runId,
+            idNumber: imported.idNumber,
+            kind: imported.kind,
+            reason: imported.reason,
+            stage: resume.stage,
+            acceptingStationCode: imported.acceptingStationCode,
+            homeRegionCode: imported.homeRegionCode,
+            acceptedAt: resume.acceptedAt,
+            deadlineAt: resume.deadlineAt,
+            extensionDays: resume.extension?.days ?? null,
+            extensionReason: resume.extension?.reason ?? null,
+            overdue: resume.overdue,
+            fingerprintCaptured: imported.fingerprintCaptured,
+            appearanceChanged: imported.appearanceChanged,
+            temporaryCardRequested: imported.temporaryCardRequested,
+            temporaryCardDueAt: resume.temporaryCard?.dueAt ?? null,
+            temporaryCardIssuedAt: resume.temporaryCard?.issuedAt ?? null,
+            temporaryCardOverdue: resume.temporaryCard?.overdue ?? false,
+            newCardValidFrom: resume.printed?.validFrom ?? null,
+            newCardValidUntil: resume.printed?.validUntil ?? null,
+            trackingNumber: resume.trackingNumber ?? null,
+            readyForPickupAt: resume.readyForPickupAt ?? null,
+            contactPhone: imported.contactPhone ?? null,
+            importReference: resume.imported!.externalReference,
+            importedBy: imported.acceptedBy,
+            workflowSettings: JSON.stringify(imported.settings),
+          });
+        } catch (error) {
+          if ((error as { code?: string }).code === '23505') {
+            const constraint = (error as { constraint?: string }).constraint ?? 'unknown';
+            throw ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: `an application is already in progress or imported (unique constraint ${constraint})`, nonRetryable: true });
+          }
+          throw error;
+        }
+        await trx('applicationStageHistory').insert(resume.history.map((entry) => ({ applicationId: imported.applicationId, stage: entry.stage, at: entry.at, actor: imported.acceptedBy, note: entry.note ?? null })));
+        await audit(trx, {
+          actor: imported.acceptedBy,
+          action: 'application.imported',
+          applicationId: imported.applicationId,
+          at: imported.at,
+          details: { externalReference: resume.imported!.externalReference, stage: resume.stage, acceptedAt: resume.acceptedAt, kind: imported.kind, acceptingStationCode: imported.acceptingStationCode },
+        });
+        if (imported.kind === 'replacement') await reportLostAtAcceptance(trx, { ...imported, acceptedAt: resume.acceptedAt, deadlineAt: resume.deadlineAt });
       });
     },
 
@@ -278,17 +357,22 @@ async function ensureActorMay(trx: Db, actor: string, step: StepTaken, applicati
   });
 }
 
-/** The application's audit entry, keyed so that a retried activity writes it once. */
-async function audit(trx: Db, entry: { actor: string; action: string; applicationId: string; at: string; details?: Record<string, unknown> }) {
-  await recordAudit(trx, {
-    at: new Date(entry.at),
-    actor: entry.actor,
-    action: entry.action,
-    subjectType: 'application',
-    subjectId: entry.applicationId,
-    details: entry.details ?? {},
-    dedupeKey: `application:${entry.applicationId}:${entry.action}:${entry.at}`,
-  });
+type ApplicationAuditEntry = { actor: string; action: string; applicationId: string; at: string; details?: Record<string, unknown> };
+
+/** The application's audit entries (one statement), keyed so that a retried activity writes each once. */
+async function audit(trx: Db, entries: ApplicationAuditEntry | ApplicationAuditEntry[]) {
+  await recordAudit(
+    trx,
+    (Array.isArray(entries) ? entries : [entries]).map((entry) => ({
+      at: new Date(entry.at),
+      actor: entry.actor,
+      action: entry.action,
+      subjectType: 'application',
+      subjectId: entry.applicationId,
+      details: entry.details ?? {},
+      dedupeKey: `application:${entry.applicationId}:${entry.action}:${entry.at}`,
+    })),
+  );
 }
 
 async function reportLostAtAcceptance(trx: Db, acceptance: Acceptance): Promise<void> {

@@ -1,3 +1,4 @@
+export * from './applicationImport';
 export * from './applicationStages';
 export * from './authority';
 export * from './calendar';

@@ -360,12 +360,21 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
 
   if (resume) {
     try {
-      await activities.recordResumption({ applicationId, runId: wf.workflowInfo().runId, previousRunId: resume.previousRunId, stage: resume.stage, restart: resume.restart, at: now() });
+      // An import from the old system records the application itself; a restart takes over its row.
+      if (resume.imported) await activities.recordImport({ ...input, workflowId: wf.workflowInfo().workflowId, runId: wf.workflowInfo().runId, at: now() });
+      else await activities.recordResumption({ applicationId, runId: wf.workflowInfo().runId, previousRunId: resume.previousRunId, stage: resume.stage, restart: resume.restart, at: now() });
     } catch (error) {
-      const failure = ApplicationFailure.create({ type: RESUMPTION_OUTDATED, message: 'the application moved on or closed before its workflow resumed', nonRetryable: true, cause: error as Error });
+      const failure = resume.imported
+        ? ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: 'an application is already in progress for this person', nonRetryable: true, cause: error as Error })
+        : ApplicationFailure.create({ type: RESUMPTION_OUTDATED, message: 'the application moved on or closed before its workflow resumed', nonRetryable: true, cause: error as Error });
       acceptance = failure;
       await wf.condition(wf.allHandlersFinished);
       throw failure;
+    }
+    // An imported case already past its deadline was recorded overdue: managers hear of it now, under watchDeadline's keys.
+    if (resume.imported && state.overdue) {
+      await notify('deadline.overdue', 'manager', input.acceptingStationCode, state.deadlineAt);
+      await notify('deadline.overdue', 'manager', input.homeRegionCode, `${state.deadlineAt}:home`);
     }
     if (resume.stage === 'ACCEPTED') await moveTo('HOME_REVIEW', 'review.requested', input.acceptedBy);
     // The print job may never have been queued before the run was lost; queuing is idempotent.

@@ -67,6 +67,12 @@ export interface Resumption {
   previousRunId: string;
   /** 1 for the first restart of this application, and so on: keeps reminders of each run apart. */
   restart: number;
+  /**
+   * Set for an application imported from a station's old system at go-live (`api/applications/importApplications.ts`):
+   * the run records the application itself (`recordImport`, with its acceptance time, stage and facts)
+   * instead of taking over a row a lost run left. Runs without it (every run before it existed) resume as before.
+   */
+  imported?: { externalReference: string };
 }
 
 export interface StageEntry {

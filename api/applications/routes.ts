@@ -10,6 +10,7 @@ import { allow, userOf } from '../auth';
 import { problems } from '../problems';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
+import { importApplications } from './importApplications';
 import { ServerTiming } from '../serverTiming';
 import { printedCardDates } from './printing';
 import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
@@ -86,6 +87,13 @@ export function applicationRoutes(deps: AppDependencies): Router {
     const { created, application } = await acceptApplication(deps, userOf(req), parse(acceptance, req.body), key, timing);
     res.set('Server-Timing', timing.header());
     res.status(created ? 201 : 200).location(`/v1/applications/${application.applicationId}`).json(application);
+  });
+
+  // Go-live import of the old systems' applications in flight: an admin's work, as it accepts for any station.
+  router.post('/applications/import', allow('admin'), async (req, res) => {
+    if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
+    if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was imported.');
+    await importApplications(deps, userOf(req), req, res);
   });
 
   router.get('/applications', viewers, async (req, res) => {

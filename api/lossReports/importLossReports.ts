@@ -16,7 +16,7 @@ import { reporterRefusal } from './reportLoss';
 
 /** Lines are committed this many at a time; a re-run after a failure skips what was committed. */
 const BATCH_LINES = 500;
-const MAX_LINE_BYTES = 16 * 1024;
+export const MAX_LINE_BYTES = 16 * 1024;
 
 /**
  * One loss report taken before the system existed. `externalId` (the old system's reference) makes
@@ -61,7 +61,7 @@ export interface ImportLimits {
 }
 
 /** The import went past a limit: the lines before it are answered, then this, and nothing more is read. */
-class LimitExceeded extends Error {
+export class LimitExceeded extends Error {
   constructor(readonly problem: Problem) {
     super(problem.message);
   }
@@ -69,7 +69,7 @@ class LimitExceeded extends Error {
 
 export const importTooLarge = (maxBytes: number) =>
   new Problem(413, 'import_too_large', 'Import too large', `An import may hold at most ${maxBytes} bytes: split the file and send the rest separately.`);
-const importTooManyLines = (maxLines: number) =>
+export const importTooManyLines = (maxLines: number) =>
   new Problem(413, 'import_too_many_lines', 'Import too large', `An import may hold at most ${maxLines} lines: split the file and send the rest separately.`);
 
 /**
@@ -174,7 +174,7 @@ export async function importLossReports(
  * Leaving early leaves the body open (the answer still goes out on its connection).
  * @throws LimitExceeded once more than `maxBytes` arrived.
  */
-async function* linesOf(body: IncomingMessage, maxBytes: number): AsyncGenerator<{ line: number; text: string | undefined }> {
+export async function* linesOf(body: IncomingMessage, maxBytes: number): AsyncGenerator<{ line: number; text: string | undefined }> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let overlong = false;

@@ -18,6 +18,7 @@ import * as receiptNumbers from './20261130_40_receipt_numbers';
 import * as consoleLogins from './20261130_50_console_logins';
 import * as leastPrivilege from './20261130_60_least_privilege';
 import * as stationLists from './20261130_70_station_lists';
+import * as applicationImports from './20261130_80_application_imports';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } };
 
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '20261130_50_console_logins': consoleLogins,
   '20261130_60_least_privilege': leastPrivilege,
   '20261130_70_station_lists': stationLists,
+  '20261130_80_application_imports': applicationImports,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

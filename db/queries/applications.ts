@@ -54,6 +54,11 @@ export async function findByIdempotencyKey(db: Db, stationCode: string, key: str
   return db('applications').where({ acceptingStationCode: stationCode, idempotencyKey: key }).first();
 }
 
+/** The application imported under the old system's reference (`POST /v1/applications/import`), if any. */
+export async function findByImportReference(db: Db, externalReference: string): Promise<ApplicationRow | undefined> {
+  return db('applications').where('importReference', externalReference).first();
+}
+
 export async function findInProgress(db: Db, idNumber: string): Promise<ApplicationRow | undefined> {
   return db('applications').where('idNumber', idNumber).whereNotIn('stage', TERMINAL_STAGES).first();
 }

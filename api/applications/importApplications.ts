@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import { systemClock, type Clock } from '../../config/clock';
+import type { Logger } from '../../config/logger';
+import type { Db } from '../../db/knex';
+import { findApplication, findByImportReference, findInProgress, registryFactsForAcceptance } from '../../db/queries/applications';
+import type { User } from '../../db/users';
+import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
+import type { applicationWorkflow } from '../../workflows';
+import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
+import { importTooLarge, importTooManyLines, LimitExceeded, linesOf, MAX_LINE_BYTES } from '../lossReports/importLossReports';
+import { Problem } from '../problems';
+import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { applicationWorkflowId } from './workflowId';
+import { waitForWorkflow } from './workflowWait';
+
+/** How much one import may hold: each line starts a workflow, so a file is a few hundred cases, not a registry. */
+export const APPLICATION_IMPORT_LIMITS = { maxBytes: 4 * 1024 * 1024, maxLines: 2_000 };
+
+const instant = (what: string) => z.iso.datetime({ offset: true, error: `${what} must be an ISO 8601 date-time with offset` });
+
+/**
+ * One application in flight in a station's old system (NDJSON line). The stage's facts: `printed`
+ * from PRINTING on (required from SHIPPING), `trackingNumber` from SHIPPING, `readyForPickupAt` at
+ * READY_FOR_PICKUP; `extension` once granted; `temporaryCard` when one was requested (`issuedAt`
+ * once issued). `externalReference` names the case in the old system: posting it again is
+ * recognised (`already_imported`).
+ */
+export const applicationImportLine = z.strictObject({
+  externalReference: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  idNumber: idNumberField,
+  name: nonEmptyText(50),
+  kind: z.enum(['renewal', 'replacement'], { error: 'must be "renewal" or "replacement"' }),
+  reason: nonEmptyText(500),
+  acceptingStationCode: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(40),
+  acceptedAt: instant('acceptedAt'),
+  stage: z.enum(IMPORTABLE_STAGES, { error: `must be one of ${IMPORTABLE_STAGES.join(', ')}` }),
+  fingerprintCaptured: z.boolean({ error: 'must be true or false' }).default(false),
+  appearanceChanged: z.boolean({ error: 'must be true or false' }).default(false),
+  contactPhone: z.string({ error: 'must be a string' }).regex(/^\+?[0-9 -]{5,20}$/, 'must be a phone number').optional(),
+  printed: z.strictObject({ validFrom: calendarDateField, validUntil: calendarDateField.nullable() }).optional(),
+  trackingNumber: z.string({ error: 'must be a string' }).trim().min(1).max(60).optional(),
+  readyForPickupAt: instant('readyForPickupAt').optional(),
+  extension: z.strictObject({ days: z.number({ error: 'must be a number' }).int('must be whole days'), reason: nonEmptyText(500) }).optional(),
+  temporaryCard: z.strictObject({ issuedAt: instant('issuedAt').optional() }).optional(),
+});
+export type ApplicationImportLine = z.infer<typeof applicationImportLine>;
+
+export type ApplicationImportOutcome =
+  | { line: number; status: 'imported' | 'already_imported'; applicationId: string; receiptNumber: string }
+  | { line: number; status: 'refused'; code: string; message: string };
+
+export interface ApplicationImportSummary {
+  lines: number;
+  imported: number;
+  alreadyImported: number;
+  refused: number;
+}
+
+interface Deps {
+  db: Db;
+  temporal?: Client;
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/**
+ * Go-live import of the applications in flight in stations' old systems (NDJSON, one per line),
+ * streamed both ways as the loss-report import is: read line by line, each line's outcome written
+ * back as soon as it is decided, then a `{ "summary": … }` line. Each line passes acceptance's
+ * checks on the person as of its acceptance day (registry, name, blacklist, fingerprints, the
+ * station's rollout, one application in progress) and the import's own (`checkImportedApplication`),
+ * then becomes a workflow started at its stage with its original acceptance time and deadline
+ * (`Resumption` with `imported`), whose first activity records the application, its history and
+ * the audit entry naming the importer. A refused line writes nothing.
+ * @throws Problem 413 `import_too_large` when the declared length is over the limit.
+ */
+export async function importApplications(deps: Deps, importer: User, body: IncomingMessage, out: ServerResponse, limits = APPLICATION_IMPORT_LIMITS): Promise<ApplicationImportSummary> {
+  const declared = Number(body.headers['content-length']);
+  if (declared > limits.maxBytes) throw importTooLarge(limits.maxBytes);
+  const summary: ApplicationImportSummary = { lines: 0, imported: 0, alreadyImported: 0, refused: 0 };
+  out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  const emit = async (value: unknown) => {
+    if (out.destroyed) return;
+    if (!out.write(`${JSON.stringify(value)}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve).once('close', resolve));
+  };
+  let stoppedAt: Problem | undefined;
+  try {
+    for await (const { line, text } of linesOf(body, limits.maxBytes)) {
+      if (line > limits.maxLines) throw new LimitExceeded(importTooManyLines(limits.maxLines));
+      summary.lines++;
+      const outcome = await importLine(deps, importer, line, text);
+      if (outcome.status === 'imported') summary.imported++;
+      else if (outcome.status === 'already_imported') summary.alreadyImported++;
+      else summary.refused++;
+      await emit(outcome);
+    }
+    await emit({ summary });
+  } catch (error) {
+    if (error instanceof LimitExceeded) {
+      stoppedAt = error.problem;
+      await emit({ ...error.problem.toJSON(), summary });
+    } else {
+      deps.logger.error({ err: error, linesRead: summary.lines }, 'application import stopped');
+      await emit({ error: 'internal_error', detail: 'The import stopped on our side; lines answered above are recorded, post the file again to continue (imported lines answer already_imported).', summary });
+    }
+  }
+  out.end();
+  if (stoppedAt) out.once('finish', () => body.destroy());
+  return summary;
+}
+
+/**
+ * One line: parsed, checked, started. Never throws for the line's own faults (they are `refused`);
+ * throws when the engine or the database fails, which ends the import.
+ */
+export async function importLine(deps: Deps, importer: User, line: number, text: string | undefined): Promise<ApplicationImportOutcome> {
+  const refuse = (code: string, message: string): ApplicationImportOutcome => ({ line, status: 'refused', code, message });
+  if (text === undefined) return refuse('line_too_long', `A line may be at most ${MAX_LINE_BYTES} bytes.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return refuse('malformed_json', 'The line is not valid JSON.');
+  }
+  let request: ApplicationImportLine;
+  try {
+    request = parse(applicationImportLine, json);
+  } catch (error) {
+    if (error instanceof Problem) return refuse(error.code, error.message);
+    throw error;
+  }
+  const { db, config } = deps;
+  const earlier = await findByImportReference(db, request.externalReference);
+  if (earlier) return { line, status: 'already_imported', applicationId: earlier.id, receiptNumber: earlier.receiptNumber };
+
+  const now = (deps.clock ?? systemClock).now();
+  const acceptedAt = new Date(request.acceptedAt);
+  const [facts, inProgress] = await Promise.all([registryFactsForAcceptance(db, request.idNumber, request.acceptingStationCode), findInProgress(db, request.idNumber)]);
+  if (!facts.station) return refuse('unknown_station', 'acceptingStationCode: no such station');
+  const verdict = checkAcceptance({
+    citizen: facts.citizen,
+    presentedName: request.name,
+    blacklisted: facts.blacklisted,
+    appearanceChanged: request.appearanceChanged,
+    station: { stationCode: facts.station.code, regionCode: facts.station.regionCode },
+    rolloutPolicy: facts.rolloutRules.map((rule) => ({ ...rule, until: rule.until ?? undefined })),
+    // The station accepted it on that day, under that day's rollout.
+    on: chinaDateOf(acceptedAt.getTime()),
+    applicationInProgress: inProgress ? { applicationId: inProgress.id } : undefined,
+  });
+  if (!verdict.ok) return refuse(verdict.code, verdict.message);
+  const citizen = facts.citizen!;
+  const parsedNumber = parseIdNumber(citizen.idNumber);
+  const birthDate = parsedNumber.ok ? parsedNumber.value.birthDate : '1900-01-01';
+  const check = checkImportedApplication(
+    {
+      stage: request.stage,
+      acceptedAt,
+      birthDate,
+      printed: request.printed,
+      trackingNumber: request.trackingNumber,
+      readyForPickupAt: request.readyForPickupAt ? new Date(request.readyForPickupAt) : undefined,
+      extension: request.extension,
+      temporaryCard: request.temporaryCard ? { issuedAt: request.temporaryCard.issuedAt ? new Date(request.temporaryCard.issuedAt) : undefined } : undefined,
+    },
+    { now, deadlineDays: config.DEADLINE_DAYS },
+  );
+  if (!check.ok) return refuse(check.code, check.message);
+  if (!deps.temporal) throw new Error('the workflow engine is not configured');
+
+  const iso = (date: Date) => date.toISOString();
+  const history: StageEntry[] = [{ stage: 'ACCEPTED', at: iso(acceptedAt) }];
+  const movedOver = `imported from the old system (${request.externalReference})`;
+  if (request.stage !== 'ACCEPTED') {
+    // The old system's stage changes are not carried over; the stage is entered when it moved over (a card ready when it was ready).
+    const stageAt = request.readyForPickupAt ?? iso(now);
+    history.push({ stage: request.stage as ApplicationStage, at: stageAt, note: movedOver });
+  }
+  const input: ApplicationInput = {
+    applicationId: randomUUID(),
+    idNumber: citizen.idNumber,
+    kind: request.kind,
+    reason: request.reason,
+    acceptingStationCode: facts.station.code,
+    homeRegionCode: citizen.homeRegionCode,
+    fingerprintCaptured: request.fingerprintCaptured,
+    appearanceChanged: request.appearanceChanged,
+    temporaryCardRequested: request.temporaryCard !== undefined,
+    ...(request.contactPhone ? { contactPhone: request.contactPhone } : {}),
+    acceptedBy: importer.id,
+    settings: {
+      deadlineDays: config.DEADLINE_DAYS,
+      warningDays: config.DEADLINE_WARNING_DAYS,
+      reviewReminderDays: config.REVIEW_REMINDER_DAYS,
+      pickupReminderDays: config.PICKUP_REMINDER_DAYS,
+      reprintLimit: config.REPRINT_LIMIT,
+      taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
+    },
+    resume: {
+      stage: request.stage,
+      acceptedAt: iso(acceptedAt),
+      deadlineAt: iso(check.deadlineAt),
+      ...(request.extension ? { extension: request.extension } : {}),
+      overdue: check.overdue,
+      ...(request.printed ? { printed: request.printed } : {}),
+      printFailures: 0,
+      ...(request.trackingNumber ? { trackingNumber: request.trackingNumber } : {}),
+      ...(request.readyForPickupAt ? { readyForPickupAt: iso(new Date(request.readyForPickupAt)) } : {}),
+      ...(check.temporaryCard
+        ? { temporaryCard: { dueAt: iso(check.temporaryCard.dueAt), ...(check.temporaryCard.issuedAt ? { issuedAt: iso(check.temporaryCard.issuedAt) } : {}), overdue: check.temporaryCard.overdue } }
+        : {}),
+      history,
+      previousRunId: 'import',
+      restart: 0,
+      imported: { externalReference: request.externalReference },
+    },
+  };
+
+  const workflowId = applicationWorkflowId(citizen.idNumber);
+  try {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
+      workflowId,
+      taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    await waitForWorkflow(deps.temporal.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation }), config.WORKFLOW_WAIT_MS, () => new Error('the imported application was not recorded in time'));
+  } catch (error) {
+    const duplicate = error instanceof WorkflowExecutionAlreadyStartedError || (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === DUPLICATE_APPLICATION);
+    if (!duplicate) throw error;
+    // The same line posted twice at once: the other post imported it.
+    const winner = await findByImportReference(db, request.externalReference);
+    if (winner) return { line, status: 'already_imported', applicationId: winner.id, receiptNumber: winner.receiptNumber };
+    return refuse('duplicate_application', 'An application for this person is already in progress.');
+  }
+  const recorded = await findApplication(db, input.applicationId);
+  return { line, status: 'imported', applicationId: input.applicationId, receiptNumber: recorded!.receiptNumber };
+}
