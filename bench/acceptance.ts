@@ -163,7 +163,9 @@ function readPrevious(): unknown {
 // ---------------------------------------------------------------- the stack
 
 function startStack(options: { appUrl: string; migrationUrl: string; port: number; metricsPort: number; dataDir: string }): ChildProcess {
-  const [command, args] = COMPILED ? [process.execPath, [path.join(ROOT, 'dist', 'main.js')]] : [process.execPath, ['--import', 'tsx', path.join(ROOT, 'main.ts')]];
+  // BENCH_CPU_PROFILE=<dir>: the stack writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const [command, args] = COMPILED ? [process.execPath, [...profile, path.join(ROOT, 'dist', 'main.js')]] : [process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'main.ts')]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {
