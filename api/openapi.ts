@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import * as applicantStatus from './applicantStatus/routes';
 import * as applications from './applications/routes';
+import * as importApplications from './applications/importApplications';
 import * as blacklist from './blacklist/routes';
 import * as cardStatusFeed from './cardStatusFeed/routes';
 import * as foundCards from './foundCards/routes';
@@ -32,9 +33,31 @@ interface Operation {
   idempotencyKey?: boolean;
   /** Further answers a client must expect, beyond 400, 401, 403 and 503. */
   other?: number[];
+  /** A bulk import: NDJSON in (each line this schema), NDJSON out (one outcome per line, then a summary). */
+  ndjson?: { line: z.ZodType; outcome: object };
 }
 
 const ANYONE: string[] = [];
+const summaryLine = (counts: string[]) => ({ type: 'object', required: ['summary'], properties: { summary: { type: 'object', properties: Object.fromEntries(counts.map((name) => [name, { type: 'integer' }])) } } });
+const LOSS_REPORT_IMPORT_OUTCOME = {
+  oneOf: [
+    { type: 'object', required: ['line', 'ok'], properties: { line: { type: 'integer' }, ok: { const: true }, status: { enum: ['imported', 'already_imported'] }, lossReportId: { type: 'string', format: 'uuid' } } },
+    { type: 'object', required: ['line', 'ok', 'code'], properties: { line: { type: 'integer' }, ok: { const: false }, code: { type: 'string' }, detail: { type: 'string' } } },
+    summaryLine(['lines', 'imported', 'alreadyImported', 'failed']),
+  ],
+};
+const APPLICATION_IMPORT_OUTCOME = {
+  oneOf: [
+    { type: 'object', required: ['line', 'status', 'applicationId', 'receiptNumber'], properties: { line: { type: 'integer' }, status: { enum: ['imported', 'already_imported'] }, applicationId: { type: 'string', format: 'uuid' }, receiptNumber: { type: 'string', pattern: '^\\d{6}-\\d{7}$' } } },
+    {
+      type: 'object',
+      required: ['line', 'status', 'code', 'message'],
+      description: 'Refused: unknown_citizen, name_mismatch, refused_blacklisted, refused_no_fingerprints, station_not_allowed, duplicate_application, unknown_station, accepted_at_out_of_range, stage_facts_invalid, valid_from_out_of_range, valid_until_mismatch, extension_invalid, validation_failed, malformed_json, line_too_long',
+      properties: { line: { type: 'integer' }, status: { const: 'refused' }, code: { type: 'string' }, message: { type: 'string' } },
+    },
+    summaryLine(['lines', 'imported', 'alreadyImported', 'refused']),
+  ],
+};
 const VIEWERS = ['station', 'reviewer', 'production', 'manager'];
 const STEP_ANSWERS = [202, 404, 409, 422];
 const step = (path: string, summary: string, roles: string[], body: z.ZodType, other = STEP_ANSWERS): Operation => ({ method: 'post', path: `/v1/applications/{id}/${path}`, summary, roles, body, other });
@@ -63,7 +86,16 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409] },
   { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
   { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201, other: [404, 409, 422] },
-  { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports for the importer\'s region (NDJSON in, NDJSON outcome per line out; over the size or line limit: 413)', roles: ['loss_report_importer'], other: [413] },
+  { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports for the importer\'s region (NDJSON in, NDJSON outcome per line out; over the size or line limit: 413)', roles: ['loss_report_importer'], other: [413], ndjson: { line: lossReports.lossReportImportLine, outcome: LOSS_REPORT_IMPORT_OUTCOME } },
+  {
+    method: 'post',
+    path: '/v1/applications/import',
+    summary:
+      "Go-live import of the old systems' applications in flight (NDJSON in, one application per line; NDJSON out, one outcome per line, then a summary; over 4 MiB or 2,000 lines: 413). Each line is checked as acceptance checks the person on its acceptance day, and its stage's facts; it becomes a workflow at its stage whose deadline counts from acceptedAt (not in the future; at most 90 days back unless already overdue). The same externalReference again: already_imported. A refused line writes nothing",
+    roles: ['admin'],
+    other: [413, 415],
+    ndjson: { line: importApplications.applicationImportLine, outcome: APPLICATION_IMPORT_OUTCOME },
+  },
   { method: 'get', path: '/v1/loss-reports', summary: "Loss reports newest first, cursor-paged: a station's taken at its counter (citizen number in full), a manager's those of the region's stations (masked), narrowed by regionCode or stationCode; state open, withdrawn or all (default)", roles: ['station', 'manager', 'admin'], query: lossReports.lossReportListing, other: [404] },
   { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'], other: [404] },
   { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal, other: [404, 409] },
@@ -109,6 +141,7 @@ const OTHER_PROBLEMS: Record<number, string> = {
   409: 'Conflicts with the current state (e.g. wrong_stage; duplicate_application with the applicationId and inProgress: the accepting station by name, stage and deadline; not_stuck)',
   422: 'Refused by the rules (e.g. refused_blacklisted, name_mismatch, idempotency_key_reused)',
   413: 'Too large (import_too_large, import_too_many_lines)',
+  415: 'The body is not NDJSON (unsupported_media_type)',
   429: 'Too many requests; see Retry-After',
 };
 
@@ -129,8 +162,13 @@ function operationObject(operation: Operation) {
     ...(authenticated ? {} : { security: [] }),
     ...(parameters.length ? { parameters } : {}),
     ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
+    ...(operation.ndjson
+      ? { requestBody: { required: true, description: 'NDJSON: one JSON object per line, each of this schema (application/jsonl is taken too)', content: { 'application/x-ndjson': { schema: jsonSchema(operation.ndjson.line) } } } }
+      : {}),
     responses: {
-      [String(operation.status ?? 200)]: { description: 'Done', content: { 'application/json': {} } },
+      [String(operation.status ?? 200)]: operation.ndjson
+        ? { description: 'Streamed as decided: one outcome per line, in line order, then a summary line', content: { 'application/x-ndjson': { schema: operation.ndjson.outcome } } }
+        : { description: 'Done', content: { 'application/json': {} } },
       '400': problem('The request is not valid; each bad field is listed with its own code (one bad citizen number alone: invalid_id_number; several fields: validation_failed)'),
       '405': problem('Method not allowed on this path (method_not_allowed); see Allow'),
       ...(authenticated ? { '401': problem('No valid bearer token'), '403': problem('Wrong role or outside the jurisdiction (forbidden_role, forbidden_jurisdiction; actor_not_allowed: the workflow found the account disabled or moved when it wrote the step, nothing changed)') } : {}),

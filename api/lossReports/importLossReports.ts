@@ -22,7 +22,7 @@ export const MAX_LINE_BYTES = 16 * 1024;
  * One loss report taken before the system existed. `externalId` (the old system's reference) makes
  * a re-run recognise the line; without it, the card, the day and time, and the authority do.
  */
-const importLine = z.strictObject({
+export const lossReportImportLine = z.strictObject({
   externalId: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
   idNumber: idNumberField,
   /** The name the reporter gave, checked against the registry as at the counter. */
@@ -35,7 +35,7 @@ const importLine = z.strictObject({
   authorityRegionCode: z.string({ error: 'must be a string' }).regex(/^\d{6}$/, 'must be a 6-digit region code').optional(),
   reportingStationCode: z.string({ error: 'must be a string' }).trim().min(1).max(40).optional(),
 });
-type ImportLine = z.infer<typeof importLine>;
+type ImportLine = z.infer<typeof lossReportImportLine>;
 
 export type ImportOutcome =
   | { line: number; ok: true; status: 'imported' | 'already_imported'; lossReportId: string }
@@ -212,7 +212,7 @@ function checkLine(line: number, text: string | undefined, user: User, regions: 
   }
   let report: ImportLine;
   try {
-    report = parse(importLine, json);
+    report = parse(lossReportImportLine, json);
   } catch (error) {
     if (error instanceof Problem) return fail(error.code, error.message);
     throw error;

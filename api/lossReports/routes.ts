@@ -11,6 +11,7 @@ import { personOnRecord, stationRecordFilter, stationRecordScope } from '../stat
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { importLossReports } from './importLossReports';
+export { lossReportImportLine } from './importLossReports';
 import { reportLoss } from './reportLoss';
 import { withdrawLossReport } from './withdrawLossReport';
 

@@ -170,4 +170,11 @@ describe('POST /v1/applications/import', () => {
     expectProblem((await importFile('{}', tokens.station)).answer, 403, 'forbidden_role');
     expectProblem((await importFile('{}', tokens.admin, 'application/json')).answer, 415, 'unsupported_media_type');
   });
+
+  test('when a client reads the API document, then the import takes NDJSON lines of the line schema and answers NDJSON', async () => {
+    const operation = (await call(harness.api, 'GET', '/openapi.json')).body.paths['/v1/applications/import'].post;
+    expect(Object.keys(operation.requestBody.content)).toEqual(['application/x-ndjson']);
+    expect(operation.requestBody.content['application/x-ndjson'].schema.required).toEqual(expect.arrayContaining(['externalReference', 'idNumber', 'name', 'kind', 'acceptingStationCode', 'acceptedAt', 'stage']));
+    expect(Object.keys(operation.responses['200'].content)).toEqual(['application/x-ndjson']);
+  });
 });
