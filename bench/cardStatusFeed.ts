@@ -24,16 +24,17 @@ import { createApp } from '../api/app';
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
-import { createDb } from '../db/knex';
+import { createDb, type Db } from '../db/knex';
 import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './lossReportCoherence';
 
 const RATE = Number(process.env.FEED_BENCH_RATE ?? 1_000);
-const PHASE_MS = 5_000;
+const PHASE_MS = 3_500;
 const SUSTAINED_SHARE = 0.6;
 const FOLLOWER_WAIT_S = 2;
+const IDLE_MS = 3_000;
 const WARMUP_MS = 1_500;
 const TICK_MS = 5;
 const MAX_IN_FLIGHT = 64;
@@ -177,6 +178,26 @@ const quantile = (values: number[], q: number) => {
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
+/**
+ * What followers cost while nothing happens: transactions committed per second in the database over
+ * `ms`, with `followers` waiting on the feed (the API's own lease renewals included), read from
+ * `pg_stat_database` (backends flush their counts about once a second: a long window evens that out).
+ */
+async function idleCost(db: Db, base: string, token: string, followers: number, ms: number): Promise<number> {
+  const from = await feedEnd(base, token);
+  const running = Array.from({ length: followers }, () => follow(base, token, from));
+  const committed = async () => Number((await db.raw('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()')).rows[0].xactCommit);
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // caught up with the feed, settled
+  const before = await committed();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await committed();
+  const elapsed = performance.now() - started;
+  await Promise.all(running.map((follower) => follower.stop()));
+  // The two reads of the counter are transactions of their own; a flush may lag by up to a second.
+  return round1((after - before - 1) / (elapsed / 1000));
+}
+
 /** The API in a process of its own: `fork(this file, ['serve'])`, DATABASE_URL in the environment; it sends its port. */
 async function serve(): Promise<void> {
   const url = process.env.DATABASE_URL!;
@@ -306,6 +327,11 @@ export async function run(): Promise<void> {
     people.push(...(await seedPeople(db, 3 * (Math.ceil((sustained * PHASE_MS) / 1000) + 100), people.length)));
     const below = await runPhase(0, sustained, 'sustained');
     for (const followers of [1, 3]) await runPhase(followers, sustained, 'sustained');
+    // Nothing happening: what waiting followers cost the database. Idle backends report their counts
+    // only after 10 s idle, so the load phases' are let in first.
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    const idle = { noFollower: await idleCost(db, api.base, platform, 0, IDLE_MS), threeFollowers: await idleCost(db, api.base, platform, 3, IDLE_MS) };
+    console.log(`idle: ${idle.noFollower} transactions/s with no follower, ${idle.threeFollowers} with 3 followers waiting`);
     const baselineOf = (result: PhaseResult) => (result.load === 'offered' ? saturated : below);
     const results = {
       measuredAt: new Date().toISOString(),
@@ -319,6 +345,7 @@ export async function run(): Promise<void> {
         followerWaitSeconds: FOLLOWER_WAIT_S,
         note: `API in one child process (pool of 10) on one embedded PostgreSQL; load generator and followers in the parent; lag from the 201 arriving to the follower receiving the event, on one clock. "offered" phases ask ${RATE}/s; "sustained" phases ask ${SUSTAINED_SHARE * 100} % of what the baseline achieved. Ratios are to the baseline (no follower) at the same offered rate.`,
       },
+      idleTransactionsPerSecond: { ...idle, note: `committed in the database per second over ${IDLE_MS / 1000} s with nothing reported: the API alone (lease renewals), then with 3 followers long-polling` },
       phases: phases.map((result) => ({
         ...result,
         achievedRatioToBaseline: round2(result.achievedPerSecond / baselineOf(result).achievedPerSecond),
