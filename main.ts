@@ -21,6 +21,7 @@ import { createDb } from './db/knex';
 import { migrateToLatest } from './db/migrate';
 import { provisionEmbeddedRoles } from './db/roles';
 import { seedDemoOnFirstStart } from './db/seed/demo';
+import { importDemoApplications } from './db/seed/demoApplications';
 import { start as startEmbeddedTemporal } from './temporal-server';
 import { startReconciliation } from './worker/reconciliation';
 import { startNotificationDispatcher } from './notifications';
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
     // Notifications leave through the outbox: SMS (or .data/notifications.ndjson) and the inboxes.
     const notifications = startNotificationDispatcher(db, config, logger);
     stops.push(['notification dispatcher', notifications.stop]);
+
+    // The demo's cases in flight on day one, through the go-live import (once; not on a database that is not a demo one).
+    await importDemoApplications({ db, temporal, config, logger }, { dataDir: config.DATA_DIR }).catch((error: unknown) => logger.error({ err: error }, 'the demo applications were not imported'));
 
     const api = createApp({ db, config, logger, temporal });
     const server = await listen(api.app.listen(config.PORT));
