@@ -10,7 +10,7 @@
 # SAMPLE   sample folders to run (default: all in SAMPLES below)
 #
 # Environment: NICE (default 19), TRIES (runs of a sample whose server missed the SDK's 5 s start,
-# or whose mocha before-all hook timed out; default 3), TIMEOUT (seconds per test command, default
+# or whose before-all hook timed out; default 3), TIMEOUT (seconds per test command, default
 # 1200), TRACE=1 (the server logs every call to the sample's log: TEMPORAL_SERVER_TRACE=1).
 set -uo pipefail
 
@@ -140,7 +140,7 @@ run_command() { # sample dir script log
     # jest has printed its results but stays up on a worker that a timed-out test left running:
     # the results are in, so end it after 30 s instead of waiting for TIMEOUT.
     while kill -0 "$pid" 2>/dev/null; do
-      if grep -q 'Jest did not exit one second after the test run has completed' "$log"; then
+      if grep -q 'Jest did not exit one second after the test run has completed' "$log" 2>/dev/null; then
         waited=$((waited + 5))
         [ "$waited" -ge 30 ] && kill -TERM -- "-$pid" 2>/dev/null
       fi
@@ -149,10 +149,12 @@ run_command() { # sample dir script log
     wait "$pid"
     echo "   exit $? $(date -u +%T)"
     # On a loaded machine our server (a Node program) can miss the SDK's fixed 5 s start, and a
-    # mocha "before all" hook that starts it and bundles the workflows (webpack) its time limit:
+    # mocha "before all" (jest beforeAll) hook that starts it and bundles the workflows its time limit:
     # neither is the server's answer to a call, so the sample is run again.
-    if { grep -q 'did not start within' "$log" || { grep -q '"before all" hook' "$log" && grep -q 'Timeout of [0-9]*ms exceeded' "$log"; }; } \
+    if { grep -q 'did not start within' "$log" || grep -q 'Exceeded timeout of [0-9]* ms for a hook' "$log" \
+      || { grep -q '"before all" hook' "$log" && grep -q 'Timeout of [0-9]*ms exceeded' "$log"; }; } \
       && [ "$try" -lt "$TRIES" ]; then
+      mv "$log" "$log.try$try"
       try=$((try + 1))
       continue
     fi
