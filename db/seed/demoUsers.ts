@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashPassword } from '../../api/session/passwords';
 import type { Db } from '../knex';
@@ -43,6 +43,7 @@ export async function ensureDemoLogins(db: Db, dataDir: string, log: (message: s
       ...(account.provinceCode ? { provinceCode: account.provinceCode } : {}),
     });
   }
+  await mkdir(dataDir, { recursive: true });
   await writeFile(path.join(dataDir, 'demo-users.json'), JSON.stringify(users, null, 2) + '\n', { mode: 0o600 });
   log(`wrote ${users.length} demo console logins to ${dataDir}`);
 }
