@@ -89,9 +89,10 @@ function Actions({ user, application, take }: { user: SessionUser; application: 
   if (user.role === 'production' && canTake('printed', stage)) {
     parts.push(
       <Space key="production" orientation="vertical" style={{ width: '100%' }}>
-        <Form layout="inline" onFinish={({ validFrom, validUntil }: { validFrom: { format(f: string): string }; validUntil?: { format(f: string): string } }) =>
-          take({ path: 'printed', body: { validFrom: validFrom.format('YYYY-MM-DD'), validUntil: validUntil ? validUntil.format('YYYY-MM-DD') : null } })}>
-          <Form.Item label={t('validFrom')} name="validFrom" rules={[{ required: true, message: t('required') }]}>
+        {/* Dates left empty are set by the API under the law (from today, for the holder's age); the case file shows them after. */}
+        <Form layout="inline" onFinish={({ validFrom, validUntil }: { validFrom?: { format(f: string): string }; validUntil?: { format(f: string): string } }) =>
+          take({ path: 'printed', body: { ...(validFrom ? { validFrom: validFrom.format('YYYY-MM-DD') } : {}), ...(validUntil ? { validUntil: validUntil.format('YYYY-MM-DD') } : {}) } })}>
+          <Form.Item label={t('validFrom')} name="validFrom">
             <DatePicker />
           </Form.Item>
           <Form.Item label={t('validUntil')} name="validUntil">
