@@ -23,6 +23,7 @@ import { cancelActivityRequest } from './handlers/respondActivityTaskCanceled';
 import { completeActivity } from './handlers/respondActivityTaskCompleted';
 import { failActivity } from './handlers/respondActivityTaskFailed';
 import { respondQueryTask } from './handlers/respondQueryTaskCompleted';
+import { addSearchAttributes, getSearchAttributes, listSearchAttributes, removeSearchAttributes } from './handlers/searchAttributes';
 import { completeWorkflowTask } from './handlers/respondWorkflowTaskCompleted';
 import { failWorkflowTaskRequest } from './handlers/respondWorkflowTaskFailed';
 import { shutdownWorker } from './handlers/shutdownWorker';
@@ -73,7 +74,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
         upsertMemo: true,
         eagerWorkflowStart: false,
         sdkMetadata: true,
-        countGroupByExecutionStatus: false,
+        countGroupByExecutionStatus: true,
         nexus: false,
       },
     }),
@@ -114,9 +115,10 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
     DescribeWorkflowExecution: (request) => describe(engine, request),
     GetWorkflowExecutionHistory: (request, call) => getHistory(engine, request, deadlineOf(call)),
     ListWorkflowExecutions: (request) => list(engine, request),
+    ScanWorkflowExecutions: (request) => list(engine, request),
     ListOpenWorkflowExecutions: unsupportedList('ListOpenWorkflowExecutions'),
     CountWorkflowExecutions: (request) => count(engine, request),
-    GetSearchAttributes: () => ({ keys: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' } }),
+    GetSearchAttributes: () => getSearchAttributes(engine),
     PollWorkflowTaskQueue: (request, call) => pollWorkflowTask(engine, request, () => call.cancelled),
     RespondWorkflowTaskCompleted: (request) => completeWorkflowTask(engine, request),
     RespondWorkflowTaskFailed: (request) => failWorkflowTaskRequest(engine, request),
@@ -244,9 +246,8 @@ export function addServices(server: grpc.Server, engine: Engine): void {
 
 function operatorServiceHandlers(engine: Engine): Record<string, Handler> {
   return {
-    ListSearchAttributes: (request) => {
-      engine.requireNamespace(request.namespace);
-      return { customAttributes: {}, systemAttributes: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' }, storageSchema: {} };
-    },
+    AddSearchAttributes: (request) => addSearchAttributes(engine, request),
+    ListSearchAttributes: (request) => listSearchAttributes(engine, request),
+    RemoveSearchAttributes: (request) => removeSearchAttributes(engine, request),
   };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { alreadyExists, invalidArgument } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
 import type { ExecutionRecord, ParentRef } from '../store';
+import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes } from '../searchAttributes';
 import { type Engine, RUNNING, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS, DEFAULT_STICKY_TIMEOUT_MS } from '../engine';
 
 /** @throws ServiceError ALREADY_EXISTS when the id is taken under the request's policies. */
@@ -17,6 +18,13 @@ export interface RunOrigin {
   beforeFirstTask?: (exec: ExecutionRecord) => void;
 }
 
+/** The attributes a new run starts with: those given, less those given as unset. */
+function setAttributes(indexedFields: Record<string, Pb> | undefined): Record<string, Pb> {
+  const attributes: Record<string, Pb> = {};
+  mergeSearchAttributes(attributes, setOrUnset(indexedFields));
+  return attributes;
+}
+
 export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean } {
   const namespace = h.requireNamespace(request.namespace);
   const workflowId: string = request.workflowId ?? '';
@@ -24,6 +32,10 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
   if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
   if (!request.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
   const requestId: string = request.requestId || randomUUID();
+  // Checked against the namespace's registered types first, as the real frontend does; stored typed.
+  const given = request.searchAttributes?.indexedFields;
+  const validated = validateSearchAttributes(h.store, namespace, given);
+  if (given && Object.keys(given).length > 0) request = { ...request, searchAttributes: { indexedFields: asIndexedFields(validated, given) } };
 
   const current = h.store.getCurrentRun(namespace, workflowId);
   if (current) {
@@ -86,7 +98,7 @@ export function createRun(h: Engine, namespace: string, request: Pb, origin: Run
     runTimeoutMs,
     workflowTaskTimeoutMs,
     memo: { ...(request.memo?.fields ?? {}) },
-    searchAttributes: { ...(request.searchAttributes?.indexedFields ?? {}) },
+    searchAttributes: setAttributes(request.searchAttributes?.indexedFields),
     nextEventId: 1,
     bufferedEvents: [],
     workflowTaskNeeded: false,
