@@ -19,6 +19,17 @@ export interface CliOptions {
   searchAttributes: Record<string, string>;
 }
 
+/** The custom search attributes Temporal's Java test server (which the `<port>` form stands in for) has from the start. */
+const TEST_SERVER_SEARCH_ATTRIBUTES: Record<string, string> = {
+  CustomKeywordField: 'Keyword',
+  CustomStringField: 'Text',
+  CustomTextField: 'Text',
+  CustomIntField: 'Int',
+  CustomDatetimeField: 'Datetime',
+  CustomDoubleField: 'Double',
+  CustomBoolField: 'Bool',
+};
+
 const USAGE =
   'usage: temporal-dev-server <port> [--enable-time-skipping] [--db-filename FILE] [--search-attribute NAME=TYPE]...\n       temporal-dev-server server start-dev [--port N] [--namespace NS]... [--ip IP] [--db-filename FILE] [--search-attribute NAME=TYPE]...';
 
@@ -72,7 +83,7 @@ export function parseArgs(argv: string[]): CliOptions {
   if (argv.length === 0 || !Number.isInteger(port) || port < 0) throw new Error(USAGE);
   // The Java test server this form stands in for skips time by default; the flag is accepted for clarity.
   // Loopback only: the engine's port must not be a way in from the network.
-  const options: CliOptions = { port, host: '127.0.0.1', timeSkipping: true, namespaces: [], searchAttributes: {} };
+  const options: CliOptions = { port, host: '127.0.0.1', timeSkipping: true, namespaces: [], searchAttributes: { ...TEST_SERVER_SEARCH_ATTRIBUTES } };
   for (let i = 1; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--db-filename' || flag === '-f') options.dbFilename = inline ?? argv[++i];

@@ -108,14 +108,24 @@ describe('OperatorService search attributes', () => {
     expect(await failure(env.client.workflow.count('Added = 1'))).toMatchObject({ code: status.INVALID_ARGUMENT, details: "invalid query: invalid expression: column name 'Added' is not a valid search attribute" });
   });
 
-  test('when the test-server form is given --search-attribute, then they are registered', async () => {
+  test('when the test-server form is given --search-attribute, then they are registered besides the Java test server\'s own', async () => {
     const skipping = await timeSkippingEnv([defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD), defineSearchAttributeKey('Amount', SearchAttributeType.DOUBLE)]);
     try {
       const listed = await skipping.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      const { IndexedValueType } = temporal.api.enums.v1;
       expect(listed.customAttributes).toEqual({
-        Stage: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        Amount: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+        Stage: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        Amount: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+        CustomKeywordField: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        CustomStringField: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+        CustomTextField: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+        CustomIntField: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+        CustomDatetimeField: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+        CustomDoubleField: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+        CustomBoolField: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
       });
+      // The dev-server form (this file's env) has only what it was given.
+      expect((await env.connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes).not.toHaveProperty('CustomKeywordField');
     } finally {
       await skipping.teardown();
     }
