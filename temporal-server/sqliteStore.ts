@@ -265,8 +265,12 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       this.db.exec('ALTER TABLE executions ADD COLUMN visibility TEXT');
       const update = this.db.prepare<[string, string, string]>('UPDATE executions SET visibility = ? WHERE namespace = ? AND run_id = ?');
-      for (const row of this.db.prepare<[], { namespace: string; run_id: string; record: Buffer }>('SELECT namespace, run_id, record FROM executions').iterate()) {
-        update.run(visibilityRow(deserialize(row.record) as ExecutionRecord), row.namespace, row.run_id);
+      // In batches: a statement cannot write while another one is still reading.
+      const batch = this.db.prepare<[number], { rowid: number; namespace: string; run_id: string; record: Buffer }>(
+        'SELECT rowid, namespace, run_id, record FROM executions WHERE rowid > ? ORDER BY rowid LIMIT 500',
+      );
+      for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1].rowid)) {
+        for (const row of rows) update.run(visibilityRow(deserialize(row.record) as ExecutionRecord), row.namespace, row.run_id);
       }
     })();
   }

@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
+import Database from 'better-sqlite3';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -489,6 +490,17 @@ describe('the list-filter language', () => {
       const described = await again.workflow.getHandle(handle.workflowId).describe();
       expect(described.typedSearchAttributes.get(defineSearchAttributeKey('Priority', SearchAttributeType.INT))).toBe(3);
       await again.workflow.getHandle(handle.workflowId).terminate();
+      await connection.close();
+      await server.stop();
+
+      // A file written before visibility rows existed gets them at open.
+      const db = new Database(dbFilename);
+      db.exec('ALTER TABLE executions DROP COLUMN visibility');
+      db.close();
+      server = await start({ dbFilename });
+      connection = await Connection.connect({ address: server.address });
+      const migrated = new Client({ connection });
+      expect((await migrated.workflow.count(`WorkflowId = '${handle.workflowId}' AND ExecutionStatus = 'Terminated' AND Stage = 'review'`)).count).toBe(1);
       await expect(start({ dbFilename: path.join(path.dirname(dbFilename), 'other.db'), searchAttributes: { WorkflowId: 'Keyword' } })).rejects.toThrow(/reserved/);
     } finally {
       await connection.close();
