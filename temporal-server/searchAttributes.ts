@@ -191,7 +191,7 @@ export const statusShortName = (status: string): string => STATUS_SHORT[status] 
 /**
  * The run's visibility row: every system attribute and each custom one by name, times in
  * milliseconds since the epoch, durations in nanoseconds (`ExecutionDuration`), lists as arrays.
- * The list filter (`visibility.ts`) is translated to SQL over this JSON.
+ * Stored as SQLite JSONB; the list filter (`visibility.ts`) is translated to SQL over it.
  */
 export function visibilityRow(exec: ExecutionRecord): string {
   const row: Record<string, unknown> = {

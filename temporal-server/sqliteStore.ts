@@ -128,7 +128,7 @@ export class SqliteStore implements Store {
       currentRun: db.prepare<[string, string], { run_id: string }>('SELECT run_id FROM current_runs WHERE namespace = ? AND workflow_id = ?'),
       putExecution: db.prepare(
         `INSERT INTO executions (namespace, run_id, workflow_id, workflow_type, status, start_time, record, visibility)
-         VALUES (@namespace, @runId, @workflowId, @workflowType, @status, @startTime, @record, @visibility)
+         VALUES (@namespace, @runId, @workflowId, @workflowType, @status, @startTime, @record, jsonb(@visibility))
          ON CONFLICT (namespace, run_id) DO UPDATE SET status = excluded.status, record = excluded.record, visibility = excluded.visibility`,
       ),
       setCurrentRun: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO current_runs (namespace, workflow_id, run_id) VALUES (?, ?, ?)'),
@@ -263,8 +263,8 @@ export class SqliteStore implements Store {
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(executions)').all();
     if (columns.some((column) => column.name === 'visibility')) return;
     this.db.transaction(() => {
-      this.db.exec('ALTER TABLE executions ADD COLUMN visibility TEXT');
-      const update = this.db.prepare<[string, string, string]>('UPDATE executions SET visibility = ? WHERE namespace = ? AND run_id = ?');
+      this.db.exec('ALTER TABLE executions ADD COLUMN visibility BLOB');
+      const update = this.db.prepare<[string, string, string]>('UPDATE executions SET visibility = jsonb(?) WHERE namespace = ? AND run_id = ?');
       // In batches: a statement cannot write while another one is still reading.
       const batch = this.db.prepare<[number], { rowid: number; namespace: string; run_id: string; record: Buffer }>(
         'SELECT rowid, namespace, run_id, record FROM executions WHERE rowid > ? ORDER BY rowid LIMIT 500',
@@ -281,11 +281,12 @@ export class SqliteStore implements Store {
     if (query.where) where.push(query.where);
     if (after) where.push(keysetAfter(order, after));
     const keys = order.map((key, i) => `${key.sql} AS k${i}`).join(', ');
-    const sql = `SELECT run_id, record, ${keys} FROM executions WHERE ${where.map((part) => `(${part.sql})`).join(' AND ')}
+    // Only ids and sort keys go through the sort; the page's runs are read afterwards (most from the cache).
+    const sql = `SELECT run_id, ${keys} FROM executions WHERE ${where.map((part) => `(${part.sql})`).join(' AND ')}
       ORDER BY ${order.map((key, i) => `k${i} ${key.desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT ?`;
     const params = [...order.flatMap((key) => key.params), ...where.flatMap((part) => part.params), pageSize];
-    const rows = this.db.prepare<unknown[], Record<string, unknown> & { run_id: string; record: Buffer }>(sql).all(...params);
-    const records = rows.map((row) => this.unit?.loaded.get(key(namespace, row.run_id)) ?? (deserialize(row.record) as ExecutionRecord));
+    const rows = this.db.prepare<unknown[], Record<string, unknown> & { run_id: string }>(sql).all(...params);
+    const records = rows.map((row) => this.unit?.loaded.get(key(namespace, row.run_id)) ?? this.load(namespace, row.run_id)!);
     return { records, keys: rows.map((row) => order.map((_, i) => row[`k${i}`])) };
   }
 

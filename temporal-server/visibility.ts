@@ -4,7 +4,7 @@
  * (`common/persistence/visibility/store/query` in temporalio/temporal): a tokenizer and a
  * recursive-descent parser build the expression, then each predicate is checked against the
  * attribute's type and translated to SQL over the run's visibility row (`executions.visibility`,
- * JSON written by {@link visibilityRow}). What the server cannot evaluate is INVALID_ARGUMENT with the
+ * SQLite JSONB written from {@link visibilityRow}). What the server cannot evaluate is INVALID_ARGUMENT with the
  * real server's reason (`invalid query: …`).
  *
  *   query     := [expr] [GROUP BY name] [ORDER BY name [ASC|DESC] {, name [ASC|DESC]}]
@@ -383,6 +383,9 @@ class Compiler {
 /** Words of a text, lower-cased, as the full-text match compares them. */
 const words = (text: string): string[] => text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter((word) => word !== '');
 
+/** The tokens of the query being evaluated, parsed once rather than once per row. */
+let lastTokens: { json: string; phrases: string[][] } = { json: '[]', phrases: [] };
+
 /**
  * `sa_text_match(text, tokensJson)`: 1 when the text holds any of the tokens (a token of several
  * words as a phrase), the SQL function the Text comparisons call.
@@ -390,9 +393,8 @@ const words = (text: string): string[] => text.toLowerCase().split(/[^\p{L}\p{N}
 export function textMatch(text: unknown, tokensJson: string): number | null {
   if (typeof text !== 'string') return null;
   const have = words(text);
-  const tokens = JSON.parse(tokensJson) as string[];
-  return tokens.some((token) => {
-    const phrase = words(token);
+  if (tokensJson !== lastTokens.json) lastTokens = { json: tokensJson, phrases: (JSON.parse(tokensJson) as string[]).map(words) };
+  return lastTokens.phrases.some((phrase) => {
     if (phrase.length === 0) return false;
     for (let i = 0; i + phrase.length <= have.length; i++) if (phrase.every((word, j) => have[i + j] === word)) return true;
     return false;
