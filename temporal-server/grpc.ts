@@ -72,7 +72,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
         encodedFailureAttributes: true,
         buildIdBasedVersioning: false,
         upsertMemo: true,
-        eagerWorkflowStart: false,
+        eagerWorkflowStart: true,
         sdkMetadata: true,
         countGroupByExecutionStatus: true,
         nexus: false,
@@ -97,10 +97,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
       engine.store.addNamespace(request.namespace);
       return {};
     },
-    StartWorkflowExecution: (request) => {
-      const { runId, started } = startWorkflow(engine, request);
-      return { runId, started };
-    },
+    StartWorkflowExecution: (request) => startWorkflow(engine, request),
     SignalWithStartWorkflowExecution: (request) => {
       const { runId, started } = signalWithStart(engine, request);
       return { runId, started };

@@ -16,6 +16,11 @@ export interface RunOrigin {
   parent?: ParentRef;
   /** Written before the first workflow task (signal-with-start's signal). */
   beforeFirstTask?: (exec: ExecutionRecord) => void;
+  /**
+   * Eager workflow start: the first workflow task is started at once for the starting worker
+   * (`identity`) and handed back in `task` instead of going on the queue.
+   */
+  eager?: { identity: string; task?: Pb };
 }
 
 /** The attributes a new run starts with: those given, less those given as unset. */
@@ -25,7 +30,7 @@ function setAttributes(indexedFields: Record<string, Pb> | undefined): Record<st
   return attributes;
 }
 
-export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean } {
+export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean; eagerWorkflowTask?: Pb } {
   const namespace = h.requireNamespace(request.namespace);
   const workflowId: string = request.workflowId ?? '';
   if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
@@ -67,7 +72,10 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
     }
   }
 
-  return { runId: createRun(h, namespace, request, { beforeFirstTask }).runId, started: true };
+  // As the real server: eager only for a new run with no start delay and no cron schedule.
+  const eager: RunOrigin['eager'] = request.requestEagerExecution && !toMs(request.workflowStartDelay) && !request.cronSchedule ? { identity: request.identity ?? '' } : undefined;
+  const { runId } = createRun(h, namespace, request, { beforeFirstTask, eager });
+  return { runId, started: true, eagerWorkflowTask: eager?.task };
 }
 
 /** A new run of `request.workflowId`, its WorkflowExecutionStarted event and first workflow task. */
@@ -140,8 +148,15 @@ export function createRun(h: Engine, namespace: string, request: Pb, origin: Run
   });
   origin.beforeFirstTask?.(exec);
   h.armRunTimeout(exec);
-  if (delayMs) h.armStartDelay(exec);
-  else h.scheduleWorkflowTask(exec);
+  if (delayMs) {
+    h.armStartDelay(exec);
+  } else if (origin.eager) {
+    h.scheduleWorkflowTask(exec, false);
+    const task = exec.workflowTask!;
+    origin.eager.task = h.startWorkflowTask(namespace, exec.runId, task.scheduledEventId, task.queue, { identity: origin.eager.identity });
+  } else {
+    h.scheduleWorkflowTask(exec);
+  }
   h.save(exec);
   return exec;
 }
