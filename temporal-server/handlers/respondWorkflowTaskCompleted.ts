@@ -27,8 +27,11 @@ function badSearchAttributes(h: Engine, namespace: string, commands: Pb[]): stri
     if (command.commandType === 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES' && !Object.keys(given ?? {}).length) {
       return `IndexedFields is not set on ${name}.`;
     }
+    const target: string = attributes.namespace || namespace;
+    // A child in a namespace that does not exist fails as START_CHILD_WORKFLOW_EXECUTION_FAILED instead.
+    if (!h.store.namespaces().includes(target)) continue;
     try {
-      const validated = validateSearchAttributes(h.store, attributes.namespace || namespace, given);
+      const validated = validateSearchAttributes(h.store, target, given);
       if (given) attributes.searchAttributes = { indexedFields: asIndexedFields(validated, given) };
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
