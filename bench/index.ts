@@ -8,11 +8,13 @@ import * as lossReportCoherence from './lossReportCoherence';
 import * as overdue from './overdue';
 import * as temporalDurability from './temporal-durability';
 import * as temporalServer from './temporal-server';
+import * as temporalVisibility from './temporal-visibility';
 import * as verification from './verification';
 
 const BENCHMARKS: Record<string, { run(): Promise<void> }> = {
   'temporal-server': temporalServer,
   'temporal-durability': temporalDurability,
+  'temporal-visibility': temporalVisibility,
   verification,
   overdue,
   'loss-report-coherence': lossReportCoherence,

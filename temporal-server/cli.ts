@@ -1,12 +1,13 @@
 /**
  * Command line of bin/temporal-dev-server, in the two forms the SDK's test environment uses:
- *   temporal-dev-server <port> [--enable-time-skipping] [--search-attribute k=v ...]   (test server: time skipping on)
+ *   temporal-dev-server <port> [--enable-time-skipping] [--search-attribute NAME=TYPE ...]   (test server: time skipping on)
  *   temporal-dev-server server start-dev --port N --namespace NS --ip IP [...]         (dev server: real time)
  * `--db-filename FILE` (`-f FILE`) keeps the state in FILE, as the Temporal CLI's dev server does;
  * without it the state lives in memory. Flags that make no sense here (UI, log format, dynamic
  * config) are accepted and ignored.
  */
 import { start } from './index';
+import { parseSearchAttributeFlag } from './searchAttributes';
 
 export interface CliOptions {
   port: number;
@@ -14,15 +15,34 @@ export interface CliOptions {
   timeSkipping: boolean;
   namespaces: string[];
   dbFilename?: string;
+  /** `--search-attribute NAME=TYPE`, repeatable. */
+  searchAttributes: Record<string, string>;
 }
 
+/** The custom search attributes Temporal's Java test server (which the `<port>` form stands in for) has from the start. */
+const TEST_SERVER_SEARCH_ATTRIBUTES: Record<string, string> = {
+  CustomKeywordField: 'Keyword',
+  CustomStringField: 'Text',
+  CustomTextField: 'Text',
+  CustomIntField: 'Int',
+  CustomDatetimeField: 'Datetime',
+  CustomDoubleField: 'Double',
+  CustomBoolField: 'Bool',
+};
+
 const USAGE =
-  'usage: temporal-dev-server <port> [--enable-time-skipping] [--db-filename FILE]\n       temporal-dev-server server start-dev [--port N] [--namespace NS]... [--ip IP] [--db-filename FILE]';
+  'usage: temporal-dev-server <port> [--enable-time-skipping] [--db-filename FILE] [--search-attribute NAME=TYPE]...\n       temporal-dev-server server start-dev [--port N] [--namespace NS]... [--ip IP] [--db-filename FILE] [--search-attribute NAME=TYPE]...';
+
+/** `--search-attribute NAME=TYPE` (`--search-attribute=NAME=TYPE` too). @throws Error naming what is wrong. */
+function addSearchAttribute(options: CliOptions, flag: string | undefined): void {
+  const [name, type] = parseSearchAttributeFlag(flag ?? '');
+  options.searchAttributes[name] = type;
+}
 
 /** @throws Error with the usage text when the arguments are not one of the two forms. */
 export function parseArgs(argv: string[]): CliOptions {
   if (argv[0] === 'server' && argv[1] === 'start-dev') {
-    const options: CliOptions = { port: 7233, host: '127.0.0.1', timeSkipping: false, namespaces: [] };
+    const options: CliOptions = { port: 7233, host: '127.0.0.1', timeSkipping: false, namespaces: [], searchAttributes: {} };
     for (let i = 2; i < argv.length; i++) {
       const [flag, inline] = argv[i].split(/=(.*)/s, 2);
       const value = () => inline ?? argv[++i];
@@ -48,6 +68,9 @@ export function parseArgs(argv: string[]): CliOptions {
           break;
         case '--headless':
           break;
+        case '--search-attribute':
+          addSearchAttribute(options, value());
+          break;
         default:
           // Other flags take a value unless the next word is itself a flag.
           if (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('-')) i++;
@@ -60,10 +83,11 @@ export function parseArgs(argv: string[]): CliOptions {
   if (argv.length === 0 || !Number.isInteger(port) || port < 0) throw new Error(USAGE);
   // The Java test server this form stands in for skips time by default; the flag is accepted for clarity.
   // Loopback only: the engine's port must not be a way in from the network.
-  const options: CliOptions = { port, host: '127.0.0.1', timeSkipping: true, namespaces: [] };
+  const options: CliOptions = { port, host: '127.0.0.1', timeSkipping: true, namespaces: [], searchAttributes: { ...TEST_SERVER_SEARCH_ATTRIBUTES } };
   for (let i = 1; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--db-filename' || flag === '-f') options.dbFilename = inline ?? argv[++i];
+    if (flag === '--search-attribute') addSearchAttribute(options, inline ?? argv[++i]);
   }
   if (options.dbFilename === '') throw new Error(`--db-filename needs a file name\n${USAGE}`);
   return options;

@@ -4,6 +4,7 @@ import { RUNNING, type Engine } from './engine';
 import { createRun } from './handlers/startWorkflowExecution';
 import { duration, toMs, unpackAny, type Pb } from './proto';
 import { commandAttributesField } from './history';
+import { mergeSearchAttributes, setOrUnset } from './searchAttributes';
 import type { ActivityState, ExecutionRecord, UpdateState } from './store';
 
 /** What a command handler gets: the run, the command's attributes, the task's completed event and the worker. */
@@ -48,7 +49,8 @@ const COMMAND_HANDLERS: Record<string, CommandHandler> = {
     });
   },
   COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: (h, { exec, attributes, completedId }) => {
-    Object.assign(exec.searchAttributes, attributes.searchAttributes?.indexedFields ?? {});
+    // Checked and typed before any command was applied (respondWorkflowTaskCompleted.ts): a null or empty value unsets.
+    mergeSearchAttributes(exec.searchAttributes, setOrUnset(attributes.searchAttributes?.indexedFields));
     h.append(exec, 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { searchAttributes: attributes.searchAttributes, workflowTaskCompletedEventId: completedId });
   },
   COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: (h, command) => continueAsNew(h, command),

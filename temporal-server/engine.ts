@@ -381,7 +381,8 @@ export class Engine {
 
   // ---------------------------------------------------------------- workflow tasks
 
-  scheduleWorkflowTask(exec: ExecutionRecord): void {
+  /** Schedules the next workflow task; `enqueue` false leaves it for the caller to start at once (eager start). */
+  scheduleWorkflowTask(exec: ExecutionRecord, enqueue = true): void {
     if (exec.status !== RUNNING) return;
     if (exec.workflowTask) {
       if (exec.workflowTask.startedEventId) exec.workflowTaskNeeded = true;
@@ -403,7 +404,7 @@ export class Engine {
     });
     exec.workflowTask = { scheduledEventId: event.eventId, attempt, queue, sticky: !!sticky, scheduledTime: this.clock.now() };
     this.hold(exec, 'workflow-task');
-    this.enqueueWorkflowTask(exec);
+    if (enqueue) this.enqueueWorkflowTask(exec);
   }
 
   enqueueWorkflowTask(exec: ExecutionRecord): void {

@@ -25,6 +25,7 @@ import { failActivity } from './handlers/respondActivityTaskFailed';
 import { respondQueryTask } from './handlers/respondQueryTaskCompleted';
 import { completeWorkflowTask } from './handlers/respondWorkflowTaskCompleted';
 import { failWorkflowTaskRequest } from './handlers/respondWorkflowTaskFailed';
+import { addSearchAttributes, getSearchAttributes, listSearchAttributes, removeSearchAttributes } from './handlers/searchAttributes';
 import { shutdownWorker } from './handlers/shutdownWorker';
 import { signalWithStart } from './handlers/signalWithStartWorkflowExecution';
 import { signal } from './handlers/signalWorkflowExecution';
@@ -71,9 +72,9 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
         encodedFailureAttributes: true,
         buildIdBasedVersioning: false,
         upsertMemo: true,
-        eagerWorkflowStart: false,
+        eagerWorkflowStart: true,
         sdkMetadata: true,
-        countGroupByExecutionStatus: false,
+        countGroupByExecutionStatus: true,
         nexus: false,
       },
     }),
@@ -96,10 +97,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
       engine.store.addNamespace(request.namespace);
       return {};
     },
-    StartWorkflowExecution: (request) => {
-      const { runId, started } = startWorkflow(engine, request);
-      return { runId, started };
-    },
+    StartWorkflowExecution: (request) => startWorkflow(engine, request),
     SignalWithStartWorkflowExecution: (request) => {
       const { runId, started } = signalWithStart(engine, request);
       return { runId, started };
@@ -114,9 +112,10 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
     DescribeWorkflowExecution: (request) => describe(engine, request),
     GetWorkflowExecutionHistory: (request, call) => getHistory(engine, request, deadlineOf(call)),
     ListWorkflowExecutions: (request) => list(engine, request),
+    ScanWorkflowExecutions: (request) => list(engine, request),
     ListOpenWorkflowExecutions: unsupportedList('ListOpenWorkflowExecutions'),
     CountWorkflowExecutions: (request) => count(engine, request),
-    GetSearchAttributes: () => ({ keys: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' } }),
+    GetSearchAttributes: () => getSearchAttributes(engine),
     PollWorkflowTaskQueue: (request, call) => pollWorkflowTask(engine, request, () => call.cancelled),
     RespondWorkflowTaskCompleted: (request) => completeWorkflowTask(engine, request),
     RespondWorkflowTaskFailed: (request) => failWorkflowTaskRequest(engine, request),
@@ -244,9 +243,8 @@ export function addServices(server: grpc.Server, engine: Engine): void {
 
 function operatorServiceHandlers(engine: Engine): Record<string, Handler> {
   return {
-    ListSearchAttributes: (request) => {
-      engine.requireNamespace(request.namespace);
-      return { customAttributes: {}, systemAttributes: { WorkflowType: 'INDEXED_VALUE_TYPE_KEYWORD', WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD', ExecutionStatus: 'INDEXED_VALUE_TYPE_KEYWORD' }, storageSchema: {} };
-    },
+    AddSearchAttributes: (request) => addSearchAttributes(engine, request),
+    ListSearchAttributes: (request) => listSearchAttributes(engine, request),
+    RemoveSearchAttributes: (request) => removeSearchAttributes(engine, request),
   };
 }

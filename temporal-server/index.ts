@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { VirtualClock } from './clock';
 import { Engine } from './engine';
 import { addServices } from './grpc';
+import { isReserved, parseType, TYPE_NAMES } from './searchAttributes';
 import { SqliteStore } from './sqliteStore';
 
 export interface StartOptions {
@@ -19,6 +20,11 @@ export interface StartOptions {
   namespaces?: string[];
   /** Where the state is kept (`--db-filename`); absent: in memory, gone when the server stops. */
   dbFilename?: string;
+  /**
+   * Custom search attributes registered in every namespace above at start (`--search-attribute
+   * NAME=TYPE`), by name: `Keyword`, `Text`, `Int`, `Double`, `Bool`, `Datetime`, `KeywordList`.
+   */
+  searchAttributes?: Record<string, string>;
   /** SQLite's `synchronous` for the file: NORMAL survives any process crash, FULL a power cut too. */
   synchronous?: 'NORMAL' | 'FULL';
 }
@@ -32,12 +38,32 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** @throws Error for a reserved name, an unknown type, or a name the file has with another type. */
+function registerSearchAttributes(store: SqliteStore, namespaces: string[], wanted: Record<string, string>): void {
+  for (const [name, typeName] of Object.entries(wanted)) {
+    const type = parseType(typeName);
+    if (!type) throw new Error(`search attribute ${name}: unknown type "${typeName}" (one of ${TYPE_NAMES.join(', ')})`);
+    if (isReserved(name)) throw new Error(`search attribute ${name} is reserved by the system`);
+    for (const namespace of namespaces) {
+      const current = store.customSearchAttributes(namespace)[name];
+      if (current && current !== type) throw new Error(`search attribute ${name} is registered in namespace ${namespace} as ${current}, not ${type}`);
+      if (!current) store.setSearchAttribute(namespace, name, type);
+    }
+  }
+}
+
 export async function start(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const store = new SqliteStore({ filename: opts.dbFilename, synchronous: opts.synchronous });
-  store.transact(() => {
-    for (const namespace of ['default', ...(opts.namespaces ?? [])]) store.addNamespace(namespace);
-  });
+  try {
+    store.transact(() => {
+      for (const namespace of ['default', ...(opts.namespaces ?? [])]) store.addNamespace(namespace);
+    });
+    registerSearchAttributes(store, ['default', ...(opts.namespaces ?? [])], opts.searchAttributes ?? {});
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const engine = new Engine({ store, clock: new VirtualClock(!!opts.timeSkipping) });
   const recovered = engine.recover();
   const server = new grpc.Server({

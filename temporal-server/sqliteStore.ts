@@ -11,7 +11,9 @@
 import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
-import type { ExecutionFilter, ExecutionRecord, HistoryEvent, Store } from './store';
+import { parseType, visibilityRow, type SaType } from './searchAttributes';
+import type { ExecutionRecord, HistoryEvent, SqlFragment, Store, VisibilityQuery } from './store';
+import { textMatch } from './visibility';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` (the default). */
@@ -66,6 +68,13 @@ const SCHEMA = `
     PRIMARY KEY (run_id, first_event_id)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  -- Custom search attributes each namespace registered (--search-attribute, OperatorService).
+  CREATE TABLE IF NOT EXISTS search_attributes (
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    PRIMARY KEY (namespace, name)
+  ) WITHOUT ROWID;
 `;
 
 const key = (namespace: string, runId: string) => `${namespace}/${runId}`;
@@ -96,6 +105,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly cache: LRUCache<string, Buffer>;
   private unit: Unit | undefined;
+  private readonly searchAttributeCache = new Map<string, Record<string, SaType>>();
   private readonly statements;
 
   constructor(options: SqliteStoreOptions = {}) {
@@ -107,6 +117,8 @@ export class SqliteStore implements Store {
       this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     }
     this.db.exec(SCHEMA);
+    this.db.function('sa_text_match', { deterministic: true }, (text: unknown, tokens: unknown) => textMatch(text, String(tokens)));
+    this.migrateVisibility();
     this.cache = new LRUCache({ max: options.cacheSize ?? 2_000 });
     const db = this.db;
     this.statements = {
@@ -115,9 +127,9 @@ export class SqliteStore implements Store {
       execution: db.prepare<[string, string], { record: Buffer }>('SELECT record FROM executions WHERE namespace = ? AND run_id = ?'),
       currentRun: db.prepare<[string, string], { run_id: string }>('SELECT run_id FROM current_runs WHERE namespace = ? AND workflow_id = ?'),
       putExecution: db.prepare(
-        `INSERT INTO executions (namespace, run_id, workflow_id, workflow_type, status, start_time, record)
-         VALUES (@namespace, @runId, @workflowId, @workflowType, @status, @startTime, @record)
-         ON CONFLICT (namespace, run_id) DO UPDATE SET status = excluded.status, record = excluded.record`,
+        `INSERT INTO executions (namespace, run_id, workflow_id, workflow_type, status, start_time, record, visibility)
+         VALUES (@namespace, @runId, @workflowId, @workflowType, @status, @startTime, @record, jsonb(@visibility))
+         ON CONFLICT (namespace, run_id) DO UPDATE SET status = excluded.status, record = excluded.record, visibility = excluded.visibility`,
       ),
       setCurrentRun: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO current_runs (namespace, workflow_id, run_id) VALUES (?, ?, ?)'),
       appendEvents: db.prepare<[string, number, number, Uint8Array]>('INSERT INTO history (run_id, first_event_id, last_event_id, events) VALUES (?, ?, ?, ?)'),
@@ -125,6 +137,9 @@ export class SqliteStore implements Store {
       running: db.prepare<[], { namespace: string; run_id: string }>(
         "SELECT namespace, run_id FROM executions WHERE status = 'WORKFLOW_EXECUTION_STATUS_RUNNING'",
       ),
+      searchAttributes: db.prepare<[string], { name: string; type: string }>('SELECT name, type FROM search_attributes WHERE namespace = ? ORDER BY name'),
+      addSearchAttribute: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO search_attributes (namespace, name, type) VALUES (?, ?, ?)'),
+      removeSearchAttribute: db.prepare<[string, string]>('DELETE FROM search_attributes WHERE namespace = ? AND name = ?'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, number]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
@@ -166,7 +181,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const name of unit.namespaces) s.addNamespace.run(name);
       for (const { record, encoded } of runs) {
-        s.putExecution.run({ ...record, record: encoded });
+        s.putExecution.run({ ...record, record: encoded, visibility: visibilityRow(record) });
         if (unit.created.has(key(record.namespace, record.runId))) s.setCurrentRun.run(record.namespace, record.workflowId, record.runId);
       }
       for (const [runId, events] of unit.events) s.appendEvents.run(runId, events[0].eventId, events[events.length - 1].eventId, encodeEvents(events));
@@ -240,20 +255,68 @@ export class SqliteStore implements Store {
     });
   }
 
-  listExecutions(namespace: string, filter: ExecutionFilter): ExecutionRecord[] {
-    const conditions: Array<[string, string | undefined]> = [
-      ['namespace', namespace],
-      ['workflow_type', filter.workflowType],
-      ['workflow_id', filter.workflowId],
-      ['status', filter.status],
-    ];
-    const given = conditions.filter(([, value]) => value !== undefined);
-    const where = given.map(([column]) => `${column} = ?`);
-    const params = given.map(([, value]) => value);
-    const rows = this.db
-      .prepare<unknown[], { run_id: string; record: Buffer }>(`SELECT run_id, record FROM executions WHERE ${where.join(' AND ')} ORDER BY start_time DESC, rowid DESC`)
-      .all(...params);
-    return rows.map((row) => this.unit?.loaded.get(key(namespace, row.run_id)) ?? (deserialize(row.record) as ExecutionRecord));
+  /**
+   * Files written before visibility rows existed get the column, and each run its row, once at
+   * open (the rows are what lists and counts read; the runs' records are decoded only for a page).
+   */
+  private migrateVisibility(): void {
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(executions)').all();
+    if (columns.some((column) => column.name === 'visibility')) return;
+    this.db.transaction(() => {
+      this.db.exec('ALTER TABLE executions ADD COLUMN visibility BLOB');
+      const update = this.db.prepare<[string, string, string]>('UPDATE executions SET visibility = jsonb(?) WHERE namespace = ? AND run_id = ?');
+      // In batches: a statement cannot write while another one is still reading.
+      const batch = this.db.prepare<[number], { rowid: number; namespace: string; run_id: string; record: Buffer }>(
+        'SELECT rowid, namespace, run_id, record FROM executions WHERE rowid > ? ORDER BY rowid LIMIT 500',
+      );
+      for (let rows = batch.all(0); rows.length > 0; rows = batch.all(rows[rows.length - 1].rowid)) {
+        for (const row of rows) update.run(visibilityRow(deserialize(row.record) as ExecutionRecord), row.namespace, row.run_id);
+      }
+    })();
+  }
+
+  listVisibility(namespace: string, query: VisibilityQuery, pageSize: number, after?: unknown[]): { records: ExecutionRecord[]; keys: unknown[][] } {
+    const order: Array<SqlFragment & { desc: boolean }> = [...query.order, { sql: 'run_id', params: [], desc: false }];
+    const where: SqlFragment[] = [{ sql: 'namespace = ?', params: [namespace] }];
+    if (query.where) where.push(query.where);
+    if (after) where.push(keysetAfter(order, after));
+    const keys = order.map((key, i) => `${key.sql} AS k${i}`).join(', ');
+    // Only ids and sort keys go through the sort; the page's runs are read afterwards (most from the cache).
+    const sql = `SELECT run_id, ${keys} FROM executions WHERE ${where.map((part) => `(${part.sql})`).join(' AND ')}
+      ORDER BY ${order.map((key, i) => `k${i} ${key.desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT ?`;
+    const params = [...order.flatMap((key) => key.params), ...where.flatMap((part) => part.params), pageSize];
+    const rows = this.db.prepare<unknown[], Record<string, unknown> & { run_id: string }>(sql).all(...params);
+    const records = rows.map((row) => this.unit?.loaded.get(key(namespace, row.run_id)) ?? this.load(namespace, row.run_id)!);
+    return { records, keys: rows.map((row) => order.map((_, i) => row[`k${i}`])) };
+  }
+
+  countVisibility(namespace: string, query: VisibilityQuery): Array<{ value?: unknown; count: number }> {
+    const where = query.where ? ` AND (${query.where.sql})` : '';
+    const group = query.groupBy;
+    const sql = group
+      ? `SELECT ${group.sql} AS value, COUNT(*) AS count FROM executions WHERE namespace = ?${where} GROUP BY value ORDER BY count DESC, value`
+      : `SELECT COUNT(*) AS count FROM executions WHERE namespace = ?${where}`;
+    const params = [...(group?.params ?? []), namespace, ...(query.where?.params ?? [])];
+    return this.db.prepare<unknown[], { value?: unknown; count: number }>(sql).all(...params);
+  }
+
+  customSearchAttributes(namespace: string): Record<string, SaType> {
+    let types = this.searchAttributeCache.get(namespace);
+    if (!types) {
+      types = {};
+      for (const row of this.statements.searchAttributes.all(namespace)) {
+        const type = parseType(row.type);
+        if (type) types[row.name] = type;
+      }
+      this.searchAttributeCache.set(namespace, types);
+    }
+    return { ...types };
+  }
+
+  setSearchAttribute(namespace: string, name: string, type: SaType | undefined): void {
+    if (type) this.statements.addSearchAttribute.run(namespace, name, type);
+    else this.statements.removeSearchAttribute.run(namespace, name);
+    this.searchAttributeCache.delete(namespace);
   }
 
   runningExecutions(): Array<{ namespace: string; runId: string }> {
@@ -285,4 +348,22 @@ export class SqliteStore implements Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * Rows after the one whose sort keys are `after`, in the order `order` sorts them (SQLite puts NULL
+ * first ascending, last descending): the first key past it, or equal and the next key past it, ….
+ */
+function keysetAfter(order: Array<SqlFragment & { desc: boolean }>, after: unknown[]): SqlFragment {
+  const terms: SqlFragment[] = order.map((key, i) => {
+    const value = after[i];
+    const equal = order.slice(0, i).map((earlier, j) => ({ sql: `(${earlier.sql}) IS ?`, params: [...earlier.params, after[j]] }));
+    let past: SqlFragment;
+    if (value === null) past = key.desc ? { sql: '0', params: [] } : { sql: `(${key.sql}) IS NOT NULL`, params: key.params };
+    else if (key.desc) past = { sql: `((${key.sql}) < ? OR (${key.sql}) IS NULL)`, params: [...key.params, value, ...key.params] };
+    else past = { sql: `(${key.sql}) > ?`, params: [...key.params, value] };
+    const parts = [...equal, past];
+    return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) };
+  });
+  return { sql: terms.map((term) => `(${term.sql})`).join(' OR '), params: terms.flatMap((term) => term.params) };
 }

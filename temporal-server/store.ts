@@ -1,4 +1,5 @@
 import type { Pb } from './proto';
+import type { SaType } from './searchAttributes';
 
 /** The lifecycle of a workflow execution, named as in `temporal.api.enums.v1.WorkflowExecutionStatus`. */
 export type ExecutionStatus =
@@ -143,11 +144,18 @@ export interface ExecutionRecord {
   children?: Record<number, ChildState>;
 }
 
-/** Filter for listing executions; every present field must match. */
-export interface ExecutionFilter {
-  workflowType?: string;
-  workflowId?: string;
-  status?: ExecutionStatus;
+/** A piece of SQL and its parameters. */
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+/** A list or count over the runs' visibility rows, compiled from a list filter (`visibility.ts`). */
+export interface VisibilityQuery {
+  where?: SqlFragment;
+  /** Sort keys, most significant first; the run id (ascending) always breaks ties. */
+  order: Array<SqlFragment & { desc: boolean }>;
+  groupBy?: SqlFragment;
 }
 
 /**
@@ -169,7 +177,18 @@ export interface Store {
   /** The run that owns `workflowId` now: the most recently started one. */
   getCurrentRun(namespace: string, workflowId: string): ExecutionRecord | undefined;
   putExecution(record: ExecutionRecord): void;
-  listExecutions(namespace: string, filter: ExecutionFilter): ExecutionRecord[];
+  /**
+   * One page of runs matching `query`, in its order, after the run whose sort keys are `after`
+   * (keyset paging: a page token stays right while runs start and close); `keys` are each run's
+   * sort keys, for the next page token.
+   */
+  listVisibility(namespace: string, query: VisibilityQuery, pageSize: number, after?: unknown[]): { records: ExecutionRecord[]; keys: unknown[][] };
+  /** How many runs match, in one group or per value of `query.groupBy`. */
+  countVisibility(namespace: string, query: VisibilityQuery): Array<{ value?: unknown; count: number }>;
+  /** The namespace's custom search attributes and their types. */
+  customSearchAttributes(namespace: string): Record<string, SaType>;
+  /** Registers (or, with `type` undefined, removes) a custom search attribute; written at once. */
+  setSearchAttribute(namespace: string, name: string, type: SaType | undefined): void;
   /** Runs still running, to rebuild timers and queues at start. */
   runningExecutions(): Array<{ namespace: string; runId: string }>;
   appendEvents(namespace: string, runId: string, events: HistoryEvent[]): void;

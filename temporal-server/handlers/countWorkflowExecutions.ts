@@ -1,9 +1,19 @@
-/** CountWorkflowExecutions. */
-import { parseListQuery } from '../visibility';
+/** CountWorkflowExecutions: how many runs a filter matches, or how many per ExecutionStatus with GROUP BY. */
+import { compileQuery } from '../visibility';
 import type { Pb } from '../proto';
 import type { Engine } from '../engine';
 
 export function count(h: Engine, request: Pb): Pb {
   const namespace = h.requireNamespace(request.namespace);
-  return { count: h.store.listExecutions(namespace, parseListQuery(request.query)).length, groups: [] };
+  const query = compileQuery(request.query, h.store.customSearchAttributes(namespace), 'count');
+  const rows = h.store.countVisibility(namespace, query);
+  if (!query.groupBy) return { count: rows[0]?.count ?? 0, groups: [] };
+  return {
+    count: rows.reduce((sum, row) => sum + row.count, 0),
+    groups: rows.map((row) => ({
+      // As the real server encodes a Keyword group value: a JSON string typed Keyword.
+      groupValues: [{ metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('Keyword') }, data: Buffer.from(JSON.stringify(row.value)) }],
+      count: row.count,
+    })),
+  };
 }

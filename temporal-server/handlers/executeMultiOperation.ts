@@ -15,7 +15,8 @@ export async function executeMultiOperation(h: Engine, request: Pb, deadline: nu
     throw invalidArgument('ExecuteMultiOperation takes exactly two operations: a start, then an update');
   }
   const namespace = h.requireNamespace(request.namespace);
-  const start: Pb = { ...first.startWorkflow, namespace };
+  // Eager start is not offered with update-with-start: the first task goes on the queue.
+  const start: Pb = { ...first.startWorkflow, namespace, requestEagerExecution: false };
   if (second.updateWorkflow.workflowExecution?.workflowId && second.updateWorkflow.workflowExecution.workflowId !== start.workflowId) {
     throw invalidArgument('the update must name the workflow the start starts');
   }

@@ -1,16 +1,28 @@
-/** ListWorkflowExecutions: visibility, newest first, paged. */
-import { parseListQuery } from '../visibility';
+/** ListWorkflowExecutions (and ScanWorkflowExecutions): the runs a filter matches, in its order, paged by keyset. */
+import { compileQuery } from '../visibility';
+import { invalidArgument } from '../errors';
 import type { Pb } from '../proto';
 import type { Engine } from '../engine';
 import { executionInfo } from '../executionInfo';
 
+const DEFAULT_PAGE_SIZE = 1000;
+
 export function list(h: Engine, request: Pb): Pb {
   const namespace = h.requireNamespace(request.namespace);
-  const filter = parseListQuery(request.query);
-  const all = h.store.listExecutions(namespace, filter);
-  const offset = request.nextPageToken?.length ? Number(Buffer.from(request.nextPageToken).toString('utf8')) : 0;
-  const pageSize = request.pageSize > 0 ? request.pageSize : 1000;
-  const page = all.slice(offset, offset + pageSize);
-  const next = offset + page.length;
-  return { executions: page.map((exec) => executionInfo(h, exec)), nextPageToken: next < all.length ? Buffer.from(String(next)) : Buffer.alloc(0) };
+  const query = compileQuery(request.query, h.store.customSearchAttributes(namespace), 'list');
+  let after: unknown[] | undefined;
+  if (request.nextPageToken?.length) {
+    try {
+      after = JSON.parse(Buffer.from(request.nextPageToken).toString('utf8')) as unknown[];
+    } catch {
+      after = undefined;
+    }
+    if (!Array.isArray(after) || after.length !== query.order.length + 1) throw invalidArgument('Invalid NextPageToken.');
+  }
+  const pageSize = request.pageSize > 0 ? request.pageSize : DEFAULT_PAGE_SIZE;
+  // One more than the page tells whether another page follows.
+  const { records, keys } = h.store.listVisibility(namespace, query, pageSize + 1, after);
+  const page = records.slice(0, pageSize);
+  const nextPageToken = records.length > pageSize ? Buffer.from(JSON.stringify(keys[pageSize - 1])) : Buffer.alloc(0);
+  return { executions: page.map((exec) => executionInfo(h, exec)), nextPageToken };
 }

@@ -3,6 +3,43 @@ import { toMs, type Pb } from '../proto';
 import { type Engine, RUNNING, DEFAULT_STICKY_TIMEOUT_MS } from '../engine';
 import { handleCommand } from '../commands';
 import { handleMessage } from '../commands';
+import { invalidArgument, ServiceError } from '../errors';
+import { commandAttributesField } from '../history';
+import { asIndexedFields, validateSearchAttributes } from '../searchAttributes';
+
+/** Commands whose search attributes are checked before any command is applied, and the namespace they are for. */
+const WITH_SEARCH_ATTRIBUTES: Record<string, string> = {
+  COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: 'UpsertWorkflowSearchAttributesCommand',
+  COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: 'ContinueAsNewWorkflowExecutionCommand',
+  COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: 'StartChildWorkflowCommand',
+};
+
+/**
+ * Checks (and types) the search attributes the commands carry, as the real server's command
+ * validator does before it applies any: the first refused one is returned as its reason.
+ */
+function badSearchAttributes(h: Engine, namespace: string, commands: Pb[]): string | undefined {
+  for (const command of commands) {
+    const name = WITH_SEARCH_ATTRIBUTES[command.commandType];
+    const attributes = name ? command[commandAttributesField(command.commandType)] : undefined;
+    if (!attributes) continue;
+    const given = attributes.searchAttributes?.indexedFields;
+    if (command.commandType === 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES' && !Object.keys(given ?? {}).length) {
+      return `IndexedFields is not set on ${name}.`;
+    }
+    const target: string = attributes.namespace || namespace;
+    // A child in a namespace that does not exist fails as START_CHILD_WORKFLOW_EXECUTION_FAILED instead.
+    if (!h.store.namespaces().includes(target)) continue;
+    try {
+      const validated = validateSearchAttributes(h.store, target, given);
+      if (given) attributes.searchAttributes = { indexedFields: asIndexedFields(validated, given) };
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      return command.commandType === 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES' ? error.message : `invalid SearchAttributes on ${name}: ${error.message}`;
+    }
+  }
+  return undefined;
+}
 
 export function completeWorkflowTask(h: Engine, request: Pb): Pb {
   const exec = h.currentWorkflowTask(request);
@@ -10,6 +47,19 @@ export function completeWorkflowTask(h: Engine, request: Pb): Pb {
   const commands: Pb[] = request.commands ?? [];
   const messages = new Map<string, Pb>((request.messages ?? []).map((message: Pb) => [message.id, message]));
   h.answerQueries(exec, request.queryResults ?? {});
+
+  const bad = badSearchAttributes(h, exec.namespace, commands);
+  if (bad) {
+    const message = `BadSearchAttributes: ${bad}`;
+    // A retry that fails the same way is refused without a new event: the task times out and is retried (the real server's way).
+    if (task.attempt > 1) throw invalidArgument(message);
+    h.failWorkflowTask(exec, 'EVENT_TYPE_WORKFLOW_TASK_FAILED', {
+      cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES',
+      failure: { message, serverFailureInfo: { nonRetryable: true } },
+      identity: request.identity ?? '',
+    });
+    return {};
+  }
 
   const closing = commands.some((command) =>
     ['COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION', 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION', 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION', 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION'].includes(command.commandType),

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { alreadyExists, invalidArgument } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
 import type { ExecutionRecord, ParentRef } from '../store';
+import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes } from '../searchAttributes';
 import { type Engine, RUNNING, DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS, DEFAULT_STICKY_TIMEOUT_MS } from '../engine';
 
 /** @throws ServiceError ALREADY_EXISTS when the id is taken under the request's policies. */
@@ -15,15 +16,31 @@ export interface RunOrigin {
   parent?: ParentRef;
   /** Written before the first workflow task (signal-with-start's signal). */
   beforeFirstTask?: (exec: ExecutionRecord) => void;
+  /**
+   * Eager workflow start: the first workflow task is started at once for the starting worker
+   * (`identity`) and handed back in `task` instead of going on the queue.
+   */
+  eager?: { identity: string; task?: Pb };
 }
 
-export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean } {
+/** The attributes a new run starts with: those given, less those given as unset. */
+function setAttributes(indexedFields: Record<string, Pb> | undefined): Record<string, Pb> {
+  const attributes: Record<string, Pb> = {};
+  mergeSearchAttributes(attributes, setOrUnset(indexedFields));
+  return attributes;
+}
+
+export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean; eagerWorkflowTask?: Pb } {
   const namespace = h.requireNamespace(request.namespace);
   const workflowId: string = request.workflowId ?? '';
   if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
   if (!request.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
   if (!request.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
   const requestId: string = request.requestId || randomUUID();
+  // Checked against the namespace's registered types first, as the real frontend does; stored typed.
+  const given = request.searchAttributes?.indexedFields;
+  const validated = validateSearchAttributes(h.store, namespace, given);
+  if (given && Object.keys(given).length > 0) request = { ...request, searchAttributes: { indexedFields: asIndexedFields(validated, given) } };
 
   const current = h.store.getCurrentRun(namespace, workflowId);
   if (current) {
@@ -55,7 +72,10 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
     }
   }
 
-  return { runId: createRun(h, namespace, request, { beforeFirstTask }).runId, started: true };
+  // As the real server: eager only for a new run with no start delay and no cron schedule.
+  const eager: RunOrigin['eager'] = request.requestEagerExecution && !toMs(request.workflowStartDelay) && !request.cronSchedule ? { identity: request.identity ?? '' } : undefined;
+  const { runId } = createRun(h, namespace, request, { beforeFirstTask, eager });
+  return { runId, started: true, eagerWorkflowTask: eager?.task };
 }
 
 /** A new run of `request.workflowId`, its WorkflowExecutionStarted event and first workflow task. */
@@ -86,7 +106,7 @@ export function createRun(h: Engine, namespace: string, request: Pb, origin: Run
     runTimeoutMs,
     workflowTaskTimeoutMs,
     memo: { ...(request.memo?.fields ?? {}) },
-    searchAttributes: { ...(request.searchAttributes?.indexedFields ?? {}) },
+    searchAttributes: setAttributes(request.searchAttributes?.indexedFields),
     nextEventId: 1,
     bufferedEvents: [],
     workflowTaskNeeded: false,
@@ -128,8 +148,15 @@ export function createRun(h: Engine, namespace: string, request: Pb, origin: Run
   });
   origin.beforeFirstTask?.(exec);
   h.armRunTimeout(exec);
-  if (delayMs) h.armStartDelay(exec);
-  else h.scheduleWorkflowTask(exec);
+  if (delayMs) {
+    h.armStartDelay(exec);
+  } else if (origin.eager) {
+    h.scheduleWorkflowTask(exec, false);
+    const task = exec.workflowTask!;
+    origin.eager.task = h.startWorkflowTask(namespace, exec.runId, task.scheduledEventId, task.queue, { identity: origin.eager.identity });
+  } else {
+    h.scheduleWorkflowTask(exec);
+  }
   h.save(exec);
   return exec;
 }

@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -28,13 +30,16 @@ function dbFilename(): string | undefined {
   return path.join(mkdtempSync(path.join(tmpdir(), 'temporal-db-')), 'temporal.db');
 }
 
-export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+/** `searchAttributes` are registered at start (the SDK passes them as `--search-attribute NAME=TYPE`). */
+export function timeSkippingEnv(searchAttributes?: Array<SearchAttributeKey<SearchAttributeType>>): Promise<TestWorkflowEnvironment> {
   const file = dbFilename();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, extraArgs: file ? ['--db-filename', file] : [] } });
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: DEV_SERVER }, extraArgs: file ? ['--db-filename', file] : [], ...(searchAttributes ? { searchAttributes } : {}) },
+  });
 }
 
-export function localEnv(namespace?: string): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, namespace, dbFilename: dbFilename() } });
+export function localEnv(namespace?: string, searchAttributes?: Array<SearchAttributeKey<SearchAttributeType>>): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: DEV_SERVER }, namespace, dbFilename: dbFilename(), searchAttributes } });
 }
 
 export const uniqueQueue = () => `tq-${randomUUID().slice(0, 8)}`;
