@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { VirtualClock } from './clock';
 import { Engine } from './engine';
 import { addServices } from './grpc';
+import { Schedules } from './schedules/scheduler';
 import { SqliteStore } from './sqliteStore';
 
 export interface StartOptions {
@@ -39,6 +40,7 @@ export async function start(opts: StartOptions = {}): Promise<RunningServer> {
     for (const namespace of ['default', ...(opts.namespaces ?? [])]) store.addNamespace(namespace);
   });
   const engine = new Engine({ store, clock: new VirtualClock(!!opts.timeSkipping) });
+  engine.schedules = new Schedules(engine);
   const recovered = engine.recover();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
