@@ -24,6 +24,8 @@ import { canonicalizeSpec, CompiledSpec } from './spec';
 export const DEFAULT_CATCHUP_WINDOW_MS = 365 * 86_400_000;
 export const MIN_CATCHUP_WINDOW_MS = 10_000;
 const MAX_BUFFER = 1000;
+/** Missed firings counted one by one before the rest outside the catch-up window are skipped uncounted. */
+const MAX_MISSED_SCAN = 10_000;
 const RECENT_ACTIONS = 10;
 const FUTURE_ACTIONS = 10;
 const LIST_RECENT_ACTIONS = 3;
@@ -382,7 +384,18 @@ export class Schedules {
     const spec = this.compiled(record);
     const catchupWindow = toMs(record.schedule.policies.catchupWindow);
     let last = start;
+    let scanned = 0;
     for (let next = spec.next(start); next && next.actual <= end; next = spec.next(next.actual)) {
+      if (!manual && ++scanned > MAX_MISSED_SCAN && end - next.actual > catchupWindow) {
+        // After a long outage of a frequent schedule, the firings before the window are not counted one by one.
+        next = spec.next(end - catchupWindow - 1);
+        if (!next || next.actual > end) break;
+      }
+      // A full buffer drops whatever else the range holds: no need to walk it.
+      if (record.buffer.length >= MAX_BUFFER) {
+        record.bufferDropped++;
+        return end;
+      }
       last = next.actual;
       // After an update, firings from before it are not taken.
       if (!manual && record.updateTime !== undefined && record.updateTime > next.actual) continue;
