@@ -318,6 +318,22 @@ describe('schedule calls', () => {
     });
   });
 
+  test('a schedule created with triggerImmediately and a backfill takes them at creation', async () => {
+    const workflowId = uniqueId('initial');
+    const from = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
+    const handle = await env.client.schedule.create({
+      scheduleId: uniqueId('initial'),
+      spec: { intervals: [{ every: '1h' }] },
+      state: { triggerImmediately: true, backfill: [{ start: new Date(from), end: new Date(from + HOUR), overlap: ScheduleOverlapPolicy.ALLOW_ALL }] },
+      action: action(uniqueQueue(), workflowId),
+    });
+    const { scheduled, ids } = await describeTimes(handle);
+    expect(scheduled.slice(1)).toEqual([from, from + HOUR]);
+    expect(ids.slice(1)).toEqual([from, from + HOUR].map((at) => `${workflowId}-${iso(at)}`));
+    expect(ids[0]).toBe(`${workflowId}-${iso(Math.floor(scheduled[0] / 1000) * 1000)}`);
+    await handle.delete();
+  });
+
   test('a retried create with the same request id is the same schedule', async () => {
     const scheduleId = uniqueId('dedupe');
     const request = {
