@@ -15,6 +15,7 @@ import { Matching } from './matching';
 import { ACTIVITY_TIMER_NAMES, TimerQueue, type ActivityTimeoutKind, type TimerTask } from './timerQueue';
 import { duration, packAny, timestamp, toMs, type Pb } from './proto';
 import type { ActivityState, ExecutionRecord, ExecutionStatus, HistoryEvent, Store } from './store';
+import type { Schedules } from './schedules/scheduler';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export interface EngineOptions {
@@ -97,6 +98,8 @@ export class Engine {
   savedTaskId: number;
   savedSkippedMs: number;
   closed = false;
+  /** Set by `start()`: schedules wake on their timer tasks and hear of the runs they started closing. */
+  schedules?: Schedules;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -147,6 +150,7 @@ export class Engine {
         }
       });
     }
+    this.schedules?.recover();
     return running.length;
   }
 
@@ -241,6 +245,7 @@ export class Engine {
   /** One timer task fell due: its own unit of work, on the run as it is now. */
   fireTimer(namespace: string, runId: string, task: TimerTask): void {
     if (this.closed) return;
+    if (task.type === 'scheduleWakeup') return this.schedules?.wake(namespace, task.scheduleId);
     this.transact(() => {
       const exec = this.store.getExecution(namespace, runId);
       if (!exec || exec.status !== RUNNING) return;
@@ -741,6 +746,7 @@ export class Engine {
     this.forgetIfIdle(this.key(exec));
     if (status !== 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW') this.notifyParent(exec, eventType, attributes);
     this.applyParentClosePolicy(exec);
+    this.schedules?.runClosed(exec);
   }
 
   /** A child's end, as its parent's history records it (ChildWorkflowExecution{Completed,Failed,...}). */

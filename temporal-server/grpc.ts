@@ -32,6 +32,7 @@ import { signal } from './handlers/signalWorkflowExecution';
 import { startWorkflow } from './handlers/startWorkflowExecution';
 import { terminateRequest } from './handlers/terminateWorkflowExecution';
 import { update } from './handlers/updateWorkflowExecution';
+import { scheduleHandlers } from './schedules/handlers';
 import { duration, encodeStatusDetails, loadServiceDefinitions, timestamp, toMs, type Pb } from './proto';
 
 type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
@@ -55,7 +56,7 @@ function deadlineOf(call: grpc.ServerUnaryCall<Pb, Pb>): number {
 
 function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
   const namespaceInfo = (name: string) => ({
-    namespaceInfo: { name, state: 'NAMESPACE_STATE_REGISTERED', description: '', ownerEmail: '', id: name, data: {}, supportsSchedules: false },
+    namespaceInfo: { name, state: 'NAMESPACE_STATE_REGISTERED', description: '', ownerEmail: '', id: name, data: {}, supportsSchedules: true },
     config: { workflowExecutionRetentionTtl: duration(24 * 3600 * 1000), historyArchivalState: 'ARCHIVAL_STATE_DISABLED', visibilityArchivalState: 'ARCHIVAL_STATE_DISABLED' },
     replicationConfig: { activeClusterName: 'active', clusters: [{ clusterName: 'active' }], state: 'REPLICATION_STATE_NORMAL' },
     failoverVersion: 0,
@@ -68,7 +69,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
         signalAndQueryHeader: true,
         internalErrorDifferentiation: true,
         activityFailureIncludeHeartbeat: true,
-        supportsSchedules: false,
+        supportsSchedules: true,
         encodedFailureAttributes: true,
         buildIdBasedVersioning: false,
         upsertMemo: true,
@@ -97,6 +98,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
       engine.store.addNamespace(request.namespace);
       return {};
     },
+    ...scheduleHandlers(engine),
     StartWorkflowExecution: (request) => startWorkflow(engine, request),
     SignalWithStartWorkflowExecution: (request) => {
       const { runId, started } = signalWithStart(engine, request);

@@ -7,6 +7,7 @@ import { VirtualClock } from './clock';
 import { Engine } from './engine';
 import { addServices } from './grpc';
 import { isReserved, parseType, TYPE_NAMES } from './searchAttributes';
+import { Schedules } from './schedules/scheduler';
 import { SqliteStore } from './sqliteStore';
 
 export interface StartOptions {
@@ -65,6 +66,7 @@ export async function start(opts: StartOptions = {}): Promise<RunningServer> {
     throw error;
   }
   const engine = new Engine({ store, clock: new VirtualClock(!!opts.timeSkipping) });
+  engine.schedules = new Schedules(engine);
   const recovered = engine.recover();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,

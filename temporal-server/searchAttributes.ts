@@ -53,6 +53,21 @@ export const SYSTEM_ATTRIBUTES: Record<string, SaType> = {
   RootRunId: 'Keyword',
 };
 
+/**
+ * Attributes the server itself sets on some runs (`sadefs.predefined`): a schedule's starts carry
+ * `TemporalScheduledById` and `TemporalScheduledStartTime`. Valid without registration, like custom ones.
+ */
+export const PREDEFINED_ATTRIBUTES: Record<string, SaType> = {
+  TemporalScheduledStartTime: 'Datetime',
+  TemporalScheduledById: 'Keyword',
+  TemporalSchedulePaused: 'Bool',
+  TemporalChangeVersion: 'KeywordList',
+  BuildIds: 'KeywordList',
+  BinaryChecksums: 'KeywordList',
+  BatcherUser: 'Keyword',
+  BatcherNamespace: 'Keyword',
+};
+
 /** Names the server keeps for itself (`sadefs.IsReserved`): system, predefined, and anything starting with `Temporal`. */
 const RESERVED = new Set(['NamespaceId', 'MemoEncoding', 'Memo', 'VisibilityTaskKey', 'BinaryChecksums', 'BuildIds', 'BatcherNamespace', 'BatcherUser']);
 
@@ -139,7 +154,7 @@ export function validateSearchAttributes(registry: SearchAttributeRegistry, name
   const custom = registry.customSearchAttributes(namespace);
   for (const [name, payload] of entries) {
     if (name in SYSTEM_ATTRIBUTES) throw invalidArgument(`${name} attribute can't be set in SearchAttributes`);
-    const type = custom[name];
+    const type = custom[name] ?? PREDEFINED_ATTRIBUTES[name];
     if (!type) throw invalidArgument(`search attribute ${name} is not defined`);
     const value = decodeValue(payload, type);
     if (value === undefined) {

@@ -14,6 +14,7 @@ import { LRUCache } from 'lru-cache';
 import { parseType, visibilityRow, type SaType } from './searchAttributes';
 import type { ExecutionRecord, HistoryEvent, SqlFragment, Store, VisibilityQuery } from './store';
 import { textMatch } from './visibility';
+import type { ScheduleRecord } from './schedules/scheduler';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` (the default). */
@@ -37,6 +38,8 @@ interface Unit {
   events: Map<string, HistoryEvent[]>;
   namespaces: Set<string>;
   meta: Map<string, number>;
+  /** Schedules read or written in this unit, by `namespace/scheduleId`; null: deleted. */
+  schedules: Map<string, ScheduleRecord | null>;
 }
 
 const SCHEMA = `
@@ -67,6 +70,12 @@ const SCHEMA = `
     events BLOB NOT NULL,
     PRIMARY KEY (run_id, first_event_id)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS schedules (
+    namespace TEXT NOT NULL,
+    schedule_id TEXT NOT NULL,
+    record BLOB NOT NULL,
+    PRIMARY KEY (namespace, schedule_id)
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   -- Custom search attributes each namespace registered (--search-attribute, OperatorService).
   CREATE TABLE IF NOT EXISTS search_attributes (
@@ -78,6 +87,11 @@ const SCHEMA = `
 `;
 
 const key = (namespace: string, runId: string) => `${namespace}/${runId}`;
+/** Namespaces have no `/`; schedule ids may. */
+const splitKey = (compound: string): [string, string] => {
+  const slash = compound.indexOf('/');
+  return [compound.slice(0, slash), compound.slice(slash + 1)];
+};
 
 type HistoryMessage = typeof import('@temporalio/proto').temporal.api.history.v1.History;
 let historyMessage: HistoryMessage | undefined;
@@ -142,6 +156,10 @@ export class SqliteStore implements Store {
       removeSearchAttribute: db.prepare<[string, string]>('DELETE FROM search_attributes WHERE namespace = ? AND name = ?'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, number]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      schedule: db.prepare<[string, string], { record: Buffer }>('SELECT record FROM schedules WHERE namespace = ? AND schedule_id = ?'),
+      schedules: db.prepare<[], { record: Buffer }>('SELECT record FROM schedules ORDER BY namespace, schedule_id'),
+      putSchedule: db.prepare<[string, string, Buffer]>('INSERT OR REPLACE INTO schedules (namespace, schedule_id, record) VALUES (?, ?, ?)'),
+      deleteSchedule: db.prepare<[string, string]>('DELETE FROM schedules WHERE namespace = ? AND schedule_id = ?'),
     };
   }
 
@@ -154,7 +172,7 @@ export class SqliteStore implements Store {
         this.unit.depth--;
       }
     }
-    const unit: Unit = { depth: 1, loaded: new Map(), created: new Set(), events: new Map(), namespaces: new Set(), meta: new Map() };
+    const unit: Unit = { depth: 1, loaded: new Map(), created: new Set(), events: new Map(), namespaces: new Set(), meta: new Map(), schedules: new Map() };
     this.unit = unit;
     let result: T;
     try {
@@ -176,7 +194,7 @@ export class SqliteStore implements Store {
       const before = this.cache.get(runKey);
       if (unit.created.has(runKey) || !before || !before.equals(encoded)) runs.push({ record, encoded });
     }
-    if (runs.length === 0 && unit.events.size === 0 && unit.namespaces.size === 0 && unit.meta.size === 0) return;
+    if (runs.length === 0 && unit.events.size === 0 && unit.namespaces.size === 0 && unit.meta.size === 0 && unit.schedules.size === 0) return;
     const s = this.statements;
     this.db.transaction(() => {
       for (const name of unit.namespaces) s.addNamespace.run(name);
@@ -186,6 +204,11 @@ export class SqliteStore implements Store {
       }
       for (const [runId, events] of unit.events) s.appendEvents.run(runId, events[0].eventId, events[events.length - 1].eventId, encodeEvents(events));
       for (const [name, value] of unit.meta) s.setMeta.run(name, value);
+      for (const [scheduleKey, record] of unit.schedules) {
+        const [namespace, scheduleId] = splitKey(scheduleKey);
+        if (record) s.putSchedule.run(namespace, scheduleId, serialize(record));
+        else s.deleteSchedule.run(namespace, scheduleId);
+      }
     })();
     for (const { record, encoded } of runs) this.cache.set(key(record.namespace, record.runId), encoded);
   }
@@ -343,6 +366,38 @@ export class SqliteStore implements Store {
 
   setMeta(name: string, value: number): void {
     this.inUnit((unit) => unit.meta.set(name, value));
+  }
+
+  getSchedule(namespace: string, scheduleId: string): ScheduleRecord | undefined {
+    const scheduleKey = key(namespace, scheduleId);
+    if (this.unit?.schedules.has(scheduleKey)) return this.unit.schedules.get(scheduleKey) ?? undefined;
+    const row = this.statements.schedule.get(namespace, scheduleId);
+    const record = row ? (deserialize(row.record) as ScheduleRecord) : undefined;
+    if (record) this.unit?.schedules.set(scheduleKey, record);
+    return record;
+  }
+
+  putSchedule(record: ScheduleRecord): void {
+    this.inUnit((unit) => unit.schedules.set(key(record.namespace, record.scheduleId), record));
+  }
+
+  deleteSchedule(namespace: string, scheduleId: string): void {
+    this.inUnit((unit) => unit.schedules.set(key(namespace, scheduleId), null));
+  }
+
+  listSchedules(namespace: string | undefined): ScheduleRecord[] {
+    const byKey = new Map<string, ScheduleRecord>();
+    for (const row of this.statements.schedules.all()) {
+      const record = deserialize(row.record) as ScheduleRecord;
+      byKey.set(key(record.namespace, record.scheduleId), record);
+    }
+    for (const [scheduleKey, record] of this.unit?.schedules ?? []) {
+      if (record) byKey.set(scheduleKey, record);
+      else byKey.delete(scheduleKey);
+    }
+    return [...byKey.values()]
+      .filter((record) => namespace === undefined || record.namespace === namespace)
+      .sort((a, b) => (a.namespace === b.namespace ? (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0) : a.namespace < b.namespace ? -1 : 1));
   }
 
   close(): void {

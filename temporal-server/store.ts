@@ -1,5 +1,6 @@
 import type { Pb } from './proto';
 import type { SaType } from './searchAttributes';
+import type { ScheduleRecord } from './schedules/scheduler';
 
 /** The lifecycle of a workflow execution, named as in `temporal.api.enums.v1.WorkflowExecutionStatus`. */
 export type ExecutionStatus =
@@ -194,6 +195,12 @@ export interface Store {
   appendEvents(namespace: string, runId: string, events: HistoryEvent[]): void;
   /** Events from `fromEventId` (1-based, inclusive) to the end. */
   readEvents(namespace: string, runId: string, fromEventId?: number): HistoryEvent[];
+  /** Schedules (`schedules/`), kept like runs: one object per schedule within a unit. */
+  getSchedule(namespace: string, scheduleId: string): ScheduleRecord | undefined;
+  putSchedule(record: ScheduleRecord): void;
+  deleteSchedule(namespace: string, scheduleId: string): void;
+  /** In schedule id order; of every namespace when `namespace` is undefined. */
+  listSchedules(namespace: string | undefined): ScheduleRecord[];
   /** Counters the engine keeps across restarts (event task ids, skipped time). */
   getMeta(name: string): number | undefined;
   setMeta(name: string, value: number): void;

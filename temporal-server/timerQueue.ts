@@ -21,7 +21,9 @@ export type TimerTask =
   | { type: 'stickyTimeout'; scheduledEventId: number }
   | { type: 'runTimeout' }
   /** The first workflow task of a start with a delay. */
-  | { type: 'startDelay' };
+  | { type: 'startDelay' }
+  /** A schedule's next wake-up (`schedules/`): set under the run key `schedule:<id>`. */
+  | { type: 'scheduleWakeup'; scheduleId: string };
 
 /** At most one task of each name per run: setting it again replaces the earlier one. */
 export function timerName(task: TimerTask): string {

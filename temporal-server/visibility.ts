@@ -15,7 +15,7 @@
  *   name      := identifier | `back-quoted`
  */
 import { invalidArgument, type ServiceError } from './errors';
-import { parseDatetime, STATUS_VALUES, SYSTEM_ATTRIBUTES, type SaType } from './searchAttributes';
+import { parseDatetime, PREDEFINED_ATTRIBUTES, STATUS_VALUES, SYSTEM_ATTRIBUTES, type SaType } from './searchAttributes';
 import type { SqlFragment, VisibilityQuery } from './store';
 
 type Token =
@@ -270,7 +270,7 @@ class Compiler {
 
   /** The attribute's type: system first, then the namespace's custom ones. */
   typeOf(name: string): SaType {
-    const type = SYSTEM_ATTRIBUTES[name] ?? this.types[name];
+    const type = SYSTEM_ATTRIBUTES[name] ?? PREDEFINED_ATTRIBUTES[name] ?? this.types[name];
     if (!type) throw invalidQuery(`${INVALID}: column name '${name}' is not a valid search attribute`);
     return type;
   }

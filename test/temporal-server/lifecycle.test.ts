@@ -209,8 +209,8 @@ describe('namespaces and unknown calls', () => {
   });
 
   test('when a call is not implemented, then it answers UNIMPLEMENTED at once with a clear message', async () => {
-    const error = await env.client.workflowService.listSchedules({ namespace: 'default' }).catch((e: unknown) => e);
+    const error = await env.client.workflowService.listBatchOperations({ namespace: 'default' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: status.UNIMPLEMENTED });
-    expect((error as Error).message).toMatch(/ListSchedules is not implemented by the embedded Temporal server/);
+    expect((error as Error).message).toMatch(/ListBatchOperations is not implemented by the embedded Temporal server/);
   });
 });
