@@ -32,6 +32,14 @@ const WRITE_BEFORE_STATE = 'step-written-before-state';
  */
 const ACCEPTANCE_REQUESTS_REVIEW = 'acceptance-requests-review';
 
+/**
+ * Runs with this marker take an extension granted after the deadline as the law means it: when the new
+ * deadline lies ahead, the application is no longer overdue (read model and state), and the deadline
+ * watcher arms the warning and the overdue mark again for the new deadline. Runs started before it
+ * stay overdue once marked, as they always did (their watcher had ended).
+ */
+const EXTENSION_CLEARS_OVERDUE = 'extension-clears-overdue';
+
 const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION, RESUMPTION_OUTDATED] },
@@ -44,6 +52,7 @@ const reject = (type: string, message: string): never => {
 export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationState> {
   const { applicationId, settings } = input;
   const writeFirst = wf.patched(WRITE_BEFORE_STATE);
+  const extensionClearsOverdue = wf.patched(EXTENSION_CLEARS_OVERDUE);
   const production = wf.proxyActivities<ProductionActivities>({
     taskQueue: taskQueues.production(settings.taskQueuePrefix, input.homeRegionCode),
     startToCloseTimeout: '10 seconds',
@@ -230,13 +239,17 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     async (extension) => {
       const { days, reason, actor } = extension;
       const extended = deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays, extensionDays: days }).toISOString();
+      // Granted after the deadline, to a new deadline still ahead: no longer overdue (decided once, when the step is taken).
+      const clearsOverdue = extensionClearsOverdue && state.overdue && !isOverdue({ deadline: new Date(extended), now: new Date(Date.now()) });
       const extend = () => {
         state.extension = { days, reason };
         state.deadlineAt = extended;
         // The warning moves with the deadline.
         state.warned = false;
+        if (clearsOverdue) state.overdue = false;
       };
-      await takeStep({ name: 'extend' }, actor, 'deadline.extended', { deadlineAt: extended, extensionDays: days, extensionReason: reason }, extend, { details: { days }, recheck: () => validExtension(extension) });
+      const change = { deadlineAt: extended, extensionDays: days, extensionReason: reason, ...(clearsOverdue ? { overdue: false } : {}) };
+      await takeStep({ name: 'extend' }, actor, 'deadline.extended', change, extend, { details: { days, ...(clearsOverdue ? { overdueCleared: true } : {}) }, recheck: () => validExtension(extension) });
       return state;
     },
     { validator: validExtension },
@@ -435,10 +448,15 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
    */
   async function watchDeadline(): Promise<void> {
     // A restarted application already marked overdue was announced by its lost run.
-    if (state.overdue) return;
+    if (state.overdue && !extensionClearsOverdue) return;
     while (!readyOrClosed()) {
       const deadline = state.deadlineAt;
       const deadlineMoved = () => state.deadlineAt !== deadline;
+      if (state.overdue) {
+        // Overdue until ready or closed, or until an extension to a deadline still ahead clears it: then armed again.
+        await wf.condition(() => readyOrClosed() || deadlineMoved());
+        continue;
+      }
       const deadlineMs = Date.parse(deadline);
       const overdueFrom = rulesFromDomain ? deadlineMs + 1 : deadlineMs;
       const target = state.warned ? overdueFrom : warningAt(new Date(deadlineMs), settings.warningDays).getTime();
@@ -454,7 +472,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       await record('deadline.overdue', 'system', { overdue: true });
       await notify('deadline.overdue', 'manager', input.acceptingStationCode, deadline);
       await notify('deadline.overdue', 'manager', input.homeRegionCode, `${deadline}:home`);
-      return;
+      if (!extensionClearsOverdue) return;
     }
   }
 

@@ -176,6 +176,63 @@ describe('the deadline timers', () => {
     });
   });
 
+  test('when the deadline is extended after it passed, to a new deadline ahead, then overdue is cleared at once and the warning and overdue are armed again at exactly the new instants', async () => {
+    await scenario({}, async ({ handle, input, as }) => {
+      const firstDeadline = Date.parse((await handle.query(queries.state)).deadlineAt);
+      await sleepUntil(firstDeadline + 2 * DAY_MS);
+      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
+
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 22, reason: 'floods on the roads', actor: as.reviewer }] });
+      const deadline = Date.parse(extended.deadlineAt);
+      // 22 days: the new warning (day 72) falls on no review reminder's instant (every 7 days).
+      expect(deadline - firstDeadline).toBe(22 * DAY_MS);
+      expect({ overdue: extended.overdue, warned: extended.warned }).toEqual({ overdue: false, warned: false });
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      const warning = deadline - 10 * DAY_MS;
+
+      await sleepUntil(warning - MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+      await sleepUntil(warning + MINUTE);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(2);
+      await sleepUntil(deadline - MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(false);
+      await sleepUntil(deadline + MINUTE);
+      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      // Managers hear of each deadline missed, once each (the keys carry the deadline).
+      expect((await outbox(input.applicationId, 'deadline.overdue')).map((row) => row.dedupeKey).sort()).toEqual(
+        [firstDeadline, deadline].flatMap((at) => [new Date(at).toISOString(), `${new Date(at).toISOString()}:home`]).map((key) => `${input.applicationId}:deadline.overdue:${key}`).sort(),
+      );
+
+      const timeline = await timelineOf(handle);
+      expect(firedAt(timeline).filter((at) => [firstDeadline - 10 * DAY_MS, firstDeadline + 1, warning, deadline + 1].includes(at))).toEqual([firstDeadline - 10 * DAY_MS, firstDeadline + 1, warning, deadline + 1]);
+      const warnings = decided(timeline, 'deadline.warning');
+      expect(warnings).toHaveLength(2);
+      expectPrompt(warnings.slice(1), warning);
+      const overdueMarks = recorded(timeline, 'deadline.overdue');
+      expect(overdueMarks).toHaveLength(2);
+      expectPrompt(overdueMarks.slice(0, 1), firstDeadline + 1);
+      expectPrompt(overdueMarks.slice(1), deadline + 1);
+      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
+      await handle.result();
+      await recordHistory(handle, 'extended-after-overdue');
+    });
+  });
+
+  test('when the deadline is extended after it passed, to a new deadline still behind, then it stays overdue and nothing is armed again', async () => {
+    await scenario({}, async ({ handle, input, as }) => {
+      const firstDeadline = Date.parse((await handle.query(queries.state)).deadlineAt);
+      await sleepUntil(firstDeadline + 25 * DAY_MS);
+      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'floods on the roads', actor: as.reviewer }] });
+      expect(extended.overdue).toBe(true);
+      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      await env.sleep(10 * DAY_MS);
+      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
+      expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
+      expect(recorded(await timelineOf(handle), 'deadline.overdue')).toHaveLength(1);
+    });
+  });
+
   test('when the deadline is extended before the warning, then the warning comes only at the new deadline − 10 days', async () => {
     await scenario({}, async ({ handle, input, as }) => {
       await env.sleep(10 * DAY_MS);
