@@ -172,7 +172,8 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     { now, deadlineDays: config.DEADLINE_DAYS },
   );
   if (!check.ok) return refuse(check.code, check.message);
-  if (!deps.temporal) throw new Error('the workflow engine is not configured');
+  const { temporal } = deps;
+  if (!temporal) throw new Error('the workflow engine is not configured');
 
   const iso = (date: Date) => date.toISOString();
   const history: StageEntry[] = [{ stage: 'ACCEPTED', at: iso(acceptedAt) }];
@@ -231,11 +232,19 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
-    await waitForWorkflow(deps.temporal.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation }), config.WORKFLOW_WAIT_MS, () => new Error('the imported application was not recorded in time'));
+    await waitForWorkflow(temporal.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation }), config.WORKFLOW_WAIT_MS, () => new Error('the imported application was not recorded in time'));
   } catch (error) {
     const duplicate = error instanceof WorkflowExecutionAlreadyStartedError || (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === DUPLICATE_APPLICATION);
     if (!duplicate) throw error;
-    // The same line posted twice at once: the other post imported it.
+    // The same line posted twice at once: the other post's run may still be recording it; wait for its answer (whatever it is), then look.
+    await waitForWorkflow(
+      temporal.workflow.getHandle(workflowId).executeUpdate(updates.accepted).then(
+        () => undefined,
+        () => undefined,
+      ),
+      config.WORKFLOW_WAIT_MS,
+      () => new Error('the other import of this person was not recorded in time'),
+    );
     const winner = await findByImportReference(db, request.externalReference);
     if (winner) return { line, status: 'already_imported', applicationId: winner.id, receiptNumber: winner.receiptNumber };
     return refuse('duplicate_application', 'An application for this person is already in progress.');

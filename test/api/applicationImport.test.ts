@@ -171,6 +171,23 @@ describe('POST /v1/applications/import', () => {
     expectProblem((await importFile('{}', tokens.admin, 'application/json')).answer, 415, 'unsupported_media_type');
   });
 
+  test('when the same line is posted twice at once, then one imports it and the other answers already_imported with the same application', async () => {
+    const citizen = await newCitizen(harness.db, { homeRegionCode: HOME });
+    const line = JSON.stringify({ externalReference: `WX-${randomUUID().slice(0, 8)}`, idNumber: citizen.idNumber, name: citizen.name, kind: 'renewal', reason: 'card expiring', acceptingStationCode: station, acceptedAt: at(4), stage: 'HOME_REVIEW' });
+    const answers = await Promise.all([importFile(line), importFile(line)]);
+    const outcomes = answers.map((answer) => answer.outcomes[0]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['already_imported', 'imported']);
+    expect(outcomes[0].applicationId).toBe(outcomes[1].applicationId);
+    expect(await harness.db('applications').where('idNumber', citizen.idNumber).count({ n: '*' }).first()).toEqual({ n: 1 });
+  });
+
+  test('when a file holds more than 2,000 lines, then the first 2,000 are answered and the import ends with import_too_many_lines', async () => {
+    const { outcomes, last } = await importFile(Array.from({ length: 2_001 }, () => '{}').join('\n'));
+    expect(outcomes).toHaveLength(2_000);
+    expect(outcomes.every((o: { status: string; code: string }) => o.status === 'refused' && o.code === 'validation_failed')).toBe(true);
+    expect(last).toMatchObject({ status: 413, code: 'import_too_many_lines', summary: { lines: 2_000, imported: 0, alreadyImported: 0, refused: 2_000 } });
+  });
+
   test('when a client reads the API document, then the import takes NDJSON lines of the line schema and answers NDJSON', async () => {
     const operation = (await call(harness.api, 'GET', '/openapi.json')).body.paths['/v1/applications/import'].post;
     expect(Object.keys(operation.requestBody.content)).toEqual(['application/x-ndjson']);
