@@ -1,5 +1,5 @@
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { provinces } from '../domain';
 import type { Db } from '../db/knex';
 import { createActivities } from '../activities';
@@ -14,8 +14,10 @@ export interface WorkerOptions {
   payloadCodec: PayloadCodec;
   /** Production-centre queues to serve, by 2-digit province code; all provinces by default. */
   productionProvinces?: string[];
-  /** A prebuilt workflow bundle (tests build it once per file); otherwise bundled from `workflows/`. */
+  /** A prebuilt workflow bundle (tests build it once per run); otherwise bundled from `workflows/`. */
   workflowBundle?: { code: string };
+  /** The SDK's interceptors for every worker (tracing, metrics; tests stop a worker inside an activity with one). */
+  interceptors?: WorkerInterceptors;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
     taskQueue: taskQueues.applications(options.taskQueuePrefix),
     dataConverter: { payloadCodecs: [options.payloadCodec] },
     activities: activities.applications,
+    interceptors: options.interceptors,
     ...workflowSource,
   });
   const productionProvinces = options.productionProvinces ?? provinces.map((province) => province.code.slice(0, 2));
@@ -44,6 +47,7 @@ export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
         taskQueue: taskQueues.production(options.taskQueuePrefix, province),
         dataConverter: { payloadCodecs: [options.payloadCodec] },
         activities: activities.production,
+        interceptors: options.interceptors,
         maxConcurrentActivityTaskExecutions: 4,
       }),
     ),

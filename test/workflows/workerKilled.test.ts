@@ -21,10 +21,10 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-function startWorkerProcess(prefix: string): Promise<ChildProcess> {
+function startWorkerProcess(prefix: string, hold?: { activity: string; at: 'before' | 'after' }): Promise<ChildProcess> {
   const child = fork(path.join(__dirname, 'support/workerProcess.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE_PREFIX: prefix },
+    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE_PREFIX: prefix, ...(hold ? { HOLD_ACTIVITY: hold.activity, HOLD_AT: hold.at } : {}) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -32,6 +32,12 @@ function startWorkerProcess(prefix: string): Promise<ChildProcess> {
     child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
   });
 }
+
+const killed = (child: ChildProcess) => {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  return exited;
+};
 
 test('when the worker is killed with SIGKILL mid-flight, then a new worker finishes every application exactly once', async () => {
   const prefix = `killed-${randomUUID().slice(0, 8)}`;
@@ -72,4 +78,39 @@ test('when the worker is killed with SIGKILL mid-flight, then a new worker finis
     expect(cards).toHaveLength(1);
     expect(await db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', 'print.job')).toHaveLength(1);
   }
+}, 120_000);
+
+test.each([
+  ['before', 'before its transaction'],
+  ['after', 'after its transaction committed, before the engine heard of it'],
+] as const)('when the worker is killed inside the review\'s write (%s: %s), then a new worker completes the step exactly once', async (at, _when) => {
+  const prefix = `held-${at}-${randomUUID().slice(0, 8)}`;
+  const first = await startWorkerProcess(prefix, { activity: 'recordProgress', at });
+  const holding = new Promise<void>((resolve) => first.on('message', (message) => message === 'holding' && resolve()));
+  const citizen = await newCitizen(db);
+  const { handle, input } = await startApplication(env, prefix, citizen);
+  const as = await officialsFor(db, input);
+  let reviewed = false;
+  const review = handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] }).finally(() => {
+    reviewed = true;
+  });
+  await holding;
+  await killed(first);
+  const written = await db('applicationStageHistory').where({ applicationId: input.applicationId, stage: 'PRINTING' });
+  expect(written).toHaveLength(at === 'after' ? 1 : 0);
+
+  const second = await startWorkerProcess(prefix);
+  try {
+    // The engine finds the activity lost at its start-to-close timeout (10 s) and retries it 1 s later,
+    // on the engine's clock: move it on a few seconds at a time until the update is answered.
+    for (let step = 0; step < 12 && !reviewed; step += 1) await env.sleep(5_000);
+    expect(reviewed).toBe(true);
+    expect((await review).stage).toBe('PRINTING');
+  } finally {
+    await killed(second);
+  }
+  const history = await db('applicationStageHistory').where({ applicationId: input.applicationId }).orderBy('id').select('stage');
+  expect(history.map((row) => row.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING']);
+  const audit = await db('auditLog').where({ subjectType: 'application', subjectId: input.applicationId }).where('action', 'review.approved').select('action');
+  expect(audit).toHaveLength(1);
 }, 120_000);
