@@ -44,9 +44,11 @@ function useIdNumberRule() {
   ];
 }
 
-/** A paged list from the API, read again on `reload()`; "more" follows the cursor. */
-function usePaged<T>(path: string) {
+/** A paged list from the API, read again on `reload()`; "more" follows the cursor; a refusal in the console's language. */
+export function usePaged<T>(path: string) {
+  const t = useT();
   const [items, setItems] = useState<T[]>([]);
+  const [error, setError] = useState<string>();
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const load = useCallback(
@@ -57,17 +59,21 @@ function usePaged<T>(path: string) {
         .then((page) => {
           setItems((before) => (cursor ? [...before, ...page.items] : page.items));
           setNext(page.nextCursor);
-        }, () => setItems([]))
+          setError(undefined);
+        }, (e: unknown) => {
+          if (!cursor) setItems([]);
+          setError(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error'));
+        })
         .finally(() => setLoading(false));
     },
-    [path],
+    [path, t.lang],
   );
   useEffect(() => load(), [load]);
-  return { items, next, loading, reload: () => load(), more: () => next && load(next) };
+  return { items, next, loading, error, reload: () => load(), more: () => next && load(next) };
 }
 
 /** A form in a dialog whose refusal by the API stays in the dialog, in the console's language. */
-function FormDialog<V>({ title, open, onClose, onSubmit, testId, children }: { title: string; open: boolean; onClose: () => void; onSubmit: (values: V) => Promise<unknown>; testId: string; children: ReactNode }) {
+export function FormDialog<V>({ title, open, onClose, onSubmit, testId, children }: { title: string; open: boolean; onClose: () => void; onSubmit: (values: V) => Promise<unknown>; testId: string; children: ReactNode }) {
   const t = useT();
   const [form] = Form.useForm();
   const [problem, setProblem] = useState<string>();

@@ -20,7 +20,7 @@ function useIdNumberRule() {
 }
 
 /** A loss report at the counter (挂失申报): from its answer on, the card reads invalid to every unit. */
-export function LossReportForm() {
+export function LossReportForm({ onDone }: { onDone?: () => void } = {}) {
   const t = useT();
   const idRule = useIdNumberRule();
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
@@ -33,7 +33,7 @@ export function LossReportForm() {
         circumstance: values.circumstance,
         fingerprintMatched: values.fingerprintMatched,
       })
-      .then(() => setResult({ ok: true, text: t('loss_done') }), (e: unknown) => setResult({ ok: false, text: e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error') }));
+      .then(() => { setResult({ ok: true, text: t('loss_done') }); onDone?.(); }, (e: unknown) => setResult({ ok: false, text: e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error') }));
   return (
     <Card title={t('loss_title')} style={{ maxWidth: 640 }}>
       <Form layout="vertical" onFinish={submit} initialValues={{ circumstance: 'lost', fingerprintMatched: false }}>
@@ -52,7 +52,7 @@ export function LossReportForm() {
 }
 
 /** A card handed in at the counter (丢失招领): registered, and told whether to hold it for the owner or destroy it. */
-export function FoundCardForm() {
+export function FoundCardForm({ onDone }: { onDone?: () => void } = {}) {
   const t = useT();
   const idRule = useIdNumberRule();
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
@@ -60,7 +60,10 @@ export function FoundCardForm() {
     api
       .post<{ disposition: string }>('v1/found-cards', { idNumber: values.idNumber.trim().toUpperCase(), cardValidFrom: values.cardValidFrom.format('YYYY-MM-DD') })
       .then(
-        (answer) => setResult({ ok: true, text: t(answer.disposition === 'DESTROY' ? 'found_destroy' : 'found_hold') }),
+        (answer) => {
+          setResult({ ok: true, text: t(answer.disposition === 'DESTROY' ? 'found_destroy' : 'found_hold') });
+          onDone?.();
+        },
         (e: unknown) => setResult({ ok: false, text: e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error') }),
       );
   return (

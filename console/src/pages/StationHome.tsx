@@ -1,12 +1,19 @@
 import { Button, Space, Tabs, Typography } from 'antd';
+import { useState } from 'react';
 import { useT } from '../i18n';
 import { go } from '../route';
 import { ApplicationTable } from './ApplicationTable';
 import { FoundCardForm, LossReportForm } from './StationDesk';
+import { FoundCardList, LossReportList } from './StationRecords';
 
-/** The station's work: accept, then the cards on their way and the ones waiting to be collected. */
+/**
+ * The station's work: accept, then the cards on their way and the ones waiting to be collected; loss
+ * reports and found cards, each form above the station's list of them (read again after each entry).
+ */
 export default function StationHome() {
   const t = useT();
+  const [lossVersion, setLossVersion] = useState(0);
+  const [foundVersion, setFoundVersion] = useState(0);
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }}>
@@ -21,8 +28,28 @@ export default function StationHome() {
           { key: 'arrivals', label: t('station_arrivals'), children: <ApplicationTable path="v1/worklists/arrivals" testId="station-arrivals" /> },
           { key: 'temporary', label: t('temporaryCardsDue'), children: <ApplicationTable path="v1/worklists/temporary-cards" testId="station-temporary" /> },
           { key: 'pickups', label: t('station_pickups'), children: <ApplicationTable path="v1/worklists/pickups" testId="station-pickups" /> },
-          { key: 'loss', label: t('loss_title'), children: <LossReportForm /> },
-          { key: 'found', label: t('found_title'), children: <FoundCardForm /> },
+          {
+            key: 'loss',
+            label: t('loss_title'),
+            children: (
+              <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+                <LossReportForm onDone={() => setLossVersion((n) => n + 1)} />
+                <Typography.Title level={4} style={{ margin: 0 }}>{t('loss_list')}</Typography.Title>
+                <LossReportList key={lossVersion} />
+              </Space>
+            ),
+          },
+          {
+            key: 'found',
+            label: t('found_title'),
+            children: (
+              <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+                <FoundCardForm onDone={() => setFoundVersion((n) => n + 1)} />
+                <Typography.Title level={4} style={{ margin: 0 }}>{t('found_list')}</Typography.Title>
+                <FoundCardList key={foundVersion} />
+              </Space>
+            ),
+          },
         ]}
       />
     </Space>
