@@ -6,6 +6,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { applicationSettings } from '../config/applicationSettings';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import {
@@ -114,7 +115,7 @@ export async function reconcileApplication(deps: ReconciliationDeps, open: OpenA
   });
   if (!check.ok) return stuck(deps, recorded, check.code, check.detail);
 
-  const input = restartInput(recorded, currentSettings(deps.config));
+  const input = restartInput(recorded, applicationSettings(deps.config));
   let runId: string;
   try {
     const handle = await temporal.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
@@ -153,18 +154,6 @@ async function describe(temporal: Client, workflowId: string): Promise<{ runId: 
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
   }
-}
-
-/** Today's settings, for an application recorded before settings were kept with it. */
-export function currentSettings(config: ReconciliationDeps['config']): ApplicationSettings {
-  return {
-    deadlineDays: config.DEADLINE_DAYS,
-    warningDays: config.DEADLINE_WARNING_DAYS,
-    reviewReminderDays: config.REVIEW_REMINDER_DAYS,
-    pickupReminderDays: config.PICKUP_REMINDER_DAYS,
-    reprintLimit: config.REPRINT_LIMIT,
-    taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
-  };
 }
 
 /** The lost workflow's input again, from the read model, with where to resume. */

@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { ApplicationFailure } from '@temporalio/common';
 import { checkAcceptance } from '../../domain';
 import type { Config } from '../../config';
+import { applicationSettings } from '../../config/applicationSettings';
 import { systemClock, type Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { findApplication, findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
@@ -84,14 +85,7 @@ export async function acceptApplication(
     contactPhone: request.contactPhone,
     idempotencyKey,
     acceptedBy: station.id,
-    settings: {
-      deadlineDays: config.DEADLINE_DAYS,
-      warningDays: config.DEADLINE_WARNING_DAYS,
-      reviewReminderDays: config.REVIEW_REMINDER_DAYS,
-      pickupReminderDays: config.PICKUP_REMINDER_DAYS,
-      reprintLimit: config.REPRINT_LIMIT,
-      taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
-    },
+    settings: applicationSettings(config),
   };
 
   const workflowId = applicationWorkflowId(citizen.idNumber);

@@ -4,6 +4,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../../config';
+import { applicationSettings } from '../../config/applicationSettings';
 import { systemClock, type Clock } from '../../config/clock';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
@@ -195,14 +196,7 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     temporaryCardRequested: request.temporaryCard !== undefined,
     ...(request.contactPhone ? { contactPhone: request.contactPhone } : {}),
     acceptedBy: importer.id,
-    settings: {
-      deadlineDays: config.DEADLINE_DAYS,
-      warningDays: config.DEADLINE_WARNING_DAYS,
-      reviewReminderDays: config.REVIEW_REMINDER_DAYS,
-      pickupReminderDays: config.PICKUP_REMINDER_DAYS,
-      reprintLimit: config.REPRINT_LIMIT,
-      taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX,
-    },
+    settings: applicationSettings(config),
     resume: {
       stage: request.stage,
       acceptedAt: iso(acceptedAt),
