@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { validUntilFor } from '../../domain';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
 import { assertConsoleBuilt, gzippedBytesOf, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
@@ -132,13 +133,11 @@ describeInBrowser('the web console', () => {
 
     await logInThroughForm(page, harness.api.url, people.production);
     await page.getByTestId('production-print').getByText(citizen.name).click();
-    // Enter in a date field takes the date and submits its form; the required start date comes last.
-    // The new card is valid from today (China's date) for twenty years.
+    // Enter in a date field takes the date and submits its form. The card is valid from today (China's
+    // date); its end is left empty, for the API to set by the holder's age as the law does.
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    await page.getByLabel('有效期至（长期留空）').fill(`${Number(today.slice(0, 4)) + 20}${today.slice(4)}`);
-    await page.getByLabel('有效期至（长期留空）').press('Enter');
-    await page.getByLabel('有效期起').fill(today);
-    await page.getByLabel('有效期起').press('Enter');
+    await page.getByLabel('有效期起（留空：今天）').fill(today);
+    await page.getByLabel('有效期起（留空：今天）').press('Enter');
     await page.getByText('已办理').first().waitFor();
     await page.getByLabel('运单号').fill('EMS-CONSOLE-1');
     await page.getByTestId('dispatched').click();
@@ -153,6 +152,9 @@ describeInBrowser('the web console', () => {
     await page.getByTestId('picked-up').click();
     await page.getByTestId('stage').getByText('已领取').waitFor();
     expect((await harness.db('applications').where('id', id).first('stage')).stage).toBe('COMPLETED');
+    const card = await harness.db('cards').where({ issuedForApplicationId: id }).first('validFrom', 'validUntil');
+    const { birthDate } = await harness.db('citizens').where({ idNumber: citizen.idNumber }).first('birthDate');
+    expect(card).toEqual({ validFrom: today, validUntil: validUntilFor(birthDate, today) });
   }, 90_000);
 
   test('when a case is overdue, then the manager of the region finds it on the dashboard and opens it', async () => {
