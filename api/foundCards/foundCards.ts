@@ -81,6 +81,7 @@ export async function closeHeld(
   station: User,
   foundCardId: string,
   outcome: 'RETURNED' | 'DESTROYED',
+  note?: string,
 ): Promise<{ foundCardId: string; state: 'RETURNED' | 'DESTROYED'; closedAt: string }> {
   if (!isUuid(foundCardId)) throw problems.notFound('The found card');
   const at = new Date();
@@ -102,7 +103,7 @@ export async function closeHeld(
       subjectType: 'found_card',
       subjectId: found.id,
       at,
-      details: { cardId: card.id, stationCode: station.stationCode, previousCardStatus: card.status },
+      details: { cardId: card.id, stationCode: station.stationCode, previousCardStatus: card.status, ...(note ? { note } : {}) },
     });
     return destroyed ? cardKey(card.idNumber, card.validFrom) : undefined;
   });

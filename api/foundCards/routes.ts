@@ -60,13 +60,13 @@ export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidat
   });
 
   router.post('/found-cards/:id/return', station, async (req, res) => {
-    parse(optionalNote, req.body);
-    res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'RETURNED'));
+    const { note } = parse(optionalNote, req.body);
+    res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'RETURNED', note));
   });
 
   router.post('/found-cards/:id/destroy', station, async (req, res) => {
-    parse(optionalNote, req.body);
-    res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'DESTROYED'));
+    const { note } = parse(optionalNote, req.body);
+    res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'DESTROYED', note));
   });
 
   return router;

@@ -87,11 +87,14 @@ describe('POST /v1/found-cards/{id}/return and /destroy', () => {
     const citizen = await newCitizen(db);
     const found = await handIn(citizen);
     expect((await call(api, 'POST', `/v1/found-cards/${found.body.foundCardId}/return`, { token: otherStation, body: {} })).status).toBe(403);
-    const returned = await call(api, 'POST', `/v1/found-cards/${found.body.foundCardId}/return`, { token: station, body: {} });
+    const returned = await call(api, 'POST', `/v1/found-cards/${found.body.foundCardId}/return`, { token: station, body: { note: '本人持户口簿领回' } });
     expect(returned.status).toBe(200);
     expect(returned.body).toMatchObject({ state: 'RETURNED' });
     expect((await call(api, 'POST', `/v1/found-cards/${found.body.foundCardId}/return`, { token: station, body: {} })).body.code).toBe('wrong_state');
-    expect(await db('auditLog').where({ subjectId: found.body.foundCardId, action: 'found_card.returned' })).toHaveLength(1);
+    const audited = await db('auditLog').where({ subjectId: found.body.foundCardId, action: 'found_card.returned' });
+    expect(audited).toHaveLength(1);
+    // The note the station gave is kept with the audit entry, not checked and dropped.
+    expect(audited[0].details).toMatchObject({ note: '本人持户口簿领回' });
   });
 
   test('when a replaced card is destroyed, then DESTROYED is registered, the card reads as what it was (SUPERSEDED, never NOT_ISSUED), and a current card cannot be destroyed', async () => {
