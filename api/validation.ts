@@ -18,6 +18,9 @@ export const calendarDateField = z
  * Free text, trimmed. NUL and lone surrogates are refused: PostgreSQL stores neither (not in text,
  * not as a jsonb escape), and a workflow activity writing one would retry forever.
  */
+/** Text the API accepts holds no NUL and no lone surrogate (the fast verification path checks the same). */
+export const isCleanText = (text: string): boolean => !/[\0\p{Cs}]/u.test(text);
+
 export const nonEmptyText = (max = 500) =>
   z
     .string({ error: 'must be a string' })

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { isCalendarDate, isValidIdNumber } from '../../domain';
 import { problems, Problem } from '../problems';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { calendarDateField, idNumberField, isCleanText, nonEmptyText, parse } from '../validation';
 import { cardKey, type CachedFacts } from './cardFactsCache';
 import type { Verifications } from './service';
 import { answer, type VerificationAnswer } from './verify';
@@ -80,10 +80,10 @@ function commonShape(body: unknown): VerificationRequest | undefined {
   return { idNumber, name, cardValidFrom };
 }
 
-/** The request with its name trimmed, or undefined when the name is empty, too long or holds a NUL (the schema then says so). */
+/** The request with its name trimmed, or undefined when the name is empty, too long or not clean text (the schema then says so). */
 function withCheckedName(request: VerificationRequest): VerificationRequest | undefined {
   const name = request.name.trim();
-  return name.length === 0 || name.length > MAX_NAME || name.includes('\u0000') ? undefined : { idNumber: request.idNumber, name, cardValidFrom: request.cardValidFrom };
+  return name.length === 0 || name.length > MAX_NAME || !isCleanText(name) ? undefined : { idNumber: request.idNumber, name, cardValidFrom: request.cardValidFrom };
 }
 
 /**

@@ -95,6 +95,7 @@ describe('POST /v1/verifications: validation', () => {
     ['an empty name', { name: '  ' }, 'validation_failed'],
     ['a name of 51 characters', { name: '名'.repeat(51) }, 'validation_failed'],
     ['a NUL in the name', { name: '张\u0000三' }, 'validation_failed'],
+    ['a lone surrogate in the name', { name: '张\ud800三' }, 'validation_failed'],
     ['a number as the date', { cardValidFrom: 20200101 }, 'validation_failed'],
     ['an impossible date', { cardValidFrom: '2020-13-01' }, 'validation_failed'],
     ['an extra field', { photo: 'x' }, 'validation_failed'],
@@ -105,6 +106,16 @@ describe('POST /v1/verifications: validation', () => {
     expect(answer.contentType).toMatch(/application\/problem\+json/);
     expect(answer.body).toMatchObject({ code, status: 400, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
     expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.any(String), message: expect.any(String) })]));
+  });
+
+  test('when a cached card is asked with a name the schema refuses, then 400 as for an uncached one: the fast path refuses what the schema refuses', async () => {
+    const citizen = await newCitizen(db);
+    expect((await verify(verifyBody(citizen))).status).toBe(200); // now in the cache
+    for (const name of ['张\ud800三', '张\u0000三', '名'.repeat(51)]) {
+      const answer = await verify(verifyBody(citizen, { name }));
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'name' })]);
+    }
   });
 
   test.each([
