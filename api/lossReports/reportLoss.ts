@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { namesMatch } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
-import { findCardForUpdate, type CardRow } from '../../db/queries/cardRegistry';
+import { findCardForUpdate, findNewestCardForUpdate, type CardRow } from '../../db/queries/cardRegistry';
 import { findOpenLossReport, insertLossReport, reportCardsLost } from '../../db/queries/lossReports';
 import type { User } from '../../db/users';
 import { isUniqueViolation, problems, type Problem } from '../problems';
@@ -11,7 +11,8 @@ import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCa
 export interface LossReportRequest {
   idNumber: string;
   name: string;
-  cardValidFrom: string;
+  /** The card reported; omitted, the person's current card (the newest one). */
+  cardValidFrom?: string;
   circumstance: 'lost' | 'stolen';
   /** The on-the-spot fingerprint comparison; required when the card carries fingerprints. */
   fingerprintMatched?: boolean;
@@ -47,14 +48,16 @@ export async function reportLoss(
   deps: { db: Db; cache: CardCacheInvalidator },
   station: User,
   request: LossReportRequest,
-): Promise<{ lossReportId: string; cardStatus: 'REPORTED_LOST'; reportedAt: string }> {
+): Promise<{ lossReportId: string; cardValidFrom: string; cardStatus: 'REPORTED_LOST'; reportedAt: string }> {
   const { db, cache } = deps;
   const lossReportId = randomUUID();
   const reportedAt = new Date();
+  let cardValidFrom = request.cardValidFrom;
   try {
     await db.transaction(async (trx) => {
-      const card = await findCardForUpdate(trx, request.idNumber, request.cardValidFrom);
+      const card = request.cardValidFrom ? await findCardForUpdate(trx, request.idNumber, request.cardValidFrom) : await findNewestCardForUpdate(trx, request.idNumber);
       if (!card) throw problems.cardNotFound();
+      cardValidFrom = card.validFrom;
       const refusal = reporterRefusal(card, request);
       if (refusal) throw refusal;
       if (card.status === 'REPORTED_LOST') {
@@ -89,7 +92,7 @@ export async function reportLoss(
     if (isUniqueViolation(error)) throw problems.conflict('already_reported_lost', 'The card is already reported lost.');
     throw error;
   }
-  cache.invalidate(cardKey(request.idNumber, request.cardValidFrom));
+  cache.invalidate(cardKey(request.idNumber, cardValidFrom!));
   await cache.everywhere?.();
-  return { lossReportId, cardStatus: 'REPORTED_LOST', reportedAt: reportedAt.toISOString() };
+  return { lossReportId, cardValidFrom: cardValidFrom!, cardStatus: 'REPORTED_LOST', reportedAt: reportedAt.toISOString() };
 }

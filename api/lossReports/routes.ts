@@ -18,7 +18,8 @@ import { withdrawLossReport } from './withdrawLossReport';
 export const lossReport = z.strictObject({
   idNumber: idNumberField,
   name: nonEmptyText(50),
-  cardValidFrom: calendarDateField,
+  /** Omitted: the person's current card. */
+  cardValidFrom: calendarDateField.optional(),
   circumstance: z.enum(['lost', 'stolen'], { error: 'must be "lost" or "stolen"' }),
   fingerprintMatched: z.boolean({ error: 'must be true or false' }).optional(),
 });

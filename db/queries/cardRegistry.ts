@@ -33,6 +33,15 @@ export async function findCardForUpdate(trx: Db, idNumber: string, validFrom: st
   return rows[0];
 }
 
+/** The person's newest card (by validFrom, whatever its status), locked for the transaction. */
+export async function findNewestCardForUpdate(trx: Db, idNumber: string): Promise<CardRow | undefined> {
+  const { rows } = await trx.raw(
+    `select ${CARD_COLUMNS} from cards c join citizens z on z.id_number = c.id_number where c.id_number = ? order by c.valid_from desc limit 1 for update of c`,
+    [idNumber],
+  );
+  return rows[0];
+}
+
 export async function findCardById(db: Db, cardId: number, options: { forUpdate?: boolean } = {}): Promise<CardRow | undefined> {
   const { rows } = await db.raw(
     `select ${CARD_COLUMNS} from cards c join citizens z on z.id_number = c.id_number where c.id = ?${options.forUpdate ? ' for update of c' : ''}`,

@@ -36,7 +36,7 @@ const verify = (on: RunningApi, citizen: TestCitizen, card = citizen.cards[0]) =
 const report = (citizen: TestCitizen, overrides: Record<string, unknown> = {}, token = station, on = api) =>
   call(on, 'POST', '/v1/loss-reports', {
     token,
-    body: { idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0].validFrom, circumstance: 'lost', fingerprintMatched: true, ...overrides },
+    body: { idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0]?.validFrom, circumstance: 'lost', fingerprintMatched: true, ...overrides },
   });
 
 /** Polls `on` until the card reads INVALID; the milliseconds it took. */
@@ -57,6 +57,26 @@ async function untilValid(on: RunningApi, citizen: TestCitizen, timeoutMs = 2_00
 }
 
 describe('POST /v1/loss-reports', () => {
+  test('when the card is not named, then the person\'s current card is reported: the newest, invalid at once; an older card is not the one reported', async () => {
+    const citizen = await newCitizen(db, { cards: [{ validFrom: '2008-07-01', validUntil: '2028-07-01', status: 'SUPERSEDED' }, { validFrom: '2022-07-01' }] });
+    const answer = await report(citizen, { cardValidFrom: undefined });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ cardValidFrom: '2022-07-01', cardStatus: 'REPORTED_LOST' });
+    expect((await verify(api, citizen, citizen.cards[1])).body).toMatchObject({ result: 'INVALID', reason: 'REPORTED_LOST' });
+    expect((await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2008-07-01' }).first('status')).status).toBe('SUPERSEDED');
+    // The current card reported, asking again without naming it says so.
+    expect((await report(citizen, { cardValidFrom: undefined })).body.code).toBe('already_reported_lost');
+  });
+
+  test('when the card is not named and the newest card is no longer valid, then 409 card_not_active; a person with no card is 404', async () => {
+    const expired = await newCitizen(db, { cards: [{ validFrom: '2000-07-01', validUntil: '2010-07-01', status: 'EXPIRED' }] });
+    const answer = await report(expired, { cardValidFrom: undefined });
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('card_not_active');
+    const noCard = await newCitizen(db, { cards: [] });
+    expect((await report(noCard, { cardValidFrom: undefined })).body.code).toBe('card_not_found');
+  });
+
   test('when a station reports a card lost, then 201 and the card reads INVALID REPORTED_LOST on this instance at once and on a second instance', async () => {
     const citizen = await newCitizen(db);
     expect((await verify(api, citizen)).body.result).toBe('VALID');
@@ -64,7 +84,7 @@ describe('POST /v1/loss-reports', () => {
 
     const reported = await report(citizen);
     expect(reported.status).toBe(201);
-    expect(reported.body).toEqual({ lossReportId: expect.any(String), cardStatus: 'REPORTED_LOST', reportedAt: expect.any(String) });
+    expect(reported.body).toEqual({ lossReportId: expect.any(String), cardValidFrom: citizen.cards[0].validFrom, cardStatus: 'REPORTED_LOST', reportedAt: expect.any(String) });
 
     expect((await verify(api, citizen)).body).toEqual({ result: 'INVALID', reason: 'REPORTED_LOST', checkedAt: expect.any(String) });
     expect(await untilInvalid(second, citizen)).toBeLessThan(1_000);
