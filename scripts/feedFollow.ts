@@ -1,9 +1,11 @@
 /**
- * `npm run feed:follow -- --to FILE [--api URL] [--token TOKEN] [--limit N] [--wait S] [--until-idle]`:
+ * `npm run feed:follow -- --to FILE [--after SEQ] [--api URL] [--token TOKEN] [--limit N] [--wait S] [--until-idle]`:
  * the reference follower of the card-status feed. Appends each event to FILE as one JSON line and
  * keeps its position in FILE itself — the `seq` of the last whole line — so that after a stop or a
  * crash it asks from there: no event is missed and none written twice. A line cut short by a crash
- * is dropped at start. Defaults: the API and the platform token that `npm start` wrote under DATA_DIR.
+ * is dropped at start. `--after SEQ` starts a new FILE after that event (a platform already synced to
+ * it); a FILE holding events goes on from its own position. Defaults: the API and the platform token
+ * that `npm start` wrote under DATA_DIR.
  */
 import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +14,8 @@ interface Options {
   to: string;
   api: string;
   token: string;
+  /** Where a FILE without events starts: after this seq (0, the beginning, by default). */
+  after: number;
   limit: number;
   wait: number;
   untilIdle: boolean;
@@ -25,13 +29,15 @@ async function options(argv: string[]): Promise<Options> {
     else throw new Error(`unexpected argument ${argv[i]}`);
   }
   const to = named.get('to');
-  if (!to) throw new Error('usage: npm run feed:follow -- --to FILE [--api URL] [--token TOKEN] [--limit N] [--wait SECONDS] [--until-idle]');
+  if (!to) throw new Error('usage: npm run feed:follow -- --to FILE [--after SEQ] [--api URL] [--token TOKEN] [--limit N] [--wait SECONDS] [--until-idle]');
+  const after = Number(named.get('after') ?? 0);
+  if (!Number.isSafeInteger(after) || after < 0) throw new Error(`--after takes an event's seq (a whole number, 0 or more); got ${named.get('after')}`);
   const dataDir = process.env.DATA_DIR ?? '.data';
   const readJson = async (file: string) => JSON.parse(await readFile(path.join(dataDir, file), 'utf8').catch(() => 'null'));
   const api = named.get('api') ?? process.env.FEED_API_URL ?? (await readJson('services.json'))?.apiUrl ?? 'http://127.0.0.1:3000';
   const token = named.get('token') ?? process.env.FEED_TOKEN ?? ((await readJson('demo-tokens.json')) as Array<{ role: string; token: string }> | null)?.find((entry) => entry.role === 'platform')?.token;
   if (!token) throw new Error('no token: pass --token, set FEED_TOKEN, or run `npm start` first (it writes a platform token to .data/demo-tokens.json)');
-  return { to, api, token, limit: Number(named.get('limit') ?? 500), wait: Number(named.get('wait') ?? 20), untilIdle: named.has('until-idle') };
+  return { to, api, token, after, limit: Number(named.get('limit') ?? 500), wait: Number(named.get('wait') ?? 20), untilIdle: named.has('until-idle') };
 }
 
 /** The seq of FILE's last whole line (0 for none); a partial last line is cut off. */
@@ -60,7 +66,7 @@ async function position(file: string): Promise<number> {
 
 async function main(): Promise<void> {
   const opts = await options(process.argv.slice(2));
-  let after = await position(opts.to);
+  let after = (await position(opts.to)) || opts.after;
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (stopping = true));
   let retryMs = 500;

@@ -21,8 +21,10 @@ afterAll(async () => {
   await db.destroy();
 });
 
-const follower = (file: string, untilIdle = false): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../scripts/feedFollow.ts'), '--to', file, '--api', api.url, '--token', platform, '--limit', '3', '--wait', '1', ...(untilIdle ? ['--until-idle'] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
+// The shared database holds the other files' events: a new file starts after the newest one (--after).
+const follower = (file: string, after: number, untilIdle = false): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../scripts/feedFollow.ts'), '--to', file, '--after', String(after), '--api', api.url, '--token', platform, '--limit', '3', '--wait', '1', ...(untilIdle ? ['--until-idle'] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
+const newestSeq = async () => Number((await db('cardStatusEvents').max({ seq: 'seq' }).first())?.seq ?? 0);
 const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 const flip = (citizen: TestCitizen, status: string) => db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).update({ status });
@@ -30,8 +32,9 @@ const flip = (citizen: TestCitizen, status: string) => db('cards').where({ idNum
 describe('npm run feed:follow', () => {
   test('when the follower is killed, a half line is left, and it starts again, then the file holds every event once, in order', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'feed-')), 'events.ndjson');
+    const before = await newestSeq(); // before our citizens' cards are issued: their issue is among the events
     const citizens = await Promise.all(Array.from({ length: 4 }, () => newCitizen(db)));
-    const first = follower(file);
+    const first = follower(file, before);
     let second: ChildProcess | undefined;
     try {
     for (const citizen of citizens) await flip(citizen, 'REPORTED_LOST');
@@ -47,7 +50,7 @@ describe('npm run feed:follow', () => {
     // A crash in the middle of a write.
     appendFileSync(file, '{"seq":99999999,"idNum');
     for (const citizen of citizens) await flip(citizen, 'ACTIVE');
-    second = follower(file, true);
+    second = follower(file, 0, true);
     await exited(second);
     } finally {
       for (const child of [first, second]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
