@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '../../domain';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
 import { expectProblem } from '../support/applicationsApi';
 import { testDb } from '../support/database';
-import { newCitizen, newToken, stationIn } from '../support/fixtures';
+import { newCitizen, newToken, recordApplication, stationIn } from '../support/fixtures';
 
 /**
  * The manager dashboard's figures over HTTP, against real PostgreSQL: applications written straight
@@ -29,14 +28,8 @@ const chinaDate = (instant: number) => new Date(instant + 8 * HOUR).toISOString(
 
 async function application(fields: { stage: string; deadlineAt: number; readyForPickupAt?: number }): Promise<string> {
   const citizen = await newCitizen(db, { homeRegionCode: HOME_COUNTY });
-  const id = randomUUID();
-  await db('applications').insert({
-    id,
-    workflowId: `dashboard-${id}`,
-    runId: randomUUID(),
+  return recordApplication(db, {
     idNumber: citizen.idNumber,
-    kind: 'renewal',
-    reason: 'card expiring',
     stage: fields.stage,
     acceptingStationCode: station,
     homeRegionCode: HOME_COUNTY,
@@ -44,10 +37,7 @@ async function application(fields: { stage: string; deadlineAt: number; readyFor
     deadlineAt: new Date(fields.deadlineAt),
     overdue: fields.readyForPickupAt === undefined ? fields.deadlineAt < Date.now() : fields.readyForPickupAt > fields.deadlineAt,
     readyForPickupAt: fields.readyForPickupAt === undefined ? null : new Date(fields.readyForPickupAt),
-    fingerprintCaptured: true,
-    appearanceChanged: false,
   });
-  return id;
 }
 
 const now = Date.now();

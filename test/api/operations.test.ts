@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { chinaDateOf, DAY_MS } from '../../domain';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
 import { testDb } from '../support/database';
-import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
+import { COUNTIES, newCitizen, newToken, recordApplication, stationIn, type TestCitizen } from '../support/fixtures';
 
 let db: Db;
 let api: RunningApi;
 let citizen: TestCitizen;
-const applicationId = randomUUID();
+let applicationId: string;
+// Accepted 30 days ago at 02:00 UTC, 10:00 that day in Shanghai: the receipt number carries China's date.
+const acceptedAt = new Date((Math.floor(Date.now() / DAY_MS) - 30) * DAY_MS + 2 * 3_600_000);
+const deadlineAt = new Date(acceptedAt.getTime() + 60 * DAY_MS);
 let receiptNumber: string;
 const station = stationIn(COUNTIES.shanghaiPudong);
 
@@ -16,20 +20,13 @@ beforeAll(async () => {
   api = await startApi(db);
   citizen = await newCitizen(db);
   // The read model row as the workflow's activities write it.
-  await db('applications').insert({
-    id: applicationId,
-    workflowId: `wf-${applicationId}`,
-    runId: randomUUID(),
+  applicationId = await recordApplication(db, {
     idNumber: citizen.idNumber,
-    kind: 'renewal',
-    reason: 'card expiring',
     stage: 'PRINTING',
     acceptingStationCode: station,
     homeRegionCode: citizen.homeRegionCode,
-    acceptedAt: new Date('2026-11-01T02:00:00Z'),
-    deadlineAt: new Date('2026-12-31T02:00:00Z'),
-    fingerprintCaptured: true,
-    appearanceChanged: false,
+    acceptedAt,
+    deadlineAt,
     contactPhone: '13800000000',
   });
   ({ receiptNumber } = await db('applications').where('id', applicationId).first('receiptNumber'));
@@ -129,14 +126,14 @@ describe('POST /v1/application-status (no login)', () => {
       applicationId,
       receiptNumber,
       stage: 'PRINTING',
-      deadlineAt: '2026-12-31T02:00:00.000Z',
+      deadlineAt: deadlineAt.toISOString(),
       pickupStation: { code: station, name: expect.any(String) },
     });
   });
 
   test('when the receipt number is given, then it was the day of acceptance in China and the same answer comes back as for the UUID', async () => {
-    // Accepted 2026-11-01 02:00 UTC: 10:00 that day in Shanghai.
-    expect(receiptNumber).toMatch(/^261101-\d{7}$/);
+    const acceptanceDay = chinaDateOf(acceptedAt.getTime()).slice(2).replaceAll('-', '');
+    expect(receiptNumber).toMatch(new RegExp(`^${acceptanceDay}-\\d{7}$`));
     const byReceipt = await lookup({ receiptNumber, idNumber: citizen.idNumber });
     expect(byReceipt.status).toBe(200);
     expect(byReceipt.body).toEqual((await lookup({ applicationId, idNumber: citizen.idNumber })).body);

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '../../domain';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
 import { expectProblem } from '../support/applicationsApi';
 import { testDb } from '../support/database';
-import { newCitizen, newToken, stationIn } from '../support/fixtures';
+import { newCitizen, newToken, recordApplication, stationIn } from '../support/fixtures';
 
 /**
  * Worklists over HTTP on read-model rows as the workflow's activities write them. Anhui and Jiangsu
@@ -22,21 +21,7 @@ const inDays = (days: number) => new Date(now + days * DAY_MS);
 
 async function application(name: string, row: Record<string, unknown>) {
   const citizen = await newCitizen(db, { homeRegionCode: HOME });
-  const id = randomUUID();
-  ids[name] = id;
-  await db('applications').insert({
-    id,
-    workflowId: `wf-${id}`,
-    runId: randomUUID(),
-    idNumber: citizen.idNumber,
-    kind: 'renewal',
-    reason: `reason ${name}`,
-    acceptingStationCode: S1,
-    homeRegionCode: HOME,
-    fingerprintCaptured: true,
-    appearanceChanged: false,
-    ...row,
-  });
+  ids[name] = await recordApplication(db, { idNumber: citizen.idNumber, reason: `reason ${name}`, acceptingStationCode: S1, homeRegionCode: HOME, ...row });
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { DeliveryFailure, type Channel, type Delivery } from '../../notification
 import { createDispatcher } from '../../notifications/dispatcher';
 import { eventually } from '../support/applicationsApi';
 import { testDb } from '../support/database';
-import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
+import { COUNTIES, newCitizen, recordApplication, stationIn } from '../support/fixtures';
 
 let db: Db;
 beforeAll(() => {
@@ -29,25 +29,15 @@ const stationCode = stationIn(COUNTIES.shenzhenNanshan);
 /** An application of its own with a contact phone, written straight into the read model. */
 async function newApplication(phone: string | null = '13800138000'): Promise<string> {
   const citizen = await newCitizen(db);
-  const id = randomUUID();
-  await db('applications').insert({
-    id,
-    workflowId: `wf-${id}`,
-    runId: randomUUID(),
+  return recordApplication(db, {
     idNumber: citizen.idNumber,
-    kind: 'renewal',
     reason: 'expired',
     stage: 'READY_FOR_PICKUP',
     acceptingStationCode: stationCode,
     homeRegionCode: citizen.homeRegionCode,
-    acceptedAt: new Date(),
-    deadlineAt: new Date(Date.now() + 60 * 86_400_000),
     readyForPickupAt: new Date(),
-    fingerprintCaptured: true,
-    appearanceChanged: false,
     contactPhone: phone,
   });
-  return id;
 }
 
 async function queue(applicationId: string, rows: Array<{ topic: string; recipientRole: string; recipientCode?: string; key: string }>): Promise<number[]> {

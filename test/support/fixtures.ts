@@ -1,5 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { makeIdNumber, validUntilFor, type CardStatus } from '../../domain';
+import { loadConfig } from '../../config';
+import { applicationSettings } from '../../config/applicationSettings';
+import { DAY_MS, makeIdNumber, validUntilFor, type CardStatus } from '../../domain';
 import type { Db } from '../../db/knex';
 import { stationCodeFor } from '../../db/seed/referenceData';
 import { createUser, type Role } from '../../db/users';
@@ -88,4 +90,33 @@ export async function newToken(
     unitId: jurisdiction.unitId ?? null,
   });
   return token;
+}
+
+/**
+ * An application written straight into the read model, with no workflow behind it (for the routes
+ * that read nothing else). It is recorded as accepted onto task queues no engine serves: a row
+ * without settings would count as every deployment's, and another file's reconciliation pass would
+ * take it for one of its own lost workflows and restart it in that file's engine.
+ */
+export async function recordApplication(
+  db: Db,
+  row: { idNumber: string; acceptingStationCode: string; homeRegionCode: string } & Record<string, unknown>,
+): Promise<string> {
+  const id = randomUUID();
+  const acceptedAt = new Date();
+  await db('applications').insert({
+    id,
+    workflowId: `recorded-${id}`,
+    runId: randomUUID(),
+    kind: 'renewal',
+    reason: 'card expiring',
+    stage: 'HOME_REVIEW',
+    acceptedAt,
+    deadlineAt: new Date(acceptedAt.getTime() + 60 * DAY_MS),
+    fingerprintCaptured: true,
+    appearanceChanged: false,
+    workflowSettings: JSON.stringify(applicationSettings({ ...loadConfig(), TEMPORAL_TASK_QUEUE_PREFIX: 'no-engine' })),
+    ...row,
+  });
+  return id;
 }
