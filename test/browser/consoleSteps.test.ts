@@ -195,7 +195,9 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
   /** Picks an option of the antd select labelled `label` inside `scope`. */
   async function choose(scope: ReturnType<Page['getByRole']>, label: string, option: string) {
     await scope.getByLabel(label).click();
-    await page.locator('.ant-select-item-option', { hasText: option }).click();
+    // An earlier select's list stays in the page, hidden: take the open one's option, then see it chosen.
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).click();
+    await scope.locator('.ant-select-selection-item', { hasText: option }).waitFor();
   }
 
   test('when a manager puts a person of the region on the blacklist, then the entry is listed with the name; the same again is refused in Chinese; an admin removes it with a reason', async () => {
