@@ -24,6 +24,7 @@ import { seedDemoOnFirstStart } from './db/seed/demo';
 import { importDemoApplications } from './db/seed/demoApplications';
 import { start as startEmbeddedTemporal } from './temporal-server';
 import { startReconciliation } from './worker/reconciliation';
+import { keepManagersDigestSchedule } from './worker/managersDigestSchedule';
 import { startNotificationDispatcher } from './notifications';
 import { createWorkers, runWorkers, shutdownWorkers } from './worker/workers';
 
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
     // Open applications whose workflow the engine lost are restarted (or shown to managers): now, then periodically.
     const reconciliation = startReconciliation({ db, temporal, config, logger }, config.RECONCILE_INTERVAL_MS);
     stops.push(['reconciliation', reconciliation.stop]);
+    // The managers' daily digest: a schedule kept at MANAGERS_DIGEST_TIME (created, or updated if changed).
+    await keepManagersDigestSchedule(temporal, config, logger);
     // Notifications leave through the outbox: SMS (or .data/notifications.ndjson) and the inboxes.
     const notifications = startNotificationDispatcher(db, config, logger);
     stops.push(['notification dispatcher', notifications.stop]);

@@ -41,6 +41,11 @@ const schema = z.object({
   DEADLINE_DAYS: z.coerce.number().int().min(1).max(365).default(60),
   /** How many days before the deadline managers are warned. */
   DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(60).default(10),
+  /**
+   * When the managers' daily digest of cases overdue or due within DEADLINE_WARNING_DAYS is written,
+   * every day, on China's clock (Asia/Shanghai): `HH:MM`, 24-hour. The worker keeps its schedule at it.
+   */
+  MANAGERS_DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM on a 24-hour clock, China time (e.g. 08:00)').default('08:00'),
   /** Home-region review waiting this many days gets a reminder, and again every such period. */
   REVIEW_REMINDER_DAYS: z.coerce.number().int().min(1).max(60).default(7),
   /** A card ready for pickup and not collected gets a reminder every this many days. */

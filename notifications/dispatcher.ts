@@ -1,9 +1,10 @@
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import { applicationNoticeFacts, claimNextOutboxRow, markOutboxDelivered, markOutboxFailed, stationRegion, type OutboxRow } from '../db/queries/notifications';
+import { MANAGERS_DIGEST_TOPIC } from '../db/queries/managersDigest';
 import { provinceCodeOf } from '../domain';
 import { DeliveryFailure, inboxChannel, type Channel, type Recipient } from './channels';
-import { templateFor, type NoticeContext } from './templates';
+import { templateFor, type DigestContext, type NoticeContext } from './templates';
 
 const DAY = 86_400_000;
 
@@ -122,7 +123,7 @@ export function backoff(baseMs: number, attempt: number): number {
  * The recipient and text of an outbox row, or undefined when there is nobody to tell.
  * @throws DeliveryFailure (permanent) for a topic without a template or an unknown recipient.
  */
-async function compose(db: Db, row: OutboxRow, pickupDays: number): Promise<{ recipient: Recipient; text: string; applicationId?: string } | undefined> {
+export async function compose(db: Db, row: OutboxRow, pickupDays: number): Promise<{ recipient: Recipient; text: string; applicationId?: string } | undefined> {
   const template = templateFor(row.topic, row.recipientRole);
   if (!template) throw new DeliveryFailure('no_template', true);
   const applicationId = typeof row.payload.applicationId === 'string' ? row.payload.applicationId : undefined;
@@ -136,6 +137,8 @@ async function compose(db: Db, row: OutboxRow, pickupDays: number): Promise<{ re
     refusalReason: facts?.refusalReason,
     pickupUntil: facts?.readyForPickupAt ? new Date(facts.readyForPickupAt.getTime() + pickupDays * DAY).toISOString() : undefined,
     deliverTo: typeof row.payload.deliverTo === 'string' ? row.payload.deliverTo : facts?.acceptingStationCode,
+    // The digest's counts and list were written with it (as of the digest's instant), not looked up now.
+    digest: row.topic === MANAGERS_DIGEST_TOPIC ? (row.payload as unknown as DigestContext) : undefined,
   };
   const text = template(context);
   const recipient = await recipientOf(db, row, facts?.contactPhone ?? null);

@@ -18,12 +18,57 @@ export interface NoticeContext {
   refusalReason?: string | null;
   deliverTo?: string;
   occurrence?: string;
+  /** The managers' daily digest, as the outbox row holds it (`deadline.daily_digest`). */
+  digest?: DigestContext;
+}
+
+/** What a region's daily digest says: written by `activities/managersDigest.ts` into the outbox row's payload. */
+export interface DigestContext {
+  regionName: string;
+  date: string;
+  warningDays: number;
+  overdue: number;
+  dueSoon: number;
+  items: Array<{ receiptNumber: string; stage: string; acceptingStationName: string; daysRemaining: number; overdue: boolean }>;
+  more: number;
 }
 
 /** `2026-12-01T…Z` → `2026年12月1日`, on China's calendar. */
 export function chineseDate(iso: string): string {
   const [year, month, day] = chinaDateOf(Date.parse(iso)).split('-').map(Number);
   return `${year}年${month}月${day}日`;
+}
+
+/** Stage names as the console shows them (`console/src/i18n.ts`). */
+const STAGE_NAMES: Record<string, string> = {
+  ACCEPTED: '已受理',
+  HOME_REVIEW: '户籍地审核中',
+  PRINTING: '制证中',
+  SHIPPING: '寄送中',
+};
+
+/** `2026-12-01` → `2026年12月1日`. */
+const calendarDate = (date: string) => {
+  const [year, month, day] = date.split('-').map(Number);
+  return `${year}年${month}月${day}日`;
+};
+
+/**
+ * The daily digest: counts, then one line per listed case, most urgent first (days late or days
+ * left), then how many more are on the due worklist. A region with nothing due hears so: silence
+ * could not be told from a digest that never ran.
+ */
+function dailyDigest(c: NoticeContext): string {
+  const d = c.digest;
+  if (!d) return '';
+  const head = `【每日督办】${calendarDate(d.date)} ${d.regionName}`;
+  if (d.overdue + d.dueSoon === 0) return `${head}：今日无已超期或${d.warningDays}日内到期的申请。`;
+  const lines = d.items.map(
+    (item, index) =>
+      `${index + 1}. 受理编号${item.receiptNumber}，${STAGE_NAMES[item.stage] ?? item.stage}，${item.acceptingStationName}，${item.overdue ? `已超期${-item.daysRemaining}天` : item.daysRemaining === 0 ? '今日到期' : `剩余${item.daysRemaining}天`}`,
+  );
+  const more = d.more > 0 ? [`另有${d.more}件未列出，请在到期督办工作清单中查看。`] : [];
+  return [`${head}：已超期${d.overdue}件，${d.warningDays}日内到期${d.dueSoon}件，请督办。`, ...lines, ...more].join('\n');
 }
 
 const no = (c: NoticeContext) => c.receiptNumber ?? c.applicationId ?? '';
@@ -42,6 +87,7 @@ export const templates: Record<string, (c: NoticeContext) => string> = {
   'print.failures_exceeded': (c) => `受理编号${no(c)}的证件多次制证失败，已超过重制次数上限，请核查。`,
   'temporary_card.overdue': (c) => `受理编号${no(c)}的临时居民身份证未在受理后3日内签发，请督办。`,
   'review.reminder': (c) => `受理编号${no(c)}的申请仍在等待户籍地审核签发，请尽快处理。`,
+  'deadline.daily_digest': dailyDigest,
   'print.job': (c) => `新的制证任务：受理编号${no(c)}，制成后寄往${c.deliverTo ?? '受理点'}。`,
 };
 

@@ -8,6 +8,7 @@ import { createDb } from '../db/knex';
 import { temporalClient } from '../config/temporal';
 import { EncryptionCodec, resolvePayloadKeys } from '../config/payloadEncryption';
 import { startReconciliation } from './reconciliation';
+import { keepManagersDigestSchedule } from './managersDigestSchedule';
 import { startNotificationDispatcher } from '../notifications';
 import { createWorkers, runWorkers } from './workers';
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     logger.info({ taskQueues: workers.length }, 'worker running');
     // Open applications whose workflow the engine lost are restarted (or shown to managers): at start, then periodically.
     reconciliation = startReconciliation({ db, temporal, config, logger }, config.RECONCILE_INTERVAL_MS);
+    // The managers' daily digest: a schedule kept at MANAGERS_DIGEST_TIME (created, or updated if changed).
+    await keepManagersDigestSchedule(temporal, config, logger);
     notifications = startNotificationDispatcher(db, config, logger);
     await runWorkers(workers);
   } finally {

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DAY_MS } from '../../domain';
-import { listWorklist, type Worklist } from '../../db/queries/worklists';
+import { dueWorklist, listWorklist, type Worklist } from '../../db/queries/worklists';
 import type { Role } from '../../db/users';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
@@ -47,9 +46,8 @@ export const WORKLISTS: Record<string, Worklist & { roles: Role[]; summary: stri
   due: {
     roles: ['manager'],
     summary: 'Overdue cases and those due within DEADLINE_WARNING_DAYS, not yet ready for pickup, soonest deadline first',
-    orderBy: 'deadlineAt',
-    // Filled in per request: the warning horizon comes from the configuration.
-    narrow: () => undefined,
+    // Replaced in `worklistRoutes` by `dueWorklist(DEADLINE_WARNING_DAYS)`: the window comes from the configuration.
+    ...dueWorklist(0),
   },
 };
 
@@ -67,11 +65,7 @@ export function worklistRoutes({ db, config }: AppDependencies): Router {
   const router = Router();
   const lists: Record<string, Worklist & { roles: Role[] }> = {
     ...WORKLISTS,
-    due: {
-      ...WORKLISTS.due,
-      narrow: (query, now) =>
-        query.whereNotIn('applications.stage', ['READY_FOR_PICKUP']).where('applications.deadlineAt', '<=', new Date(now.getTime() + config.DEADLINE_WARNING_DAYS * DAY_MS)),
-    },
+    due: { ...WORKLISTS.due, ...dueWorklist(config.DEADLINE_WARNING_DAYS) },
   };
   for (const [name, list] of Object.entries(lists)) {
     router.get(`/worklists/${name}`, allow(...list.roles), async (req, res) => {
