@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './knex';
-import { hashToken, type Role, type User } from './users';
+import { hashToken, userColumns, type Role, type User } from './users';
 
 /** Roles of people at counters and desks: the only ones that log in to the console with a password. */
 export const PERSON_ROLES: readonly Role[] = ['station', 'reviewer', 'production', 'manager', 'admin', 'police_post'];
@@ -21,16 +21,6 @@ export interface Session {
   lastSeenAt: Date;
   createdAt: Date;
 }
-
-const USER_COLUMNS = (db: Db) => [
-  'users.id',
-  'users.name',
-  'users.role',
-  'users.stationCode',
-  db.raw('coalesce(users.region_code, stations.region_code) as region_code'),
-  'users.provinceCode',
-  'users.unitId',
-];
 
 export async function findLoginAccount(db: Db, username: string): Promise<LoginAccount | undefined> {
   return db('users').where('username', username).first('id', 'passwordHash', 'failedLogins', 'lockedUntil', 'disabledAt', 'role');
@@ -73,7 +63,7 @@ export async function findSession(db: Db, cookie: string): Promise<Session | und
     .whereNull('sessions.revokedAt')
     .where('sessions.expiresAt', '>', db.fn.now())
     .whereNull('users.disabledAt')
-    .first(...USER_COLUMNS(db), 'sessions.csrfToken', 'sessions.expiresAt', 'sessions.lastSeenAt', 'sessions.createdAt');
+    .first(...userColumns(db), 'sessions.csrfToken', 'sessions.expiresAt', 'sessions.lastSeenAt', 'sessions.createdAt');
   if (!row) return undefined;
   const { csrfToken, expiresAt, lastSeenAt, createdAt, ...user } = row;
   return { user: user as User, csrfToken, expiresAt, lastSeenAt, createdAt };

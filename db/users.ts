@@ -18,21 +18,24 @@ export interface User {
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = (role: Role) => `${role}_${randomBytes(24).toString('base64url')}`;
 
+/** A `User` as the app sees one, from `users` left-joined to `stations`: a station user's region is its station's. */
+export const userColumns = (db: Db) => [
+  'users.id',
+  'users.name',
+  'users.role',
+  'users.stationCode',
+  db.raw('coalesce(users.region_code, stations.region_code) as region_code'),
+  'users.provinceCode',
+  'users.unitId',
+];
+
 /** The user holding this bearer token, with a station user's region filled in, or undefined (also when disabled). */
 export async function findUserByToken(db: Db, token: string): Promise<User | undefined> {
   return db('users')
     .leftJoin('stations', 'stations.code', 'users.stationCode')
     .where('users.tokenHash', hashToken(token))
     .whereNull('users.disabledAt')
-    .first(
-      'users.id',
-      'users.name',
-      'users.role',
-      'users.stationCode',
-      db.raw('coalesce(users.region_code, stations.region_code) as region_code'),
-      'users.provinceCode',
-      'users.unitId',
-    );
+    .first(...userColumns(db));
 }
 
 /**
@@ -45,15 +48,7 @@ export async function findActiveUser(db: Db, id: string, options: { hold?: boole
     .where('users.id', id)
     .whereNull('users.disabledAt');
   if (options.hold) query.forShare('users');
-  return query.first(
-      'users.id',
-      'users.name',
-      'users.role',
-      'users.stationCode',
-      db.raw('coalesce(users.region_code, stations.region_code) as region_code'),
-      'users.provinceCode',
-      'users.unitId',
-    );
+  return query.first(...userColumns(db));
 }
 
 export async function createUser(
