@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { validUntilFor } from '../../domain';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
-import { assertConsoleBuilt, gzippedBytesOf, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { browserSession, describeInBrowser, gzippedBytesOf, logInThroughForm, newPerson, type Person } from '../support/browser';
 import { newCitizen, stationIn } from '../support/fixtures';
 
 /**
@@ -10,12 +10,9 @@ import { newCitizen, stationIn } from '../support/fixtures';
  * workflow engine. Each test makes its own people and applications; every wait is on something the
  * page shows, bounded by the page's default timeout.
  */
-const describeInBrowser = hasChromium ? describe : describe.skip;
-if (!hasChromium) console.warn('browser tests skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
 
 const WAIT_MS = 20_000;
 let harness: ApplicationsApi;
-let browser: Browser;
 // A station and a home province of this file's own (Changsha, Hunan; Nanchang, Jiangxi): the shared test
 // database holds the other files' cases, and a worklist shows the soonest due first, one page at a time.
 const STATION_COUNTY = '430104';
@@ -24,14 +21,12 @@ const stationCode = stationIn(STATION_COUNTY);
 const people: Record<'station' | 'reviewer' | 'otherReviewer' | 'production' | 'manager', Person> = {} as never;
 
 describeInBrowser('the web console', () => {
+  const session = browserSession();
   let context: BrowserContext;
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
-    assertConsoleBuilt();
     harness = await startApplicationsApi({ productionProvinces: ['36'] });
-    browser = await launchChromium();
     people.station = await newPerson(harness.db, 'station', { stationCode });
     people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '360000' });
     people.otherReviewer = await newPerson(harness.db, 'reviewer', { regionCode: '510000' });
@@ -40,21 +35,11 @@ describeInBrowser('the web console', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await harness?.stop();
   });
 
-  beforeEach(async () => {
-    context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(pageErrors).toEqual([]);
+  beforeEach(() => {
+    ({ context, page } = session);
   });
 
   /** An application in HOME_REVIEW for a new person of Nanchang, accepted at the Changsha station over the API. */
@@ -193,7 +178,7 @@ describeInBrowser('the web console', () => {
     await dialog.getByRole('button', { name: '提交' }).click();
     await page.getByRole('cell', { name: username }).waitFor();
 
-    const clerk = await browser.newContext({ locale: 'zh-CN' });
+    const clerk = await session.browser.newContext({ locale: 'zh-CN' });
     try {
       const clerkPage = await clerk.newPage();
       clerkPage.setDefaultTimeout(WAIT_MS);

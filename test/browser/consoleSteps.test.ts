@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DAY_MS } from '../../domain';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
-import { assertConsoleBuilt, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { browserSession, describeInBrowser, logInThroughForm, newPerson, type Person } from '../support/browser';
 import { newCitizen, newToken, stationIn } from '../support/fixtures';
 
 /**
@@ -13,25 +13,19 @@ import { newCitizen, newToken, stationIn } from '../support/fixtures';
  * as console.test.ts (Changsha, Hunan; Nanchang, Jiangxi); each test makes its own people and cases
  * and opens each case by its page.
  */
-const describeInBrowser = hasChromium ? describe : describe.skip;
 
-const WAIT_MS = 20_000;
 const STATION_COUNTY = '430104';
 const HOME_COUNTY = '360102';
 const stationCode = stationIn(STATION_COUNTY);
 let harness: ApplicationsApi;
-let browser: Browser;
 const people: Record<'station' | 'reviewer' | 'production' | 'manager', Person> = {} as never;
 
 describeInBrowser('the console: extensions, temporary cards, print failures, withdrawals, the dashboard', () => {
-  let context: BrowserContext;
+  const session = browserSession();
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
-    assertConsoleBuilt();
     harness = await startApplicationsApi({ productionProvinces: ['36'] });
-    browser = await launchChromium();
     people.station = await newPerson(harness.db, 'station', { stationCode });
     people.reviewer = await newPerson(harness.db, 'reviewer', { regionCode: '360000' });
     people.production = await newPerson(harness.db, 'production', { provinceCode: '360000' });
@@ -39,21 +33,11 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await harness?.stop();
   });
 
-  beforeEach(async () => {
-    context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(pageErrors).toEqual([]);
+  beforeEach(() => {
+    ({ page } = session);
   });
 
   const stageOf = async (id: string) => (await harness.db('applications').where('id', id).first('stage')).stage as string;
@@ -197,7 +181,7 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
     await scope.getByLabel(label).click();
     // An earlier select's list stays in the page, hidden: take the open one's option, then see it chosen.
     await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).click();
-    await scope.locator('.ant-select-selection-item', { hasText: option }).waitFor();
+    await scope.locator('.ant-select-content-has-value', { hasText: option }).waitFor();
   }
 
   test('when a manager puts a person of the region on the blacklist, then the entry is listed with the name; the same again is refused in Chinese; an admin removes it with a reason', async () => {

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
-import { assertConsoleBuilt, hasChromium, launchChromium, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { browserSession, describeInBrowser, logInThroughForm, newPerson, type Person } from '../support/browser';
 import { testDb } from '../support/database';
 import { newCitizen, stationIn, type TestCitizen } from '../support/fixtures';
 
@@ -13,49 +13,33 @@ import { newCitizen, stationIn, type TestCitizen } from '../support/fixtures';
  * of the other browser tests (Changsha, Hunan; residents of Nanchang, Jiangxi), each test with its
  * own people, read by their own rows (the database is shared with other files).
  */
-const describeInBrowser = hasChromium ? describe : describe.skip;
 
-const WAIT_MS = 20_000;
 const STATION_COUNTY = '430104';
 const HOME_COUNTY = '360102';
 let db: Db;
 let api: RunningApi;
-let browser: Browser;
 let station: Person;
 
 /** A date of the API (YYYY-MM-DD) as the Chinese console writes it. */
 const inChinese = (date: string) => date.replace(/-/g, '/');
 
 describeInBrowser('the station console: its loss reports and found cards', () => {
-  let context: BrowserContext;
+  const session = browserSession();
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
-    assertConsoleBuilt();
     db = testDb();
     api = await startApi(db);
-    browser = await launchChromium();
     station = await newPerson(db, 'station', { stationCode: stationIn(STATION_COUNTY) });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await api?.close();
     await db?.destroy();
   });
 
-  beforeEach(async () => {
-    context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    pageErrors = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    expect(pageErrors).toEqual([]);
+  beforeEach(() => {
+    ({ page } = session);
   });
 
   /** Fills the counter's form in the tab now open; Enter in the date field submits it, as at a counter. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleDirectory } from '../../api/console';
 import { hashPassword } from '../../api/session/passwords';
 import type { Db } from '../../db/knex';
@@ -12,6 +12,10 @@ import { createUser, type Role } from '../../db/users';
 /** Debian's Chromium; never a browser downloaded by Playwright. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+
+/** A describe for browser tests: skipped, with a warning, where Chromium is not installed. */
+export const describeInBrowser = hasChromium ? describe : describe.skip;
+if (!hasChromium) console.warn('browser tests skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true, timeout: 60_000 });
@@ -65,4 +69,39 @@ export function gzippedBytesOf(urls: string[]): number {
     .map((url) => path.join(consoleDirectory(), new URL(url).pathname))
     .filter((file) => existsSync(file))
     .reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0);
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  /** This test's own context and page: no cookie or storage of another test. */
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Call inside a describe: one Chromium for the file (the built console checked first) and a fresh page
+ * per test, in Chinese and China's time zone; a script error in the page fails the test.
+ */
+export function browserSession(waitMs = 20_000): BrowserSession {
+  const session = {} as BrowserSession;
+  let pageErrors: string[] = [];
+  beforeAll(async () => {
+    assertConsoleBuilt();
+    session.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await session.browser?.close();
+  });
+  beforeEach(async () => {
+    session.context = await session.browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    session.page = await session.context.newPage();
+    session.page.setDefaultTimeout(waitMs);
+    pageErrors = [];
+    session.page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+  afterEach(async () => {
+    await session.context?.close();
+    expect(pageErrors).toEqual([]);
+  });
+  return session;
 }

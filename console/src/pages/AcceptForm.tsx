@@ -1,9 +1,9 @@
 import { Alert, Button, Card, Checkbox, Form, Input, Radio } from 'antd';
 import { useMemo, useState } from 'react';
-import { isValidIdNumber } from '../../../domain/idNumber';
 import { api, ApiError } from '../api';
 import { problemText, useT } from '../i18n';
 import { go } from '../route';
+import { useIdNumberRule } from './idNumberRule';
 
 interface Acceptance {
   idNumber: string;
@@ -19,6 +19,7 @@ interface Acceptance {
 /** Acceptance at the counter: the citizen number is checked as it is typed, refusals explained before submitting. */
 export default function AcceptForm() {
   const t = useT();
+  const idRule = useIdNumberRule();
   const [form] = Form.useForm<Acceptance>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -44,17 +45,7 @@ export default function AcceptForm() {
           label={t('idNumber')}
           name="idNumber"
           validateTrigger="onChange"
-          rules={[
-            { required: true, message: t('required') },
-            {
-              validator: async (_, value: string | undefined) => {
-                const typed = (value ?? '').trim().toUpperCase();
-                if (!typed) return;
-                if (typed.length !== 18) throw new Error(t('idNumberLength'));
-                if (!isValidIdNumber(typed)) throw new Error(t('invalidIdNumber'));
-              },
-            },
-          ]}
+          rules={idRule}
         >
           <Input maxLength={18} autoComplete="off" style={{ fontFamily: 'monospace' }} />
         </Form.Item>

@@ -1,8 +1,9 @@
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type Page, type SessionUser } from '../api';
+import { App, Button, Card, Form, Input, Modal, Select, Space, Tabs, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api, ApiError, type SessionUser } from '../api';
 import { formatDateTime, problemText, useT } from '../i18n';
 import { StageTag } from './ApplicationTable';
+import { PagedTable, usePaged } from './PagedTable';
 import { BlacklistPanel, ImpersonationPanel } from './Blacklist';
 
 interface Stuck {
@@ -30,25 +31,19 @@ const ROLES = ['station', 'reviewer', 'production', 'manager', 'admin', 'police_
 function Accounts() {
   const t = useT();
   const { message } = App.useApp();
-  const [rows, setRows] = useState<Account[]>([]);
+  const accounts = usePaged<Account>('v1/users');
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<Account>();
   const [form] = Form.useForm();
   const role = Form.useWatch('role', form);
-  const load = useCallback(() => {
-    api.get<Page<Account>>('v1/users').then((page) => setRows(page.items), () => setRows([]));
-  }, []);
-  useEffect(load, [load]);
   const failed = (e: unknown) => void message.error(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error'));
-  const act = (path: string, body: unknown = {}) => api.post(path, body).then(() => { void message.success(t('done')); load(); }, failed);
+  const act = (path: string, body: unknown = {}) => api.post(path, body).then(() => { void message.success(t('done')); accounts.reload(); }, failed);
 
   return (
     <Card title={t('admin_users')} extra={<Button type="primary" onClick={() => setCreating(true)} data-testid="new-user">{t('admin_newUser')}</Button>}>
-      <Table<Account>
+      <PagedTable<Account>
+        list={accounts}
         rowKey="id"
-        dataSource={rows}
-        pagination={false}
-        locale={{ emptyText: t('none') }}
         columns={[
           { title: t('username'), dataIndex: 'username' },
           { title: t('name'), dataIndex: 'name' },
@@ -77,7 +72,7 @@ function Accounts() {
           layout="vertical"
           initialValues={{ role: 'station' }}
           onFinish={(values: Record<string, string>) =>
-            api.post('v1/users', Object.fromEntries(Object.entries(values).filter(([, value]) => value))).then(() => { setCreating(false); form.resetFields(); load(); }, failed)}
+            api.post('v1/users', Object.fromEntries(Object.entries(values).filter(([, value]) => value))).then(() => { setCreating(false); form.resetFields(); accounts.reload(); }, failed)}
         >
           <Form.Item label={t('username')} name="username" rules={[{ required: true, message: t('required') }]}><Input autoComplete="off" /></Form.Item>
           <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('required') }]}><Input autoComplete="off" /></Form.Item>
@@ -105,16 +100,11 @@ function Accounts() {
 /** Applications that no workflow carries any more. */
 function StuckList() {
   const t = useT();
-  const [rows, setRows] = useState<Stuck[]>([]);
-  useEffect(() => {
-    api.get<Page<Stuck>>('v1/stuck-applications').then((page) => setRows(page.items), () => setRows([]));
-  }, []);
+  const list = usePaged<Stuck>('v1/stuck-applications');
   return (
-    <Table<Stuck>
+    <PagedTable<Stuck>
+      list={list}
       rowKey="applicationId"
-      dataSource={rows}
-      pagination={false}
-      locale={{ emptyText: t('none') }}
       columns={[
         { title: t('receiptNumber'), key: 'id', render: (_, row) => row.applicationId.slice(0, 8) },
         { title: t('stage'), key: 'stage', render: (_, row) => <StageTag stage={row.stage} /> },

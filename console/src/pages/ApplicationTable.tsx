@@ -1,8 +1,8 @@
-import { Alert, Button, Table, Tag } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, type Application, type Page } from '../api';
-import { formatDate, problemText, useT } from '../i18n';
+import { Button, Tag } from 'antd';
+import { type Application } from '../api';
+import { formatDate, useT } from '../i18n';
 import { go } from '../route';
+import { PagedTable, usePaged } from './PagedTable';
 
 export function StageTag({ stage }: { stage: string }) {
   const t = useT();
@@ -23,39 +23,13 @@ export function DaysLeft({ application }: { application: Application }) {
  */
 export function ApplicationTable({ path, testId, sortByDeadline = false, showStation = false }: { path: string; testId: string; sortByDeadline?: boolean; showStation?: boolean }) {
   const t = useT();
-  const [items, setItems] = useState<Application[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string>();
-
-  const load = useCallback(
-    (cursor?: string) => {
-      setLoading(true);
-      const separator = path.includes('?') ? '&' : '?';
-      api
-        .get<Page<Application>>(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path)
-        .then((page) => {
-          setItems((before) => (cursor ? [...before, ...page.items] : page.items));
-          setNext(page.nextCursor);
-          setError(undefined);
-        }, (e: unknown) => setError(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error')))
-        .finally(() => setLoading(false));
-    },
-    [path, t.lang],
-  );
-  useEffect(() => load(), [load]);
-
-  const rows = sortByDeadline ? [...items].sort((a, b) => a.deadlineAt.localeCompare(b.deadlineAt)) : items;
+  const list = usePaged<Application>(path);
   return (
     <div data-testid={testId}>
-      {error && <Alert type="error" title={error} showIcon style={{ marginBottom: 12 }} />}
-      <Table<Application>
+      <PagedTable<Application>
+        list={list}
         rowKey="applicationId"
-        size="middle"
-        loading={loading}
-        dataSource={rows}
-        pagination={false}
-        locale={{ emptyText: t('none') }}
+        order={sortByDeadline ? (a, b) => a.deadlineAt.localeCompare(b.deadlineAt) : undefined}
         onRow={(row) => ({ onClick: () => go('applications', row.applicationId), style: { cursor: 'pointer' } })}
         columns={[
           { title: t('applicant'), key: 'name', render: (_, row) => row.person?.name ?? '—' },
@@ -85,11 +59,6 @@ export function ApplicationTable({ path, testId, sortByDeadline = false, showSta
           },
         ]}
       />
-      {next && (
-        <Button style={{ marginTop: 12 }} onClick={() => load(next)}>
-          {t('more')}
-        </Button>
-      )}
     </div>
   );
 }

@@ -1,8 +1,10 @@
-import { Alert, Button, Form, Input, Modal, Segmented, Select, Space, Table, Tag } from 'antd';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { isValidIdNumber } from '../../../domain/idNumber';
-import { api, ApiError, type Page, type SessionUser } from '../api';
-import { formatDateTime, problemText, useT, type MessageKey } from '../i18n';
+import { Alert, Button, Form, Input, Segmented, Select, Space, Tag } from 'antd';
+import { useState } from 'react';
+import { api, type SessionUser } from '../api';
+import { formatDateTime, useT, type MessageKey } from '../i18n';
+import { FormDialog } from './FormDialog';
+import { useIdNumberRule } from './idNumberRule';
+import { PagedTable, usePaged } from './PagedTable';
 
 /** The blacklist's categories, as the API names them (api/blacklist/blacklist.ts). */
 const CATEGORIES = ['FORGERY', 'ALTERATION', 'TRADING', 'IMPERSONATION', 'FRAUDULENT_USE', 'FAKE_CERTIFICATE', 'CREDIT_PLATFORM'] as const;
@@ -31,71 +33,6 @@ interface Report {
   blacklistEntryId: string | null;
 }
 
-function useIdNumberRule() {
-  const t = useT();
-  return [
-    { required: true, message: t('required') },
-    {
-      validator: async (_: unknown, value?: string) => {
-        const typed = (value ?? '').trim().toUpperCase();
-        if (typed && !isValidIdNumber(typed)) throw new Error(t('invalidIdNumber'));
-      },
-    },
-  ];
-}
-
-/** A paged list from the API, read again on `reload()`; "more" follows the cursor; a refusal in the console's language. */
-export function usePaged<T>(path: string) {
-  const t = useT();
-  const [items, setItems] = useState<T[]>([]);
-  const [error, setError] = useState<string>();
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const load = useCallback(
-    (cursor?: string) => {
-      setLoading(true);
-      api
-        .get<Page<T>>(cursor ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : path)
-        .then((page) => {
-          setItems((before) => (cursor ? [...before, ...page.items] : page.items));
-          setNext(page.nextCursor);
-          setError(undefined);
-        }, (e: unknown) => {
-          if (!cursor) setItems([]);
-          setError(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error'));
-        })
-        .finally(() => setLoading(false));
-    },
-    [path, t.lang],
-  );
-  useEffect(() => load(), [load]);
-  return { items, next, loading, error, reload: () => load(), more: () => next && load(next) };
-}
-
-/** A form in a dialog whose refusal by the API stays in the dialog, in the console's language. */
-export function FormDialog<V>({ title, open, onClose, onSubmit, testId, children }: { title: string; open: boolean; onClose: () => void; onSubmit: (values: V) => Promise<unknown>; testId: string; children: ReactNode }) {
-  const t = useT();
-  const [form] = Form.useForm();
-  const [problem, setProblem] = useState<string>();
-  const submit = (values: V) =>
-    onSubmit(values).then(
-      () => {
-        setProblem(undefined);
-        form.resetFields();
-        onClose();
-      },
-      (e: unknown) => setProblem(e instanceof ApiError ? problemText(t.lang, e.code, e.message) : t('error')),
-    );
-  return (
-    <Modal title={title} open={open} onCancel={() => { setProblem(undefined); onClose(); }} onOk={() => form.submit()} okText={t('submit')} cancelText={t('cancel')} destroyOnHidden data-testid={testId}>
-      {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 12 }} data-testid={`${testId}-problem`} />}
-      <Form form={form} layout="vertical" onFinish={submit}>
-        {children}
-      </Form>
-    </Modal>
-  );
-}
-
 /**
  * The blacklist of dishonest persons within the viewer's jurisdiction: entries in force or removed,
  * adding one (managers and admins) and removing one with a reason (admins only, as the API allows).
@@ -116,13 +53,9 @@ export function BlacklistPanel({ user }: { user: SessionUser }) {
         <Segmented value={state} onChange={(value) => setState(value as 'active' | 'removed')} options={[{ value: 'active', label: t('blacklist_active') }, { value: 'removed', label: t('blacklist_removed') }]} />
         <Button type="primary" onClick={() => setAdding(true)} data-testid="blacklist-add">{t('blacklist_add')}</Button>
       </Space>
-      <Table<Entry>
+      <PagedTable<Entry>
+        list={list}
         rowKey="blacklistEntryId"
-        size="middle"
-        loading={list.loading}
-        dataSource={list.items}
-        pagination={false}
-        locale={{ emptyText: t('none') }}
         columns={[
           { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
           { title: t('idNumber'), dataIndex: 'idNumber' },
@@ -137,7 +70,6 @@ export function BlacklistPanel({ user }: { user: SessionUser }) {
               : []),
         ]}
       />
-      {list.next && <Button style={{ marginTop: 12 }} onClick={list.more}>{t('more')}</Button>}
       <FormDialog<{ idNumber: string; category: string; source: string; note?: string }>
         title={t('blacklist_add')}
         open={adding}
@@ -178,13 +110,9 @@ export function ImpersonationPanel() {
   return (
     <div data-testid="impersonation-reports">
       <Segmented style={{ marginBottom: 12 }} value={state} onChange={(value) => setState(value as Report['state'])} options={(['OPEN', 'CONFIRMED', 'DISMISSED'] as const).map((value) => ({ value, label: stateLabel(value) }))} />
-      <Table<Report>
+      <PagedTable<Report>
+        list={list}
         rowKey="impersonationReportId"
-        size="middle"
-        loading={list.loading}
-        dataSource={list.items}
-        pagination={false}
-        locale={{ emptyText: t('none') }}
         columns={[
           { title: t('report_reportedAt'), key: 'at', render: (_, row) => formatDateTime(row.reportedAt, t.lang) },
           { title: t('report_unit'), dataIndex: 'unitId' },
@@ -206,7 +134,6 @@ export function ImpersonationPanel() {
           },
         ]}
       />
-      {list.next && <Button style={{ marginTop: 12 }} onClick={list.more}>{t('more')}</Button>}
       <FormDialog<{ impersonatorIdNumber: string; category: string; note?: string }>
         title={t('report_confirm')}
         open={confirming !== undefined}

@@ -1,8 +1,8 @@
 import { Alert, Button, Card, Checkbox, Descriptions, Form, Input } from 'antd';
 import { useState } from 'react';
-import { isValidIdNumber } from '../../../domain/idNumber';
 import { api, ApiError } from '../api';
 import { formatDateTime, problemText, useT } from '../i18n';
+import { useIdNumberRule } from './idNumberRule';
 
 interface Issued {
   certificateNumber: string;
@@ -13,6 +13,7 @@ interface Issued {
 /** A police post issues a temporary identity certificate (临时身份证明) after checking the person on the spot. */
 export default function PolicePostHome() {
   const t = useT();
+  const idRule = useIdNumberRule();
   const [issued, setIssued] = useState<Issued>();
   const [error, setError] = useState<string>();
   const submit = (values: { idNumber: string; name: string; fingerprintMatched: boolean; photoMatched: boolean }) => {
@@ -28,7 +29,7 @@ export default function PolicePostHome() {
         <Form.Item
           label={t('idNumber')}
           name="idNumber"
-          rules={[{ required: true, message: t('required') }, { validator: async (_, value?: string) => { if (value && !isValidIdNumber(value.trim().toUpperCase())) throw new Error(t('invalidIdNumber')); } }]}
+          rules={idRule}
         >
           <Input maxLength={18} autoComplete="off" />
         </Form.Item>

@@ -1,23 +1,10 @@
 import { Alert, Button, Card, Checkbox, DatePicker, Form, Input, Radio } from 'antd';
 import { useState } from 'react';
-import { isValidIdNumber } from '../../../domain/idNumber';
 import { api, ApiError } from '../api';
 import { problemText, useT } from '../i18n';
+import { useIdNumberRule } from './idNumberRule';
 
 type DateValue = { format(pattern: string): string };
-
-function useIdNumberRule() {
-  const t = useT();
-  return [
-    { required: true, message: t('required') },
-    {
-      validator: async (_: unknown, value?: string) => {
-        const typed = (value ?? '').trim().toUpperCase();
-        if (typed && !isValidIdNumber(typed)) throw new Error(t('invalidIdNumber'));
-      },
-    },
-  ];
-}
 
 /** A loss report at the counter (挂失申报): from its answer on, the card reads invalid to every unit. */
 export function LossReportForm({ onDone }: { onDone?: () => void } = {}) {

@@ -1,8 +1,9 @@
-import { Alert, Button, Checkbox, Form, Input, Modal, Segmented, Space, Table, Tag } from 'antd';
+import { Alert, Button, Checkbox, Form, Input, Modal, Segmented, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { formatDate, formatDateTime, problemText, useT, type MessageKey } from '../i18n';
-import { FormDialog, usePaged } from './Blacklist';
+import { FormDialog } from './FormDialog';
+import { PagedTable, usePaged } from './PagedTable';
 
 /** A loss report as `GET /v1/loss-reports` lists it (api/lossReports/routes.ts). */
 interface LossReportRow {
@@ -51,14 +52,9 @@ export function LossReportList() {
           { value: 'withdrawn', label: t('lossState_WITHDRAWN') },
         ]}
       />
-      {list.error && <Alert type="error" title={list.error} showIcon style={{ marginBottom: 12 }} />}
-      <Table<LossReportRow>
+      <PagedTable<LossReportRow>
+        list={list}
         rowKey="lossReportId"
-        size="middle"
-        loading={list.loading}
-        dataSource={list.items}
-        pagination={false}
-        locale={{ emptyText: t('none') }}
         columns={[
           { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
           { title: t('idNumber'), key: 'idNumber', render: (_, row) => row.person.idNumber },
@@ -81,7 +77,6 @@ export function LossReportList() {
           },
         ]}
       />
-      {list.next && <Button style={{ marginTop: 12 }} onClick={list.more}>{t('more')}</Button>}
       <FormDialog<{ present: boolean; reason?: string }>
         title={`${t('loss_withdraw')} · ${withdrawing?.person.name ?? ''}`}
         open={!!withdrawing}
@@ -144,14 +139,9 @@ export function FoundCardList() {
           { value: 'all', label: t('records_all') },
         ]}
       />
-      {list.error && <Alert type="error" title={list.error} showIcon style={{ marginBottom: 12 }} />}
-      <Table<FoundCardRow>
+      <PagedTable<FoundCardRow>
+        list={list}
         rowKey="foundCardId"
-        size="middle"
-        loading={list.loading}
-        dataSource={list.items}
-        pagination={false}
-        locale={{ emptyText: t('none') }}
         columns={[
           { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
           { title: t('idNumber'), key: 'idNumber', render: (_, row) => row.person.idNumber },
@@ -179,7 +169,6 @@ export function FoundCardList() {
           },
         ]}
       />
-      {list.next && <Button style={{ marginTop: 12 }} onClick={list.more}>{t('more')}</Button>}
       <Modal
         title={closing ? `${t(closing.outcome === 'destroy' ? 'found_destroyAction' : 'found_returnAction')} · ${closing.row.person.name ?? ''}` : ''}
         open={!!closing}

@@ -1,9 +1,9 @@
 import { Alert, Button, Card, Descriptions, Form, Input } from 'antd';
 import { useState } from 'react';
-import { isValidIdNumber } from '../../../domain/idNumber';
 import { api, ApiError } from '../api';
 import { formatDate, problemText, useT } from '../i18n';
 import { go } from '../route';
+import { useIdNumberRule } from './idNumberRule';
 
 interface Status {
   receiptNumber: string;
@@ -15,6 +15,7 @@ interface Status {
 /** For applicants, no login: receipt number and citizen number → where the application stands, in plain words. */
 export default function StatusLookup() {
   const t = useT();
+  const idRule = useIdNumberRule();
   const [status, setStatus] = useState<Status>();
   const [error, setError] = useState<string>();
   const submit = ({ receiptNumber, idNumber }: { receiptNumber: string; idNumber: string }) => {
@@ -33,7 +34,7 @@ export default function StatusLookup() {
         <Form.Item
           label={t('idNumber')}
           name="idNumber"
-          rules={[{ required: true, message: t('required') }, { validator: async (_, value?: string) => { if (value && !isValidIdNumber(value.trim().toUpperCase())) throw new Error(t('invalidIdNumber')); } }]}
+          rules={idRule}
         >
           <Input maxLength={18} autoComplete="off" />
         </Form.Item>
