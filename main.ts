@@ -88,7 +88,8 @@ async function main(): Promise<void> {
     }
     // Workflow payloads are encrypted; a first start keeps a new key in DATA_DIR for the next ones.
     const payloadCodec = new EncryptionCodec(await resolvePayloadKeys(config.PAYLOAD_ENCRYPTION_KEYS, config.DATA_DIR, { createIfMissing: true }));
-    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    // The embedded engine is on this machine: gzip on every task and completion (the SDK's default) costs CPU for nothing.
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress, ...(config.TEMPORAL_ADDRESS ? {} : { grpcCompression: { codec: 'none' as const } }) });
     stops.push(['worker connection', () => workerConnection.close()]);
     const workers = await createWorkers({ connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueuePrefix: config.TEMPORAL_TASK_QUEUE_PREFIX, db, payloadCodec });
     const workersDone = runWorkers(workers).catch((error) => logger.error({ err: error }, 'worker stopped'));
