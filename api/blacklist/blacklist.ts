@@ -4,16 +4,9 @@ import { recordAudit } from '../../db/queries/auditLog';
 import { findActiveEntry, findBlacklistEntry, insertBlacklistEntry, markRemoved, type BlacklistEntryRow } from '../../db/queries/blacklist';
 import { homeRegionOf } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
+import type { BlacklistCategory } from '../../domain/blacklist';
 import { managerScope } from '../applications/jurisdiction';
 import { isUniqueViolation, problems } from '../problems';
-
-/**
- * Why someone is on the blacklist of dishonest persons (不诚信人员黑名单), after the refusals in
- * DOMAIN.md: forging, altering, buying or selling, impersonating or fraudulently using identity
- * documents; using fake certificates; listed by the national credit-information platform.
- */
-export const BLACKLIST_CATEGORIES = ['FORGERY', 'ALTERATION', 'TRADING', 'IMPERSONATION', 'FRAUDULENT_USE', 'FAKE_CERTIFICATE', 'CREDIT_PLATFORM'] as const;
-export type BlacklistCategory = (typeof BLACKLIST_CATEGORIES)[number];
 
 export interface BlacklistEntryView {
   blacklistEntryId: string;

@@ -7,7 +7,8 @@ import { allow, userOf } from '../auth';
 import { problems } from '../problems';
 import { cursor, pageOf } from '../paging';
 import { idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
-import { addToBlacklist, BLACKLIST_CATEGORIES, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
+import { BLACKLIST_CATEGORIES } from '../../domain/blacklist';
+import { addToBlacklist, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
 
 export const addition = z.strictObject({
   idNumber: idNumberField,

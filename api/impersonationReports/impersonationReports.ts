@@ -12,7 +12,8 @@ import {
   type ImpersonationReportRow,
 } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
-import { addToBlacklist, type BlacklistCategory } from '../blacklist/blacklist';
+import type { BlacklistCategory } from '../../domain/blacklist';
+import { addToBlacklist } from '../blacklist/blacklist';
 import { cursor, pageOf } from '../paging';
 import { isInstant, isUuid } from '../validation';
 import { Problem, problems } from '../problems';

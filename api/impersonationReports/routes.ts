@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
-import { BLACKLIST_CATEGORIES } from '../blacklist/blacklist';
+import { BLACKLIST_CATEGORIES } from '../../domain/blacklist';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
 import { decideImpersonation, listForManager, reportImpersonation } from './impersonationReports';
 

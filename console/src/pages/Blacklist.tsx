@@ -1,13 +1,11 @@
 import { Alert, Button, Form, Input, Segmented, Select, Space, Tag } from 'antd';
 import { useState } from 'react';
+import { BLACKLIST_CATEGORIES } from '../../../domain/blacklist';
 import { api, type SessionUser } from '../api';
 import { formatDateTime, useT, type MessageKey } from '../i18n';
 import { FormDialog } from './FormDialog';
 import { useIdNumberRule } from './idNumberRule';
 import { PagedTable, usePaged } from './PagedTable';
-
-/** The blacklist's categories, as the API names them (api/blacklist/blacklist.ts). */
-const CATEGORIES = ['FORGERY', 'ALTERATION', 'TRADING', 'IMPERSONATION', 'FRAUDULENT_USE', 'FAKE_CERTIFICATE', 'CREDIT_PLATFORM'] as const;
 
 interface Entry {
   blacklistEntryId: string;
@@ -45,7 +43,7 @@ export function BlacklistPanel({ user }: { user: SessionUser }) {
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Entry>();
   const category = (code: string) => t(`blacklist_${code}` as MessageKey);
-  const categoryOptions = CATEGORIES.map((value) => ({ value, label: category(value) }));
+  const categoryOptions = BLACKLIST_CATEGORIES.map((value) => ({ value, label: category(value) }));
 
   return (
     <div data-testid="blacklist">
@@ -104,7 +102,7 @@ export function ImpersonationPanel() {
   const list = usePaged<Report>(`v1/impersonation-reports?state=${state}`);
   const [confirming, setConfirming] = useState<Report>();
   const [dismissing, setDismissing] = useState<Report>();
-  const categoryOptions = CATEGORIES.map((value) => ({ value, label: t(`blacklist_${value}` as MessageKey) }));
+  const categoryOptions = BLACKLIST_CATEGORIES.map((value) => ({ value, label: t(`blacklist_${value}` as MessageKey) }));
   const stateLabel = (value: Report['state']) => t(`report_${value}` as MessageKey);
 
   return (
