@@ -1,7 +1,7 @@
 import type { Db } from '../knex';
 import { TERMINAL_STAGES, type ApplicationStage } from '../../domain';
 import type { ApplicationSettings } from '../../workflows/contract';
-import { applyScope, type Scope } from './applications';
+import { applyScope, type ApplicationRow, type Scope } from './applications';
 
 /** An open application as reconciliation checks it against the engine. */
 export interface OpenApplication {
@@ -29,34 +29,15 @@ export async function listOpenApplications(db: Db, page: { taskQueuePrefix: stri
   return rows;
 }
 
-/** Everything the read model recorded that a restarted workflow needs. */
-export interface RecordedApplicationRow {
-  id: string;
-  workflowId: string;
-  runId: string;
-  idNumber: string;
-  kind: 'renewal' | 'replacement';
+/** Everything the read model recorded that a restarted workflow needs: the whole row. */
+export interface RecordedApplicationRow extends ApplicationRow {
   reason: string;
-  stage: ApplicationStage;
-  acceptingStationCode: string;
-  homeRegionCode: string;
-  acceptedAt: Date;
-  deadlineAt: Date;
-  extensionDays: number | null;
   extensionReason: string | null;
-  overdue: boolean;
-  readyForPickupAt: Date | null;
   fingerprintCaptured: boolean;
   appearanceChanged: boolean;
-  temporaryCardRequested: boolean;
-  temporaryCardDueAt: Date | null;
-  temporaryCardIssuedAt: Date | null;
-  temporaryCardOverdue: boolean;
   contactPhone: string | null;
-  printFailures: number;
   newCardValidFrom: string | null;
   newCardValidUntil: string | null;
-  trackingNumber: string | null;
   idempotencyKey: string | null;
   workflowSettings: ApplicationSettings | null;
 }
