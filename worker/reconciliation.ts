@@ -24,6 +24,7 @@ import { checkResumption, isTerminal, recordedDeadlineDays, stuckReasons } from 
 import { isOutage } from '../api/problems';
 import type { applicationWorkflow } from '../workflows';
 import { APPLICATION_WORKFLOW, taskQueues, type ApplicationInput, type ApplicationSettings } from '../workflows/contract';
+import { searchAttributesAtStart } from '../workflows/searchAttributes';
 
 export interface ReconciliationDeps {
   db: Db;
@@ -122,6 +123,8 @@ export async function reconcileApplication(deps: ReconciliationDeps, open: OpenA
       workflowId: application.workflowId,
       taskQueue: taskQueues.applications(input.settings.taskQueuePrefix),
       args: [input],
+      // Stage, stations and deadline for operators' lists (no personal data): workflows/searchAttributes.ts.
+      typedSearchAttributes: searchAttributesAtStart(input),
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });

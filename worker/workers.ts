@@ -4,6 +4,7 @@ import { provinces } from '../domain';
 import type { Db } from '../db/knex';
 import { createActivities } from '../activities';
 import { taskQueues } from '../workflows/contract';
+import { ensureSearchAttributes } from './searchAttributes';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -21,10 +22,14 @@ export interface WorkerOptions {
 }
 
 /**
- * The applications worker and the production-centre workers. The same code runs against the embedded
- * server (`npm start`, tests) and a real Temporal cluster.
+ * The applications worker and the production-centre workers, once the namespace has the application's
+ * search attributes (`ensureSearchAttributes`). The same code runs against the embedded server
+ * (`npm start`, tests) and a real Temporal cluster.
+ * @throws Error when the search attributes cannot be registered (see `ensureSearchAttributes`).
  */
 export async function createWorkers(options: WorkerOptions): Promise<Worker[]> {
+  // The application workflows upsert these and the API's starts carry them: registered (if missing) before either runs.
+  await ensureSearchAttributes(options.connection, options.namespace);
   const activities = createActivities({ db: options.db });
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }

@@ -8,6 +8,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { allowedFrom, canTake, checkExtension, DAY_MS, deadlineAt, isOverdue, isTerminal, reviewReminderTimes, stageAfter, temporaryCardDueAt, warningAt, type ApplicationStage, type Step } from '../domain';
 import type { ApplicationActivities, Notification, ReadModelChange, StepTaken } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
+import { changedSearchAttributes, searchAttributesOf } from './searchAttributes';
 import { DUPLICATE_APPLICATION, queries, rejection, RESUMPTION_OUTDATED, taskQueues, updates, type Actor, type ApplicationInput, type ApplicationSettings, type ApplicationState, type Arrived, type Dispatched, type Extension, type PickedUp, type Printed, type PrintFailed, type Resumption, type ReviewDecision, type Withdrawal } from './contract';
 
 /**
@@ -40,6 +41,13 @@ const ACCEPTANCE_REQUESTS_REVIEW = 'acceptance-requests-review';
  */
 const EXTENSION_CLEARS_OVERDUE = 'extension-clears-overdue';
 
+/**
+ * Runs with this marker keep their search attributes (`searchAttributes.ts`: stage, accepting station,
+ * home region, deadline, overdue) in step with their state: an upsert wherever one of them changes.
+ * Runs started before it never upsert them, as their histories recorded.
+ */
+const UPSERTS_SEARCH_ATTRIBUTES = 'upserts-search-attributes';
+
 const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION, RESUMPTION_OUTDATED] },
@@ -53,6 +61,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   const { applicationId, settings } = input;
   const writeFirst = wf.patched(WRITE_BEFORE_STATE);
   const extensionClearsOverdue = wf.patched(EXTENSION_CLEARS_OVERDUE);
+  const upsertsSearchAttributes = wf.patched(UPSERTS_SEARCH_ATTRIBUTES);
   const production = wf.proxyActivities<ProductionActivities>({
     taskQueue: taskQueues.production(settings.taskQueuePrefix, input.homeRegionCode),
     startToCloseTimeout: '10 seconds',
@@ -85,6 +94,12 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     history: [{ stage: 'ACCEPTED', at: acceptedAt.toISOString() }],
   };
   let acceptance: 'pending' | 'recorded' | ApplicationFailure = 'pending';
+  /** Upserts the attributes the state changed since the start or the last upsert (none when nothing did). */
+  const showState = () => {
+    if (!upsertsSearchAttributes) return;
+    const changed = changedSearchAttributes(wf.workflowInfo().typedSearchAttributes, searchAttributesOf(state));
+    if (changed.length > 0) wf.upsertSearchAttributes(changed);
+  };
   const printJobs: Promise<void>[] = [];
 
   // Writes happen one after another, in the order the workflow decided them.
@@ -101,6 +116,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     state.stage = stage;
     state.history.push({ stage, at: now(), ...(note ? { note } : {}) });
     if (isTerminal(stage)) state.closedAt = now();
+    showState();
     return record(action, actor, { stage, ...(isTerminal(stage) ? { closedAt: now() } : {}), ...change }, undefined, note);
   };
   const notify = (topic: string, recipientRole: Notification['recipientRole'], recipientCode: string | undefined, occurrence: number | string = 1) =>
@@ -134,10 +150,13 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     const stage = changeNow().stage;
     const applyAll = () => {
       apply(at);
-      if (!stage) return;
-      state.stage = stage;
-      state.history.push({ stage, at, ...(note ? { note } : {}) });
-      if (isTerminal(stage)) state.closedAt = at;
+      if (stage) {
+        state.stage = stage;
+        state.history.push({ stage, at, ...(note ? { note } : {}) });
+        if (isTerminal(stage)) state.closedAt = at;
+      }
+      // An extension moves the deadline (and may clear overdue); a step may move the stage.
+      showState();
     };
     const write = () => {
       if (options.write) return options.write(at);
@@ -421,6 +440,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     }
     acceptance = 'recorded';
   }
+  // Recorded: a new acceptance's deadline and HOME_REVIEW (a run started without attributes gets them all).
+  showState();
 
   const rulesFromDomain = wf.patched(DEADLINE_RULES_FROM_DOMAIN);
   const watchers = [
@@ -469,6 +490,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       }
       if (rulesFromDomain && !isOverdue({ deadline: new Date(deadlineMs), now: new Date(Date.now()) })) continue;
       state.overdue = true;
+      showState();
       await record('deadline.overdue', 'system', { overdue: true });
       await notify('deadline.overdue', 'manager', input.acceptingStationCode, deadline);
       await notify('deadline.overdue', 'manager', input.homeRegionCode, `${deadline}:home`);

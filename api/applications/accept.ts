@@ -11,6 +11,7 @@ import { findWhereItStands } from '../../db/queries/caseFile';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
+import { searchAttributesAtStart } from '../../workflows/searchAttributes';
 import { Problem, problems } from '../problems';
 import { ServerTiming } from '../serverTiming';
 import { applicationWorkflowId } from './workflowId';
@@ -97,6 +98,8 @@ export async function acceptApplication(
       workflowId,
       taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [input],
+      // Stage, stations and deadline for operators' lists (no personal data): workflows/searchAttributes.ts.
+      typedSearchAttributes: searchAttributesAtStart(input),
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });

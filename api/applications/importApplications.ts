@@ -13,6 +13,7 @@ import type { User } from '../../db/users';
 import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
+import { searchAttributesAtStart } from '../../workflows/searchAttributes';
 import { importTooLarge, importTooManyLines, LimitExceeded, linesOf, MAX_LINE_BYTES } from '../lossReports/importLossReports';
 import { Problem } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
@@ -223,6 +224,8 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
       workflowId,
       taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
       args: [input],
+      // Stage, stations and deadline for operators' lists (no personal data): workflows/searchAttributes.ts.
+      typedSearchAttributes: searchAttributesAtStart(input),
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
