@@ -5,8 +5,8 @@
  */
 import type { ApplicationStage } from './applicationStages';
 import { chinaDateOf } from './calendar';
-import { printedCardValidity } from './cards';
-import { checkExtension, DAY_MS, deadlineAt, isOverdue, MAX_EXTENSION_DAYS, temporaryCardDueAt } from './deadlines';
+import { printedCardValidity, type PrintedValidityRefusal } from './cards';
+import { checkExtension, DAY_MS, deadlineAt, isOverdue, MAX_EXTENSION_DAYS, temporaryCardDueAt, type ExtensionRefusalCode } from './deadlines';
 
 /** The stages an application can be in when it moves over: every open stage. */
 export const IMPORTABLE_STAGES = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP'] as const satisfies readonly ApplicationStage[];
@@ -39,9 +39,41 @@ export type ImportRefusalCode =
   | 'valid_until_mismatch'
   | 'extension_invalid';
 
-export type ImportCheck =
-  | { ok: true; deadlineAt: Date; overdue: boolean; temporaryCard?: { dueAt: Date; issuedAt?: Date; overdue: boolean } }
-  | { ok: false; code: ImportRefusalCode; message: string };
+/**
+ * Which rule refused a line, more precisely than its `code` (stable too): for a message in the
+ * reader's language, and for a program that fixes lines.
+ */
+export type ImportRefusalReason =
+  | 'accepted_in_future'
+  | 'accepted_too_long_ago'
+  | 'printed_unexpected'
+  | 'printed_missing'
+  | 'tracking_number_missing'
+  | 'tracking_number_unexpected'
+  | 'ready_for_pickup_at_missing'
+  | 'ready_for_pickup_at_unexpected'
+  | 'ready_for_pickup_at_out_of_range'
+  | 'temporary_card_issued_out_of_range'
+  | PrintedValidityRefusal
+  | ExtensionRefusalCode;
+
+/** A refused line: its code, the precise rule, an English message, and the facts a message in another language needs. */
+export interface ImportRefusal {
+  ok: false;
+  code: ImportRefusalCode;
+  reason: ImportRefusalReason;
+  message: string;
+  /** The line's stage, for the stage-facts refusals. */
+  stage?: ImportableStage;
+  /** The longest look-back, for `accepted_too_long_ago`. */
+  lookbackDays?: number;
+  /** The printed card's bounds (`valid_from_out_of_range`, `valid_until_mismatch`), as `printedCardValidity` gives them. */
+  earliest?: string;
+  latest?: string;
+  expectedValidUntil?: string | null;
+}
+
+export type ImportCheck = { ok: true; deadlineAt: Date; overdue: boolean; temporaryCard?: { dueAt: Date; issuedAt?: Date; overdue: boolean } } | ImportRefusal;
 
 const needs: Record<ImportableStage, { printed: 'no' | 'may' | 'must'; trackingNumber: boolean; readyForPickupAt: boolean }> = {
   ACCEPTED: { printed: 'no', trackingNumber: false, readyForPickupAt: false },
@@ -62,38 +94,46 @@ const needs: Record<ImportableStage, { printed: 'no' | 'may' | 'must'; trackingN
  * original acceptance, whether the case is overdue already, and the temporary card's due time.
  */
 export function checkImportedApplication(facts: ImportedFacts, options: { now: Date; deadlineDays: number }): ImportCheck {
-  const refuse = (code: ImportRefusalCode, message: string): ImportCheck => ({ ok: false, code, message });
+  const refuse = (code: ImportRefusalCode, reason: ImportRefusalReason, message: string, more: Partial<ImportRefusal> = {}): ImportRefusal => ({ ok: false, code, reason, message, ...more });
   const { now } = options;
   const { stage } = facts;
+  const stageFacts = (reason: ImportRefusalReason, message: string) => refuse('stage_facts_invalid', reason, message, { stage });
   const accepted = facts.acceptedAt.getTime();
-  if (accepted > now.getTime()) return refuse('accepted_at_out_of_range', 'acceptedAt must not be in the future');
+  if (accepted > now.getTime()) return refuse('accepted_at_out_of_range', 'accepted_in_future', 'acceptedAt must not be in the future');
 
   const need = needs[stage];
-  if (need.printed === 'no' && facts.printed) return refuse('stage_facts_invalid', `an application at ${stage} has no printed card`);
-  if (need.printed === 'must' && !facts.printed) return refuse('stage_facts_invalid', `an application at ${stage} needs its printed card (printed.validFrom, printed.validUntil)`);
+  if (need.printed === 'no' && facts.printed) return stageFacts('printed_unexpected', `an application at ${stage} has no printed card`);
+  if (need.printed === 'must' && !facts.printed) return stageFacts('printed_missing', `an application at ${stage} needs its printed card (printed.validFrom, printed.validUntil)`);
   if (need.trackingNumber !== (facts.trackingNumber !== undefined)) {
-    return refuse('stage_facts_invalid', need.trackingNumber ? `an application at ${stage} needs the parcel's trackingNumber` : `an application at ${stage} has not been dispatched: no trackingNumber`);
+    return need.trackingNumber
+      ? stageFacts('tracking_number_missing', `an application at ${stage} needs the parcel's trackingNumber`)
+      : stageFacts('tracking_number_unexpected', `an application at ${stage} has not been dispatched: no trackingNumber`);
   }
   if (need.readyForPickupAt !== (facts.readyForPickupAt !== undefined)) {
-    return refuse('stage_facts_invalid', need.readyForPickupAt ? 'an application at READY_FOR_PICKUP needs readyForPickupAt' : `an application at ${stage} is not ready for pickup: no readyForPickupAt`);
+    return need.readyForPickupAt
+      ? stageFacts('ready_for_pickup_at_missing', 'an application at READY_FOR_PICKUP needs readyForPickupAt')
+      : stageFacts('ready_for_pickup_at_unexpected', `an application at ${stage} is not ready for pickup: no readyForPickupAt`);
   }
   const ready = facts.readyForPickupAt?.getTime();
-  if (ready !== undefined && (ready < accepted || ready > now.getTime())) return refuse('stage_facts_invalid', 'readyForPickupAt must lie between acceptedAt and now');
+  if (ready !== undefined && (ready < accepted || ready > now.getTime())) return stageFacts('ready_for_pickup_at_out_of_range', 'readyForPickupAt must lie between acceptedAt and now');
   if (facts.printed) {
     const validity = printedCardValidity({ birthDate: facts.birthDate, acceptedOn: chinaDateOf(accepted), today: chinaDateOf(now.getTime()), ...facts.printed });
-    if (!validity.ok) return refuse(validity.code, `printed: ${validity.message}`);
+    if (!validity.ok) {
+      const { earliest, latest, expectedValidUntil } = validity;
+      return refuse(validity.code, validity.code, `printed: ${validity.message}`, { earliest, latest, ...(expectedValidUntil !== undefined ? { expectedValidUntil } : {}) });
+    }
   }
   if (facts.extension) {
     const extension = checkExtension({ alreadyExtended: false, ...facts.extension });
-    if (!extension.ok) return refuse('extension_invalid', `extension: ${extension.code}`);
+    if (!extension.ok) return refuse('extension_invalid', extension.code, `extension: ${extension.code}`);
   }
   const issued = facts.temporaryCard?.issuedAt?.getTime();
-  if (issued !== undefined && (issued < accepted || issued > now.getTime())) return refuse('stage_facts_invalid', 'temporaryCard.issuedAt must lie between acceptedAt and now');
+  if (issued !== undefined && (issued < accepted || issued > now.getTime())) return stageFacts('temporary_card_issued_out_of_range', 'temporaryCard.issuedAt must lie between acceptedAt and now');
 
   const deadline = deadlineAt(facts.acceptedAt, { deadlineDays: options.deadlineDays, extensionDays: facts.extension?.days ?? 0 });
   const overdue = isOverdue({ deadline, readyForPickupAt: facts.readyForPickupAt ?? null, now });
   if (!overdue && now.getTime() - accepted > IMPORT_LOOKBACK_DAYS * DAY_MS) {
-    return refuse('accepted_at_out_of_range', `acceptedAt may lie at most ${IMPORT_LOOKBACK_DAYS} days back, unless the case is already overdue`);
+    return refuse('accepted_at_out_of_range', 'accepted_too_long_ago', `acceptedAt may lie at most ${IMPORT_LOOKBACK_DAYS} days back, unless the case is already overdue`, { lookbackDays: IMPORT_LOOKBACK_DAYS });
   }
   const temporaryCard = facts.temporaryCard
     ? (() => {

@@ -6,6 +6,7 @@ export * from './cards';
 export * from './deadlines';
 export * from './eligibility';
 export * from './idNumber';
+export * from './lossReports';
 export * from './names';
 export * from './regions';
 export * from './resumption';

@@ -8,11 +8,12 @@ import { recordAudit } from '../../db/queries/auditLog';
 import { findCardsByNumberAndDate, findImported, insertImportedLossReports, reportCardsLost, type NewLossReport } from '../../db/queries/lossReports';
 import { stationRegionCodes } from '../../db/queries/stations';
 import type { User } from '../../db/users';
-import { isWithinRegion } from '../../domain';
-import { Problem } from '../problems';
+import { checkLossReport, chinaDateOf, isWithinRegion } from '../../domain';
+import { lineRefusalIn, localized, type Language } from '../problemText';
+import { Problem, problems } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
-import { reporterRefusal } from './reportLoss';
+import { lossReportRefusal, reporterRefusal } from './reportLoss';
 
 /** Lines are committed this many at a time; a re-run after a failure skips what was committed. */
 const BATCH_LINES = 500;
@@ -39,7 +40,13 @@ type ImportLine = z.infer<typeof lossReportImportLine>;
 
 export type ImportOutcome =
   | { line: number; ok: true; status: 'imported' | 'already_imported'; lossReportId: string }
-  | { line: number; ok: false; code: string; detail: string };
+  | { line: number; ok: false; code: string; detail: string; [fact: string]: unknown };
+
+/** A refused line: the refusal's code, its text in the caller's language, and its facts (e.g. `cardStatus`, `errors`). */
+const refusedLine = (line: number, problem: Problem, language: Language): ImportOutcome => {
+  const { code, text, extra } = lineRefusalIn(problem, language);
+  return { ...extra, line, ok: false, code, detail: text };
+};
 
 export interface ImportSummary {
   lines: number;
@@ -68,9 +75,17 @@ export class LimitExceeded extends Error {
 }
 
 export const importTooLarge = (maxBytes: number) =>
-  new Problem(413, 'import_too_large', 'Import too large', `An import may hold at most ${maxBytes} bytes: split the file and send the rest separately.`);
+  new Problem(413, 'import_too_large', 'Import too large', `An import may hold at most ${maxBytes} bytes: split the file and send the rest separately.`, { maxBytes });
 export const importTooManyLines = (maxLines: number) =>
-  new Problem(413, 'import_too_many_lines', 'Import too large', `An import may hold at most ${maxLines} lines: split the file and send the rest separately.`);
+  new Problem(413, 'import_too_many_lines', 'Import too large', `An import may hold at most ${maxLines} lines: split the file and send the rest separately.`, { maxLines });
+/** A line longer than `MAX_LINE_BYTES`: refused without being read. */
+export const lineTooLong = () => new Problem(400, 'line_too_long', 'The request is not valid', `A line may be at most ${MAX_LINE_BYTES} bytes.`, { maxLineBytes: MAX_LINE_BYTES });
+export const malformedLine = () => problems.badRequest('malformed_json', 'The line is not valid JSON.');
+/** The import stopped on our side (the stream's last line): what was answered is recorded. */
+export const importStopped = (detail: string) => new Problem(500, 'internal_error', 'Internal error', detail);
+
+/** The import's language: the caller's `Accept-Language`, as for every problem; it is the answer's `Content-Language`. */
+export const importHeaders = (language: Language) => ({ 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'content-language': language, vary: 'Accept-Language' });
 
 /**
  * Bulk import of old loss reports (NDJSON, one report per line), streamed both ways: the body is
@@ -84,6 +99,11 @@ export const importTooManyLines = (maxLines: number) =>
  * person (name, fingerprints: `reporterRefusal`). A body declared larger than `maxBytes` is refused
  * before anything is read (413 problem+json); one that grows past it, or past `maxLines`, ends the
  * stream with that problem (and the summary) after the lines before it.
+ *
+ * Which card may be reported, and on which day, is the counter's rule (`checkLossReport`): a report
+ * dated before its card's `validFrom` is refused, and a card no longer valid (superseded,
+ * expired, destroyed) or already reported lost is refused as at the counter. Refusals are
+ * written in `language` (the caller's `Accept-Language`), with stable codes.
  * @throws Problem 413 `import_too_large` when the declared length is over the limit.
  */
 export async function importLossReports(
@@ -92,6 +112,7 @@ export async function importLossReports(
   body: IncomingMessage,
   out: ServerResponse,
   limits: ImportLimits,
+  language: Language = 'zh-CN',
 ): Promise<ImportSummary> {
   const { db, logger } = deps;
   const declared = Number(body.headers['content-length']);
@@ -102,7 +123,7 @@ export async function importLossReports(
     stationRegionCodes(db),
   ]);
 
-  out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  out.writeHead(200, importHeaders(language));
   // A client gone away never drains: stop waiting when the response closes, and stop writing.
   const emit = async (value: unknown) => {
     if (out.destroyed) return;
@@ -128,7 +149,7 @@ export async function importLossReports(
   let batch: Parsed[] = [];
   let outcomes: ImportOutcome[] = [];
   const flush = async () => {
-    outcomes.push(...(await importBatch(deps, user, batch)));
+    outcomes.push(...(await importBatch(deps, user, batch, language)));
     batch = [];
     await settle(outcomes);
     outcomes = [];
@@ -139,7 +160,7 @@ export async function importLossReports(
     for await (const { line, text } of linesOf(body, limits.maxBytes)) {
       if (line > limits.maxLines) throw new LimitExceeded(importTooManyLines(limits.maxLines));
       summary.lines++;
-      const checked = checkLine(line, text, user, knownRegions, knownStations);
+      const checked = checkLine(line, text, user, knownRegions, knownStations, language);
       if ('ok' in checked) outcomes.push(checked);
       else batch.push(checked);
       if (batch.length >= BATCH_LINES) await flush();
@@ -152,7 +173,7 @@ export async function importLossReports(
     if (error instanceof LimitExceeded) {
       stoppedAt = error.problem;
       // The lines within the limit are imported and answered, then the problem with the summary.
-      await flush().then(() => emit({ ...error.problem.toJSON(), summary }), stopped);
+      await flush().then(() => emit({ ...localized(error.problem, language), summary }), stopped);
     } else {
       await stopped(error);
     }
@@ -165,7 +186,8 @@ export async function importLossReports(
   async function stopped(error: unknown) {
     logger.error({ err: error, linesRead: summary.lines }, 'loss report import stopped');
     await settle(outcomes);
-    await emit({ error: 'internal_error', detail: 'The import stopped on our side; lines answered above are recorded, re-run the file to continue.', summary });
+    const stop = lineRefusalIn(importStopped('The import stopped on our side; lines answered above are recorded, re-run the file to continue.'), language);
+    await emit({ error: stop.code, detail: stop.text, summary });
   }
 }
 
@@ -201,30 +223,30 @@ export async function* linesOf(body: IncomingMessage, maxBytes: number): AsyncGe
   if (overlong || pending.trim()) yield { line: line + 1, text: overlong ? undefined : pending };
 }
 
-function checkLine(line: number, text: string | undefined, user: User, regions: Set<string>, stations: Map<string, string>): Parsed | ImportOutcome {
-  const fail = (code: string, detail: string): ImportOutcome => ({ line, ok: false, code, detail });
-  if (text === undefined) return fail('line_too_long', `A line may be at most ${MAX_LINE_BYTES} bytes.`);
+function checkLine(line: number, text: string | undefined, user: User, regions: Set<string>, stations: Map<string, string>, language: Language): Parsed | ImportOutcome {
+  const fail = (problem: Problem) => refusedLine(line, problem, language);
+  if (text === undefined) return fail(lineTooLong());
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return fail('malformed_json', 'The line is not valid JSON.');
+    return fail(malformedLine());
   }
   let report: ImportLine;
   try {
     report = parse(lossReportImportLine, json);
   } catch (error) {
-    if (error instanceof Problem) return fail(error.code, error.message);
+    if (error instanceof Problem) return fail(error);
     throw error;
   }
-  if (Date.parse(report.reportedAt) > Date.now()) return fail('validation_failed', 'reportedAt: must not be in the future');
+  if (Date.parse(report.reportedAt) > Date.now()) return fail(problems.validation([{ field: 'reportedAt', message: 'must not be in the future', code: 'in_future' }]));
   const authorityRegionCode = report.authorityRegionCode ?? user.regionCode!;
-  if (!regions.has(authorityRegionCode)) return fail('unknown_region', 'authorityRegionCode: no such region');
+  if (!regions.has(authorityRegionCode)) return fail(new Problem(422, 'unknown_region', 'Refused', 'authorityRegionCode: no such region', { field: 'authorityRegionCode' }));
   if (!isWithinRegion(authorityRegionCode, user.regionCode!)) {
-    return fail('forbidden_jurisdiction', 'An importer may import only reports taken by authorities within its own region.');
+    return fail(problems.forbiddenJurisdiction('An importer may import only reports taken by authorities within its own region.'));
   }
   if (report.reportingStationCode !== undefined && stations.get(report.reportingStationCode) !== authorityRegionCode) {
-    return fail('unknown_station', 'reportingStationCode: no such station in that authority');
+    return fail(new Problem(422, 'unknown_station', 'Refused', 'reportingStationCode: no such station in that authority', { field: 'reportingStationCode' }));
   }
   const importKey = report.externalId
     ? `ext:${authorityRegionCode}:${report.externalId}`
@@ -232,47 +254,79 @@ function checkLine(line: number, text: string | undefined, user: User, regions: 
   return { line, report: { ...report, authorityRegionCode }, importKey };
 }
 
-/** One transaction for a batch of checked lines: insert what is new, invalidate what was ACTIVE. */
-async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: User, batch: Parsed[]): Promise<ImportOutcome[]> {
+/**
+ * One transaction for a batch of checked lines: what was imported before is answered so, the rest
+ * pass the counter's checks (the person, then `checkLossReport` on the report's own day, China's
+ * date) on the card's row held until commit; what is new is inserted and its ACTIVE cards invalidated.
+ */
+async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: User, batch: Parsed[], language: Language): Promise<ImportOutcome[]> {
   if (batch.length === 0) return [];
   const at = new Date();
   const outcomes: ImportOutcome[] = [];
   const invalidated: string[] = [];
   await deps.db.transaction(async (trx) => {
-    const cards = await findCardsByNumberAndDate(trx, batch.map((entry) => ({ idNumber: entry.report.idNumber, validFrom: entry.report.cardValidFrom })));
+    // A re-run first: its cards are reported lost by its own first run.
+    const importedBefore = await findImported(trx, batch.map((entry) => entry.importKey));
+    const cards = await findCardsByNumberAndDate(trx, batch.map((entry) => ({ idNumber: entry.report.idNumber, validFrom: entry.report.cardValidFrom })), { forUpdate: true });
     const cardOf = new Map(cards.map((card) => [cardKey(card.idNumber, card.validFrom), card]));
     const reports: Array<NewLossReport & { line: number }> = [];
+    const firstOfKey = new Map<string, NewLossReport & { line: number }>();
+    const repeated: Array<{ line: number; importKey: string }> = [];
     for (const entry of batch) {
+      const earlier = importedBefore.get(entry.importKey);
+      if (earlier) {
+        outcomes.push({ line: entry.line, ok: true, status: 'already_imported', lossReportId: earlier });
+        continue;
+      }
+      // The same old report twice in one file: the second is the first's.
+      if (firstOfKey.has(entry.importKey)) {
+        repeated.push({ line: entry.line, importKey: entry.importKey });
+        continue;
+      }
       const card = cardOf.get(cardKey(entry.report.idNumber, entry.report.cardValidFrom));
       if (!card) {
-        outcomes.push({ line: entry.line, ok: false, code: 'card_not_found', detail: 'No card with this citizen number and validity start is on record.' });
+        outcomes.push(refusedLine(entry.line, problems.cardNotFound(), language));
         continue;
       }
       const refusal = reporterRefusal(card, entry.report);
       if (refusal) {
-        outcomes.push({ line: entry.line, ok: false, code: refusal.code, detail: refusal.message });
+        outcomes.push(refusedLine(entry.line, refusal, language));
         continue;
       }
-      reports.push({
+      const check = checkLossReport(card, chinaDateOf(Date.parse(entry.report.reportedAt)));
+      if (!check.ok) {
+        outcomes.push(refusedLine(entry.line, lossReportRefusal(check), language));
+        continue;
+      }
+      const report = {
         line: entry.line,
         id: randomUUID(),
         cardId: card.id,
         circumstance: entry.report.circumstance,
         reportingStationCode: entry.report.reportingStationCode ?? null,
         authorityRegionCode: entry.report.authorityRegionCode,
-        source: 'import',
+        source: 'import' as const,
         applicationId: null,
         importKey: entry.importKey,
         reportedAt: new Date(entry.report.reportedAt),
-      });
+      };
+      reports.push(report);
+      firstOfKey.set(entry.importKey, report);
     }
     const inserted = await insertImportedLossReports(trx, reports.map(({ line: _line, ...report }) => report));
+    // Not inserted: another import took the same line meanwhile, or another line of this file or a station reported the card.
     const earlier = await findImported(trx, reports.filter((report) => !inserted.has(report.importKey!)).map((report) => report.importKey!));
     const fresh = reports.filter((report) => inserted.has(report.importKey!));
+    const alreadyLost = (line: number) => refusedLine(line, lossReportRefusal({ ok: false, code: 'already_reported_lost', message: 'The card is already reported lost.' }), language);
     for (const report of reports) {
       if (inserted.has(report.importKey!)) outcomes.push({ line: report.line, ok: true, status: 'imported', lossReportId: report.id });
       else if (earlier.has(report.importKey!)) outcomes.push({ line: report.line, ok: true, status: 'already_imported', lossReportId: earlier.get(report.importKey!)! });
-      else outcomes.push({ line: report.line, ok: false, code: 'already_reported_lost', detail: 'The card already has a loss report that was not withdrawn.' });
+      else outcomes.push(alreadyLost(report.line));
+    }
+    for (const { line, importKey } of repeated) {
+      const first = firstOfKey.get(importKey)!;
+      const id = inserted.has(importKey) ? first.id : earlier.get(importKey);
+      outcomes.push(id ? { line, ok: true, status: 'already_imported', lossReportId: id } : alreadyLost(line));
     }
     const changed = new Set(await reportCardsLost(trx, fresh.map((report) => report.cardId), at));
     for (const card of cards) if (changed.has(card.id)) invalidated.push(cardKey(card.idNumber, card.validFrom));

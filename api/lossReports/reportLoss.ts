@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { namesMatch } from '../../domain';
+import { checkLossReport, namesMatch, type LossReportCheck } from '../../domain';
+import { systemClock, type Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardForUpdate, findNewestCardForUpdate, type CardRow } from '../../db/queries/cardRegistry';
@@ -35,23 +36,42 @@ export function reporterRefusal(card: Pick<CardRow, 'holderName' | 'hasFingerpri
 }
 
 /**
+ * The problem for a card `checkLossReport` refused, the same at the counter and in an import line:
+ * 422 `reported_before_valid_from` (with the card's `cardValidFrom`), 409 `already_reported_lost`
+ * (with the open report's `lossReportId` when known), 409 `card_not_active` (with its `cardStatus`).
+ */
+export function lossReportRefusal(check: Exclude<LossReportCheck, { ok: true }>, openReportId?: string): Problem {
+  switch (check.code) {
+    case 'reported_before_valid_from':
+      return problems.refused(check.code, check.message, { cardValidFrom: check.cardValidFrom });
+    case 'already_reported_lost':
+      return problems.conflict(check.code, check.message, openReportId ? { lossReportId: openReportId } : {});
+    case 'card_not_active':
+      return problems.conflict(check.code, check.message, { cardStatus: check.cardStatus });
+  }
+}
+
+/**
  * A loss report (挂失申报) at any station: the card is invalid from the moment it is accepted.
  * The report and the card's new status commit together (the status trigger announces the change to
  * every API instance); this instance's cache forgets the card, and the 201 waits until every other
  * instance has acknowledged dropping it or can no longer answer from its cache (`CacheCoherence`), so
  * no verification anywhere reads VALID once the 201 is held, whatever the notification's latency.
  * The authority that took the report is the station's county: only its stations may withdraw it.
+ * Which card may be reported, and when, is `checkLossReport`'s, as for an imported report.
  * @throws Problem 404 `card_not_found`; 422 `name_mismatch`, `fingerprint_check_required`,
- * `fingerprint_mismatch`; 409 `already_reported_lost` (with its `lossReportId`), `card_not_active`.
+ * `fingerprint_mismatch`, `reported_before_valid_from`; 409 `already_reported_lost` (with its
+ * `lossReportId`), `card_not_active`.
  */
 export async function reportLoss(
-  deps: { db: Db; cache: CardCacheInvalidator },
+  deps: { db: Db; cache: CardCacheInvalidator; clock?: Clock },
   station: User,
   request: LossReportRequest,
 ): Promise<{ lossReportId: string; cardValidFrom: string; cardStatus: 'REPORTED_LOST'; reportedAt: string }> {
   const { db, cache } = deps;
   const lossReportId = randomUUID();
-  const reportedAt = new Date();
+  const clock = deps.clock ?? systemClock;
+  const reportedAt = clock.now();
   let cardValidFrom = request.cardValidFrom;
   try {
     await db.transaction(async (trx) => {
@@ -60,11 +80,8 @@ export async function reportLoss(
       cardValidFrom = card.validFrom;
       const refusal = reporterRefusal(card, request);
       if (refusal) throw refusal;
-      if (card.status === 'REPORTED_LOST') {
-        const open = await findOpenLossReport(trx, card.id);
-        throw problems.conflict('already_reported_lost', 'The card is already reported lost.', open ? { lossReportId: open.id } : {});
-      }
-      if (card.status !== 'ACTIVE') throw problems.conflict('card_not_active', `The card is no longer valid (${card.status}); there is nothing to report.`, { cardStatus: card.status });
+      const check = checkLossReport(card, clock.today());
+      if (!check.ok) throw lossReportRefusal(check, check.code === 'already_reported_lost' ? (await findOpenLossReport(trx, card.id))?.id : undefined);
 
       await insertLossReport(trx, {
         id: lossReportId,

@@ -7,6 +7,7 @@ import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { cursor, pageOf } from '../paging';
 import { problems } from '../problems';
+import { languageOf } from '../problemText';
 import { personOnRecord, stationRecordFilter, stationRecordScope } from '../stationRecords';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
@@ -31,18 +32,19 @@ const isListingCursor = (value: any): value is { reportedAt: string; id: string 
 
 /** Loss reports (挂失申报): at any station, withdrawn at the authority that took them, bulk-imported. */
 export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
-  const { db, logger } = deps;
+  const { db, logger, clock } = deps;
   const router = Router();
 
   router.post('/loss-reports', allow('station'), async (req, res) => {
-    const report = await reportLoss({ db, cache }, userOf(req), parse(lossReport, req.body));
+    const report = await reportLoss({ db, cache, clock }, userOf(req), parse(lossReport, req.body));
     res.status(201).location(`/v1/loss-reports/${report.lossReportId}`).json(report);
   });
 
   // Bulk work has a role of its own: neither a station nor an admin invalidates cards wholesale.
   router.post('/loss-reports/import', allow('loss_report_importer'), async (req, res) => {
     if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
-    await importLossReports({ db, cache, logger }, userOf(req), req, res, { maxBytes: deps.config.LOSS_REPORT_IMPORT_MAX_BYTES, maxLines: deps.config.LOSS_REPORT_IMPORT_MAX_LINES });
+    const limits = { maxBytes: deps.config.LOSS_REPORT_IMPORT_MAX_BYTES, maxLines: deps.config.LOSS_REPORT_IMPORT_MAX_LINES };
+    await importLossReports({ db, cache, logger }, userOf(req), req, res, limits, languageOf(req));
   });
 
   router.post('/loss-reports/:id/withdraw', allow('station'), async (req, res) => {

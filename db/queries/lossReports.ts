@@ -1,4 +1,4 @@
-import { TERMINAL_STAGES } from '../../domain';
+import { TERMINAL_STAGES, type CardStatus } from '../../domain';
 import type { Db } from '../knex';
 
 export interface LossReportRow {
@@ -35,24 +35,47 @@ export async function markWithdrawn(trx: Db, id: string, stationCode: string, at
   await trx('lossReports').where('id', id).update({ withdrawnAt: at, withdrawnByStationCode: stationCode });
 }
 
+/** A loss report as its taker is answered: the report, the card it names and that card's status now. */
+export interface TakenLossReport {
+  lossReportId: string;
+  cardValidFrom: string;
+  cardStatus: CardStatus;
+  reportedAt: string;
+}
+
+/** The loss report a replacement's acceptance made (`source` application), or undefined when it made none. */
+export async function findLossReportOfApplication(db: Db, applicationId: string): Promise<TakenLossReport | undefined> {
+  const row = await db('lossReports as r')
+    .join('cards as c', 'c.id', 'r.cardId')
+    .where({ 'r.applicationId': applicationId, 'r.source': 'application' })
+    .orderBy('r.reportedAt')
+    .first('r.id', 'r.reportedAt', db.raw(`to_char(c.valid_from, 'YYYY-MM-DD') as card_valid_from`), 'c.status');
+  return row && { lossReportId: row.id, cardValidFrom: row.cardValidFrom, cardStatus: row.status, reportedAt: row.reportedAt.toISOString() };
+}
+
 /** Whether the application that took this report (a replacement) is still in progress. */
 export async function applicationInProgress(db: Db, applicationId: string): Promise<boolean> {
   const row = await db('applications').where('id', applicationId).whereNotIn('stage', TERMINAL_STAGES).first('id');
   return Boolean(row);
 }
 
-/** The cards named by (idNumber, validFrom) pairs, with their holder's registered name, in one read. */
+/**
+ * The cards named by (idNumber, validFrom) pairs, with their holder's registered name, in one read;
+ * with `forUpdate`, held until the transaction ends (locked in id order, so two imports never deadlock).
+ */
 export async function findCardsByNumberAndDate(
   db: Db,
   pairs: Array<{ idNumber: string; validFrom: string }>,
-): Promise<Array<{ id: number; idNumber: string; validFrom: string; status: string; hasFingerprints: boolean; holderName: string }>> {
+  options: { forUpdate?: boolean } = {},
+): Promise<Array<{ id: number; idNumber: string; validFrom: string; status: CardStatus; hasFingerprints: boolean; holderName: string }>> {
   if (pairs.length === 0) return [];
   const { rows } = await db.raw(
     `select c.id, c.id_number, c.valid_from, c.status, c.has_fingerprints, z.name as holder_name
        from cards c
        join citizens z on z.id_number = c.id_number
-       join jsonb_to_recordset(?::jsonb) as p(id_number text, valid_from date)
-         on c.id_number = p.id_number and c.valid_from = p.valid_from`,
+       join (select distinct * from jsonb_to_recordset(?::jsonb) as r(id_number text, valid_from date)) as p
+         on c.id_number = p.id_number and c.valid_from = p.valid_from
+      order by c.id${options.forUpdate ? ' for update of c' : ''}`,
     [JSON.stringify(pairs.map((pair) => ({ id_number: pair.idNumber, valid_from: pair.validFrom })))],
   );
   return rows;

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { chinaDateOf, DAY_MS } from '../../domain';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
 import { testDb } from '../support/database';
@@ -28,8 +29,14 @@ afterAll(async () => {
   await db?.destroy();
 });
 
+/** An old report of yesterday: after the test citizens' cards became valid (2020 at the earliest), whatever day the test runs. */
+const REPORTED_AT = new Date(Date.now() - DAY_MS).toISOString();
 const line = (citizen: TestCitizen, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0].validFrom, fingerprintMatched: true, reportedAt: '2015-06-01T09:30:00+08:00', authorityRegionCode: COUNTIES.zhengzhouJinshui, ...extra });
+  JSON.stringify({ idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0].validFrom, fingerprintMatched: true, reportedAt: REPORTED_AT, authorityRegionCode: COUNTIES.zhengzhouJinshui, ...extra });
+/** The China day `days` from today, and the first and last instants of a China day. */
+const chinaDay = (days: number) => chinaDateOf(Date.now() + days * DAY_MS);
+const startOf = (day: string) => `${day}T00:00:00.000+08:00`;
+const endOf = (day: string) => `${day}T23:59:59.999+08:00`;
 
 async function importFile(body: string, token = importer, contentType = 'application/x-ndjson', on = api) {
   const answer = await call(on, 'POST', '/v1/loss-reports/import', { token, body, headers: { 'content-type': contentType } });
@@ -85,7 +92,7 @@ describe('POST /v1/loss-reports/import', () => {
     expect(await verify(second, a)).toMatchObject({ result: 'INVALID', reason: 'REPORTED_LOST' });
     const stored = await db('lossReports').where('id', first.outcomes[1].lossReportId).first();
     expect(stored).toMatchObject({ source: 'import', circumstance: 'stolen', authorityRegionCode: COUNTIES.zhengzhouJinshui, importKey: `ext:${COUNTIES.zhengzhouJinshui}:HN-2015-0002` });
-    expect(stored.reportedAt.toISOString()).toBe('2015-06-01T01:30:00.000Z');
+    expect(stored.reportedAt.toISOString()).toBe(REPORTED_AT);
     expect(await db('auditLog').where({ subjectId: stored.id, action: 'loss_report.imported' })).toHaveLength(1);
 
     const rerun = await importFile(body);
@@ -107,11 +114,87 @@ describe('POST /v1/loss-reports/import', () => {
     expect(outcomes[0]).toMatchObject({ ok: true });
   });
 
-  test('when a report of a card replaced since is imported, then it is recorded and the card keeps its status', async () => {
-    const citizen = await newCitizen(db, { cards: [{ validFrom: '2006-03-01', validUntil: '2026-03-01', status: 'SUPERSEDED' }, { validFrom: '2021-03-01' }] });
-    const result = await importFile(line(citizen, { reportedAt: '2012-01-01T00:00:00Z' }));
-    expect(result.outcomes[0]).toMatchObject({ ok: true, status: 'imported' });
-    expect((await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2006-03-01' }).first()).status).toBe('SUPERSEDED');
+  test('when a report of a card replaced since is imported, then it is refused as at the counter (card_not_active) and nothing is recorded; the person’s current card is imported', async () => {
+    const oldFrom = chinaDay(-3650);
+    const newFrom = chinaDay(-400);
+    const citizen = await newCitizen(db, { cards: [{ validFrom: oldFrom, status: 'SUPERSEDED' }, { validFrom: newFrom }] });
+    const result = await importFile([line(citizen, { reportedAt: startOf(chinaDay(-3000)) }), line(citizen, { cardValidFrom: newFrom })].join('\n'));
+    expect(result.outcomes).toEqual([
+      { line: 1, ok: false, code: 'card_not_active', cardStatus: 'SUPERSEDED', detail: '该证件已失效（已换领新证），无需挂失。' },
+      { line: 2, ok: true, status: 'imported', lossReportId: expect.any(String) },
+    ]);
+    const cards = await db('cards').where('idNumber', citizen.idNumber).orderBy('validFrom').select('validFrom', 'status');
+    expect(cards).toEqual([
+      { validFrom: oldFrom, status: 'SUPERSEDED' },
+      { validFrom: newFrom, status: 'REPORTED_LOST' },
+    ]);
+    const reports = await db('lossReports').join('cards', 'cards.id', 'lossReports.cardId').where('cards.idNumber', citizen.idNumber).select('cards.validFrom');
+    expect(reports).toEqual([{ validFrom: newFrom }]);
+  });
+
+  test('when a report is dated before its card’s validFrom, then it is refused (reported_before_valid_from) and the card stays valid; dated on that day’s first instant in China, it is imported', async () => {
+    const validFrom = chinaDay(-30);
+    const [early, onTime] = await Promise.all([newCitizen(db, { cards: [{ validFrom }] }), newCitizen(db, { cards: [{ validFrom }] })]);
+    const result = await importFile([line(early, { reportedAt: endOf(chinaDay(-31)) }), line(onTime, { reportedAt: startOf(validFrom) })].join('\n'));
+    expect(result.outcomes).toEqual([
+      { line: 1, ok: false, code: 'reported_before_valid_from', cardValidFrom: validFrom, detail: `该证件自 ${validFrom} 起有效，挂失日期不能早于其签发日期。` },
+      { line: 2, ok: true, status: 'imported', lossReportId: expect.any(String) },
+    ]);
+    expect(await verify(api, early)).toMatchObject({ result: 'VALID' });
+    expect(await verify(api, onTime)).toMatchObject({ result: 'INVALID', reason: 'REPORTED_LOST' });
+    expect((await db('lossReports').where('id', result.outcomes[1].lossReportId).first()).reportedAt.toISOString()).toBe(new Date(startOf(validFrom)).toISOString());
+  });
+
+  test('when refused lines are imported, then each refusal is in the caller’s language (zh-CN by default, en on request) with the same code and facts', async () => {
+    const validFrom = chinaDay(-30);
+    const [person, replaced, notYet] = await Promise.all([citizens(1).then(([one]) => one), newCitizen(db, { cards: [{ validFrom: chinaDay(-3650), status: 'SUPERSEDED' }] }), newCitizen(db, { cards: [{ validFrom }] })]);
+    const body = [
+      '{ not json',
+      line(person, { authorityRegionCode: '999999' }),
+      line(person, { cardValidFrom: '1999-01-01' }),
+      line(person, { name: '别人' }),
+      line(replaced),
+      line(notYet, { reportedAt: endOf(chinaDay(-31)) }),
+      line(person, { reportedAt: new Date(Date.now() + DAY_MS).toISOString() }),
+    ].join('\n');
+    const importIn = async (language?: string) => {
+      const response = await fetch(`${api.url}/v1/loss-reports/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${importer}`, 'content-type': 'application/x-ndjson', ...(language ? { 'accept-language': language } : {}) },
+        body,
+      });
+      const entries = (await response.text()).trim().split('\n').map((text) => JSON.parse(text));
+      return { language: response.headers.get('content-language'), outcomes: entries.filter((entry: { line?: number }) => entry.line !== undefined) };
+    };
+    const chinese = await importIn();
+    const english = await importIn('en');
+    expect([chinese.language, english.language]).toEqual(['zh-CN', 'en']);
+    const codes = ['malformed_json', 'unknown_region', 'card_not_found', 'name_mismatch', 'card_not_active', 'reported_before_valid_from', 'validation_failed'];
+    expect(chinese.outcomes.map((o: { code: string }) => o.code)).toEqual(codes);
+    expect(english.outcomes.map((o: { code: string }) => o.code)).toEqual(codes);
+    expect(chinese.outcomes.map((o: { detail: string }) => o.detail)).toEqual([
+      '该行不是有效的 JSON。',
+      'authorityRegionCode：无此行政区划。',
+      '未找到该公民身份号码和有效期起始日对应的证件。',
+      '姓名与人口信息系统登记的不符。',
+      '该证件已失效（已换领新证），无需挂失。',
+      `该证件自 ${validFrom} 起有效，挂失日期不能早于其签发日期。`,
+      '该行以下字段无效：reportedAt。',
+    ]);
+    expect(english.outcomes.map((o: { detail: string }) => o.detail)).toEqual([
+      'The line is not valid JSON.',
+      'authorityRegionCode: no such region',
+      'No card with this citizen number and validity start is on record.',
+      'The name does not match the population registry.',
+      'The card is no longer valid (SUPERSEDED); there is nothing to report.',
+      `The card is valid from ${validFrom}; a loss report cannot be dated ${chinaDay(-31)}, before it was issued.`,
+      'reportedAt: must not be in the future',
+    ]);
+    // The facts do not depend on the language.
+    const facts = (outcome: { detail: string }) => ({ ...outcome, detail: undefined });
+    expect(chinese.outcomes.map(facts)).toEqual(english.outcomes.map(facts));
+    expect(english.outcomes[6].errors).toEqual([{ field: 'reportedAt', message: 'must not be in the future', code: 'in_future' }]);
+    expect(await verify(api, person)).toMatchObject({ result: 'VALID' });
   });
 
   test('when an importer imports, then its own region is the authority and other authorities are refused per line, their cards untouched', async () => {

@@ -1,3 +1,4 @@
+import { chinaDateOf, DAY_MS } from '../../domain';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
 import { testDb } from '../support/database';
@@ -142,7 +143,20 @@ describe('POST /v1/loss-reports', () => {
     const citizen = await newCitizen(db, { cards: [{ validFrom: '2010-05-01', validUntil: '2030-05-01', status: 'SUPERSEDED' }, { validFrom: '2021-05-01' }] });
     const answer = await report(citizen);
     expect(answer.status).toBe(409);
-    expect(answer.body).toMatchObject({ code: 'card_not_active', cardStatus: 'SUPERSEDED' });
+    expect(answer.body).toMatchObject({ code: 'card_not_active', cardStatus: 'SUPERSEDED', title: '证件已失效', detail: '该证件已失效（已换领新证），无需挂失。' });
+  });
+
+  test('when the card is valid only from tomorrow (China’s date), then 422 reported_before_valid_from and nothing is written; a card valid from today is reported', async () => {
+    const tomorrow = chinaDateOf(Date.now() + DAY_MS);
+    const notYet = await newCitizen(db, { cards: [{ validFrom: tomorrow }] });
+    const refused = await report(notYet);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'reported_before_valid_from', cardValidFrom: tomorrow, detail: expect.stringContaining(tomorrow) });
+    expect(await db('lossReports').join('cards', 'cards.id', 'lossReports.cardId').where('cards.idNumber', notYet.idNumber)).toHaveLength(0);
+    expect((await db('cards').where('idNumber', notYet.idNumber).first('status')).status).toBe('ACTIVE');
+
+    const fromToday = await newCitizen(db, { cards: [{ validFrom: chinaDateOf(Date.now()) }] });
+    expect((await report(fromToday)).status).toBe(201);
   });
 
   test.each([

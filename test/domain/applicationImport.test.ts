@@ -50,6 +50,24 @@ describe('checkImportedApplication', () => {
     expect(code(facts)).toBe(expected);
   });
 
+  test.each<[string, Partial<ImportedFacts>, string, Record<string, unknown>]>([
+    ['accepted in the future', { acceptedAt: new Date(now.getTime() + 1) }, 'accepted_in_future', {}],
+    ['ready on time, accepted too long ago', { stage: 'READY_FOR_PICKUP', acceptedAt: ago(IMPORT_LOOKBACK_DAYS, 1), printed: printed(ago(IMPORT_LOOKBACK_DAYS - 1)), trackingNumber: 'SF1', readyForPickupAt: ago(IMPORT_LOOKBACK_DAYS - 1) }, 'accepted_too_long_ago', { lookbackDays: IMPORT_LOOKBACK_DAYS }],
+    ['a card printed before review', { stage: 'HOME_REVIEW', printed: printed(ago(1)) }, 'printed_unexpected', { stage: 'HOME_REVIEW' }],
+    ['shipping without a printed card', { stage: 'SHIPPING', trackingNumber: 'SF1' }, 'printed_missing', { stage: 'SHIPPING' }],
+    ['shipping without a tracking number', { stage: 'SHIPPING', printed: printed(ago(1)) }, 'tracking_number_missing', { stage: 'SHIPPING' }],
+    ['printing with a tracking number', { stage: 'PRINTING', trackingNumber: 'SF1' }, 'tracking_number_unexpected', { stage: 'PRINTING' }],
+    ['ready without readyForPickupAt', { stage: 'READY_FOR_PICKUP', printed: printed(ago(1)), trackingNumber: 'SF1' }, 'ready_for_pickup_at_missing', { stage: 'READY_FOR_PICKUP' }],
+    ['shipping with readyForPickupAt', { stage: 'SHIPPING', printed: printed(ago(1)), trackingNumber: 'SF1', readyForPickupAt: ago(1) }, 'ready_for_pickup_at_unexpected', { stage: 'SHIPPING' }],
+    ['ready before acceptance', { stage: 'READY_FOR_PICKUP', printed: printed(ago(1)), trackingNumber: 'SF1', readyForPickupAt: ago(11) }, 'ready_for_pickup_at_out_of_range', { stage: 'READY_FOR_PICKUP' }],
+    ['a card dated before acceptance', { stage: 'PRINTING', printed: printed(ago(12)) }, 'valid_from_out_of_range', { earliest: dayOf(ago(10)), latest: dayOf(now) }],
+    ['a card valid for a period the law does not give', { stage: 'PRINTING', printed: { validFrom: dayOf(ago(1)), validUntil: '2099-01-01' } }, 'valid_until_mismatch', { expectedValidUntil: validUntilFor(birthDate, dayOf(ago(1))) }],
+    ['an extension of 31 days', { extension: { days: 31, reason: 'x' } }, 'extension_too_long', {}],
+    ['a temporary card issued in the future', { temporaryCard: { issuedAt: new Date(now.getTime() + 1) } }, 'temporary_card_issued_out_of_range', {}],
+  ])('when %s, then the refusal names its rule (%s) and the facts its message needs', (_, facts, reason, more) => {
+    expect(check(facts)).toMatchObject({ ok: false, reason, message: expect.any(String), ...more });
+  });
+
   test.each<[string, Partial<ImportedFacts>]>([
     ['printing, printed or not', { stage: 'PRINTING', printed: printed(ago(1)) }],
     ['printing, not yet printed', { stage: 'PRINTING' }],

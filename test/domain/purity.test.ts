@@ -13,7 +13,7 @@ const sources = readdirSync(DOMAIN)
 describe('domain sources', () => {
   test('when any file imports, then it imports only sibling domain files', () => {
     for (const { file, text } of sources) {
-      const specifiers = [...text.matchAll(/(?:from|import|require\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+      const specifiers = [...text.matchAll(/(?:\b(?:from|import)|require\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
       for (const specifier of specifiers) expect([file, specifier]).toEqual([file, expect.stringMatching(/^\.\/[a-zA-Z]+$/)]);
     }
   });
