@@ -35,14 +35,23 @@ interface Operation {
   other?: number[];
   /** A bulk import: NDJSON in (each line this schema), NDJSON out (one outcome per line, then a summary). */
   ndjson?: { line: z.ZodType; outcome: object };
+  /** The success answer's JSON Schema (also that of a 200 replay), where declared. */
+  response?: object;
 }
 
 const ANYONE: string[] = [];
 const summaryLine = (counts: string[]) => ({ type: 'object', required: ['summary'], properties: { summary: { type: 'object', properties: Object.fromEntries(counts.map((name) => [name, { type: 'integer' }])) } } });
+const IN_LANGUAGE = "in the caller's language (Accept-Language: zh-CN, the default, or en), as a problem's detail";
 const LOSS_REPORT_IMPORT_OUTCOME = {
   oneOf: [
     { type: 'object', required: ['line', 'ok'], properties: { line: { type: 'integer' }, ok: { const: true }, status: { enum: ['imported', 'already_imported'] }, lossReportId: { type: 'string', format: 'uuid' } } },
-    { type: 'object', required: ['line', 'ok', 'code'], properties: { line: { type: 'integer' }, ok: { const: false }, code: { type: 'string' }, detail: { type: 'string' } } },
+    {
+      type: 'object',
+      required: ['line', 'ok', 'code', 'detail'],
+      description:
+        "Refused, as POST /v1/loss-reports refuses (the same rules, on the report's own day): card_not_found, name_mismatch, fingerprint_check_required, fingerprint_mismatch, reported_before_valid_from (with cardValidFrom), already_reported_lost, card_not_active (superseded, expired or destroyed; with cardStatus); the line itself: unknown_region, unknown_station (with field), forbidden_jurisdiction, validation_failed (with errors), invalid_id_number, malformed_json, line_too_long",
+      properties: { line: { type: 'integer' }, ok: { const: false }, code: { type: 'string', pattern: '^[a-z_]+$' }, detail: { type: 'string', description: IN_LANGUAGE } },
+    },
     summaryLine(['lines', 'imported', 'alreadyImported', 'failed']),
   ],
 };
@@ -52,18 +61,84 @@ const APPLICATION_IMPORT_OUTCOME = {
     {
       type: 'object',
       required: ['line', 'status', 'code', 'message'],
-      description: 'Refused: unknown_citizen, name_mismatch, refused_blacklisted, refused_no_fingerprints, station_not_allowed, duplicate_application, unknown_station, accepted_at_out_of_range, stage_facts_invalid, valid_from_out_of_range, valid_until_mismatch, extension_invalid, validation_failed, malformed_json, line_too_long',
-      properties: { line: { type: 'integer' }, status: { const: 'refused' }, code: { type: 'string' }, message: { type: 'string' } },
+      description:
+        'Refused: unknown_citizen, name_mismatch, refused_blacklisted, refused_no_fingerprints, station_not_allowed, duplicate_application, unknown_station (with field), accepted_at_out_of_range, stage_facts_invalid, valid_from_out_of_range, valid_until_mismatch (with earliest, latest, expectedValidUntil), extension_invalid, validation_failed (with errors), invalid_id_number, malformed_json, line_too_long. The import\'s own checks name the rule in reason',
+      properties: {
+        line: { type: 'integer' },
+        status: { const: 'refused' },
+        code: { type: 'string', pattern: '^[a-z_]+$' },
+        message: { type: 'string', description: IN_LANGUAGE },
+        reason: {
+          description: 'accepted_at_out_of_range, stage_facts_invalid, extension_invalid and the printed card\'s refusals: which rule',
+          enum: [
+            'accepted_in_future',
+            'accepted_too_long_ago',
+            'printed_unexpected',
+            'printed_missing',
+            'tracking_number_missing',
+            'tracking_number_unexpected',
+            'ready_for_pickup_at_missing',
+            'ready_for_pickup_at_unexpected',
+            'ready_for_pickup_at_out_of_range',
+            'temporary_card_issued_out_of_range',
+            'valid_from_out_of_range',
+            'valid_until_mismatch',
+            'extension_already_granted',
+            'extension_too_long',
+            'extension_invalid_days',
+            'extension_reason_required',
+          ],
+        },
+        stage: { type: 'string', description: 'the line\'s stage, for stage_facts_invalid' },
+      },
     },
     summaryLine(['lines', 'imported', 'alreadyImported', 'refused']),
   ],
+};
+/** A loss report as its taker is answered: POST /v1/loss-reports, and a replacement's acceptance. */
+const LOSS_REPORT_TAKEN = {
+  type: 'object',
+  required: ['lossReportId', 'cardValidFrom', 'cardStatus', 'reportedAt'],
+  properties: {
+    lossReportId: { type: 'string', format: 'uuid' },
+    cardValidFrom: { type: 'string', format: 'date', description: 'the card reported (with the citizen number, it names the card)' },
+    cardStatus: { enum: ['ACTIVE', 'REPORTED_LOST', 'SUPERSEDED', 'EXPIRED', 'DESTROYED'], description: 'the card\'s status now' },
+    reportedAt: { type: 'string', format: 'date-time' },
+  },
+};
+const APPLICATION_ACCEPTED = {
+  type: 'object',
+  required: ['applicationId', 'receiptNumber', 'stage', 'acceptedAt', 'deadlineAt', 'homeRegionCode', 'acceptingStationCode'],
+  properties: {
+    applicationId: { type: 'string', format: 'uuid' },
+    receiptNumber: { type: 'string', pattern: '^\\d{6}-\\d{7}$', description: 'the receipt number (受理回执号) the applicant quotes' },
+    stage: { type: 'string' },
+    acceptedAt: { type: 'string', format: 'date-time' },
+    deadlineAt: { type: 'string', format: 'date-time' },
+    homeRegionCode: { type: 'string' },
+    acceptingStationCode: { type: 'string' },
+    lossReport: {
+      oneOf: [LOSS_REPORT_TAKEN, { type: 'null' }],
+      description: 'A replacement only: the loss report its acceptance made (the lost card is invalid from the acceptance on); null when the person had no valid card left to report',
+    },
+  },
 };
 const VIEWERS = ['station', 'reviewer', 'production', 'manager'];
 const STEP_ANSWERS = [202, 404, 409, 422];
 const step = (path: string, summary: string, roles: string[], body: z.ZodType, other = STEP_ANSWERS): Operation => ({ method: 'post', path: `/v1/applications/{id}/${path}`, summary, roles, body, other });
 
 const OPERATIONS: Operation[] = [
-  { method: 'post', path: '/v1/applications', summary: 'Accept an application at a station', roles: ['station'], body: applications.acceptance, status: 201, idempotencyKey: true, other: [200, 202, 409, 422] },
+  {
+    method: 'post',
+    path: '/v1/applications',
+    summary: 'Accept an application at a station; a replacement (a lost card) answers the loss report it made',
+    roles: ['station'],
+    body: applications.acceptance,
+    status: 201,
+    idempotencyKey: true,
+    other: [200, 202, 409, 422],
+    response: APPLICATION_ACCEPTED,
+  },
   { method: 'get', path: '/v1/applications', summary: "The caller's applications, newest first, cursor-paged", roles: VIEWERS, query: applications.listing },
   { method: 'get', path: '/v1/applications/{id}', summary: "The case file: stage history with who acted, deadline, overdue; the person (citizen number in full for the accepting station and home-region reviewers, masked for others; phone masked), the request's facts, temporary card, extension, print failures with reasons, misroutes; places by name", roles: VIEWERS, other: [404] },
   { method: 'post', path: '/v1/application-search', summary: "The person's applications within the caller's jurisdiction, newest first, any stage (the citizen number in the body, never in a URL)", roles: VIEWERS, body: applications.search },
@@ -85,7 +160,16 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/stuck-applications', summary: 'Open applications whose workflow was lost and could not be restarted, with the reason; longest stuck first', roles: ['manager', 'admin'], query: stuckApplications.stuckListing },
   { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409] },
   { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
-  { method: 'post', path: '/v1/loss-reports', summary: 'Report a card lost or stolen; it reads invalid at once', roles: ['station'], body: lossReports.lossReport, status: 201, other: [404, 409, 422] },
+  {
+    method: 'post',
+    path: '/v1/loss-reports',
+    summary: "Report a card lost or stolen; it reads invalid at once (409 already_reported_lost, card_not_active for a card superseded, expired or destroyed; 422 reported_before_valid_from for a card not yet issued)",
+    roles: ['station'],
+    body: lossReports.lossReport,
+    status: 201,
+    other: [404, 409, 422],
+    response: LOSS_REPORT_TAKEN,
+  },
   { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports for the importer\'s region (NDJSON in, NDJSON outcome per line out; over the size or line limit: 413)', roles: ['loss_report_importer'], other: [413], ndjson: { line: lossReports.lossReportImportLine, outcome: LOSS_REPORT_IMPORT_OUTCOME } },
   {
     method: 'post',
@@ -145,6 +229,13 @@ const OTHER_PROBLEMS: Record<number, string> = {
   429: 'Too many requests; see Retry-After',
 };
 
+/** A further answer: a replay (200) has the success answer's schema; the others are as declared, or problems. */
+function answerOf(status: number, response?: object): object {
+  const answer = OTHER_ANSWERS[status] as { description: string } | undefined;
+  if (!answer) return problem(OTHER_PROBLEMS[status]);
+  return status === 200 && response ? { description: answer.description, content: { 'application/json': { schema: response } } } : answer;
+}
+
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 
 function operationObject(operation: Operation) {
@@ -168,12 +259,12 @@ function operationObject(operation: Operation) {
     responses: {
       [String(operation.status ?? 200)]: operation.ndjson
         ? { description: 'Streamed as decided: one outcome per line, in line order, then a summary line', content: { 'application/x-ndjson': { schema: operation.ndjson.outcome } } }
-        : { description: 'Done', content: { 'application/json': {} } },
+        : { description: 'Done', content: { 'application/json': operation.response ? { schema: operation.response } : {} } },
       '400': problem('The request is not valid; each bad field is listed with its own code (one bad citizen number alone: invalid_id_number; several fields: validation_failed)'),
       '405': problem('Method not allowed on this path (method_not_allowed); see Allow'),
       ...(authenticated ? { '401': problem('No valid bearer token'), '403': problem('Wrong role or outside the jurisdiction (forbidden_role, forbidden_jurisdiction; actor_not_allowed: the workflow found the account disabled or moved when it wrote the step, nothing changed)') } : {}),
       '503': problem('The database or the workflow engine is unreachable; see Retry-After'),
-      ...Object.fromEntries((operation.other ?? []).map((status) => [String(status), OTHER_ANSWERS[status] ?? problem(OTHER_PROBLEMS[status])])),
+      ...Object.fromEntries((operation.other ?? []).map((status) => [String(status), answerOf(status, operation.response)])),
     },
   };
 }

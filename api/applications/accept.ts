@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { findApplication, findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
 import { findWhereItStands } from '../../db/queries/caseFile';
+import { findLossReportOfApplication, type TakenLossReport } from '../../db/queries/lossReports';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
@@ -37,11 +38,18 @@ export interface Accepted {
   deadlineAt: string;
   homeRegionCode: string;
   acceptingStationCode: string;
+  /**
+   * A replacement only: the loss report its acceptance made — the lost card, invalid from the
+   * acceptance on — as `POST /v1/loss-reports` answers one; null when the person had no valid card
+   * left to report (already reported lost, or none valid).
+   */
+  lossReport?: TakenLossReport | null;
 }
 
 /**
  * Acceptance (受理) at a station: the eligibility rules, then one workflow per person. Answers only
- * once the application is in the read model (and, for a replacement, the lost card invalid).
+ * once the application is in the read model (and, for a replacement, the lost card invalid: the
+ * answer names the loss report it made, `lossReport`, the same again for the same Idempotency-Key).
  * @throws Problem 409 `duplicate_application`, 422 for each refusal, 503 when the engine is down.
  */
 export async function acceptApplication(
@@ -50,6 +58,19 @@ export async function acceptApplication(
   request: AcceptanceRequest,
   idempotencyKey: string | undefined,
   timing: ServerTiming = new ServerTiming(),
+): Promise<{ created: boolean; application: Accepted }> {
+  const { created, application } = await accepted(deps, station, request, idempotencyKey, timing);
+  if (request.kind !== 'replacement') return { created, application };
+  const lossReport = await timing.measure('pg', () => findLossReportOfApplication(deps.db, application.applicationId));
+  return { created, application: { ...application, lossReport: lossReport ?? null } };
+}
+
+async function accepted(
+  deps: { db: Db; temporal?: Client; config: Config; clock?: Clock },
+  station: User,
+  request: AcceptanceRequest,
+  idempotencyKey: string | undefined,
+  timing: ServerTiming,
 ): Promise<{ created: boolean; application: Accepted }> {
   const { db, temporal, config } = deps;
   const stationCode = station.stationCode!;

@@ -14,8 +14,9 @@ import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAG
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
 import { searchAttributesAtStart } from '../../workflows/searchAttributes';
-import { importTooLarge, importTooManyLines, LimitExceeded, linesOf, MAX_LINE_BYTES } from '../lossReports/importLossReports';
-import { Problem } from '../problems';
+import { importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, lineTooLong, linesOf, malformedLine } from '../lossReports/importLossReports';
+import { lineRefusalIn, localized, type Language } from '../problemText';
+import { Problem, problems } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
 import { applicationWorkflowId } from './workflowId';
 import { waitForWorkflow } from './workflowWait';
@@ -54,7 +55,7 @@ export type ApplicationImportLine = z.infer<typeof applicationImportLine>;
 
 export type ApplicationImportOutcome =
   | { line: number; status: 'imported' | 'already_imported'; applicationId: string; receiptNumber: string }
-  | { line: number; status: 'refused'; code: string; message: string };
+  | { line: number; status: 'refused'; code: string; message: string; [fact: string]: unknown };
 
 export interface ApplicationImportSummary {
   lines: number;
@@ -69,6 +70,8 @@ interface Deps {
   config: Config;
   logger: Logger;
   clock?: Clock;
+  /** The refusals' language (the caller's `Accept-Language`); zh-CN when not given. */
+  language?: Language;
 }
 
 /**
@@ -86,7 +89,8 @@ export async function importApplications(deps: Deps, importer: User, body: Incom
   const declared = Number(body.headers['content-length']);
   if (declared > limits.maxBytes) throw importTooLarge(limits.maxBytes);
   const summary: ApplicationImportSummary = { lines: 0, imported: 0, alreadyImported: 0, refused: 0 };
-  out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  const language = deps.language ?? 'zh-CN';
+  out.writeHead(200, importHeaders(language));
   const emit = async (value: unknown) => {
     if (out.destroyed) return;
     if (!out.write(`${JSON.stringify(value)}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve).once('close', resolve));
@@ -106,10 +110,11 @@ export async function importApplications(deps: Deps, importer: User, body: Incom
   } catch (error) {
     if (error instanceof LimitExceeded) {
       stoppedAt = error.problem;
-      await emit({ ...error.problem.toJSON(), summary });
+      await emit({ ...localized(error.problem, language), summary });
     } else {
       deps.logger.error({ err: error, linesRead: summary.lines }, 'application import stopped');
-      await emit({ error: 'internal_error', detail: 'The import stopped on our side; lines answered above are recorded, post the file again to continue (imported lines answer already_imported).', summary });
+      const stop = lineRefusalIn(importStopped('The import stopped on our side; lines answered above are recorded, post the file again to continue (imported lines answer already_imported).'), language);
+      await emit({ error: stop.code, detail: stop.text, summary });
     }
   }
   out.end();
@@ -118,23 +123,27 @@ export async function importApplications(deps: Deps, importer: User, body: Incom
 }
 
 /**
- * One line: parsed, checked, started. Never throws for the line's own faults (they are `refused`);
+ * One line: parsed, checked, started. Never throws for the line's own faults (they are `refused`,
+ * with a stable code, the message in `deps.language` and the refusal's facts, e.g. `reason`);
  * throws when the engine or the database fails, which ends the import.
  */
 export async function importLine(deps: Deps, importer: User, line: number, text: string | undefined): Promise<ApplicationImportOutcome> {
-  const refuse = (code: string, message: string): ApplicationImportOutcome => ({ line, status: 'refused', code, message });
-  if (text === undefined) return refuse('line_too_long', `A line may be at most ${MAX_LINE_BYTES} bytes.`);
+  const refuse = (problem: Problem): ApplicationImportOutcome => {
+    const { code, text: message, extra } = lineRefusalIn(problem, deps.language ?? 'zh-CN');
+    return { ...extra, line, status: 'refused', code, message };
+  };
+  if (text === undefined) return refuse(lineTooLong());
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return refuse('malformed_json', 'The line is not valid JSON.');
+    return refuse(malformedLine());
   }
   let request: ApplicationImportLine;
   try {
     request = parse(applicationImportLine, json);
   } catch (error) {
-    if (error instanceof Problem) return refuse(error.code, error.message);
+    if (error instanceof Problem) return refuse(error);
     throw error;
   }
   const { db, config } = deps;
@@ -144,7 +153,7 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
   const now = (deps.clock ?? systemClock).now();
   const acceptedAt = new Date(request.acceptedAt);
   const [facts, inProgress] = await Promise.all([registryFactsForAcceptance(db, request.idNumber, request.acceptingStationCode), findInProgress(db, request.idNumber)]);
-  if (!facts.station) return refuse('unknown_station', 'acceptingStationCode: no such station');
+  if (!facts.station) return refuse(new Problem(422, 'unknown_station', 'Refused', 'acceptingStationCode: no such station', { field: 'acceptingStationCode' }));
   const verdict = checkAcceptance({
     citizen: facts.citizen,
     presentedName: request.name,
@@ -156,7 +165,7 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     on: chinaDateOf(acceptedAt.getTime()),
     applicationInProgress: inProgress ? { applicationId: inProgress.id } : undefined,
   });
-  if (!verdict.ok) return refuse(verdict.code, verdict.message);
+  if (!verdict.ok) return refuse(problems.refused(verdict.code, verdict.message));
   const citizen = facts.citizen!;
   const parsedNumber = parseIdNumber(citizen.idNumber);
   const birthDate = parsedNumber.ok ? parsedNumber.value.birthDate : '1900-01-01';
@@ -173,7 +182,10 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     },
     { now, deadlineDays: config.DEADLINE_DAYS },
   );
-  if (!check.ok) return refuse(check.code, check.message);
+  if (!check.ok) {
+    const { ok: _ok, code, message, ...refusalFacts } = check;
+    return refuse(problems.refused(code, message, refusalFacts));
+  }
   const { temporal } = deps;
   if (!temporal) throw new Error('the workflow engine is not configured');
 
@@ -244,7 +256,7 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     );
     const winner = await findByImportReference(db, request.externalReference);
     if (winner) return { line, status: 'already_imported', applicationId: winner.id, receiptNumber: winner.receiptNumber };
-    return refuse('duplicate_application', 'An application for this person is already in progress.');
+    return refuse(problems.conflict('duplicate_application', 'An application for this person is already in progress.'));
   }
   const recorded = await findApplication(db, input.applicationId);
   return { line, status: 'imported', applicationId: input.applicationId, receiptNumber: recorded!.receiptNumber };

@@ -8,6 +8,7 @@ import { updates } from '../../workflows/contract';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { problems } from '../problems';
+import { languageOf } from '../problemText';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { acceptApplication } from './accept';
 import { importApplications } from './importApplications';
@@ -93,7 +94,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
   router.post('/applications/import', allow('admin'), async (req, res) => {
     if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
     if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was imported.');
-    await importApplications(deps, userOf(req), req, res);
+    await importApplications({ ...deps, language: languageOf(req) }, userOf(req), req, res);
   });
 
   router.get('/applications', viewers, async (req, res) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chinaDateOf, DAY_MS, makeIdNumber, parseIdNumber, validUntilFor } from '../../domain';
+import { chinaDateOf, DAY_MS, makeIdNumber, parseIdNumber, refusalMessages, validUntilFor } from '../../domain';
 import { createUser } from '../../db/users';
 import { call } from '../support/api';
 import { eventually, expectProblem, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
@@ -165,6 +165,69 @@ describe('POST /v1/applications/import', () => {
     expect(await db('applications').where('acceptingStationCode', station).count({ n: '*' }).first()).toEqual(rowsBefore);
     expect(await db('auditLog').whereIn('subjectId', imported.map((o: { applicationId: string }) => o.applicationId)).where('action', 'application.imported').count({ n: '*' }).first()).toEqual({ n: 10 });
   }, 120_000);
+
+  test('when lines are refused, then each message is in the caller’s language (zh-CN by default, en on request) with the same code and the rule named in reason', async () => {
+    const { db } = harness;
+    const [person, blacklisted] = await Promise.all([newCitizen(db, { homeRegionCode: HOME }), newCitizen(db, { homeRegionCode: HOME })]);
+    await db('blacklistEntries').insert({ id: randomUUID(), idNumber: blacklisted.idNumber, category: 'IMPERSONATION', source: 'test', addedBy: 'test', addedAt: new Date() });
+    const lineOf = (citizen: { idNumber: string; name: string }, extra: Record<string, unknown>) =>
+      JSON.stringify({ externalReference: `WX-${randomUUID().slice(0, 8)}`, idNumber: citizen.idNumber, name: citizen.name, kind: 'renewal', reason: 'card expiring', acceptingStationCode: station, fingerprintCaptured: true, acceptedAt: at(10), stage: 'HOME_REVIEW', ...extra });
+    const body = [
+      '{ not json',
+      lineOf({ idNumber: makeIdNumber({ regionCode: HOME, birthDate: '1966-06-06', sequence: 998 }), name: '查无此人' }, {}),
+      lineOf(person, { name: '别人' }),
+      lineOf(person, { acceptingStationCode: 'NOSUCHSTATION' }),
+      lineOf(person, { acceptedAt: at(30), stage: 'SHIPPING', printed: printedFor(person) }),
+      lineOf(person, { acceptedAt: at(-1) }),
+      lineOf(person, { extension: { days: 31, reason: 'floods' } }),
+      lineOf(blacklisted, {}),
+    ].join('\n');
+    const importIn = async (language?: string) => {
+      const response = await fetch(`${harness.api.url}/v1/applications/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/x-ndjson', ...(language ? { 'accept-language': language } : {}) },
+        body,
+      });
+      const entries = (await response.text()).trim().split('\n').map((text) => JSON.parse(text));
+      return { language: response.headers.get('content-language'), outcomes: entries.filter((entry: { line?: number }) => entry.line !== undefined), last: entries.at(-1) };
+    };
+    const chinese = await importIn();
+    const english = await importIn('en-US,en;q=0.9');
+    expect([chinese.language, english.language]).toEqual(['zh-CN', 'en']);
+    const refusals = [
+      ['malformed_json', undefined],
+      ['unknown_citizen', undefined],
+      ['name_mismatch', undefined],
+      ['unknown_station', undefined],
+      ['stage_facts_invalid', 'tracking_number_missing'],
+      ['accepted_at_out_of_range', 'accepted_in_future'],
+      ['extension_invalid', 'extension_too_long'],
+      ['refused_blacklisted', undefined],
+    ];
+    for (const { outcomes } of [chinese, english]) expect(outcomes.map((o: { status: string; code: string; reason?: string }) => [o.status === 'refused' ? o.code : o.status, o.reason])).toEqual(refusals);
+    expect(chinese.outcomes.map((o: { message: string }) => o.message)).toEqual([
+      '该行不是有效的 JSON。',
+      '人口信息系统中查无此人。',
+      '姓名与人口信息系统登记的不符。',
+      'acceptingStationCode：无此受理点。',
+      '处于寄送（SHIPPING）环节的申请须写明寄送单号（trackingNumber）。',
+      'acceptedAt（受理时间）不能晚于现在。',
+      'extension（延期）无效：延期最多 30 天。',
+      '此人已列入不诚信人员黑名单，须回户籍地办理。',
+    ]);
+    expect(english.outcomes.map((o: { message: string }) => o.message)).toEqual([
+      'The line is not valid JSON.',
+      refusalMessages.unknown_citizen,
+      refusalMessages.name_mismatch,
+      'acceptingStationCode: no such station',
+      "an application at SHIPPING needs the parcel's trackingNumber",
+      'acceptedAt must not be in the future',
+      'extension: extension_too_long',
+      refusalMessages.refused_blacklisted,
+    ]);
+    expect(english.last).toEqual({ summary: { lines: 8, imported: 0, alreadyImported: 0, refused: 8 } });
+    expect(await db('applications').whereIn('idNumber', [person.idNumber, blacklisted.idNumber]).count({ n: '*' }).first()).toEqual({ n: 0 });
+  });
 
   test('when anyone but an admin imports, or the body is not NDJSON, then it is refused before anything is read', async () => {
     expectProblem((await importFile('{}', tokens.station)).answer, 403, 'forbidden_role');

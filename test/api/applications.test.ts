@@ -75,6 +75,43 @@ describe('POST /v1/applications', () => {
     expect(await db('applications').where('idNumber', citizen.idNumber)).toHaveLength(1);
   });
 
+  test('when a station accepts a replacement, then the 201 names the loss report it made (the lost card, REPORTED_LOST at the acceptance instant), the same again for the same Idempotency-Key; a renewal names none', async () => {
+    const citizen = await newCitizen(db);
+    const key = `replacement-${citizen.idNumber}`;
+    const first = await accept(acceptanceOf(citizen, { kind: 'replacement', reason: 'lost on the metro' }), { 'Idempotency-Key': key });
+    expect(first.status).toBe(201);
+    const stored = await db('lossReports').where('applicationId', first.body.applicationId).first();
+    expect(stored).toMatchObject({ source: 'application', reportingStationCode: station.code });
+    expect(first.body.lossReport).toEqual({ lossReportId: stored.id, cardValidFrom: citizen.cards[0].validFrom, cardStatus: 'REPORTED_LOST', reportedAt: first.body.acceptedAt });
+    expect(stored.reportedAt.toISOString()).toBe(first.body.acceptedAt);
+
+    const again = await accept(acceptanceOf(citizen, { kind: 'replacement', reason: 'lost on the metro' }), { 'Idempotency-Key': key });
+    expect(again.status).toBe(200);
+    expect(again.body.lossReport).toEqual(first.body.lossReport);
+    // The station reads the report it names, as one taken at its counter.
+    const read = await call(api, 'GET', `/v1/loss-reports/${first.body.lossReport.lossReportId}`, { token: stationToken });
+    expect(read.body).toMatchObject({ lossReportId: stored.id, cardValidFrom: citizen.cards[0].validFrom, cardStatus: 'REPORTED_LOST', source: 'application' });
+
+    const renewal = await accept(acceptance(await newCitizen(db)));
+    expect(renewal.status).toBe(201);
+    expect(renewal.body).not.toHaveProperty('lossReport');
+
+    const { body: document } = await call(api, 'GET', '/openapi.json');
+    const answer = document.paths['/v1/applications'].post.responses['201'].content['application/json'].schema;
+    expect(answer.properties.lossReport.oneOf[0].required).toEqual(['lossReportId', 'cardValidFrom', 'cardStatus', 'reportedAt']);
+  });
+
+  test('when a replacement is accepted for a card already reported lost at a counter, then its 201 says it made no loss report (null) and the counter’s report stays the card’s', async () => {
+    const citizen = await newCitizen(db);
+    const counter = await call(api, 'POST', '/v1/loss-reports', { token: stationToken, body: { idNumber: citizen.idNumber, name: citizen.name, circumstance: 'lost', fingerprintMatched: true } });
+    expect(counter.status).toBe(201);
+    const replacement = await accept(acceptanceOf(citizen, { kind: 'replacement', reason: 'lost, reported yesterday' }));
+    expect(replacement.status).toBe(201);
+    expect(replacement.body.lossReport).toBeNull();
+    const reports = await db('lossReports').join('cards', 'cards.id', 'lossReports.cardId').where('cards.idNumber', citizen.idNumber).select('lossReports.id');
+    expect(reports).toEqual([{ id: counter.body.lossReportId }]);
+  });
+
   test('when an Idempotency-Key is reused for another person, then 422 idempotency_key_reused and nothing is recorded for them', async () => {
     const citizen = await newCitizen(db);
     const other = await newCitizen(db);
