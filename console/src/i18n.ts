@@ -279,6 +279,11 @@ const problemMessages: Record<string, [string, string]> = {
   fingerprint_check_required: ['该证件含指纹信息，请当场比对指纹', 'The card carries fingerprints: compare them on the spot'],
   already_reported_lost: ['该证件已挂失', 'The card is already reported lost'],
   card_not_active: ['该证件已失效，无需挂失', 'The card is no longer valid; there is nothing to report'],
+  reported_before_valid_from: ['该证件尚未生效，挂失日期不能早于签发日期', 'The card is not valid yet: a loss report cannot be dated before it was issued'],
+  // Bulk imports' refused lines
+  line_too_long: ['该行过长', 'The line is too long'],
+  unknown_region: ['无此行政区划', 'No such region'],
+  unknown_station: ['无此受理点', 'No such station'],
   already_withdrawn: ['该挂失已撤销', 'The loss report was already withdrawn'],
   card_superseded: ['已补领新证，原证保持失效', 'A replacement card has been issued: the lost card stays invalid'],
   replacement_in_progress: ['该证件的补领申请正在办理，请先撤回该申请', 'A replacement for this card is in progress: withdraw that application first'],

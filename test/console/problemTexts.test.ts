@@ -8,7 +8,7 @@ import { DUPLICATE_APPLICATION, rejection, RESUMPTION_OUTDATED } from '../../wor
  * Every problem code the API can answer with has a Chinese and an English text in the console, so a
  * person at a counter never reads a bare code or an English detail. The codes are gathered where the
  * API makes them: the problem factories' literal codes in `api/`, the workflow's update rejections
- * (and the deadline rule's extension refusals they pass on), acceptance's refusals, and the one field
+ * (and the deadline rule's extension refusals they pass on), acceptance's refusals, the loss-report rule's, and the one field
  * code the validation promotes to a problem of its own.
  */
 const root = path.resolve(__dirname, '../..');
@@ -23,15 +23,16 @@ function apiProblemCodes(): string[] {
   const fromFactories = matches(api, /problems\.(?:badRequest|conflict|refused)\(\s*'([a-z_]+)'/g);
   const fromConstructor = matches(api, /new Problem\(\s*\d{3},\s*'([a-z_]+)'/g);
   const extensionRefusals = matches(readFileSync(path.join(root, 'domain/deadlines.ts'), 'utf8').match(/type ExtensionRefusalCode =[^;]+;/)![0], /'([a-z_]+)'/g);
+  const lossReportRefusals = matches(readFileSync(path.join(root, 'domain/lossReports.ts'), 'utf8').match(/type LossReportRefusalCode =[^;]+;/)![0], /'([a-z_]+)'/g);
   const promotedFieldCodes = matches(readFileSync(path.join(root, 'api/validation.ts'), 'utf8'), /only === '([a-z_]+)'/g);
-  return [...new Set([...fromFactories, ...fromConstructor, ...Object.values(rejection), ...extensionRefusals, ...REFUSAL_CODES, DUPLICATE_APPLICATION, RESUMPTION_OUTDATED, ...promotedFieldCodes])].sort();
+  return [...new Set([...fromFactories, ...fromConstructor, ...Object.values(rejection), ...extensionRefusals, ...lossReportRefusals, ...REFUSAL_CODES, DUPLICATE_APPLICATION, RESUMPTION_OUTDATED, ...promotedFieldCodes])].sort();
 }
 
 describe('the console’s problem texts', () => {
   test('when the API’s problem codes are gathered, then each has a Chinese and an English text in the console', () => {
     const codes = apiProblemCodes();
     // The gathering itself works: codes of each source are there.
-    expect(codes).toEqual(expect.arrayContaining(['validation_failed', 'wrong_stage', 'extension_already_granted', 'extension_invalid_days', 'station_not_allowed', 'invalid_id_number', 'already_blacklisted', 'workflow_pending']));
+    expect(codes).toEqual(expect.arrayContaining(['validation_failed', 'wrong_stage', 'extension_already_granted', 'extension_invalid_days', 'station_not_allowed', 'invalid_id_number', 'already_blacklisted', 'workflow_pending', 'reported_before_valid_from']));
     const texts = problemTexts();
     expect(codes.filter((code) => !texts[code])).toEqual([]);
     for (const code of codes) {
