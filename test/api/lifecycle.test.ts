@@ -33,7 +33,10 @@ describe('an application through every stage over HTTP', () => {
 
       const accepted = await post(tokens.station, '/v1/applications', acceptanceOf(citizen, { kind, reason: kind === 'renewal' ? 'card expiring' : 'card lost on the metro' }));
       expect(accepted.status).toBe(201);
-      expect(Object.keys(accepted.body).sort()).toEqual(['acceptedAt', 'acceptingStationCode', 'applicationId', 'deadlineAt', 'homeRegionCode', 'receiptNumber', 'stage']);
+      // A replacement's answer adds the loss report its acceptance made.
+      const answered = ['acceptedAt', 'acceptingStationCode', 'applicationId', 'deadlineAt', 'homeRegionCode', ...(kind === 'replacement' ? ['lossReport'] : []), 'receiptNumber', 'stage'];
+      expect(Object.keys(accepted.body).sort()).toEqual(answered);
+      if (kind === 'replacement') expect(accepted.body.lossReport).toMatchObject({ cardValidFrom: oldCard.validFrom, cardStatus: 'REPORTED_LOST', reportedAt: accepted.body.acceptedAt });
       expect(accepted.body.receiptNumber).toMatch(/^\d{6}-\d{7}$/);
       expect(accepted.body).toMatchObject({ stage: 'HOME_REVIEW', homeRegionCode: COUNTIES.chengduWuhou, acceptingStationCode: stationCode });
       const id: string = accepted.body.applicationId;
