@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, ScheduleOverlapPolicy, type ScheduleHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { CHINA_UTC_OFFSET_MS, DAY_MS, chinaDateOf } from '../../domain';
 import { digestDedupeKey } from '../../domain/managersDigest';
 import type { Db } from '../../db/knex';
@@ -29,6 +29,7 @@ const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let db: Db;
 let workers: Worker[] = [];
+let bundle: WorkflowBundleWithSourceMap;
 let running: Promise<unknown> = Promise.resolve();
 let prefix: string;
 let overdueCase: string;
@@ -45,23 +46,24 @@ function nextChinaTime(ms: number, hour: number, minute: number): number {
 }
 
 /** The digest run started for the action at `scheduledAt` (a trigger's or a firing's), once it has finished. */
-async function runResult(pick: (scheduledAt: number) => boolean): Promise<ManagersDigestResult & { scheduledAt: number }> {
+async function runResult(pick: (scheduledAt: number) => boolean): Promise<ManagersDigestResult & { scheduledAt: number; workflowId: string }> {
   let found: { workflowId: string; scheduledAt: number } | undefined;
   await eventually(async () => {
     const action = (await schedule().describe()).info.recentActions.find((recent) => pick(recent.scheduledAt.getTime()));
     found = action && { workflowId: action.action.workflow.workflowId, scheduledAt: action.scheduledAt.getTime() };
     return found !== undefined;
   }, 30_000, 'the digest run to start');
-  return { ...(await client.workflow.getHandle(found!.workflowId).result()), scheduledAt: found!.scheduledAt };
+  return { ...(await client.workflow.getHandle(found!.workflowId).result()), ...found! };
 }
 
 beforeAll(async () => {
   const started = await startEnvironment();
   env = started.env;
+  bundle = started.bundle;
   db = testDb();
   client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [testPayloadCodec] } });
   prefix = `digest-${randomUUID().slice(0, 8)}`;
-  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, payloadCodec: testPayloadCodec, productionProvinces: [], workflowBundle: started.bundle });
+  workers = await createWorkers({ connection: env.nativeConnection, namespace: 'default', taskQueuePrefix: prefix, db, payloadCodec: testPayloadCodec, productionProvinces: [], workflowBundle: bundle });
   running = Promise.all(workers.map((worker) => worker.run()));
 
   await newToken(db, 'manager', { regionCode: XUNYANG.region });
@@ -130,6 +132,8 @@ describe("the managers' daily digest schedule", () => {
     const row = await db('outbox').where('dedupeKey', key).first();
     expect(row).toMatchObject({ topic: 'deadline.daily_digest', recipientRole: 'manager', recipientCode: XUNYANG.region });
     expect(row.payload).toMatchObject({ overdue: 1, dueSoon: 0, items: [expect.objectContaining({ applicationId: overdueCase, overdue: true, daysRemaining: -5 })] });
+    // The run is deterministic: its history replays against the workflow code.
+    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: { payloadCodecs: [testPayloadCodec] } }, await client.workflow.getHandle(result.workflowId).fetchHistory(), result.workflowId);
 
     if (chinaDateOf(await env.currentTimeMs()) !== result.date) return; // the China day ended meanwhile: a new day writes anew, as the activity test shows
     // A run's id carries its time to the second: the second trigger comes in another second.
