@@ -91,7 +91,7 @@ export function isAsConfigured(description: ScheduleDescription, settings: Manag
 
 type Ranges = ReadonlyArray<{ start: unknown; end?: unknown; step?: number }> | undefined;
 
-/** The one value a described calendar field holds, or undefined when it holds none or several. */
+/** The one value a described calendar field holds; undefined when it holds none, NaN (equal to no time) for several or a range. */
 function single(ranges: Ranges): number | undefined {
   if (!ranges || ranges.length !== 1) return ranges?.length === 0 ? undefined : Number.NaN;
   const [range] = ranges;
