@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/knex';
 import { recordAudit } from '../db/queries/auditLog';
+import { findNewestCardForUpdate } from '../db/queries/cardRegistry';
 import { insertLossReport, reportCardsLost } from '../db/queries/lossReports';
 import { stationRegionCode } from '../db/queries/stations';
-import { mayTakeStep, type ApplicationStage, type OfficialStep } from '../domain';
+import { chinaDateOf, checkLossReport, mayTakeStep, type ApplicationStage, type OfficialStep } from '../domain';
 import { findActiveUser } from '../db/users';
 import { DUPLICATE_APPLICATION, rejection, RESUMPTION_OUTDATED, type ApplicationInput } from '../workflows/contract';
 import { acceptingStationOf, noticesOnAcceptance, noticesOnStage, writeNotices } from '../notifications/applicantNotices';
@@ -375,10 +376,15 @@ async function audit(trx: Db, entries: ApplicationAuditEntry | ApplicationAuditE
   );
 }
 
+/**
+ * A replacement reports the person's current card lost as of the acceptance, by the rule a counter's
+ * report follows (`checkLossReport`). A card the rule refuses (already reported lost, or no longer
+ * valid) is invalid already: nothing more to report.
+ */
 async function reportLostAtAcceptance(trx: Db, acceptance: Acceptance): Promise<void> {
-  const lostCard = await trx('cards').where({ idNumber: acceptance.idNumber, status: 'ACTIVE' }).first('id');
-  if (!lostCard) return; // already reported lost (or none valid): nothing more to invalidate
   const reportedAt = new Date(acceptance.acceptedAt);
+  const lostCard = await findNewestCardForUpdate(trx, acceptance.idNumber);
+  if (!lostCard || !checkLossReport(lostCard, chinaDateOf(reportedAt.getTime())).ok) return;
   await insertLossReport(trx, {
     id: randomUUID(),
     cardId: lostCard.id,
