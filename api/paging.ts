@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { problems } from './problems';
 
 /** Opaque keyset cursor. @throws Problem 400 `invalid_cursor` for anything this API did not hand out. */
@@ -24,3 +25,10 @@ export function pageOf<Row, Item>(rows: Row[], size: number, item: (row: Row) =>
   const last = page.at(-1);
   return { items: page.map(item), nextCursor: rows.length > size && last ? cursor.encode(cursorOf(last)) : null };
 }
+
+/** The one shape of a page (what {@link pageOf} answers): the items, and the cursor of the next page or null on the last. */
+export const pageSchema = <Item extends z.ZodType>(item: Item) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: 'pass as cursor for the next page; null on the last page' }),
+  });

@@ -1,4 +1,6 @@
-import { DAY_MS, daysRemaining, isTerminal } from '../../domain';
+import { z } from 'zod';
+import { APPLICATION_STAGES, DAY_MS, daysRemaining, isTerminal, type ApplicationStage } from '../../domain';
+import { calendarDate, instant, place, receiptNumber } from '../answers';
 import type { Db } from '../../db/knex';
 import type { ApplicationRow } from '../../db/queries/applications';
 import { findCaseEvents, findCaseFacts, findStageHistoryWithActors, findStationNames, type CaseEvent, type CaseFacts, type StageEntry } from '../../db/queries/caseFile';
@@ -18,13 +20,64 @@ export interface CaseFile {
 /** Whole days since `from`, a started day not counting: accepted 36 hours ago is 1 day old. */
 export const daysSince = (from: Date, now: Date): number => Math.max(0, Math.floor((now.getTime() - from.getTime()) / DAY_MS));
 
+const stage = z.enum(APPLICATION_STAGES);
+const days = z.int();
+
+/**
+ * The shape of {@link applicationView}'s answer, for the OpenAPI document. Members marked optional
+ * come with the case facts (every view the API gives has them) or only on the full case file.
+ */
+export const applicationViewSchema = z.object({
+  applicationId: z.uuid(),
+  receiptNumber: receiptNumber.optional(),
+  kind: z.enum(['renewal', 'replacement']),
+  stage,
+  acceptingStationCode: z.string(),
+  homeRegionCode: z.string(),
+  acceptedAt: instant,
+  ageDays: days.min(0),
+  deadlineAt: instant,
+  extensionDays: days.nullable(),
+  daysRemaining: days.nullable().meta({ description: 'whole days to the deadline, negative once overdue; null once ready for pickup or closed' }),
+  overdue: z.boolean(),
+  readyForPickupAt: instant.nullable(),
+  daysWaitingForPickup: days.nullable(),
+  closedAt: instant.nullable(),
+  person: z
+    .object({
+      name: z.string(),
+      idNumber: z.string().meta({ description: 'in full to the accepting station and the home region\'s reviewers, masked (110101********0011) to others' }),
+      idNumberMasked: z.boolean(),
+      contactPhone: z.string().nullable().meta({ description: 'masked, 138****5678' }),
+    })
+    .optional(),
+  reason: z.string().optional(),
+  fingerprintCaptured: z.boolean().optional(),
+  appearanceChanged: z.boolean().optional(),
+  acceptingStation: z.object({ code: z.string(), name: z.string(), address: z.string().nullable(), regionCode: z.string(), regionName: z.string() }).optional(),
+  homeRegion: place.optional(),
+  productionCentre: place.nullable().optional(),
+  extension: z.object({ days, reason: z.string().nullable() }).nullable().optional(),
+  temporaryCard: z.object({ state: z.enum(['DUE', 'OVERDUE', 'ISSUED']), dueAt: instant.nullable(), issuedAt: instant.nullable(), overdue: z.boolean() }).nullable(),
+  printFailures: days.min(0),
+  newCard: z.object({ validFrom: calendarDate, validUntil: calendarDate.nullable().meta({ description: 'null: long-term' }) }).nullable(),
+  printFailureReasons: z.array(z.object({ at: instant, attempt: z.int().nullable(), reason: z.string().nullable() })).optional(),
+  misrouted: z.boolean(),
+  misroutes: z.array(z.object({ at: instant, arrivedAt: z.object({ code: z.string(), name: z.string().nullable() }) })).optional(),
+  trackingNumber: z.string().nullable(),
+  refusalReason: z.string().nullable(),
+  withdrawalReason: z.string().nullable(),
+  history: z.array(z.object({ stage, at: instant, note: z.string().optional(), actedBy: z.object({ name: z.string(), role: z.string() }).nullable() })).optional(),
+});
+export type ApplicationView = z.output<typeof applicationViewSchema>;
+
 /**
  * An application as the API shows it to one viewer: stage, deadline, days remaining, overdue; the
  * person (citizen number in full or masked, by {@link seesFullIdNumber}), the facts of the request, the
  * places by name; on the full case file also the stage history with who acted, print failures with
  * their reasons and misrouted arrivals.
  */
-export function applicationView(row: ApplicationRow, caseFile: CaseFile, now = new Date()) {
+export function applicationView(row: ApplicationRow, caseFile: CaseFile, now = new Date()): ApplicationView {
   const open = !isTerminal(row.stage);
   const { viewer, facts, history, events, stationNames } = caseFile;
   const printFailureEvents = events?.filter((event) => event.action === 'card.print_failed');
@@ -73,7 +126,7 @@ export function applicationView(row: ApplicationRow, caseFile: CaseFile, now = n
     printFailures: row.printFailures,
     newCard: row.newCardValidFrom ? { validFrom: row.newCardValidFrom, validUntil: row.newCardValidUntil ?? null } : null,
     ...(printFailureEvents
-      ? { printFailureReasons: printFailureEvents.map((event) => ({ at: event.at.toISOString(), attempt: event.details.attempt ?? null, reason: event.details.note ?? null })) }
+      ? { printFailureReasons: printFailureEvents.map((event) => ({ at: event.at.toISOString(), attempt: (event.details.attempt as number | undefined) ?? null, reason: (event.details.note as string | undefined) ?? null })) }
       : {}),
     misrouted: row.misrouted,
     ...(misrouteEvents
@@ -90,7 +143,7 @@ export function applicationView(row: ApplicationRow, caseFile: CaseFile, now = n
     ...(history
       ? {
           history: history.map((entry) => ({
-            stage: entry.stage,
+            stage: entry.stage as ApplicationStage,
             at: entry.at.toISOString(),
             ...(entry.note ? { note: entry.note } : {}),
             actedBy: actedBy(entry),

@@ -1,30 +1,34 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findActiveEntry, findBlacklistEntry, insertBlacklistEntry, markRemoved, type BlacklistEntryRow } from '../../db/queries/blacklist';
 import { homeRegionOf } from '../../db/queries/impersonationReports';
 import type { User } from '../../db/users';
-import type { BlacklistCategory } from '../../domain/blacklist';
+import { BLACKLIST_CATEGORIES, type BlacklistCategory } from '../../domain/blacklist';
+import { instant } from '../answers';
 import { managerScope } from '../applications/jurisdiction';
 import { isUniqueViolation, problems } from '../problems';
 
-export interface BlacklistEntryView {
-  blacklistEntryId: string;
-  idNumber: string;
-  category: string;
-  source: string;
-  note: string | null;
-  addedBy: string;
-  addedAt: string;
-  removedAt: string | null;
-  removedBy: string | null;
-  removalReason: string | null;
-}
+/** A blacklist entry as the API answers it ({@link entryView}). */
+export const blacklistEntrySchema = z.object({
+  blacklistEntryId: z.uuid(),
+  idNumber: z.string(),
+  category: z.enum(BLACKLIST_CATEGORIES),
+  source: z.string(),
+  note: z.string().nullable(),
+  addedBy: z.string(),
+  addedAt: instant,
+  removedAt: instant.nullable(),
+  removedBy: z.string().nullable(),
+  removalReason: z.string().nullable(),
+});
+export type BlacklistEntryView = z.output<typeof blacklistEntrySchema>;
 
 export const entryView = (row: BlacklistEntryRow): BlacklistEntryView => ({
   blacklistEntryId: row.id,
   idNumber: row.idNumber,
-  category: row.category,
+  category: row.category as BlacklistCategory,
   source: row.source,
   note: row.note,
   addedBy: row.addedBy,

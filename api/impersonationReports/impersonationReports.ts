@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { isWithinRegion, regionPrefix } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
@@ -14,23 +15,28 @@ import {
 import type { User } from '../../db/users';
 import type { BlacklistCategory } from '../../domain/blacklist';
 import { addToBlacklist } from '../blacklist/blacklist';
+import { calendarDate, instant } from '../answers';
 import { cursor, pageOf } from '../paging';
 import { isInstant, isUuid } from '../validation';
 import { Problem, problems } from '../problems';
 
 
-export interface ImpersonationReportView {
-  impersonationReportId: string;
-  unitId: string;
-  idNumber: string;
-  cardValidFrom: string | null;
-  note: string | null;
-  reportedAt: string;
-  state: ImpersonationReportRow['state'];
-  decidedBy: string | null;
-  decidedAt: string | null;
-  blacklistEntryId: string | null;
-}
+/** A report as managers read it ({@link view}). */
+export const impersonationReportSchema = z.object({
+  impersonationReportId: z.uuid(),
+  unitId: z.string(),
+  idNumber: z.string(),
+  cardValidFrom: calendarDate.nullable(),
+  note: z.string().nullable(),
+  reportedAt: instant,
+  state: z.enum(['OPEN', 'CONFIRMED', 'DISMISSED']),
+  decidedBy: z.string().nullable(),
+  decidedAt: instant.nullable(),
+  blacklistEntryId: z.uuid().nullable(),
+});
+export type ImpersonationReportView = z.output<typeof impersonationReportSchema>;
+/** What the reporting unit is answered ({@link reportImpersonation}). */
+export const impersonationReportedSchema = z.object({ impersonationReportId: z.uuid(), state: z.literal('OPEN'), reportedAt: instant });
 
 const view = (row: ImpersonationReportRow): ImpersonationReportView => ({
   impersonationReportId: row.id,
@@ -53,7 +59,7 @@ export async function reportImpersonation(
   db: Db,
   unit: User,
   request: { idNumber: string; cardValidFrom?: string; note?: string },
-): Promise<{ impersonationReportId: string; state: 'OPEN'; reportedAt: string }> {
+): Promise<z.output<typeof impersonationReportedSchema>> {
   const id = randomUUID();
   const reportedAt = new Date();
   await db.transaction(async (trx) => {

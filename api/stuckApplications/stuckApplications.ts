@@ -1,13 +1,15 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { z } from 'zod';
 import type { Db } from '../../db/knex';
 import { type ApplicationRow, type Scope } from '../../db/queries/applications';
 import { recordAudit } from '../../db/queries/auditLog';
 import { closeApplication, findStuckEntry, type StuckApplicationRow } from '../../db/queries/reconciliation';
 import type { User } from '../../db/users';
-import { isTerminal, regionPrefix } from '../../domain';
+import { APPLICATION_STAGES, isTerminal, regionPrefix } from '../../domain';
+import { instant } from '../answers';
 import { managerScope } from '../applications/jurisdiction';
 import { applicationFor, loadApplication } from '../applications/steps';
-import { fullCaseFileFor } from '../applications/views';
+import { applicationViewSchema, fullCaseFileFor } from '../applications/views';
 import { problems } from '../problems';
 
 /** Managers see stuck cases in their region (narrowed to `regionCode`); admins everywhere. @throws Problem 403 outside it. */
@@ -16,7 +18,26 @@ export function stuckScope(user: User, regionCode: string | undefined): Scope {
   return managerScope(user, regionCode);
 }
 
-export const stuckView = (row: StuckApplicationRow) => ({
+/** A stuck case as listed ({@link stuckView}). */
+export const stuckApplicationSchema = z.object({
+  applicationId: z.uuid(),
+  kind: z.enum(['renewal', 'replacement']),
+  stage: z.enum(APPLICATION_STAGES),
+  acceptingStationCode: z.string(),
+  homeRegionCode: z.string(),
+  acceptedAt: instant,
+  deadlineAt: instant,
+  overdue: z.boolean(),
+  reasonCode: z.string(),
+  reason: z.string(),
+  stuckSince: instant,
+  lastCheckedAt: instant,
+  restarts: z.int().min(0),
+});
+/** A closed stuck case ({@link closeStuckApplication}): the case file, who closed it and why. */
+export const closedStuckApplicationSchema = applicationViewSchema.extend({ closedBy: z.string(), closureReason: z.string() });
+
+export const stuckView = (row: StuckApplicationRow): z.output<typeof stuckApplicationSchema> => ({
   applicationId: row.id,
   kind: row.kind,
   stage: row.stage,
