@@ -6,7 +6,6 @@ import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import { applicantStatusRoutes } from './applicantStatus/routes';
 import { applicationRoutes } from './applications/routes';
-import { stillInProgressResponder } from './applications/workflowWait';
 import { authenticate, USER_CHANGED_CHANNEL, UserCache } from './auth';
 import { blacklistRoutes } from './blacklist/routes';
 import { consoleRoutes } from './console';
@@ -97,7 +96,6 @@ export function createApp(deps: AppDependencies): Api {
   app.use(consoleRoutes());
 
   app.use(notFoundRoute);
-  app.use(stillInProgressResponder);
   app.use(problemResponder(deps.logger));
   return {
     app,

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { Problem } from './problems';
+import type { Problem, StillInProgress } from './problems';
 
 /**
  * Problem titles and details in the caller's language (`Accept-Language`: zh-CN by default, en on
@@ -153,6 +153,12 @@ export function localized(problem: Problem, language: Language): Record<string, 
   if (language === 'en') return json;
   const text = TEXTS[problem.code];
   return { ...json, title: text?.title ?? TITLE_BY_STATUS[problem.status] ?? json.title, detail: text?.detail?.(problem) ?? json.detail };
+}
+
+/** What a 202 for a step still in progress says, in `language`. */
+export function stillInProgressIn(answer: StillInProgress, language: Language): string {
+  if (language === 'en') return answer.message;
+  return `工作流已接收该请求，${Math.round(answer.waitedMs / 1000)} 秒内尚未办完，将自行继续办理。请先查看该申请的结果，再决定是否重新提交。`;
 }
 
 /**

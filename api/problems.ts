@@ -1,7 +1,7 @@
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../config/logger';
-import { languageOf, localized } from './problemText';
+import { languageOf, localized, stillInProgressIn } from './problemText';
 
 /**
  * One small hierarchy of HTTP problems (RFC 9457). Each knows its status and stable `code`;
@@ -20,6 +20,21 @@ export class Problem extends Error {
 
   toJSON() {
     return { type: `https://id-cards.example.gov.cn/problems/${this.code}`, title: this.title, status: this.status, detail: this.message, code: this.code, ...this.extra };
+  }
+}
+
+/**
+ * Not a problem: the application's workflow took the request and has not finished it within the
+ * wait; it goes on by itself (the engine retries a failing activity until it succeeds). Answered 202
+ * with the application's location, so the caller reads it rather than sending the request again.
+ */
+export class StillInProgress extends Error {
+  readonly code = 'still_in_progress';
+  constructor(
+    readonly applicationId: string,
+    readonly waitedMs: number,
+  ) {
+    super(`The workflow took the request and has not finished it within ${Math.round(waitedMs / 1000)} s; it goes on by itself. Read the application to see the outcome before sending this again.`);
   }
 }
 
@@ -60,10 +75,21 @@ export const problems = {
 
 export const notFoundRoute: RequestHandler = (req, _res, next) => next(problems.notFound(`${req.method} ${req.path}`));
 
-/** The one error middleware: problems as they are, body-parser errors as 400, everything else a bare 500. */
+/**
+ * The one error middleware: problems as they are, body-parser errors as 400, everything else a bare
+ * 500; and a step still in progress as 202 (RFC 9110: accepted, not yet completed). Each in the
+ * caller's language.
+ */
 export function problemResponder(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
+    if (error instanceof StillInProgress) {
+      const language = languageOf(req);
+      res.status(202).location(`/v1/applications/${error.applicationId}`).setHeader('content-language', language);
+      res.setHeader('vary', 'Accept-Language');
+      res.json({ applicationId: error.applicationId, inProgress: true, detail: stillInProgressIn(error, language) });
+      return;
+    }
     const problem = toProblem(error);
     const log = (req as { log?: Logger }).log ?? logger;
     if (problem.status === 503) log.warn({ err: error }, 'dependency unavailable');

@@ -16,7 +16,8 @@ import { searchAttributesAtStart } from '../../workflows/searchAttributes';
 import { Problem, problems } from '../problems';
 import { ServerTiming } from '../serverTiming';
 import { applicationWorkflowId } from './workflowId';
-import { StillInProgress, waitForWorkflow } from './workflowWait';
+import { StillInProgress } from '../problems';
+import { waitForWorkflow } from './workflowWait';
 
 export interface AcceptanceRequest {
   idNumber: string;

@@ -10,7 +10,8 @@ import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { isUuid } from '../validation';
 import { ensureInJurisdiction } from './jurisdiction';
-import { StillInProgress, waitForWorkflow } from './workflowWait';
+import { StillInProgress } from '../problems';
+import { waitForWorkflow } from './workflowWait';
 
 /** @throws Problem 404 when there is no such application. */
 export async function loadApplication(db: Db, applicationId: string): Promise<ApplicationRow> {
