@@ -300,7 +300,7 @@ export class SqliteStore implements Store {
 
   listVisibility(namespace: string, query: VisibilityQuery, pageSize: number, after?: unknown[]): { records: ExecutionRecord[]; keys: unknown[][] } {
     const order: Array<SqlFragment & { desc: boolean }> = [...query.order, { sql: 'run_id', params: [], desc: false }];
-    const where: SqlFragment[] = [{ sql: 'namespace = ?', params: [namespace] }];
+    const where: SqlFragment[] = [{ sql: 'namespace = ?', params: [namespace] }, divisionFilter(query)];
     if (query.where) where.push(query.where);
     if (after) where.push(keysetAfter(order, after));
     const keys = order.map((key, i) => `${key.sql} AS k${i}`).join(', ');
@@ -314,12 +314,13 @@ export class SqliteStore implements Store {
   }
 
   countVisibility(namespace: string, query: VisibilityQuery): Array<{ value?: unknown; count: number }> {
-    const where = query.where ? ` AND (${query.where.sql})` : '';
+    const division = divisionFilter(query);
+    const where = ` AND (${division.sql})${query.where ? ` AND (${query.where.sql})` : ''}`;
     const group = query.groupBy;
     const sql = group
       ? `SELECT ${group.sql} AS value, COUNT(*) AS count FROM executions WHERE namespace = ?${where} GROUP BY value ORDER BY count DESC, value`
       : `SELECT COUNT(*) AS count FROM executions WHERE namespace = ?${where}`;
-    const params = [...(group?.params ?? []), namespace, ...(query.where?.params ?? [])];
+    const params = [...(group?.params ?? []), namespace, ...division.params, ...(query.where?.params ?? [])];
     return this.db.prepare<unknown[], { value?: unknown; count: number }>(sql).all(...params);
   }
 
@@ -403,6 +404,13 @@ export class SqliteStore implements Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Workflow runs, or standalone activities (their visibility rows carry `Division`). */
+function divisionFilter(query: VisibilityQuery): SqlFragment {
+  return query.division
+    ? { sql: 'json_extract(visibility, ?) = ?', params: ['$."Division"', query.division] }
+    : { sql: 'json_extract(visibility, ?) IS NULL', params: ['$."Division"'] };
 }
 
 /**

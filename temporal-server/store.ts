@@ -1,6 +1,7 @@
 import type { Pb } from './proto';
 import type { SaType } from './searchAttributes';
 import type { ScheduleRecord } from './schedules/scheduler';
+import type { StandaloneActivityInfo } from './standaloneActivities/activities';
 
 /** The lifecycle of a workflow execution, named as in `temporal.api.enums.v1.WorkflowExecutionStatus`. */
 export type ExecutionStatus =
@@ -143,6 +144,11 @@ export interface ExecutionRecord {
   parent?: ParentRef;
   /** Children by their initiated event id. */
   children?: Record<number, ChildState>;
+  /**
+   * Set when the record is a standalone activity (`standaloneActivities/`), not a workflow run: its
+   * one activity is `activities[1]` while open, and lists and counts of workflows leave it out.
+   */
+  standaloneActivity?: StandaloneActivityInfo;
 }
 
 /** A piece of SQL and its parameters. */
@@ -157,6 +163,8 @@ export interface VisibilityQuery {
   /** Sort keys, most significant first; the run id (ascending) always breaks ties. */
   order: Array<SqlFragment & { desc: boolean }>;
   groupBy?: SqlFragment;
+  /** Which records: workflow runs (absent) or standalone activities (`activity`). */
+  division?: 'activity';
 }
 
 /**
