@@ -57,6 +57,10 @@ const CLOSE_STATUS: Record<string, ExecutionStatus> = {
   EVENT_TYPE_ACTIVITY_TASK_CANCELED: 'WORKFLOW_EXECUTION_STATUS_CANCELED',
 };
 
+const RETRYABLE_TIMEOUTS = ['TIMEOUT_TYPE_START_TO_CLOSE', 'TIMEOUT_TYPE_HEARTBEAT'];
+/** The real server's words (`common.FailureReasonActivityRetryScheduleToCloseTimeout`). */
+const NO_TIME_TO_RETRY = 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying';
+
 /** `ACTIVITY_EXECUTION_STATUS_…` for the record's status (the same names as a workflow's). */
 export const activityStatus = (status: ExecutionStatus): string => status.replace('WORKFLOW_EXECUTION_STATUS_', 'ACTIVITY_EXECUTION_STATUS_');
 
@@ -246,6 +250,17 @@ export class StandaloneActivities {
     if (status === 'WORKFLOW_EXECUTION_STATUS_COMPLETED') outcome = { result: attributes.result ?? { payloads: [] } };
     else if (status === 'WORKFLOW_EXECUTION_STATUS_CANCELED') {
       outcome = { failure: { message: 'Activity canceled', source: 'Server', canceledFailureInfo: { details: attributes.details } } };
+    } else if (status === 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT' && attributes.retryState === 'RETRY_STATE_TIMEOUT' && RETRYABLE_TIMEOUTS.includes(attributes.failure?.timeoutFailureInfo?.timeoutType)) {
+      // An attempt timed out and no retry fits before the schedule-to-close deadline: the real server
+      // reports that deadline, with the attempt before's failure as the cause.
+      const failure = {
+        message: NO_TIME_TO_RETRY,
+        source: 'Server',
+        timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE', lastHeartbeatDetails: activity.heartbeatDetails },
+        cause: activity.lastFailure,
+      };
+      outcome = { failure, retryState: attributes.retryState };
+      activity.lastFailure = attributes.failure;
     } else outcome = { failure: attributes.failure, retryState: attributes.retryState };
     this.finish(exec, activity, status, outcome);
   }
@@ -256,7 +271,10 @@ export class StandaloneActivities {
     h.clearActivityTimers(exec, ACTIVITY_SLOT, true);
     h.timers.clearRun(exec.namespace, exec.runId);
     h.release(exec, `activity:${ACTIVITY_SLOT}`);
-    if (outcome.failure && status !== 'WORKFLOW_EXECUTION_STATUS_CANCELED' && status !== 'WORKFLOW_EXECUTION_STATUS_TERMINATED') activity.lastFailure = outcome.failure;
+    // The last attempt's failure (the outcome's own failure, but for a cancel or terminate, which are not attempts').
+    if (outcome.failure && status !== 'WORKFLOW_EXECUTION_STATUS_CANCELED' && status !== 'WORKFLOW_EXECUTION_STATUS_TERMINATED' && outcome.failure.message !== NO_TIME_TO_RETRY) {
+      activity.lastFailure = outcome.failure;
+    }
     if (activity.phase === 'started') info.lastAttemptCompleteTime = h.clock.now();
     activity.token = undefined;
     delete exec.activities[ACTIVITY_SLOT];

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ActivityExecutionAlreadyStartedError, ActivityExecutionFailedError, Client, Connection } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import { Context, type Info } from '@temporalio/activity';
+import { Context, sleep, type Info } from '@temporalio/activity';
+import { temporal } from '@temporalio/proto';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -188,6 +189,29 @@ describe('retries and timeouts', () => {
     expect(await env.client.activity.getHandle(id).describe()).toMatchObject({ status: 'TIMED_OUT', attempt: 2 });
   });
 
+  test('when an attempt times out and no retry fits before schedule-to-close, then it ends timed out on that deadline', async () => {
+    const taskQueue = uniqueQueue();
+    const id = uniqueId('act');
+    const slow = jest.fn(activities.slow);
+    const error = await withActivityWorker(
+      env.nativeConnection,
+      taskQueue,
+      () =>
+        env.client.activity
+          .execute('slow', { id, taskQueue, args: [3_000], startToCloseTimeout: '1s', scheduleToCloseTimeout: '1 hour', retry: { initialInterval: '2 hours' } })
+          .catch((e: unknown) => e),
+      { slow },
+    );
+    const cause = (error as ActivityExecutionFailedError).cause as TimeoutFailure;
+    expect(cause).toBeInstanceOf(TimeoutFailure);
+    expect(cause.timeoutType).toBe('SCHEDULE_TO_CLOSE');
+    expect(cause.message).toBe('Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying');
+    expect(slow).toHaveBeenCalledTimes(1);
+    const description = await env.client.activity.getHandle(id).describe({ includeLastFailure: true });
+    expect(description).toMatchObject({ status: 'TIMED_OUT', attempt: 1 });
+    expect(((await description.getLastFailure()) as TimeoutFailure).timeoutType).toBe('START_TO_CLOSE');
+  });
+
   test('when no worker takes it before schedule-to-close, then it times out without a retry', async () => {
     const id = uniqueId('act');
     // A task waiting for a worker holds the clock, as a workflow's activity does: this one runs out in real time.
@@ -203,13 +227,32 @@ describe('cancel and terminate', () => {
   test('when a running activity is asked to cancel, then it learns so by heartbeat and ends cancelled', async () => {
     const taskQueue = uniqueQueue();
     const id = uniqueId('act');
-    const error = await withActivityWorker(env.nativeConnection, taskQueue, async () => {
-      const handle = await env.client.activity.start('waitForCancel', { id, taskQueue, startToCloseTimeout: '1m', heartbeatTimeout: '2s' });
-      await untilStarted(env.client, id);
-      await handle.cancel('no longer needed');
-      expect((await handle.describe()).runState).toBe('CANCEL_REQUESTED');
-      return handle.result().catch((e: unknown) => e);
-    });
+    /** Heartbeats its progress until cancelled. */
+    const progress = async (): Promise<string> => {
+      for (;;) {
+        Context.current().heartbeat('half-way');
+        await sleep(50);
+      }
+    };
+    const error = await withActivityWorker(
+      env.nativeConnection,
+      taskQueue,
+      async () => {
+        const handle = await env.client.activity.start('progress', { id, taskQueue, startToCloseTimeout: '1m', heartbeatTimeout: '2s' });
+        await untilStarted(env.client, id);
+        let described = await handle.describe({ includeHeartbeatDetails: true });
+        for (let i = 0; i < 100 && !described.hasHeartbeatDetails; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+          described = await handle.describe({ includeHeartbeatDetails: true });
+        }
+        expect(await described.getHeartbeatDetails()).toBe('half-way');
+        expect(described.lastHeartbeatTime).toBeInstanceOf(Date);
+        await handle.cancel('no longer needed');
+        expect((await handle.describe()).runState).toBe('CANCEL_REQUESTED');
+        return handle.result().catch((e: unknown) => e);
+      },
+      { progress },
+    );
     expect(error).toBeInstanceOf(ActivityExecutionFailedError);
     expect((error as ActivityExecutionFailedError).cause).toBeInstanceOf(CancelledFailure);
     const description = await env.client.activity.getHandle(id).describe();
@@ -225,6 +268,26 @@ describe('cancel and terminate', () => {
     expect((await handle.describe()).status).toBe('CANCELED');
     const refused = await handle.cancel('again').catch((e: unknown) => e);
     expect((refused as { cause?: { code?: number; details?: string } }).cause).toMatchObject({ code: 9, details: 'activity is in terminal state ACTIVITY_EXECUTION_STATUS_CANCELED' });
+  });
+
+  test('when a describe carries the long-poll token, then it answers only once the activity has changed', async () => {
+    const id = uniqueId('act');
+    const handle = await env.client.activity.start('echo', { id, taskQueue: uniqueQueue(), args: ['x'], startToCloseTimeout: '10s' });
+    const first = await env.client.workflowService.describeActivityExecution({ namespace: 'default', activityId: id, runId: handle.runId });
+    expect(first.longPollToken?.length).toBeGreaterThan(0);
+    let answered = false;
+    const waiting = env.client.workflowService
+      .describeActivityExecution({ namespace: 'default', activityId: id, runId: handle.runId, longPollToken: first.longPollToken })
+      .then((response) => {
+        answered = true;
+        return response;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
+    await handle.terminate('changed');
+    const second = await waiting;
+    expect(second.info?.status).toBe(temporal.api.enums.v1.ActivityExecutionStatus.ACTIVITY_EXECUTION_STATUS_TERMINATED);
+    expect(second.longPollToken?.length ?? 0).toBe(0);
   });
 
   test('when an activity is terminated, then it ends at once with the reason, and a second terminate is refused', async () => {
