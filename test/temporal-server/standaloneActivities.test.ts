@@ -3,6 +3,7 @@
  * worker polling the task queue, retried, timed out, cancelled and terminated as the real server
  * does, described, listed and counted, and recovered after a restart on a `--db-filename` file.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,8 +15,8 @@ import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
-import { timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
-import { start as startServer } from '../../temporal-server';
+import { DEV_SERVER, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
+import { freePort } from '../support/freePort';
 
 let env: TestWorkflowEnvironment;
 
@@ -400,40 +401,54 @@ describe('list and count', () => {
   });
 });
 
+/** The dev server on `dbFilename`, as `bin/temporal-dev-server` runs it; resolves once it listens. */
+function spawnServer(port: number, dbFilename: string): Promise<ChildProcess> {
+  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', '--db-filename', dbFilename], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+}
+
 if (process.env.TEMPORAL_SERVER_DB !== 'file') {
-  test('when the server restarts on its file, then started activities complete, one a worker held then being retried', async () => {
+  test('when the server is killed and restarted on its file, then started activities complete, one a worker held then being retried', async () => {
     const dbFilename = path.join(mkdtempSync(path.join(tmpdir(), 'standalone-')), 'temporal.db');
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
     const taskQueue = uniqueQueue();
     const waiting = uniqueId('act');
     const held = uniqueId('act');
-    let server = await startServer({ dbFilename });
-    let connection = await Connection.connect({ address: server.address });
-    let client = new Client({ connection });
-    const heldHandle = await client.activity.start('echo', { id: held, taskQueue, args: ['held'], startToCloseTimeout: '1s', retry: { initialInterval: '100ms' } });
-    // A worker takes the first attempt and dies with the server.
-    const task = await client.workflowService.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'dies' });
-    expect(task.activityRunId).toBe(heldHandle.runId);
-    await client.activity.start('echo', { id: waiting, taskQueue, args: ['waited'], startToCloseTimeout: '10s' });
-    await connection.close();
-    await server.stop();
-
-    server = await startServer({ dbFilename });
+    let server = await spawnServer(port, dbFilename);
     try {
-      expect(server.recovered).toBeGreaterThanOrEqual(2);
-      connection = await Connection.connect({ address: server.address });
-      client = new Client({ connection });
-      const native = await NativeConnection.connect({ address: server.address });
+      const connection = await Connection.connect({ address });
+      const client = new Client({ connection });
+      const heldHandle = await client.activity.start('echo', { id: held, taskQueue, args: ['held'], startToCloseTimeout: '1s', retry: { initialInterval: '100ms' } });
+      // A worker takes the first attempt and is never heard of again.
+      const task = await client.workflowService.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'dies' });
+      expect(task.activityRunId).toBe(heldHandle.runId);
+      await client.activity.start('echo', { id: waiting, taskQueue, args: ['waited'], startToCloseTimeout: '10s' });
+      await connection.close();
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+
+      server = await spawnServer(port, dbFilename);
+      const again = await Connection.connect({ address });
+      const native = await NativeConnection.connect({ address });
       try {
+        const client2 = new Client({ connection: again });
         const worker = await Worker.create({ connection: native, taskQueue, activities, namespace: 'default' });
-        const results = await worker.runUntil(Promise.all([client.activity.getHandle(held).result(), client.activity.getHandle(waiting).result()]));
+        const results = await worker.runUntil(Promise.all([client2.activity.getHandle(held).result(), client2.activity.getHandle(waiting).result()]));
         expect(results).toEqual(['held', 'waited']);
+        expect((await client2.activity.getHandle(held).describe()).attempt).toBe(2);
+        expect((await client2.activity.getHandle(waiting).describe()).attempt).toBe(1);
       } finally {
         await native.close();
+        await again.close();
       }
-      expect((await client.activity.getHandle(held).describe()).attempt).toBe(2);
-      await connection.close();
     } finally {
-      await server.stop();
+      server.kill('SIGKILL');
     }
   });
 }
