@@ -242,12 +242,11 @@ export function visibilityRow(exec: ExecutionRecord): string {
 /**
  * A standalone activity's row (`standaloneActivities/`), with the attributes the real server gives
  * activities: `ActivityId`, `ActivityType`, `ExecutionStatus`, `TaskQueue`, `StartTime` (when it was
- * scheduled), `ExecutionTime` (after its start delay), `CloseTime`, `ExecutionDuration`, `RunId`;
- * `Division` keeps it out of the workflows' lists and counts.
+ * scheduled), `ExecutionTime` (after its start delay), `CloseTime`, `ExecutionDuration`, `RunId`
+ * (the store keeps it out of the workflows' lists and counts by its key).
  */
 function standaloneActivityRow(exec: ExecutionRecord): Record<string, unknown> {
   return {
-    Division: 'activity',
     ActivityId: exec.standaloneActivity!.activityId,
     ActivityType: exec.workflowType,
     RunId: exec.runId,

@@ -151,6 +151,14 @@ export interface ExecutionRecord {
   standaloneActivity?: StandaloneActivityInfo;
 }
 
+/**
+ * A standalone activity's record keeps its activity id behind this prefix where a run keeps its
+ * workflow id: activity ids are apart from workflow ids, and lists tell the two apart by it.
+ */
+export const ACTIVITY_KEY_PREFIX = '\u001factivity\u001f';
+/** The first key after every prefixed one. */
+export const ACTIVITY_KEY_END = '\u001factivity\u0020';
+
 /** A piece of SQL and its parameters. */
 export interface SqlFragment {
   sql: string;

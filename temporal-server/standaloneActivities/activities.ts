@@ -18,7 +18,7 @@ import { RUNNING, encodeToken, type Engine } from '../engine';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, ServiceError } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
 import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes, type SaType } from '../searchAttributes';
-import type { ActivityState, ExecutionRecord, ExecutionStatus } from '../store';
+import { ACTIVITY_KEY_PREFIX as KEY_PREFIX, type ActivityState, type ExecutionRecord, type ExecutionStatus } from '../store';
 import { countAnswer } from '../handlers/countWorkflowExecutions';
 import { listPage } from '../handlers/listWorkflowExecutions';
 import { compileQuery } from '../visibility';
@@ -45,8 +45,6 @@ export interface StandaloneActivityInfo {
 
 /** The one activity of a standalone record sits where a workflow's first scheduled activity would. */
 export const ACTIVITY_SLOT = 1;
-/** Activity ids live apart from workflow ids: the record's `workflowId` is the activity id behind this prefix. */
-const KEY_PREFIX = '\u001factivity\u001f';
 /** Attributes a filter over activities may name besides the system and custom ones. */
 const ACTIVITY_ATTRIBUTES: Record<string, SaType> = { ActivityId: 'Keyword', ActivityType: 'Keyword' };
 
