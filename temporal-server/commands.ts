@@ -310,9 +310,15 @@ export function startTimer(h: Engine, exec: ExecutionRecord, attributes: Pb, com
   h.scheduleTimer(exec, timerId, fireTime);
 }
 
-export function scheduleActivity(h: Engine, exec: ExecutionRecord, attributes: Pb, completedId: number): void {
+/**
+ * An activity's timeouts and retry policy as the server fixes them at scheduling: absent timeouts
+ * from the others (schedule-to-close from `defaultScheduleToCloseMs`, a workflow's run timeout),
+ * none beyond schedule-to-close, the heartbeat timeout within start-to-close, the retry policy's
+ * defaults (1 s, coefficient 2, at most 100 × the first interval, unlimited attempts).
+ */
+export function activityTimeouts(attributes: Pb, defaultScheduleToCloseMs: number): Pick<ActivityState, 'scheduleToCloseMs' | 'scheduleToStartMs' | 'startToCloseMs' | 'heartbeatMs' | 'retryPolicy'> {
   let scheduleToCloseMs = toMs(attributes.scheduleToCloseTimeout);
-  if (!scheduleToCloseMs) scheduleToCloseMs = exec.runTimeoutMs;
+  if (!scheduleToCloseMs) scheduleToCloseMs = defaultScheduleToCloseMs;
   let startToCloseMs = toMs(attributes.startToCloseTimeout) || scheduleToCloseMs;
   let scheduleToStartMs = toMs(attributes.scheduleToStartTimeout) || scheduleToCloseMs;
   if (scheduleToCloseMs) {
@@ -329,6 +335,11 @@ export function scheduleActivity(h: Engine, exec: ExecutionRecord, attributes: P
     maximumAttempts: given.maximumAttempts ?? 0,
     nonRetryableErrorTypes: given.nonRetryableErrorTypes ?? [],
   };
+  return { scheduleToCloseMs, scheduleToStartMs, startToCloseMs, heartbeatMs, retryPolicy };
+}
+
+export function scheduleActivity(h: Engine, exec: ExecutionRecord, attributes: Pb, completedId: number): void {
+  const { scheduleToCloseMs, scheduleToStartMs, startToCloseMs, heartbeatMs, retryPolicy } = activityTimeouts(attributes, exec.runTimeoutMs);
   const event = h.append(exec, 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', {
     activityId: attributes.activityId,
     activityType: attributes.activityType,

@@ -16,6 +16,7 @@ import { ACTIVITY_TIMER_NAMES, TimerQueue, type ActivityTimeoutKind, type TimerT
 import { duration, packAny, timestamp, toMs, type Pb } from './proto';
 import type { ActivityState, ExecutionRecord, ExecutionStatus, HistoryEvent, Store } from './store';
 import type { Schedules } from './schedules/scheduler';
+import type { StandaloneActivities } from './standaloneActivities/activities';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export interface EngineOptions {
@@ -70,6 +71,8 @@ export interface TaskToken {
   runId: string;
   id: number | string;
   token: string;
+  /** An activity task of a standalone activity (`runId` is the activity's run), not of a workflow. */
+  standalone?: boolean;
 }
 
 export function encodeToken(token: TaskToken): Buffer {
@@ -100,6 +103,8 @@ export class Engine {
   closed = false;
   /** Set by `start()`: schedules wake on their timer tasks and hear of the runs they started closing. */
   schedules?: Schedules;
+  /** Set by `start()`: standalone activities, whose one activity runs on the machinery below. */
+  standaloneActivities?: StandaloneActivities;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -586,6 +591,7 @@ export class Engine {
     this.clearTimer(exec, `activity:${scheduledEventId}:schedule-to-start`);
     this.armStartedActivityTimers(exec, activity);
     this.save(exec);
+    if (exec.standaloneActivity) return this.standaloneActivities!.task(exec, activity);
     return {
       taskToken: encodeToken({ kind: 'activity', namespace, runId, id: scheduledEventId, token: activity.token }),
       workflowNamespace: namespace,
@@ -629,7 +635,7 @@ export class Engine {
     const token = decodeToken(request.taskToken, 'activity');
     const exec = this.store.getExecution(token.namespace, token.runId);
     const activity = exec?.activities[Number(token.id)];
-    if (!exec || exec.status !== RUNNING || !activity || activity.phase !== 'started' || activity.token !== token.token) {
+    if (!exec || exec.status !== RUNNING || !activity || activity.phase !== 'started' || activity.token !== token.token || !!token.standalone !== !!exec.standaloneActivity) {
       throw notFound('Activity task not found.');
     }
     return { exec, activity };
@@ -637,6 +643,7 @@ export class Engine {
 
   /** Closes an activity with Started + the given closing event, and lets the workflow see it. */
   closeActivity(exec: ExecutionRecord, activity: ActivityState, eventType: string, attributes: Pb, withStarted: boolean): void {
+    if (exec.standaloneActivity) return this.standaloneActivities!.closed(exec, activity, eventType, attributes);
     this.clearActivityTimers(exec, activity.scheduledEventId, true);
     delete exec.activities[activity.scheduledEventId];
     this.release(exec, `activity:${activity.scheduledEventId}`);

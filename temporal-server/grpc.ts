@@ -33,6 +33,7 @@ import { startWorkflow } from './handlers/startWorkflowExecution';
 import { terminateRequest } from './handlers/terminateWorkflowExecution';
 import { update } from './handlers/updateWorkflowExecution';
 import { scheduleHandlers } from './schedules/handlers';
+import { standaloneActivityHandlers } from './standaloneActivities/handlers';
 import { duration, encodeStatusDetails, loadServiceDefinitions, timestamp, toMs, type Pb } from './proto';
 
 type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
@@ -99,6 +100,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
       return {};
     },
     ...scheduleHandlers(engine),
+    ...standaloneActivityHandlers(engine, deadlineOf),
     StartWorkflowExecution: (request) => startWorkflow(engine, request),
     SignalWithStartWorkflowExecution: (request) => {
       const { runId, started } = signalWithStart(engine, request);

@@ -9,6 +9,7 @@ import { addServices } from './grpc';
 import { isReserved, parseType, TYPE_NAMES } from './searchAttributes';
 import { Schedules } from './schedules/scheduler';
 import { SqliteStore } from './sqliteStore';
+import { StandaloneActivities } from './standaloneActivities/activities';
 
 export interface StartOptions {
   /** 0 or absent: any free port. */
@@ -67,6 +68,7 @@ export async function start(opts: StartOptions = {}): Promise<RunningServer> {
   }
   const engine = new Engine({ store, clock: new VirtualClock(!!opts.timeSkipping) });
   engine.schedules = new Schedules(engine);
+  engine.standaloneActivities = new StandaloneActivities(engine);
   const recovered = engine.recover();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,

@@ -209,7 +209,7 @@ export const statusShortName = (status: string): string => STATUS_SHORT[status] 
  * Stored as SQLite JSONB; the list filter (`visibility.ts`) is translated to SQL over it.
  */
 export function visibilityRow(exec: ExecutionRecord): string {
-  const row: Record<string, unknown> = {
+  const row: Record<string, unknown> = exec.standaloneActivity ? standaloneActivityRow(exec) : {
     WorkflowId: exec.workflowId,
     RunId: exec.runId,
     WorkflowType: exec.workflowType,
@@ -228,6 +228,7 @@ export function visibilityRow(exec: ExecutionRecord): string {
     RootRunId: exec.runId,
   };
   for (const [name, payload] of Object.entries(exec.searchAttributes ?? {})) {
+    if (name in row) continue;
     const typeName = payload?.metadata?.type ? Buffer.from(payload.metadata.type).toString('utf8') : '';
     const type = parseType(typeName);
     if (!type || name in SYSTEM_ATTRIBUTES) continue;
@@ -236,4 +237,24 @@ export function visibilityRow(exec: ExecutionRecord): string {
     row[name] = type === 'Datetime' ? parseDatetime(value as string) : value;
   }
   return JSON.stringify(row);
+}
+
+/**
+ * A standalone activity's row (`standaloneActivities/`), with the attributes the real server gives
+ * activities: `ActivityId`, `ActivityType`, `ExecutionStatus`, `TaskQueue`, `StartTime` (when it was
+ * scheduled), `ExecutionTime` (after its start delay), `CloseTime`, `ExecutionDuration`, `RunId`
+ * (the store keeps it out of the workflows' lists and counts by its key).
+ */
+function standaloneActivityRow(exec: ExecutionRecord): Record<string, unknown> {
+  return {
+    ActivityId: exec.standaloneActivity!.activityId,
+    ActivityType: exec.workflowType,
+    RunId: exec.runId,
+    StartTime: exec.startTime,
+    ExecutionTime: exec.standaloneActivity!.executionTime,
+    CloseTime: exec.closeTime,
+    ExecutionStatus: statusShortName(exec.status),
+    TaskQueue: exec.taskQueue,
+    ExecutionDuration: exec.closeTime !== undefined ? Math.max(0, exec.closeTime - exec.startTime) * 1_000_000 : undefined,
+  };
 }

@@ -12,7 +12,7 @@ import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { parseType, visibilityRow, type SaType } from './searchAttributes';
-import type { ExecutionRecord, HistoryEvent, SqlFragment, Store, VisibilityQuery } from './store';
+import { ACTIVITY_KEY_END, ACTIVITY_KEY_PREFIX, type ExecutionRecord, type HistoryEvent, type SqlFragment, type Store, type VisibilityQuery } from './store';
 import { textMatch } from './visibility';
 import type { ScheduleRecord } from './schedules/scheduler';
 
@@ -56,6 +56,8 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS executions_by_start ON executions (namespace, start_time DESC);
   CREATE INDEX IF NOT EXISTS executions_running ON executions (status) WHERE status = 'WORKFLOW_EXECUTION_STATUS_RUNNING';
+  -- Workflow runs and standalone activities are told apart by the key (ACTIVITY_KEY_PREFIX): a count stays on an index.
+  CREATE INDEX IF NOT EXISTS executions_by_key ON executions (namespace, workflow_id);
   CREATE TABLE IF NOT EXISTS current_runs (
     namespace TEXT NOT NULL,
     workflow_id TEXT NOT NULL,
@@ -300,7 +302,7 @@ export class SqliteStore implements Store {
 
   listVisibility(namespace: string, query: VisibilityQuery, pageSize: number, after?: unknown[]): { records: ExecutionRecord[]; keys: unknown[][] } {
     const order: Array<SqlFragment & { desc: boolean }> = [...query.order, { sql: 'run_id', params: [], desc: false }];
-    const where: SqlFragment[] = [{ sql: 'namespace = ?', params: [namespace] }];
+    const where: SqlFragment[] = [{ sql: 'namespace = ?', params: [namespace] }, divisionFilter(query)];
     if (query.where) where.push(query.where);
     if (after) where.push(keysetAfter(order, after));
     const keys = order.map((key, i) => `${key.sql} AS k${i}`).join(', ');
@@ -314,12 +316,13 @@ export class SqliteStore implements Store {
   }
 
   countVisibility(namespace: string, query: VisibilityQuery): Array<{ value?: unknown; count: number }> {
-    const where = query.where ? ` AND (${query.where.sql})` : '';
+    const division = divisionFilter(query);
+    const where = ` AND (${division.sql})${query.where ? ` AND (${query.where.sql})` : ''}`;
     const group = query.groupBy;
     const sql = group
       ? `SELECT ${group.sql} AS value, COUNT(*) AS count FROM executions WHERE namespace = ?${where} GROUP BY value ORDER BY count DESC, value`
       : `SELECT COUNT(*) AS count FROM executions WHERE namespace = ?${where}`;
-    const params = [...(group?.params ?? []), namespace, ...(query.where?.params ?? [])];
+    const params = [...(group?.params ?? []), namespace, ...division.params, ...(query.where?.params ?? [])];
     return this.db.prepare<unknown[], { value?: unknown; count: number }>(sql).all(...params);
   }
 
@@ -403,6 +406,13 @@ export class SqliteStore implements Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Workflow runs, or standalone activities: told apart by the key prefix of the latter (a column, no JSON to read). */
+function divisionFilter(query: VisibilityQuery): SqlFragment {
+  return query.division
+    ? { sql: 'workflow_id >= ? AND workflow_id < ?', params: [ACTIVITY_KEY_PREFIX, ACTIVITY_KEY_END] }
+    : { sql: '(workflow_id < ? OR workflow_id >= ?)', params: [ACTIVITY_KEY_PREFIX, ACTIVITY_KEY_END] };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Pb } from './proto';
 import type { SaType } from './searchAttributes';
 import type { ScheduleRecord } from './schedules/scheduler';
+import type { StandaloneActivityInfo } from './standaloneActivities/activities';
 
 /** The lifecycle of a workflow execution, named as in `temporal.api.enums.v1.WorkflowExecutionStatus`. */
 export type ExecutionStatus =
@@ -143,7 +144,20 @@ export interface ExecutionRecord {
   parent?: ParentRef;
   /** Children by their initiated event id. */
   children?: Record<number, ChildState>;
+  /**
+   * Set when the record is a standalone activity (`standaloneActivities/`), not a workflow run: its
+   * one activity is `activities[1]` while open, and lists and counts of workflows leave it out.
+   */
+  standaloneActivity?: StandaloneActivityInfo;
 }
+
+/**
+ * A standalone activity's record keeps its activity id behind this prefix where a run keeps its
+ * workflow id: activity ids are apart from workflow ids, and lists tell the two apart by it.
+ */
+export const ACTIVITY_KEY_PREFIX = '\u001factivity\u001f';
+/** The first key after every prefixed one. */
+export const ACTIVITY_KEY_END = '\u001factivity\u0020';
 
 /** A piece of SQL and its parameters. */
 export interface SqlFragment {
@@ -157,6 +171,8 @@ export interface VisibilityQuery {
   /** Sort keys, most significant first; the run id (ascending) always breaks ties. */
   order: Array<SqlFragment & { desc: boolean }>;
   groupBy?: SqlFragment;
+  /** Which records: workflow runs (absent) or standalone activities (`activity`). */
+  division?: 'activity';
 }
 
 /**

@@ -2,10 +2,15 @@
 import { compileQuery } from '../visibility';
 import type { Pb } from '../proto';
 import type { Engine } from '../engine';
+import type { VisibilityQuery } from '../store';
 
 export function count(h: Engine, request: Pb): Pb {
   const namespace = h.requireNamespace(request.namespace);
-  const query = compileQuery(request.query, h.store.customSearchAttributes(namespace), 'count');
+  return countAnswer(h, namespace, compileQuery(request.query, h.store.customSearchAttributes(namespace), 'count'));
+}
+
+/** The count, or the groups' counts, as the answer carries them; also the standalone activities' count. */
+export function countAnswer(h: Engine, namespace: string, query: VisibilityQuery): Pb {
   const rows = h.store.countVisibility(namespace, query);
   if (!query.groupBy) return { count: rows[0]?.count ?? 0, groups: [] };
   return {

@@ -4,12 +4,23 @@ import { invalidArgument } from '../errors';
 import type { Pb } from '../proto';
 import type { Engine } from '../engine';
 import { executionInfo } from '../executionInfo';
+import type { ExecutionRecord, VisibilityQuery } from '../store';
 
 const DEFAULT_PAGE_SIZE = 1000;
 
 export function list(h: Engine, request: Pb): Pb {
   const namespace = h.requireNamespace(request.namespace);
   const query = compileQuery(request.query, h.store.customSearchAttributes(namespace), 'list');
+  const { records, nextPageToken } = listPage(h, namespace, query, request);
+  return { executions: records.map((exec) => executionInfo(h, exec)), nextPageToken };
+}
+
+/**
+ * The page of records a list request (`pageSize`, `nextPageToken`) asks for, and the token of the next
+ * page (empty when none follows); also the standalone activities' list.
+ * @throws ServiceError INVALID_ARGUMENT for a page token that is not one of ours.
+ */
+export function listPage(h: Engine, namespace: string, query: VisibilityQuery, request: Pb): { records: ExecutionRecord[]; nextPageToken: Buffer } {
   let after: unknown[] | undefined;
   if (request.nextPageToken?.length) {
     try {
@@ -22,7 +33,6 @@ export function list(h: Engine, request: Pb): Pb {
   const pageSize = request.pageSize > 0 ? request.pageSize : DEFAULT_PAGE_SIZE;
   // One more than the page tells whether another page follows.
   const { records, keys } = h.store.listVisibility(namespace, query, pageSize + 1, after);
-  const page = records.slice(0, pageSize);
   const nextPageToken = records.length > pageSize ? Buffer.from(JSON.stringify(keys[pageSize - 1])) : Buffer.alloc(0);
-  return { executions: page.map((exec) => executionInfo(h, exec)), nextPageToken };
+  return { records: records.slice(0, pageSize), nextPageToken };
 }
