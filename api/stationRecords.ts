@@ -38,7 +38,13 @@ export async function stationRecordScope(db: Db, user: User, query: { regionCode
  * number in full only to the station, which checked it against the person or the card at its own
  * counter; masked (`110101********0011`) to managers and admins.
  */
-export function personOnRecord(user: User, row: { idNumber: string; name: string | null }) {
+export const personOnRecordSchema = z.object({
+  name: z.string().nullable(),
+  idNumber: z.string().meta({ description: 'in full to the station, masked (110101********0011) to managers and admins' }),
+  idNumberMasked: z.boolean(),
+});
+
+export function personOnRecord(user: User, row: { idNumber: string; name: string | null }): z.output<typeof personOnRecordSchema> {
   const full = user.role === 'station';
   return { name: row.name, idNumber: full ? row.idNumber : maskIdNumber(row.idNumber), idNumberMasked: !full };
 }

@@ -5,6 +5,8 @@ import type { AppDependencies } from '../app';
 import { anonymousLookupLimit } from '../anonymousLookupLimit';
 import { problems } from '../problems';
 import { idNumberField, parse } from '../validation';
+import { APPLICATION_STAGES, type ApplicationStage } from '../../domain';
+import { instant, receiptNumber } from '../answers';
 
 /** The receipt number as printed, `YYMMDD-NNNNNNN`; spaces and a missing dash are forgiven. */
 export const receiptNumberField = z
@@ -21,6 +23,15 @@ export const applicantStatusRequest = z
     idNumber: idNumberField,
   })
   .refine((body) => (body.applicationId === undefined) !== (body.receiptNumber === undefined), { message: 'give either receiptNumber or applicationId', path: ['receiptNumber'] });
+
+/** What the applicant learns: the stage, the deadline and where to pick the card up; nothing more. */
+export const applicantStatusSchema = z.object({
+  applicationId: z.uuid(),
+  receiptNumber,
+  stage: z.enum(APPLICATION_STAGES),
+  deadlineAt: instant,
+  pickupStation: z.object({ code: z.string(), name: z.string() }),
+});
 
 /**
  * `POST /v1/application-status`: an applicant, without logging in, asks how far their application
@@ -39,10 +50,10 @@ export function applicantStatusRoutes({ db, config }: AppDependencies): Router {
     res.set('cache-control', 'no-store').json({
       applicationId: status.applicationId,
       receiptNumber: status.receiptNumber,
-      stage: status.stage,
+      stage: status.stage as ApplicationStage,
       deadlineAt: status.deadlineAt.toISOString(),
       pickupStation: { code: status.pickupStationCode, name: status.pickupStationName },
-    });
+    } satisfies z.output<typeof applicantStatusSchema>);
   });
   return router;
 }

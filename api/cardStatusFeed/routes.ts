@@ -5,6 +5,20 @@ import type { AppDependencies } from '../app';
 import { allow } from '../auth';
 import { parse } from '../validation';
 import type { FeedPublisher } from './feedPublisher';
+import { CARD_STATUSES, type CardStatus } from '../../domain';
+import { calendarDate, instant } from '../answers';
+
+/** One event of the feed ({@link eventView}): no names. */
+export const cardStatusEventSchema = z.object({
+  seq: z.int().min(1),
+  idNumber: z.string(),
+  cardValidFrom: calendarDate,
+  status: z.enum(CARD_STATUSES),
+  reason: z.enum(['ISSUED', 'LOSS_REPORT_WITHDRAWN', 'LOSS_REPORTED', 'REPLACED', 'FOUND_AND_DESTROYED']).optional(),
+  at: instant,
+});
+/** A batch of the feed: ask again from `nextAfter`. */
+export const cardStatusEventsSchema = z.object({ events: z.array(cardStatusEventSchema), nextAfter: z.int().min(0) });
 
 export const feedQuery = z.strictObject({
   after: z.string().regex(/^\d{1,18}$/, 'must be a sequence number (0 for the beginning)').default('0'),
@@ -13,7 +27,7 @@ export const feedQuery = z.strictObject({
 });
 
 /** Why a card's status changed, read from the change itself. */
-function reasonOf(row: FeedEventRow): string | undefined {
+function reasonOf(row: FeedEventRow): z.output<typeof cardStatusEventSchema>['reason'] {
   if (row.status === 'ACTIVE') return row.previousStatus === 'REPORTED_LOST' ? 'LOSS_REPORT_WITHDRAWN' : row.previousStatus === null ? 'ISSUED' : undefined;
   if (row.status === 'REPORTED_LOST') return 'LOSS_REPORTED';
   if (row.status === 'SUPERSEDED') return 'REPLACED';
@@ -21,9 +35,9 @@ function reasonOf(row: FeedEventRow): string | undefined {
   return undefined;
 }
 
-const eventView = (row: FeedEventRow) => {
+const eventView = (row: FeedEventRow): z.output<typeof cardStatusEventSchema> => {
   const reason = reasonOf(row);
-  return { seq: Number(row.feedSeq), idNumber: row.idNumber, cardValidFrom: row.validFrom, status: row.status, ...(reason ? { reason } : {}), at: row.at.toISOString() };
+  return { seq: Number(row.feedSeq), idNumber: row.idNumber, cardValidFrom: row.validFrom, status: row.status as CardStatus, ...(reason ? { reason } : {}), at: row.at.toISOString() };
 };
 
 /**

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { foundCardDisposition, namesMatch, type FoundCardDisposition } from '../../domain';
+import { z } from 'zod';
+import { foundCardDisposition, namesMatch } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardById, findCardForUpdate, newestCardValidFrom, registeredName, setCardStatus } from '../../db/queries/cardRegistry';
-import { closeFoundCard, findFoundCard, findHeld, foundCardsOf, insertFoundCard, type FoundCardRow } from '../../db/queries/foundCards';
+import { closeFoundCard, findFoundCard, findHeld, foundCardsOf, insertFoundCard } from '../../db/queries/foundCards';
 import type { User } from '../../db/users';
 import { isUniqueViolation, Problem, problems } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { chinaDate } from '../verifications/verify';
 import { isUuid } from '../validation';
+import { calendarDate, instant } from '../answers';
+
+const disposition = z.enum(['HOLD_FOR_OWNER', 'DESTROY']);
+/** A hand-in as the station is answered ({@link handIn}). */
+export const handedInSchema = z.object({ foundCardId: z.uuid(), disposition });
+/** A held card returned or destroyed ({@link closeHeld}). */
+export const closedFoundCardSchema = z.object({ foundCardId: z.uuid(), state: z.enum(['RETURNED', 'DESTROYED']), closedAt: instant });
 
 
 /**
@@ -16,7 +24,7 @@ import { isUuid } from '../validation';
  * for the owner when it is still the owner's current card, destroyed when replaced or expired.
  * @throws Problem 404 `card_not_found`; 409 `already_handed_in` (with its `foundCardId`).
  */
-export async function handIn(db: Db, station: User, request: { idNumber: string; cardValidFrom: string }): Promise<{ foundCardId: string; disposition: FoundCardDisposition }> {
+export async function handIn(db: Db, station: User, request: { idNumber: string; cardValidFrom: string }): Promise<z.output<typeof handedInSchema>> {
   const foundCardId = randomUUID();
   const at = new Date();
   try {
@@ -36,15 +44,17 @@ export async function handIn(db: Db, station: User, request: { idNumber: string;
   }
 }
 
-export interface FoundCardView {
-  foundCardId: string;
-  cardValidFrom: string;
-  disposition: FoundCardDisposition;
-  state: FoundCardRow['state'];
-  handedInStationCode: string;
-  handedInAt: string;
-  closedAt: string | null;
-}
+/** A found card as its owner's inquiry answers it ({@link inquire}). */
+export const foundCardSchema = z.object({
+  foundCardId: z.uuid(),
+  cardValidFrom: calendarDate,
+  disposition,
+  state: z.enum(['HELD', 'RETURNED', 'DESTROYED']),
+  handedInStationCode: z.string(),
+  handedInAt: instant,
+  closedAt: instant.nullable(),
+});
+export type FoundCardView = z.output<typeof foundCardSchema>;
 
 /**
  * The owner asks, at any station, whether a card of theirs was handed in. The registry's name must
@@ -82,7 +92,7 @@ export async function closeHeld(
   foundCardId: string,
   outcome: 'RETURNED' | 'DESTROYED',
   note?: string,
-): Promise<{ foundCardId: string; state: 'RETURNED' | 'DESTROYED'; closedAt: string }> {
+): Promise<z.output<typeof closedFoundCardSchema>> {
   if (!isUuid(foundCardId)) throw problems.notFound('The found card');
   const at = new Date();
   const changed = await deps.db.transaction(async (trx) => {

@@ -4,7 +4,9 @@ import { listFoundCards } from '../../db/queries/foundCards';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { cursor, pageOf } from '../paging';
-import { personOnRecord, stationRecordFilter, stationRecordScope } from '../stationRecords';
+import { personOnRecord, personOnRecordSchema, stationRecordFilter, stationRecordScope } from '../stationRecords';
+import { calendarDate, instant } from '../answers';
+import { CARD_STATUSES, type CardStatus } from '../../domain';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { closeHeld, handIn, inquire } from './foundCards';
@@ -13,6 +15,20 @@ export const handedIn = z.strictObject({ idNumber: idNumberField, cardValidFrom:
 export const inquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
 export const optionalNote = z.strictObject({ note: nonEmptyText().optional() });
 export const foundCardListing = z.strictObject({ state: z.enum(['HELD', 'RETURNED', 'DESTROYED', 'all'], { error: 'must be HELD, RETURNED, DESTROYED or all' }).default('HELD'), ...stationRecordFilter });
+
+/** A found card as the station's (or a manager's) list shows it. */
+export const listedFoundCardSchema = z.object({
+  foundCardId: z.uuid(),
+  handedInAt: instant,
+  state: z.enum(['HELD', 'RETURNED', 'DESTROYED']),
+  disposition: z.enum(['HOLD_FOR_OWNER', 'DESTROY']),
+  person: personOnRecordSchema,
+  cardValidFrom: calendarDate,
+  cardStatus: z.enum(CARD_STATUSES),
+  handedInStation: z.object({ code: z.string(), name: z.string() }),
+  closedAt: instant.nullable(),
+  closedByStationCode: z.string().nullable(),
+});
 
 const PAGE = 50;
 const isListingCursor = (value: any): value is { handedInAt: string; id: string } => isInstant(value?.handedInAt) && isUuid(value?.id);
@@ -37,14 +53,14 @@ export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidat
     const page = pageOf(
       rows,
       PAGE,
-      (row) => ({
+      (row): z.output<typeof listedFoundCardSchema> => ({
         foundCardId: row.id,
         handedInAt: row.handedInAt.toISOString(),
         state: row.state,
         disposition: row.disposition,
         person: personOnRecord(user, row),
         cardValidFrom: row.cardValidFrom,
-        cardStatus: row.cardStatus,
+        cardStatus: row.cardStatus as CardStatus,
         handedInStation: { code: row.handedInStationCode, name: row.handedInStationName },
         closedAt: row.closedAt?.toISOString() ?? null,
         closedByStationCode: row.closedByStationCode,

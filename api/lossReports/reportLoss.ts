@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { checkLossReport, namesMatch, type LossReportCheck } from '../../domain';
+import { z } from 'zod';
+import { CARD_STATUSES, checkLossReport, namesMatch, type LossReportCheck } from '../../domain';
+import { calendarDate, instant } from '../answers';
 import { systemClock, type Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
@@ -8,6 +10,17 @@ import { findOpenLossReport, insertLossReport, reportCardsLost } from '../../db/
 import type { User } from '../../db/users';
 import { isUniqueViolation, problems, type Problem } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
+
+/**
+ * A loss report as its taker is answered: `POST /v1/loss-reports` ({@link reportLoss}), and a
+ * replacement's acceptance (`lossReport`); the card reported and its status now.
+ */
+export const takenLossReportSchema = z.object({
+  lossReportId: z.uuid(),
+  cardValidFrom: calendarDate.meta({ description: 'the card reported (with the citizen number, it names the card)' }),
+  cardStatus: z.enum(CARD_STATUSES).meta({ description: "the card's status now" }),
+  reportedAt: instant,
+});
 
 export interface LossReportRequest {
   idNumber: string;

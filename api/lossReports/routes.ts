@@ -8,7 +8,9 @@ import { allow, userOf } from '../auth';
 import { cursor, pageOf } from '../paging';
 import { problems } from '../problems';
 import { languageOf } from '../problemText';
-import { personOnRecord, stationRecordFilter, stationRecordScope } from '../stationRecords';
+import { personOnRecord, personOnRecordSchema, stationRecordFilter, stationRecordScope } from '../stationRecords';
+import { calendarDate, instant } from '../answers';
+import { CARD_STATUSES, type CardStatus } from '../../domain';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { importLossReports } from './importLossReports';
@@ -26,6 +28,37 @@ export const lossReport = z.strictObject({
 });
 export const withdrawal = z.strictObject({ reason: nonEmptyText().optional() });
 export const lossReportListing = z.strictObject({ state: z.enum(['open', 'withdrawn', 'all'], { error: 'must be open, withdrawn or all' }).default('all'), ...stationRecordFilter });
+
+const source = z.enum(['station', 'application', 'import']).meta({ description: "taken at a station's counter, made by a replacement's acceptance, or imported" });
+/** A loss report as the station's (or a manager's) list shows it. */
+export const listedLossReportSchema = z.object({
+  lossReportId: z.uuid(),
+  reportedAt: instant,
+  state: z.enum(['OPEN', 'WITHDRAWN']),
+  circumstance: z.enum(['lost', 'stolen']),
+  source,
+  person: personOnRecordSchema,
+  cardValidFrom: calendarDate,
+  cardStatus: z.enum(CARD_STATUSES),
+  reportingStation: z.object({ code: z.string(), name: z.string().nullable() }).nullable(),
+  authorityRegionCode: z.string(),
+  applicationId: z.uuid().nullable(),
+  withdrawnAt: instant.nullable(),
+  withdrawnByStationCode: z.string().nullable(),
+});
+/** One loss report (`GET /v1/loss-reports/{id}`). */
+export const lossReportSchema = z.object({
+  lossReportId: z.uuid(),
+  idNumber: z.string(),
+  cardValidFrom: calendarDate,
+  cardStatus: z.enum(CARD_STATUSES),
+  circumstance: z.enum(['lost', 'stolen']),
+  source,
+  authorityRegionCode: z.string(),
+  reportingStationCode: z.string().nullable(),
+  reportedAt: instant,
+  withdrawnAt: instant.nullable(),
+});
 
 const PAGE = 50;
 const isListingCursor = (value: any): value is { reportedAt: string; id: string } => isInstant(value?.reportedAt) && isUuid(value?.id);
@@ -60,7 +93,7 @@ export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalida
     const page = pageOf(
       rows,
       PAGE,
-      (row) => ({
+      (row): z.output<typeof listedLossReportSchema> => ({
         lossReportId: row.id,
         reportedAt: row.reportedAt.toISOString(),
         state: row.withdrawnAt ? 'WITHDRAWN' : 'OPEN',
@@ -68,7 +101,7 @@ export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalida
         source: row.source,
         person: personOnRecord(user, row),
         cardValidFrom: row.cardValidFrom,
-        cardStatus: row.cardStatus,
+        cardStatus: row.cardStatus as CardStatus,
         reportingStation: row.reportingStationCode ? { code: row.reportingStationCode, name: row.reportingStationName } : null,
         authorityRegionCode: row.authorityRegionCode,
         applicationId: row.applicationId,
@@ -102,7 +135,7 @@ export function lossReportRoutes(deps: AppDependencies, cache: CardCacheInvalida
       reportingStationCode: report.reportingStationCode,
       reportedAt: report.reportedAt.toISOString(),
       withdrawnAt: report.withdrawnAt?.toISOString() ?? null,
-    });
+    } satisfies z.output<typeof lossReportSchema>);
   });
 
   return router;

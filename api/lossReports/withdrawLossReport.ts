@@ -1,4 +1,6 @@
-import type { CardStatus } from '../../domain';
+import { z } from 'zod';
+import { CARD_STATUSES, type CardStatus } from '../../domain';
+import { instant } from '../answers';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardById, hasNewerCard, setCardStatus } from '../../db/queries/cardRegistry';
@@ -8,6 +10,9 @@ import { isUniqueViolation, problems } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { isUuid } from '../validation';
 
+
+/** A withdrawn report as the station is answered: the card's status now (ACTIVE, or what else it became meanwhile). */
+export const withdrawnLossReportSchema = z.object({ lossReportId: z.uuid(), cardStatus: z.enum(CARD_STATUSES), withdrawnAt: instant });
 
 /**
  * Withdrawal of a loss report (解除挂失) when the card turns up: only in person at the authority
@@ -22,7 +27,7 @@ export async function withdrawLossReport(
   station: User,
   lossReportId: string,
   request: { reason?: string },
-): Promise<{ lossReportId: string; cardStatus: CardStatus; withdrawnAt: string }> {
+): Promise<z.output<typeof withdrawnLossReportSchema>> {
   const { db, cache } = deps;
   if (!isUuid(lossReportId)) throw problems.notFound('The loss report');
   const withdrawnAt = new Date();

@@ -7,8 +7,14 @@ import type { AppDependencies } from '../app';
 import { anonymousLookupLimit } from '../anonymousLookupLimit';
 import { problems } from '../problems';
 import { idNumberField, nonEmptyText, parse } from '../validation';
+import { calendarDate, instant } from '../answers';
 
 export const lostCardInquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
+/** Whether a card of theirs is held, and where: the station's name and address, nothing else. */
+export const lostCardAnswerSchema = z.object({
+  held: z.boolean(),
+  cards: z.array(z.object({ cardValidFrom: calendarDate, handedInAt: instant, station: z.object({ name: z.string(), address: z.string().nullable() }) })),
+});
 
 /**
  * `POST /v1/lost-card-inquiries`: a citizen, without logging in, asks whether a card of theirs was
@@ -27,7 +33,7 @@ export function lostCardInquiryRoutes({ db, config }: AppDependencies): Router {
     res.set('cache-control', 'no-store').json({
       held: held.length > 0,
       cards: held.map((row) => ({ cardValidFrom: row.cardValidFrom, handedInAt: row.handedInAt.toISOString(), station: { name: row.stationName, address: row.stationAddress } })),
-    });
+    } satisfies z.output<typeof lostCardAnswerSchema>);
   });
   return router;
 }

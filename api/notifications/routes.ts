@@ -8,6 +8,7 @@ import { allow, userOf } from '../auth';
 import { cursor, pageOf } from '../paging';
 import { problems } from '../problems';
 import { parse } from '../validation';
+import { instant } from '../answers';
 
 const PAGE = 50;
 
@@ -28,7 +29,24 @@ function inboxScope(user: User): InboxScope {
   throw problems.forbiddenRole(['station', 'reviewer', 'production', 'manager']);
 }
 
-const messageView = (row: { id: number; topic: string; text: string; applicationId: string | null; createdAt: Date; readAt: Date | null }) => ({
+/** An inbox message ({@link messageView}). */
+export const inboxMessageSchema = z.object({ id: z.string().regex(/^\d+$/), topic: z.string(), text: z.string(), applicationId: z.uuid().nullable(), createdAt: instant, readAt: instant.nullable() });
+/** A notification that could not be delivered after every attempt. */
+export const deadLetterSchema = z.object({
+  id: z.string().regex(/^\d+$/),
+  topic: z.string(),
+  recipientRole: z.string(),
+  applicationId: z.uuid().nullable(),
+  attempts: z.int().min(0),
+  lastError: z.string().nullable(),
+  createdAt: instant,
+  deadAt: instant,
+});
+export const unreadCountSchema = z.object({ unreadCount: z.int().min(0) });
+/** A dead letter queued again (202). */
+export const retriedDeadLetterSchema = z.object({ id: z.string().regex(/^\d+$/), state: z.literal('QUEUED') });
+
+const messageView = (row: { id: number; topic: string; text: string; applicationId: string | null; createdAt: Date; readAt: Date | null }): z.output<typeof inboxMessageSchema> => ({
   id: String(row.id),
   topic: row.topic,
   text: row.text,
@@ -72,7 +90,7 @@ export function notificationRoutes({ db }: AppDependencies): Router {
       pageOf(
         rows,
         PAGE,
-        (row) => ({ id: String(row.id), topic: row.topic, recipientRole: row.recipientRole, applicationId: row.applicationId, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString(), deadAt: row.deadAt.toISOString() }),
+        (row): z.output<typeof deadLetterSchema> => ({ id: String(row.id), topic: row.topic, recipientRole: row.recipientRole, applicationId: row.applicationId, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString(), deadAt: row.deadAt.toISOString() }),
         (last) => ({ id: String(last.id) }),
       ),
     );

@@ -1,4 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { instant } from '../answers';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { isBlacklisted } from '../../db/queries/blacklist';
@@ -16,12 +18,9 @@ export interface IssueRequest {
   photoMatched?: boolean;
 }
 
-export interface IssuedCertificate {
-  certificateId: string;
-  certificateNumber: string;
-  issuedAt: string;
-  validUntil: string;
-}
+/** A certificate as the issuing post is answered. */
+export const issuedCertificateSchema = z.object({ certificateId: z.uuid(), certificateNumber: z.string().regex(/^LS\d{14}$/), issuedAt: instant, validUntil: instant });
+export type IssuedCertificate = z.output<typeof issuedCertificateSchema>;
 
 /** `LS` + the China date + 8 random digits: short enough to read out, not guessable in sequence. */
 const newNumber = (at: Date) => `LS${chinaDate(at.getTime()).replaceAll('-', '').slice(2)}${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
@@ -66,9 +65,12 @@ export async function issueCertificate(db: Db, post: User, request: IssueRequest
   }
 }
 
-export type CertificateVerification =
-  | { result: 'VALID'; validUntil: string; checkedAt: string }
-  | { result: 'INVALID'; reason: 'NOT_FOUND' | 'NAME_MISMATCH' | 'EXPIRED'; checkedAt: string };
+/** Valid or not, and why not: nothing else about the person. */
+export const certificateVerificationSchema = z.discriminatedUnion('result', [
+  z.object({ result: z.literal('VALID'), validUntil: instant, checkedAt: instant }),
+  z.object({ result: z.literal('INVALID'), reason: z.enum(['NOT_FOUND', 'NAME_MISMATCH', 'EXPIRED']), checkedAt: instant }),
+]);
+export type CertificateVerification = z.output<typeof certificateVerificationSchema>;
 
 /**
  * A unit checks a certificate by its number and the holder's name: valid or not, and why not;

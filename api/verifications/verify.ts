@@ -1,12 +1,15 @@
 import { CHINA_UTC_OFFSET_MS, chinaDateOf, verifyCard, type InvalidReason } from '../../domain';
+import { z } from 'zod';
+import { instant } from '../answers';
 import type { CachedFacts } from './cardFactsCache';
 
 /** What a card-using unit learns (API.md): the answer, the reason if invalid, when — nothing about the person. */
-export interface VerificationAnswer {
-  result: 'VALID' | 'INVALID';
-  reason?: InvalidReason;
-  checkedAt: string;
-}
+export const verificationAnswerSchema = z.object({
+  result: z.enum(['VALID', 'INVALID']),
+  reason: z.enum(['REPORTED_LOST', 'SUPERSEDED', 'EXPIRED', 'NOT_ISSUED', 'NAME_MISMATCH'] satisfies InvalidReason[]).optional(),
+  checkedAt: instant,
+});
+export type VerificationAnswer = z.output<typeof verificationAnswerSchema>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 let cachedDay = { from: 0, until: 0, date: '' };
