@@ -1,4 +1,5 @@
 import { isGrpcServiceError } from '@temporalio/client';
+import { z } from 'zod';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../config/logger';
 import { languageOf, localized, stillInProgressIn } from './problemText';
@@ -22,6 +23,9 @@ export class Problem extends Error {
     return { type: `https://id-cards.example.gov.cn/problems/${this.code}`, title: this.title, status: this.status, detail: this.message, code: this.code, ...this.extra };
   }
 }
+
+/** The 202 answer of a step (or an acceptance) the workflow has not finished in time. */
+export const stillInProgressSchema = z.object({ applicationId: z.uuid(), inProgress: z.literal(true), detail: z.string() });
 
 /**
  * Not a problem: the application's workflow took the request and has not finished it within the
@@ -87,7 +91,7 @@ export function problemResponder(logger: Logger): ErrorRequestHandler {
       const language = languageOf(req);
       res.status(202).location(`/v1/applications/${error.applicationId}`).setHeader('content-language', language);
       res.setHeader('vary', 'Accept-Language');
-      res.json({ applicationId: error.applicationId, inProgress: true, detail: stillInProgressIn(error, language) });
+      res.json({ applicationId: error.applicationId, inProgress: true, detail: stillInProgressIn(error, language) } satisfies z.output<typeof stillInProgressSchema>);
       return;
     }
     const problem = toProblem(error);

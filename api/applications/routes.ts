@@ -18,6 +18,7 @@ import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
 import { applicationArrivedAt, applicationFor, applicationForStep, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { caseFilesFor, fullCaseFileFor } from './views';
+import { calendarDate } from '../answers';
 import { worklistRoutes } from '../worklists/routes';
 
 const PAGE = 50;
@@ -59,6 +60,22 @@ export const overdueListing = z.strictObject({ regionCode: regionCode.optional()
 export const statsQuery = z
   .strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), from: calendarDateField.optional(), to: calendarDateField.optional() })
   .refine((query) => !query.from || !query.to || query.from < query.to, { message: 'must be after from', path: ['to'] });
+
+const share = z.number().min(0).max(1).nullable().meta({ description: 'to three places; null when nothing finished' });
+const tenthsOfDays = z.number().nullable().meta({ description: 'days to a tenth' });
+/** `GET /v1/stats`: counts per stage, the on-time rate, days per stage, per station. */
+export const statsSchema = z.object({
+  regionCode: z.string().nullable(),
+  stationCode: z.string().nullable(),
+  from: calendarDate.nullable(),
+  to: calendarDate.nullable(),
+  countsByStage: z.record(z.enum(stages), z.int().min(0)),
+  onTimeRate: share,
+  daysPerStage: z.array(z.object({ stage: z.enum(stages), medianDays: tenthsOfDays, p90Days: tenthsOfDays })),
+  byStation: z.array(z.object({ station: z.object({ code: z.string(), name: z.string(), regionCode: z.string() }), open: z.int().min(0), overdue: z.int().min(0), onTimeRate: share })),
+});
+/** 202 from `arrived` at another station than the accepting one: flagged misrouted, re-sent there. */
+export const misroutedArrivalSchema = z.object({ applicationId: z.uuid(), misrouted: z.literal(true), resentTo: z.string(), stage: z.enum(stages) });
 
 // A cursor's parts go into SQL comparisons: anything PostgreSQL could not read is a cursor this API did not hand out.
 const isAcceptedCursor = (value: any): value is { acceptedAt: string; id: string } => isInstant(value?.acceptedAt) && isUuid(value?.id);
@@ -152,7 +169,7 @@ export function applicationRoutes(deps: AppDependencies): Router {
     const application = await applicationArrivedAt(db, user, req.params.id as string, trackingNumber);
     const state = await takeStep(workflow, application, updates.arrived, { stationCode: user.stationCode!, ...(trackingNumber !== undefined ? { trackingNumber } : {}), actor: user.id });
     if (user.stationCode !== application.acceptingStationCode) {
-      res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage });
+      res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage } satisfies z.output<typeof misroutedArrivalSchema>);
       return;
     }
     const updated = await loadApplication(db, application.id);
@@ -180,11 +197,11 @@ export function applicationRoutes(deps: AppDependencies): Router {
       stationCode: query.stationCode ?? null,
       from: query.from ?? null,
       to: query.to ?? null,
-      countsByStage: Object.fromEntries(stages.map((stage) => [stage, stats.countsByStage[stage] ?? 0])),
+      countsByStage: Object.fromEntries(stages.map((stage) => [stage, stats.countsByStage[stage] ?? 0])) as Record<(typeof stages)[number], number>,
       onTimeRate: rate(stats.onTime, stats.finished),
       daysPerStage: stats.durations.map((row) => ({ stage: row.stage, medianDays: toTenth(row.medianDays), p90Days: toTenth(row.p90Days) })),
       byStation: stats.byStation.map((row) => ({ station: { code: row.code, name: row.name, regionCode: row.regionCode }, open: row.open, overdue: row.overdue, onTimeRate: rate(row.onTime, row.finished) })),
-    });
+    } satisfies z.output<typeof statsSchema>);
   });
 
   router.use(worklistRoutes(deps));

@@ -9,6 +9,19 @@ import { managerScope, stationInJurisdiction } from '../applications/jurisdictio
 import { caseFilesFor } from '../applications/views';
 import { cursor, pageOf } from '../paging';
 import { isInstant, isUuid, parse } from '../validation';
+import { calendarDate, instant } from '../answers';
+
+const share = z.number().min(0).max(1).nullable().meta({ description: 'to three places; null when nothing finished' });
+/** `GET /v1/stats/on-time-by-week`: oldest week first, the current one so far. */
+export const onTimeByWeekSchema = z.object({
+  weeks: z.array(z.object({ weekStart: calendarDate.meta({ description: "the week's Monday, China's date" }), finished: z.int().min(0), onTime: z.int().min(0), onTimeRate: share })),
+});
+/** `GET /v1/stats/days-remaining`: each bucket `[minDays, maxDays]`, an open end null. */
+export const daysRemainingSchema = z.object({
+  asOf: instant,
+  open: z.int().min(0),
+  buckets: z.array(z.object({ minDays: z.int().nullable(), maxDays: z.int().nullable(), count: z.int().min(0) })),
+});
 
 const PAGE = 50;
 const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
@@ -55,7 +68,7 @@ export function statsRoutes({ db }: AppDependencies): Router {
   router.get('/stats/on-time-by-week', allow('manager'), async (req, res) => {
     const query = parse(weeklyQuery, req.query, 'query');
     const weeks = await onTimeByWeek(db, await scopeFor(userOf(req), query), { now: new Date(), weeks: query.weeks });
-    res.json({ weeks: weeks.map((week) => ({ ...week, onTimeRate: rate(week.onTime, week.finished) })) });
+    res.json({ weeks: weeks.map((week) => ({ ...week, onTimeRate: rate(week.onTime, week.finished) })) } satisfies z.output<typeof onTimeByWeekSchema>);
   });
 
   router.get('/stats/days-remaining', allow('manager'), async (req, res) => {
@@ -67,7 +80,7 @@ export function statsRoutes({ db }: AppDependencies): Router {
       asOf: now.toISOString(),
       open: tally.reduce((sum, row) => sum + row.count, 0),
       buckets: DAYS_REMAINING_BUCKETS.map((bucket) => ({ ...bucket, count: tally.filter((row) => within(row.days, bucket)).reduce((sum, row) => sum + row.count, 0) })),
-    });
+    } satisfies z.output<typeof daysRemainingSchema>);
   });
 
   router.get('/stats/stations/:code/open-applications', allow('manager'), async (req, res) => {

@@ -5,8 +5,9 @@ import type { Role } from '../../db/users';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
 import { managerScope, scopeOf, stationInJurisdiction } from '../applications/jurisdiction';
-import { caseFilesFor } from '../applications/views';
-import { cursor, pageOf } from '../paging';
+import { applicationViewSchema, caseFilesFor } from '../applications/views';
+import { cursor, pageOf, pageSchema } from '../paging';
+import { instant } from '../answers';
 import { parse, isInstant, isUuid } from '../validation';
 
 const PAGE = 50;
@@ -58,6 +59,18 @@ export const worklistQuery = z.strictObject({
   cursor: z.string().optional(),
 });
 
+/** Production's page: the case files, and the page's cards grouped by the accepting station they go back to. */
+export const printingPageSchema = pageSchema(applicationViewSchema).extend({
+  byStation: z.array(
+    z.object({
+      acceptingStation: applicationViewSchema.shape.acceptingStation,
+      applicationIds: z.array(z.uuid()),
+      earliestDeadlineAt: instant,
+      count: z.int().min(1),
+    }),
+  ),
+});
+
 const isWorklistCursor = (value: any): value is { at: string; id: string } => isInstant(value?.at) && isUuid(value?.id);
 
 /** `GET /v1/worklists/{name}`: a role's open work, soonest due first, cursor-paged; each item a case file. */
@@ -86,7 +99,7 @@ export function worklistRoutes({ db, config }: AppDependencies): Router {
 type CaseFileItem = Awaited<ReturnType<typeof caseFilesFor>>[number];
 
 /** The page's cards by the station they go back to, in the order of each station's most urgent card. */
-function byStation(items: CaseFileItem[]) {
+function byStation(items: CaseFileItem[]): z.output<typeof printingPageSchema>['byStation'] {
   const groups = new Map<string, { acceptingStation: CaseFileItem['acceptingStation']; applicationIds: string[]; earliestDeadlineAt: string }>();
   for (const item of items) {
     const group = groups.get(item.acceptingStationCode);
