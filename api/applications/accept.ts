@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkAcceptance } from '../../domain';
+import { z } from 'zod';
+import { APPLICATION_STAGES, checkAcceptance } from '../../domain';
 import type { Config } from '../../config';
 import { applicationSettings } from '../../config/applicationSettings';
 import { systemClock, type Clock } from '../../config/clock';
 import type { Db } from '../../db/knex';
 import { findApplication, findByIdempotencyKey, findInProgress, registryFactsForAcceptance, type ApplicationRow } from '../../db/queries/applications';
 import { findWhereItStands } from '../../db/queries/caseFile';
-import { findLossReportOfApplication, type TakenLossReport } from '../../db/queries/lossReports';
+import { findLossReportOfApplication } from '../../db/queries/lossReports';
+import { instant, receiptNumber } from '../answers';
+import { takenLossReportSchema } from '../lossReports/reportLoss';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
@@ -30,22 +33,24 @@ export interface AcceptanceRequest {
   contactPhone?: string;
 }
 
-export interface Accepted {
-  applicationId: string;
-  /** The receipt number (受理回执号) the applicant quotes: short, unique, printed on the receipt. */
-  receiptNumber: string;
-  stage: string;
-  acceptedAt: string;
-  deadlineAt: string;
-  homeRegionCode: string;
-  acceptingStationCode: string;
-  /**
-   * A replacement only: the loss report its acceptance made — the lost card, invalid from the
-   * acceptance on — as `POST /v1/loss-reports` answers one; null when the person had no valid card
-   * left to report (already reported lost, or none valid).
-   */
-  lossReport?: TakenLossReport | null;
-}
+/** What acceptance answers (201, and the same again on an Idempotency-Key replay, 200). */
+export const acceptedSchema = z.object({
+  applicationId: z.uuid(),
+  receiptNumber,
+  stage: z.enum(APPLICATION_STAGES),
+  acceptedAt: instant,
+  deadlineAt: instant,
+  homeRegionCode: z.string(),
+  acceptingStationCode: z.string(),
+  lossReport: takenLossReportSchema
+    .nullable()
+    .optional()
+    .meta({
+      description:
+        'A replacement only: the loss report its acceptance made (the lost card is invalid from the acceptance on), as POST /v1/loss-reports answers one; null when the person had no valid card left to report (already reported lost, or none valid)',
+    }),
+});
+export type Accepted = z.output<typeof acceptedSchema>;
 
 /**
  * Acceptance (受理) at a station: the eligibility rules, then one workflow per person. Answers only
