@@ -16,6 +16,28 @@ import * as temporaryCertificates from './temporaryCertificates/routes';
 import * as verifications from './verifications/routes';
 import * as worklists from './worklists/routes';
 import { codeLabels, statusTitles } from './problemText';
+import { acceptedSchema } from './applications/accept';
+import { applicationViewSchema } from './applications/views';
+import { applicantStatusSchema } from './applicantStatus/routes';
+import { blacklistEntrySchema } from './blacklist/blacklist';
+import { cardStatusEventsSchema } from './cardStatusFeed/routes';
+import { closedFoundCardSchema, foundCardSchema, handedInSchema } from './foundCards/foundCards';
+import { listedFoundCardSchema } from './foundCards/routes';
+import { healthSchema } from './health';
+import { impersonationReportedSchema, impersonationReportSchema } from './impersonationReports/impersonationReports';
+import { listedLossReportSchema, lossReportSchema } from './lossReports/routes';
+import { takenLossReportSchema } from './lossReports/reportLoss';
+import { withdrawnLossReportSchema } from './lossReports/withdrawLossReport';
+import { lostCardAnswerSchema } from './lostCardInquiry/routes';
+import { deadLetterSchema, inboxMessageSchema, retriedDeadLetterSchema, unreadCountSchema } from './notifications/routes';
+import { pageSchema } from './paging';
+import { stillInProgressSchema } from './problems';
+import { misroutedArrivalSchema, statsSchema } from './applications/routes';
+import { daysRemainingSchema, onTimeByWeekSchema } from './stats/routes';
+import { closedStuckApplicationSchema, stuckApplicationSchema } from './stuckApplications/stuckApplications';
+import { certificateVerificationSchema, issuedCertificateSchema } from './temporaryCertificates/temporaryCertificates';
+import { verificationAnswerSchema } from './verifications/verify';
+import { printingPageSchema } from './worklists/routes';
 
 type Method = 'get' | 'post' | 'delete';
 
@@ -35,8 +57,14 @@ interface Operation {
   other?: number[];
   /** A bulk import: NDJSON in (each line this schema), NDJSON out (one outcome per line, then a summary). */
   ndjson?: { line: z.ZodType; outcome: object };
-  /** The success answer's JSON Schema (also that of a 200 replay), where declared. */
-  response?: object;
+  /** The success answer's schema (also that of a 200 replay); declared beside the code that builds it. */
+  response?: z.ZodType;
+  /** A 202 answer's schema, where it is not a step still in progress. */
+  accepted?: z.ZodType;
+  /** Not JSON: the success answer's media type and what it holds. */
+  text?: { mediaType: string; description: string };
+  /** 503 answers the success answer's schema (the health check says what is down), not a problem. */
+  unavailableAnswersBody?: boolean;
 }
 
 const ANYONE: string[] = [];
@@ -95,37 +123,32 @@ const APPLICATION_IMPORT_OUTCOME = {
     summaryLine(['lines', 'imported', 'alreadyImported', 'refused']),
   ],
 };
-/** A loss report as its taker is answered: POST /v1/loss-reports, and a replacement's acceptance. */
-const LOSS_REPORT_TAKEN = {
-  type: 'object',
-  required: ['lossReportId', 'cardValidFrom', 'cardStatus', 'reportedAt'],
-  properties: {
-    lossReportId: { type: 'string', format: 'uuid' },
-    cardValidFrom: { type: 'string', format: 'date', description: 'the card reported (with the citizen number, it names the card)' },
-    cardStatus: { enum: ['ACTIVE', 'REPORTED_LOST', 'SUPERSEDED', 'EXPIRED', 'DESTROYED'], description: 'the card\'s status now' },
-    reportedAt: { type: 'string', format: 'date-time' },
-  },
-};
-const APPLICATION_ACCEPTED = {
-  type: 'object',
-  required: ['applicationId', 'receiptNumber', 'stage', 'acceptedAt', 'deadlineAt', 'homeRegionCode', 'acceptingStationCode'],
-  properties: {
-    applicationId: { type: 'string', format: 'uuid' },
-    receiptNumber: { type: 'string', pattern: '^\\d{6}-\\d{7}$', description: 'the receipt number (受理回执号) the applicant quotes' },
-    stage: { type: 'string' },
-    acceptedAt: { type: 'string', format: 'date-time' },
-    deadlineAt: { type: 'string', format: 'date-time' },
-    homeRegionCode: { type: 'string' },
-    acceptingStationCode: { type: 'string' },
-    lossReport: {
-      oneOf: [LOSS_REPORT_TAKEN, { type: 'null' }],
-      description: 'A replacement only: the loss report its acceptance made (the lost card is invalid from the acceptance on); null when the person had no valid card left to report',
-    },
-  },
-};
+/** The answers' shared views, by the name they carry in components.schemas. */
+const applicationPage = pageSchema(applicationViewSchema);
+const NAMED_ANSWERS: Array<[string, z.ZodType]> = [
+  ['Application', applicationViewSchema],
+  ['ApplicationPage', applicationPage],
+  ['Accepted', acceptedSchema],
+  ['TakenLossReport', takenLossReportSchema],
+  ['StillInProgress', stillInProgressSchema],
+  ['BlacklistEntry', blacklistEntrySchema],
+  ['ImpersonationReport', impersonationReportSchema],
+  ['FoundCard', foundCardSchema],
+  ['ClosedFoundCard', closedFoundCardSchema],
+  ['InboxMessage', inboxMessageSchema],
+];
 const VIEWERS = ['station', 'reviewer', 'production', 'manager'];
 const STEP_ANSWERS = [202, 404, 409, 422];
-const step = (path: string, summary: string, roles: string[], body: z.ZodType, other = STEP_ANSWERS): Operation => ({ method: 'post', path: `/v1/applications/{id}/${path}`, summary, roles, body, other });
+const step = (path: string, summary: string, roles: string[], body: z.ZodType, accepted?: z.ZodType): Operation => ({
+  method: 'post',
+  path: `/v1/applications/{id}/${path}`,
+  summary,
+  roles,
+  body,
+  other: STEP_ANSWERS,
+  response: applicationViewSchema,
+  ...(accepted ? { accepted } : {}),
+});
 
 const OPERATIONS: Operation[] = [
   {
@@ -137,29 +160,29 @@ const OPERATIONS: Operation[] = [
     status: 201,
     idempotencyKey: true,
     other: [200, 202, 409, 422],
-    response: APPLICATION_ACCEPTED,
+    response: acceptedSchema,
   },
-  { method: 'get', path: '/v1/applications', summary: "The caller's applications, newest first, cursor-paged", roles: VIEWERS, query: applications.listing },
-  { method: 'get', path: '/v1/applications/{id}', summary: "The case file: stage history with who acted, deadline, overdue; the person (citizen number in full for the accepting station and home-region reviewers, masked for others; phone masked), the request's facts, temporary card, extension, print failures with reasons, misroutes; places by name", roles: VIEWERS, other: [404] },
-  { method: 'post', path: '/v1/application-search', summary: "The person's applications within the caller's jurisdiction, newest first, any stage (the citizen number in the body, never in a URL)", roles: VIEWERS, body: applications.search },
-  ...Object.entries(worklists.WORKLISTS).map(([name, list]): Operation => ({ method: 'get', path: `/v1/worklists/${name}`, summary: list.summary, roles: list.roles, query: worklists.worklistQuery })),
+  { method: 'get', path: '/v1/applications', summary: "The caller's applications, newest first, cursor-paged", roles: VIEWERS, query: applications.listing, response: applicationPage },
+  { method: 'get', path: '/v1/applications/{id}', summary: "The case file: stage history with who acted, deadline, overdue; the person (citizen number in full for the accepting station and home-region reviewers, masked for others; phone masked), the request's facts, temporary card, extension, print failures with reasons, misroutes; places by name", roles: VIEWERS, other: [404], response: applicationViewSchema },
+  { method: 'post', path: '/v1/application-search', summary: "The person's applications within the caller's jurisdiction, newest first, any stage (the citizen number in the body, never in a URL)", roles: VIEWERS, body: applications.search, response: applicationPage },
+  ...Object.entries(worklists.WORKLISTS).map(([name, list]): Operation => ({ method: 'get', path: `/v1/worklists/${name}`, summary: list.summary, roles: list.roles, query: worklists.worklistQuery, response: name === 'printing' ? printingPageSchema : applicationPage })),
   step('review', 'Home-region review decision', ['reviewer'], applications.review),
   step('extend', 'Grant the one extension of at most 30 days', ['reviewer'], applications.extension),
   step('temporary-card-issued', 'The home county issued the temporary card', ['reviewer'], applications.nothing),
   step('printed', "The production centre printed the card. validFrom (the issue date) lies between the acceptance day and today, China's dates; validUntil follows the holder's age on it (under 16: 5 years, 16–25: 10, 26–45: 20, 46+: long-term, null). Either may be omitted and is then derived (validFrom: today); sent, they must agree (422 valid_from_out_of_range, valid_until_mismatch, valid_from_not_after_existing_card). The answer's newCard holds the dates to print", ['production'], applications.printed),
   step('print-failed', 'Printing failed; the card is reprinted up to the limit', ['production'], applications.reasonOnly),
   step('dispatched', 'The card left the production centre', ['production'], applications.dispatched),
-  step('arrived', 'The card arrived at a station (elsewhere than the accepting station, which names the parcel\'s trackingNumber: misrouted, re-sent)', ['station'], applications.arrival),
+  step('arrived', 'The card arrived at a station (elsewhere than the accepting station, which names the parcel\'s trackingNumber: misrouted, re-sent)', ['station'], applications.arrival, z.union([misroutedArrivalSchema, stillInProgressSchema])),
   step('picked-up', 'The applicant collected the card', ['station'], applications.pickedUp),
   step('withdraw', 'The applicant withdrew before printing', ['station'], applications.reasonOnly),
-  { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing },
-  { method: 'get', path: '/v1/stats', summary: 'Counts per stage, on-time rate, days per stage', roles: ['manager'], query: applications.statsQuery },
-  { method: 'get', path: '/v1/stats/on-time-by-week', summary: 'On-time rate week by week (China weeks, Monday first; the current week so far): applications ready for pickup each week and how many by their deadline', roles: ['manager'], query: stats.weeklyQuery },
-  { method: 'get', path: '/v1/stats/days-remaining', summary: 'Open applications not yet ready for pickup by days left to the deadline (overdue, 0–7, 8–15, 16–30, 31–60, 61+)', roles: ['manager'], query: stats.dashboardQuery },
-  { method: 'get', path: '/v1/stats/stations/{code}/open-applications', summary: "A station's open applications not yet ready for pickup, soonest deadline (so the overdue) first, cursor-paged", roles: ['manager'], query: stats.drillDownQuery, other: [404] },
-  { method: 'get', path: '/v1/stuck-applications', summary: 'Open applications whose workflow was lost and could not be restarted, with the reason; longest stuck first', roles: ['manager', 'admin'], query: stuckApplications.stuckListing },
-  { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409] },
-  { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429] },
+  { method: 'get', path: '/v1/overdue', summary: 'Overdue applications, most overdue first', roles: ['manager'], query: applications.overdueListing, response: applicationPage },
+  { method: 'get', path: '/v1/stats', summary: 'Counts per stage, on-time rate, days per stage', roles: ['manager'], query: applications.statsQuery, response: statsSchema },
+  { method: 'get', path: '/v1/stats/on-time-by-week', summary: 'On-time rate week by week (China weeks, Monday first; the current week so far): applications ready for pickup each week and how many by their deadline', roles: ['manager'], query: stats.weeklyQuery, response: onTimeByWeekSchema },
+  { method: 'get', path: '/v1/stats/days-remaining', summary: 'Open applications not yet ready for pickup by days left to the deadline (overdue, 0–7, 8–15, 16–30, 31–60, 61+)', roles: ['manager'], query: stats.dashboardQuery, response: daysRemainingSchema },
+  { method: 'get', path: '/v1/stats/stations/{code}/open-applications', summary: "A station's open applications not yet ready for pickup, soonest deadline (so the overdue) first, cursor-paged", roles: ['manager'], query: stats.drillDownQuery, other: [404], response: applicationPage },
+  { method: 'get', path: '/v1/stuck-applications', summary: 'Open applications whose workflow was lost and could not be restarted, with the reason; longest stuck first', roles: ['manager', 'admin'], query: stuckApplications.stuckListing, response: pageSchema(stuckApplicationSchema) },
+  { method: 'post', path: '/v1/stuck-applications/{id}/close', summary: 'Close a stuck application with a reason (stage CLOSED); the person may apply again', roles: ['manager', 'admin'], body: stuckApplications.closure, other: [404, 409], response: closedStuckApplicationSchema },
+  { method: 'post', path: '/v1/application-status', summary: 'Applicant status lookup without login: stage, deadline, pickup station', roles: ANYONE, body: applicantStatus.applicantStatusRequest, other: [404, 429], response: applicantStatusSchema },
   {
     method: 'post',
     path: '/v1/loss-reports',
@@ -168,7 +191,7 @@ const OPERATIONS: Operation[] = [
     body: lossReports.lossReport,
     status: 201,
     other: [404, 409, 422],
-    response: LOSS_REPORT_TAKEN,
+    response: takenLossReportSchema,
   },
   { method: 'post', path: '/v1/loss-reports/import', summary: 'Bulk import of old loss reports for the importer\'s region (NDJSON in, NDJSON outcome per line out; over the size or line limit: 413)', roles: ['loss_report_importer'], other: [413], ndjson: { line: lossReports.lossReportImportLine, outcome: LOSS_REPORT_IMPORT_OUTCOME } },
   {
@@ -180,45 +203,42 @@ const OPERATIONS: Operation[] = [
     other: [413, 415],
     ndjson: { line: importApplications.applicationImportLine, outcome: APPLICATION_IMPORT_OUTCOME },
   },
-  { method: 'get', path: '/v1/loss-reports', summary: "Loss reports newest first, cursor-paged: a station's taken at its counter (citizen number in full), a manager's those of the region's stations (masked), narrowed by regionCode or stationCode; state open, withdrawn or all (default)", roles: ['station', 'manager', 'admin'], query: lossReports.lossReportListing, other: [404] },
-  { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'], other: [404] },
-  { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal, other: [404, 409] },
-  { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest, other: [429] },
-  { method: 'post', path: '/v1/found-cards', summary: 'A found card handed in, with its disposition', roles: ['station'], body: foundCards.handedIn, status: 201, other: [404, 409] },
-  { method: 'get', path: '/v1/found-cards', summary: "Found cards newest first, cursor-paged: those a station holds (state HELD, the default; or RETURNED, DESTROYED, all), citizen number in full; a manager's of the region's stations, masked, narrowed by regionCode or stationCode", roles: ['station', 'manager', 'admin'], query: foundCards.foundCardListing, other: [404] },
-  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry, other: [404, 422] },
-  { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.optionalNote, other: [404, 409] },
-  { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.optionalNote, other: [404, 409] },
-  { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201, other: [409] },
-  { method: 'get', path: '/v1/blacklist', summary: "Blacklist entries newest first, cursor-paged, with the person's name (a regional manager: people registered in the region); state active (default), removed or all", roles: ['manager', 'admin'], query: blacklist.listing },
-  { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'], other: [404] },
-  { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal, other: [404, 409] },
-  { method: 'post', path: '/v1/impersonation-reports', summary: 'A card-using unit reports impersonation', roles: ['unit'], body: impersonation.report, status: 201 },
-  { method: 'get', path: '/v1/impersonation-reports', summary: 'Impersonation reports for managers', roles: ['manager', 'admin'], query: impersonation.listing },
-  { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation, other: [404, 409] },
-  { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal, other: [404, 409] },
-  { method: 'get', path: '/v1/inbox', summary: "The caller's inbox (station, reviewer, production centre, manager), newest first, with the unread count", roles: ['station', 'reviewer', 'production', 'manager'], query: notifications.inboxListing },
-  { method: 'get', path: '/v1/inbox/unread-count', summary: 'Unread messages in the caller\'s inbox', roles: ['station', 'reviewer', 'production', 'manager'] },
-  { method: 'post', path: '/v1/inbox/{id}/read', summary: 'Mark an inbox message read', roles: ['station', 'reviewer', 'production', 'manager'], other: [404] },
-  { method: 'get', path: '/v1/notifications/dead-letters', summary: 'Notifications that could not be delivered after every attempt', roles: ['admin'], query: notifications.deadLetterListing },
-  { method: 'post', path: '/v1/notifications/dead-letters/{id}/retry', summary: 'Queue a dead letter for delivery again', roles: ['admin'], status: 202, other: [404] },
-  { method: 'get', path: '/v1/card-status-events', summary: 'The card-status feed: events after `after` in increasing seq, long-polling up to `wait` s; ask again from nextAfter', roles: ['platform', 'admin'], query: cardStatusFeed.feedQuery },
-  { method: 'post', path: '/v1/temporary-certificates', summary: 'A police post issues a temporary identity certificate (临时身份证明)', roles: ['police_post'], body: temporaryCertificates.issuance, status: 201, other: [404, 422] },
-  { method: 'post', path: '/v1/certificate-verifications', summary: 'Is this temporary identity certificate valid for this name?', roles: ['unit', 'police_post'], body: temporaryCertificates.certificateCheck },
-  { method: 'post', path: '/v1/lost-card-inquiries', summary: 'A citizen asks without login whether a handed-in card is held and where', roles: ANYONE, body: lostCardInquiry.lostCardInquiry, other: [404, 429] },
-  { method: 'get', path: '/health', summary: 'API, database and workflow engine reachable (200) or not (503)', roles: ANYONE },
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: ANYONE },
+  { method: 'get', path: '/v1/loss-reports', summary: "Loss reports newest first, cursor-paged: a station's taken at its counter (citizen number in full), a manager's those of the region's stations (masked), narrowed by regionCode or stationCode; state open, withdrawn or all (default)", roles: ['station', 'manager', 'admin'], query: lossReports.lossReportListing, other: [404], response: pageSchema(listedLossReportSchema) },
+  { method: 'get', path: '/v1/loss-reports/{id}', summary: 'One loss report', roles: ['station', 'manager', 'admin'], other: [404], response: lossReportSchema },
+  { method: 'post', path: '/v1/loss-reports/{id}/withdraw', summary: 'Withdraw a loss report (the authority that took it)', roles: ['station'], body: lossReports.withdrawal, other: [404, 409], response: withdrawnLossReportSchema },
+  { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest, other: [429], response: verificationAnswerSchema },
+  { method: 'post', path: '/v1/found-cards', summary: 'A found card handed in, with its disposition', roles: ['station'], body: foundCards.handedIn, status: 201, other: [404, 409], response: handedInSchema },
+  { method: 'get', path: '/v1/found-cards', summary: "Found cards newest first, cursor-paged: those a station holds (state HELD, the default; or RETURNED, DESTROYED, all), citizen number in full; a manager's of the region's stations, masked, narrowed by regionCode or stationCode", roles: ['station', 'manager', 'admin'], query: foundCards.foundCardListing, other: [404], response: pageSchema(listedFoundCardSchema) },
+  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry, other: [404, 422], response: z.object({ items: z.array(foundCardSchema) }) },
+  { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.optionalNote, other: [404, 409], response: closedFoundCardSchema },
+  { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.optionalNote, other: [404, 409], response: closedFoundCardSchema },
+  { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201, other: [409], response: blacklistEntrySchema },
+  { method: 'get', path: '/v1/blacklist', summary: "Blacklist entries newest first, cursor-paged, with the person's name (a regional manager: people registered in the region); state active (default), removed or all", roles: ['manager', 'admin'], query: blacklist.listing, response: pageSchema(blacklistEntrySchema.extend({ person: z.object({ name: z.string().nullable(), homeRegionCode: z.string().nullable() }) })) },
+  { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'], other: [404], response: blacklistEntrySchema },
+  { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal, other: [404, 409], response: blacklistEntrySchema },
+  { method: 'post', path: '/v1/impersonation-reports', summary: 'A card-using unit reports impersonation', roles: ['unit'], body: impersonation.report, status: 201, response: impersonationReportedSchema },
+  { method: 'get', path: '/v1/impersonation-reports', summary: 'Impersonation reports for managers', roles: ['manager', 'admin'], query: impersonation.listing, response: pageSchema(impersonationReportSchema) },
+  { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation, other: [404, 409], response: impersonationReportSchema },
+  { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal, other: [404, 409], response: impersonationReportSchema },
+  { method: 'get', path: '/v1/inbox', summary: "The caller's inbox (station, reviewer, production centre, manager), newest first, with the unread count", roles: ['station', 'reviewer', 'production', 'manager'], query: notifications.inboxListing, response: pageSchema(inboxMessageSchema).extend(unreadCountSchema.shape) },
+  { method: 'get', path: '/v1/inbox/unread-count', summary: 'Unread messages in the caller\'s inbox', roles: ['station', 'reviewer', 'production', 'manager'], response: unreadCountSchema },
+  { method: 'post', path: '/v1/inbox/{id}/read', summary: 'Mark an inbox message read', roles: ['station', 'reviewer', 'production', 'manager'], other: [404], response: inboxMessageSchema },
+  { method: 'get', path: '/v1/notifications/dead-letters', summary: 'Notifications that could not be delivered after every attempt', roles: ['admin'], query: notifications.deadLetterListing, response: pageSchema(deadLetterSchema) },
+  { method: 'post', path: '/v1/notifications/dead-letters/{id}/retry', summary: 'Queue a dead letter for delivery again', roles: ['admin'], status: 202, other: [404], response: retriedDeadLetterSchema },
+  { method: 'get', path: '/v1/card-status-events', summary: 'The card-status feed: events after `after` in increasing seq, long-polling up to `wait` s; ask again from nextAfter', roles: ['platform', 'admin'], query: cardStatusFeed.feedQuery, response: cardStatusEventsSchema },
+  { method: 'post', path: '/v1/temporary-certificates', summary: 'A police post issues a temporary identity certificate (临时身份证明)', roles: ['police_post'], body: temporaryCertificates.issuance, status: 201, other: [404, 422], response: issuedCertificateSchema },
+  { method: 'post', path: '/v1/certificate-verifications', summary: 'Is this temporary identity certificate valid for this name?', roles: ['unit', 'police_post'], body: temporaryCertificates.certificateCheck, response: certificateVerificationSchema },
+  { method: 'post', path: '/v1/lost-card-inquiries', summary: 'A citizen asks without login whether a handed-in card is held and where', roles: ANYONE, body: lostCardInquiry.lostCardInquiry, other: [404, 429], response: lostCardAnswerSchema },
+  { method: 'get', path: '/health', summary: 'API, database and workflow engine reachable (200) or not (503)', roles: ANYONE, response: healthSchema, unavailableAnswersBody: true },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (served on METRICS_PORT only, never on the public port)', roles: ANYONE, text: { mediaType: 'text/plain', description: 'The Prometheus text exposition format' } },
 ];
 
 /** Request schemas as JSON Schema 2020-12 (OpenAPI 3.1's dialect), as clients must send them. */
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
 
-const OTHER_ANSWERS: Record<number, object> = {
-  200: { description: 'The same Idempotency-Key again: the application it made', content: { 'application/json': {} } },
-  202: {
-    description: 'Taken, not finished: the workflow has not finished within WORKFLOW_WAIT_MS and goes on by itself (read the application at Location); for arrived, the card reached another station: flagged misrouted and re-sent',
-    content: { 'application/json': {} },
-  },
+const OTHER_ANSWERS: Record<number, string> = {
+  200: 'The same Idempotency-Key again: the application it made',
+  202: 'Taken, not finished: the workflow has not finished within WORKFLOW_WAIT_MS and goes on by itself (read the application at Location); for arrived, the card reached another station: flagged misrouted and re-sent',
 };
 const OTHER_PROBLEMS: Record<number, string> = {
   404: 'No such resource (or, for the applicant status lookup, no match)',
@@ -226,19 +246,51 @@ const OTHER_PROBLEMS: Record<number, string> = {
   422: 'Refused by the rules (e.g. refused_blacklisted, name_mismatch, idempotency_key_reused)',
   413: 'Too large (import_too_large, import_too_many_lines)',
   415: 'The body is not NDJSON (unsupported_media_type)',
-  429: 'Too many requests; see Retry-After',
+  429: 'Too many requests; see Retry-After (retryAfterSeconds)',
 };
 
-/** A further answer: a replay (200) has the success answer's schema; the others are as declared, or problems. */
-function answerOf(status: number, response?: object): object {
-  const answer = OTHER_ANSWERS[status] as { description: string } | undefined;
-  if (!answer) return problem(OTHER_PROBLEMS[status]);
-  return status === 200 && response ? { description: answer.description, content: { 'application/json': { schema: response } } } : answer;
+const COMPONENT = '#/components/schemas/';
+
+/**
+ * The answers' schemas as JSON Schema 2020-12, each once in components.schemas: the shared views by
+ * their names, every other answer by its operation's. Returns what an operation's answer refers to.
+ */
+function answerSchemas(operations: Operation[]) {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of NAMED_ANSWERS) registry.add(schema, { id });
+  const name = (operation: Operation, suffix = '') =>
+    operation.method[0].toUpperCase() + operation.method.slice(1) + operation.path.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('') + suffix;
+  const register = (schema: z.ZodType | undefined, id: string) => {
+    if (schema && !registry.has(schema)) registry.add(schema, { id });
+  };
+  for (const operation of operations) {
+    register(operation.response, name(operation));
+    register(operation.accepted, name(operation, 'Accepted'));
+  }
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'output',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    uri: (id) => COMPONENT + id,
+    override: ({ jsonSchema }) => {
+      // zod writes a pattern beside each format; the format says it. Answers may gain members (API.md: extend, never break).
+      if (jsonSchema.format) delete jsonSchema.pattern;
+      if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  });
+  for (const schema of Object.values(schemas)) {
+    delete schema.$id;
+    delete schema.$schema;
+  }
+  const ref = (schema: z.ZodType) => ({ $ref: COMPONENT + registry.get(schema)!.id });
+  return { schemas, ref };
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: `${COMPONENT}Problem` } } } });
 
-function operationObject(operation: Operation) {
+function operationObject(operation: Operation, ref: (schema: z.ZodType) => object) {
   const parameters: object[] = [];
   for (const [, name] of operation.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
   if (operation.idempotencyKey) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'The same key again returns the same application.' });
@@ -247,6 +299,19 @@ function operationObject(operation: Operation) {
     for (const [name, schema] of Object.entries(properties)) parameters.push({ name, in: 'query', required: false, schema });
   }
   const authenticated = operation.roles.length > 0;
+  const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema: ref(schema) } } });
+  /** A further answer: a replay (200) and a 202 have their schemas; the others are problems. */
+  const further = (status: number) => {
+    if (status === 200 && operation.response) return json(OTHER_ANSWERS[200], operation.response);
+    if (status === 202) return json(OTHER_ANSWERS[202], operation.accepted ?? stillInProgressSchema);
+    return problem(OTHER_PROBLEMS[status]);
+  };
+  const success = () => {
+    if (operation.ndjson) return { description: 'Streamed as decided: one outcome per line, in line order, then a summary line', content: { 'application/x-ndjson': { schema: operation.ndjson.outcome } } };
+    if (operation.text) return { description: operation.text.description, content: { [operation.text.mediaType]: { schema: { type: 'string' } } } };
+    // Undeclared: the contract test (openapiResponses.test.ts) fails for it.
+    return operation.response ? json('Done', operation.response) : { description: 'Done', content: { 'application/json': {} } };
+  };
   return {
     summary: operation.summary,
     description: authenticated ? `Roles: ${operation.roles.join(', ')}.` : 'No login.',
@@ -257,44 +322,56 @@ function operationObject(operation: Operation) {
       ? { requestBody: { required: true, description: 'NDJSON: one JSON object per line, each of this schema (application/jsonl is taken too)', content: { 'application/x-ndjson': { schema: jsonSchema(operation.ndjson.line) } } } }
       : {}),
     responses: {
-      [String(operation.status ?? 200)]: operation.ndjson
-        ? { description: 'Streamed as decided: one outcome per line, in line order, then a summary line', content: { 'application/x-ndjson': { schema: operation.ndjson.outcome } } }
-        : { description: 'Done', content: { 'application/json': operation.response ? { schema: operation.response } : {} } },
+      [String(operation.status ?? 200)]: success(),
       '400': problem('The request is not valid; each bad field is listed with its own code (one bad citizen number alone: invalid_id_number; several fields: validation_failed)'),
       '405': problem('Method not allowed on this path (method_not_allowed); see Allow'),
       ...(authenticated ? { '401': problem('No valid bearer token'), '403': problem('Wrong role or outside the jurisdiction (forbidden_role, forbidden_jurisdiction; actor_not_allowed: the workflow found the account disabled or moved when it wrote the step, nothing changed)') } : {}),
-      '503': problem('The database or the workflow engine is unreachable; see Retry-After'),
-      ...Object.fromEntries((operation.other ?? []).map((status) => [String(status), answerOf(status, operation.response)])),
+      '503': operation.unavailableAnswersBody ? json('Something is down: which, in the body; see Retry-After', operation.response!) : problem('The database or the workflow engine is unreachable; see Retry-After'),
+      ...Object.fromEntries((operation.other ?? []).map((status) => [String(status), further(status)])),
     },
   };
 }
 
 /** The OpenAPI 3.1 document, built once from the route schemas. */
 export function openApiDocument() {
+  const { schemas, ref } = answerSchemas(OPERATIONS);
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const operation of OPERATIONS) (paths[operation.path] ??= {})[operation.method] = operationObject(operation);
+  for (const operation of OPERATIONS) (paths[operation.path] ??= {})[operation.method] = operationObject(operation, ref);
   return {
     openapi: '3.1.0',
-    info: { title: 'Resident ID card three systems', version: '1', description: 'Cross-region applications, loss reports with immediate invalidation, lost-and-found, and card verification.' },
+    info: { title: 'Resident ID card three systems', version: '1', description: 'Cross-region applications, loss reports with immediate invalidation, lost-and-found, and card verification. Every answer is declared: its status, media type and schema; every error is a Problem.' },
     security: [{ bearer: [] }],
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...schemas,
         Problem: {
           type: 'object',
-          description: 'RFC 9457 problem details with a stable machine code. title and detail follow Accept-Language: zh-CN (the default) or en; code never changes. x-code-labels: both titles of codes with their own; x-status-titles-zh-CN: the Chinese title of every other problem by status.',
+          description:
+            'RFC 9457 problem details with a stable machine code. title and detail follow Accept-Language: zh-CN (the default) or en; code never changes. x-code-labels: both titles of codes with their own; x-status-titles-zh-CN: the Chinese title of every other problem by status. Some problems carry the facts of the refusal beside these (e.g. applicationId and inProgress for duplicate_application, lossReportId, cardStatus, cardValidFrom).',
           'x-code-labels': codeLabels(),
           'x-status-titles-zh-CN': statusTitles(),
           required: ['type', 'title', 'status', 'detail', 'code'],
           properties: {
             type: { type: 'string', format: 'uri' },
             title: { type: 'string' },
-            status: { type: 'integer' },
+            status: { type: 'integer', minimum: 400, maximum: 599 },
             detail: { type: 'string' },
-            code: { type: 'string', pattern: '^[a-z_]+$' },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string', description: 'the field, or (body) / (query) for the part as a whole' }, message: { type: 'string' }, code: { type: 'string', pattern: '^[a-z_]+$' } } } },
+            code: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+            errors: {
+              type: 'array',
+              description: 'validation_failed: each bad field with its own code',
+              items: {
+                type: 'object',
+                required: ['field', 'message'],
+                properties: { field: { type: 'string', description: 'the field, or (body) / (query) for the part as a whole' }, message: { type: 'string' }, code: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' } },
+              },
+            },
+            retryAfterSeconds: { type: 'integer', minimum: 0, description: 'sent with 429 and 503, as the Retry-After header says' },
           },
+          if: { required: ['code'], properties: { code: { const: 'validation_failed' } } },
+          then: { required: ['errors'] },
         },
       },
     },

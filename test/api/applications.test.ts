@@ -97,8 +97,9 @@ describe('POST /v1/applications', () => {
     expect(renewal.body).not.toHaveProperty('lossReport');
 
     const { body: document } = await call(api, 'GET', '/openapi.json');
-    const answer = document.paths['/v1/applications'].post.responses['201'].content['application/json'].schema;
-    expect(answer.properties.lossReport.oneOf[0].required).toEqual(['lossReportId', 'cardValidFrom', 'cardStatus', 'reportedAt']);
+    expect(document.paths['/v1/applications'].post.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Accepted' });
+    expect(document.components.schemas.Accepted.properties.lossReport.anyOf).toEqual([{ $ref: '#/components/schemas/TakenLossReport' }, { type: 'null' }]);
+    expect(document.components.schemas.TakenLossReport.required).toEqual(['lossReportId', 'cardValidFrom', 'cardStatus', 'reportedAt']);
   });
 
   test('when a replacement is accepted for a card already reported lost at a counter, then its 201 says it made no loss report (null) and the counter’s report stays the card’s', async () => {
