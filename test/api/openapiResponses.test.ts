@@ -55,7 +55,8 @@ function expectDeclared(method: string, template: string, answer: Answer): void 
   }
   const bodies = mediaType === 'application/x-ndjson' ? String(answer.body).trim().split('\n').map((line) => JSON.parse(line)) : [answer.body];
   for (const body of bodies) {
-    const error = validate(body) ? undefined : `${validate.errors![0].instancePath || '(answer)'} ${validate.errors![0].message} (${validate.errors![0].schemaPath})`;
+    const first = validate(body) ? undefined : validate.errors![0];
+    const error = first && `${first.instancePath || '(answer)'} ${first.message} ${JSON.stringify(first.params)} (${first.schemaPath})`;
     expect({ operation, status: answer.status, error }).toEqual({ operation, status: answer.status, error: undefined });
   }
   if (answer.status < 300) answered.add(operation);
