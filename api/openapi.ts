@@ -21,7 +21,7 @@ import { applicationViewSchema } from './applications/views';
 import { applicantStatusSchema } from './applicantStatus/routes';
 import { blacklistEntrySchema } from './blacklist/blacklist';
 import { cardStatusEventsSchema } from './cardStatusFeed/routes';
-import { closedFoundCardSchema, foundCardSchema, handedInSchema } from './foundCards/foundCards';
+import { closedFoundCardSchema, foundCardSchema, handedInSchema, inquiryAnswerSchema } from './foundCards/foundCards';
 import { listedFoundCardSchema } from './foundCards/routes';
 import { healthSchema } from './health';
 import { impersonationReportedSchema, impersonationReportSchema } from './impersonationReports/impersonationReports';
@@ -209,18 +209,18 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/verifications', summary: 'Is this card valid? Nothing else about the person', roles: ['unit'], body: verifications.verificationRequest, other: [429], response: verificationAnswerSchema },
   { method: 'post', path: '/v1/found-cards', summary: 'A found card handed in, with its disposition', roles: ['station'], body: foundCards.handedIn, status: 201, other: [404, 409], response: handedInSchema },
   { method: 'get', path: '/v1/found-cards', summary: "Found cards newest first, cursor-paged: those a station holds (state HELD, the default; or RETURNED, DESTROYED, all), citizen number in full; a manager's of the region's stations, masked, narrowed by regionCode or stationCode", roles: ['station', 'manager', 'admin'], query: foundCards.foundCardListing, other: [404], response: pageSchema(listedFoundCardSchema) },
-  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry, other: [404, 422], response: z.object({ items: z.array(foundCardSchema) }) },
+  { method: 'post', path: '/v1/found-cards/inquiries', summary: "An owner asks whether their card was handed in", roles: ['station'], body: foundCards.inquiry, other: [404, 422], response: inquiryAnswerSchema },
   { method: 'post', path: '/v1/found-cards/{id}/return', summary: 'A found card returned to its owner', roles: ['station'], body: foundCards.optionalNote, other: [404, 409], response: closedFoundCardSchema },
   { method: 'post', path: '/v1/found-cards/{id}/destroy', summary: 'A found card destroyed', roles: ['station'], body: foundCards.optionalNote, other: [404, 409], response: closedFoundCardSchema },
   { method: 'post', path: '/v1/blacklist', summary: 'Add a person to the blacklist', roles: ['manager', 'admin'], body: blacklist.addition, status: 201, other: [409], response: blacklistEntrySchema },
-  { method: 'get', path: '/v1/blacklist', summary: "Blacklist entries newest first, cursor-paged, with the person's name (a regional manager: people registered in the region); state active (default), removed or all", roles: ['manager', 'admin'], query: blacklist.listing, response: pageSchema(blacklistEntrySchema.extend({ person: z.object({ name: z.string().nullable(), homeRegionCode: z.string().nullable() }) })) },
+  { method: 'get', path: '/v1/blacklist', summary: "Blacklist entries newest first, cursor-paged, with the person's name (a regional manager: people registered in the region); state active (default), removed or all", roles: ['manager', 'admin'], query: blacklist.listing, response: pageSchema(blacklist.listedBlacklistEntrySchema) },
   { method: 'get', path: '/v1/blacklist/{id}', summary: 'One blacklist entry', roles: ['manager', 'admin'], other: [404], response: blacklistEntrySchema },
   { method: 'delete', path: '/v1/blacklist/{id}', summary: 'Remove a blacklist entry, with a reason', roles: ['admin'], body: blacklist.removal, other: [404, 409], response: blacklistEntrySchema },
   { method: 'post', path: '/v1/impersonation-reports', summary: 'A card-using unit reports impersonation', roles: ['unit'], body: impersonation.report, status: 201, response: impersonationReportedSchema },
   { method: 'get', path: '/v1/impersonation-reports', summary: 'Impersonation reports for managers', roles: ['manager', 'admin'], query: impersonation.listing, response: pageSchema(impersonationReportSchema) },
   { method: 'post', path: '/v1/impersonation-reports/{id}/confirm', summary: 'Confirm a report into the blacklist', roles: ['manager', 'admin'], body: impersonation.confirmation, other: [404, 409], response: impersonationReportSchema },
   { method: 'post', path: '/v1/impersonation-reports/{id}/dismiss', summary: 'Dismiss a report', roles: ['manager', 'admin'], body: impersonation.dismissal, other: [404, 409], response: impersonationReportSchema },
-  { method: 'get', path: '/v1/inbox', summary: "The caller's inbox (station, reviewer, production centre, manager), newest first, with the unread count", roles: ['station', 'reviewer', 'production', 'manager'], query: notifications.inboxListing, response: pageSchema(inboxMessageSchema).extend(unreadCountSchema.shape) },
+  { method: 'get', path: '/v1/inbox', summary: "The caller's inbox (station, reviewer, production centre, manager), newest first, with the unread count", roles: ['station', 'reviewer', 'production', 'manager'], query: notifications.inboxListing, response: notifications.inboxPageSchema },
   { method: 'get', path: '/v1/inbox/unread-count', summary: 'Unread messages in the caller\'s inbox', roles: ['station', 'reviewer', 'production', 'manager'], response: unreadCountSchema },
   { method: 'post', path: '/v1/inbox/{id}/read', summary: 'Mark an inbox message read', roles: ['station', 'reviewer', 'production', 'manager'], other: [404], response: inboxMessageSchema },
   { method: 'get', path: '/v1/notifications/dead-letters', summary: 'Notifications that could not be delivered after every attempt', roles: ['admin'], query: notifications.deadLetterListing, response: pageSchema(deadLetterSchema) },

@@ -8,7 +8,7 @@ import { problems } from '../problems';
 import { cursor, pageOf } from '../paging';
 import { idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import { BLACKLIST_CATEGORIES } from '../../domain/blacklist';
-import { addToBlacklist, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
+import { addToBlacklist, blacklistEntrySchema, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
 
 export const addition = z.strictObject({
   idNumber: idNumberField,
@@ -18,6 +18,9 @@ export const addition = z.strictObject({
 });
 export const removal = z.strictObject({ reason: nonEmptyText(500) });
 export const listing = z.strictObject({ state: z.enum(['active', 'removed', 'all'], { error: 'must be active, removed or all' }).default('active'), cursor: z.string().optional() });
+
+/** An entry as the list shows it: with the person's name and home region. */
+export const listedBlacklistEntrySchema = blacklistEntrySchema.extend({ person: z.object({ name: z.string().nullable(), homeRegionCode: z.string().nullable() }) });
 
 const PAGE = 50;
 const isEntryCursor = (value: any): value is { addedAt: string; id: string } => isInstant(value?.addedAt) && isUuid(value?.id);
@@ -45,7 +48,7 @@ export function blacklistRoutes(deps: AppDependencies): Router {
     const query = parse(listing, req.query, 'query');
     const homeRegionPrefix = user.role === 'manager' && user.regionCode ? regionPrefix(user.regionCode) : undefined;
     const rows = await listBlacklistEntries(db, { state: query.state, homeRegionPrefix, after: cursor.decode(query.cursor, isEntryCursor), limit: PAGE + 1 });
-    const page = pageOf(rows, PAGE, (row) => ({ ...entryView(row), person: { name: row.name, homeRegionCode: row.homeRegionCode } }), (last) => ({ addedAt: last.addedAt.toISOString(), id: last.id }));
+    const page = pageOf(rows, PAGE, (row): z.output<typeof listedBlacklistEntrySchema> => ({ ...entryView(row), person: { name: row.name, homeRegionCode: row.homeRegionCode } }), (last) => ({ addedAt: last.addedAt.toISOString(), id: last.id }));
     res.set('cache-control', 'no-store').json(page);
   });
 

@@ -55,13 +55,15 @@ export const foundCardSchema = z.object({
   closedAt: instant.nullable(),
 });
 export type FoundCardView = z.output<typeof foundCardSchema>;
+/** The owner's inquiry: the cards of theirs handed in, newest first. */
+export const inquiryAnswerSchema = z.object({ items: z.array(foundCardSchema) });
 
 /**
  * The owner asks, at any station, whether a card of theirs was handed in. The registry's name must
  * match, so that a number alone tells nobody where someone's card lies.
  * @throws Problem 404 `unknown_citizen`; 422 `name_mismatch`.
  */
-export async function inquire(db: Db, request: { idNumber: string; name: string }): Promise<{ items: FoundCardView[] }> {
+export async function inquire(db: Db, request: { idNumber: string; name: string }): Promise<z.output<typeof inquiryAnswerSchema>> {
   const name = await registeredName(db, request.idNumber);
   if (name === undefined) throw new Problem(404, 'unknown_citizen', 'Not found', 'No such citizen in the population registry.');
   if (!namesMatch(request.name, name)) throw problems.refused('name_mismatch', 'The name does not match the population registry.');

@@ -5,7 +5,7 @@ import { countUnread, listDeadLetters, listInbox, markRead, retryDeadLetter, typ
 import type { User } from '../../db/users';
 import type { AppDependencies } from '../app';
 import { allow, userOf } from '../auth';
-import { cursor, pageOf } from '../paging';
+import { cursor, pageOf, pageSchema } from '../paging';
 import { problems } from '../problems';
 import { parse } from '../validation';
 import { instant } from '../answers';
@@ -43,6 +43,8 @@ export const deadLetterSchema = z.object({
   deadAt: instant,
 });
 export const unreadCountSchema = z.object({ unreadCount: z.int().min(0) });
+/** The inbox: a page of messages, and the unread count. */
+export const inboxPageSchema = pageSchema(inboxMessageSchema).extend(unreadCountSchema.shape);
 /** A dead letter queued again (202). */
 export const retriedDeadLetterSchema = z.object({ id: z.string().regex(/^\d+$/), state: z.literal('QUEUED') });
 
@@ -68,7 +70,7 @@ export function notificationRoutes({ db }: AppDependencies): Router {
     const scope = inboxScope(userOf(req));
     const after = cursor.decode(query.cursor, isIdCursor);
     const rows = await listInbox(db, scope, { unreadOnly: query.unread === 'true', beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
-    res.json({ ...pageOf(rows, PAGE, messageView, (last) => ({ id: String(last.id) })), unreadCount: await countUnread(db, scope) });
+    res.json({ ...pageOf(rows, PAGE, messageView, (last) => ({ id: String(last.id) })), unreadCount: await countUnread(db, scope) } satisfies z.output<typeof inboxPageSchema>);
   });
 
   router.get('/inbox/unread-count', staff, async (req, res) => {
