@@ -11,6 +11,7 @@ export const CARD_STATUSES: readonly CardStatus[] = ['ACTIVE', 'REPORTED_LOST', 
 export const isCardStatus = (value: unknown): value is CardStatus => CARD_STATUSES.includes(value as CardStatus);
 
 export type InvalidReason = 'REPORTED_LOST' | 'SUPERSEDED' | 'EXPIRED' | 'NOT_ISSUED' | 'NAME_MISMATCH';
+export const INVALID_REASONS: readonly InvalidReason[] = ['REPORTED_LOST', 'SUPERSEDED', 'EXPIRED', 'NOT_ISSUED', 'NAME_MISMATCH'];
 export type Verification = { result: 'VALID' } | { result: 'INVALID'; reason: InvalidReason };
 
 export interface CardFacts {
@@ -110,6 +111,7 @@ export function verifyCard(request: { card?: CardFacts | null; presentedName: st
 }
 
 export type FoundCardDisposition = 'HOLD_FOR_OWNER' | 'DESTROY';
+export const FOUND_CARD_DISPOSITIONS: readonly FoundCardDisposition[] = ['HOLD_FOR_OWNER', 'DESTROY'];
 
 /**
  * What a station does with a handed-in card (丢失招领). Hold it for the owner only if it is the

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { foundCardDisposition, namesMatch } from '../../domain';
+import { FOUND_CARD_DISPOSITIONS, foundCardDisposition, namesMatch } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardById, findCardForUpdate, newestCardValidFrom, registeredName, setCardStatus } from '../../db/queries/cardRegistry';
@@ -12,7 +12,7 @@ import { chinaDate } from '../verifications/verify';
 import { isUuid } from '../validation';
 import { calendarDate, instant } from '../answers';
 
-const disposition = z.enum(['HOLD_FOR_OWNER', 'DESTROY']);
+const disposition = z.enum(FOUND_CARD_DISPOSITIONS);
 /** A hand-in as the station is answered ({@link handIn}). */
 export const handedInSchema = z.object({ foundCardId: z.uuid(), disposition });
 /** A held card returned or destroyed ({@link closeHeld}). */

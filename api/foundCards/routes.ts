@@ -6,7 +6,7 @@ import { allow, userOf } from '../auth';
 import { cursor, pageOf } from '../paging';
 import { personOnRecord, personOnRecordSchema, stationRecordFilter, stationRecordScope } from '../stationRecords';
 import { calendarDate, instant } from '../answers';
-import { CARD_STATUSES, type CardStatus } from '../../domain';
+import { CARD_STATUSES, FOUND_CARD_DISPOSITIONS, type CardStatus } from '../../domain';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { closeHeld, handIn, inquire } from './foundCards';
@@ -21,7 +21,7 @@ export const listedFoundCardSchema = z.object({
   foundCardId: z.uuid(),
   handedInAt: instant,
   state: z.enum(['HELD', 'RETURNED', 'DESTROYED']),
-  disposition: z.enum(['HOLD_FOR_OWNER', 'DESTROY']),
+  disposition: z.enum(FOUND_CARD_DISPOSITIONS),
   person: personOnRecordSchema,
   cardValidFrom: calendarDate,
   cardStatus: z.enum(CARD_STATUSES),

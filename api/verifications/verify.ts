@@ -1,4 +1,4 @@
-import { CHINA_UTC_OFFSET_MS, chinaDateOf, verifyCard, type InvalidReason } from '../../domain';
+import { CHINA_UTC_OFFSET_MS, chinaDateOf, INVALID_REASONS, verifyCard } from '../../domain';
 import { z } from 'zod';
 import { instant } from '../answers';
 import type { CachedFacts } from './cardFactsCache';
@@ -6,7 +6,7 @@ import type { CachedFacts } from './cardFactsCache';
 /** What a card-using unit learns (API.md): the answer, the reason if invalid, when — nothing about the person. */
 export const verificationAnswerSchema = z.object({
   result: z.enum(['VALID', 'INVALID']),
-  reason: z.enum(['REPORTED_LOST', 'SUPERSEDED', 'EXPIRED', 'NOT_ISSUED', 'NAME_MISMATCH'] satisfies InvalidReason[]).optional(),
+  reason: z.enum(INVALID_REASONS).optional(),
   checkedAt: instant,
 });
 export type VerificationAnswer = z.output<typeof verificationAnswerSchema>;
