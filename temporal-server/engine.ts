@@ -16,6 +16,7 @@ import { ACTIVITY_TIMER_NAMES, TimerQueue, type ActivityTimeoutKind, type TimerT
 import { duration, packAny, timestamp, toMs, type Pb } from './proto';
 import type { ActivityState, ExecutionRecord, ExecutionStatus, HistoryEvent, Store } from './store';
 import type { Schedules } from './schedules/scheduler';
+import type { NexusOperations } from './nexus/operations';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export interface EngineOptions {
@@ -100,6 +101,8 @@ export class Engine {
   closed = false;
   /** Set by `start()`: schedules wake on their timer tasks and hear of the runs they started closing. */
   schedules?: Schedules;
+  /** Set by `start()`: Nexus operations' tasks, timers and completions (`nexus/`). */
+  nexus?: NexusOperations;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -180,6 +183,7 @@ export class Engine {
         this.armStartedActivityTimers(exec, activity);
       } else this.armBackoffTimer(exec, activity);
     }
+    this.nexus?.recoverRun(exec);
   }
 
   /** `sqlite` with a file, else `memory` (what GetClusterInfo reports). */
@@ -266,6 +270,9 @@ export class Engine {
         case 'startDelay':
           this.scheduleWorkflowTask(exec);
           this.save(exec);
+          return;
+        case 'nexus':
+          return this.nexus?.fire(exec, task);
       }
     });
   }
@@ -745,6 +752,7 @@ export class Engine {
     this.save(exec);
     this.forgetIfIdle(this.key(exec));
     if (status !== 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW') this.notifyParent(exec, eventType, attributes);
+    this.nexus?.runClosed(exec, status, attributes);
     this.applyParentClosePolicy(exec);
     this.schedules?.runClosed(exec);
   }
