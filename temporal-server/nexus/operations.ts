@@ -186,6 +186,35 @@ export class NexusOperations {
     if (op.phase === 'started') this.dispatchCancel(exec, op);
   }
 
+  /**
+   * The real server's checks of Nexus commands before any command of the task is applied: an
+   * endpoint not registered, or a cancel for no pending operation, fails the workflow task
+   * (`BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES`, `BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES`).
+   */
+  refusedCommand(exec: ExecutionRecord, commands: Pb[]): { cause: string; message: string } | undefined {
+    for (const command of commands) {
+      if (command.commandType === 'COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION') {
+        const attributes = command.scheduleNexusOperationCommandAttributes ?? {};
+        const cause = 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES';
+        if (!attributes.endpoint) return { cause, message: 'ScheduleNexusOperationCommandAttributes.Endpoint is not set' };
+        if (!attributes.service) return { cause, message: 'ScheduleNexusOperationCommandAttributes.Service is not set' };
+        if (!attributes.operation) return { cause, message: 'ScheduleNexusOperationCommandAttributes.Operation is not set' };
+        if (!this.endpoints.byName(attributes.endpoint)) return { cause, message: `endpoint "${attributes.endpoint}" not found` };
+      } else if (command.commandType === 'COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION') {
+        const id = Number(command.requestCancelNexusOperationCommandAttributes?.scheduledEventId ?? 0);
+        // An operation that ended while the task ran (its end still buffered) may still be asked to cancel.
+        const justEnded = exec.bufferedEvents.some((event) => String(event.eventType).startsWith('EVENT_TYPE_NEXUS_OPERATION_') && Object.values(event).some((value) => (value as Pb)?.scheduledEventId === id));
+        if (!exec.nexusOperations?.[id] && !justEnded) {
+          return {
+            cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES',
+            message: `requested cancelation for a non-existing or already completed operation with scheduled event ID of ${id}`,
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
   // ---------------------------------------------------------------- tasks
 
   private target(op: NexusOperationState): { namespace: string; taskQueue: string } | undefined {

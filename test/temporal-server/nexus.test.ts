@@ -21,9 +21,17 @@ import { greetingService } from './fixtures/nexusService';
 import { callsAndReports, callsEcho, callsGreet, cancelsGreet } from './fixtures/workflows';
 import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 
+const flaky = new Set<string>();
+
 const greetingHandler = nexus.serviceHandler(greetingService, {
   echo: async (_ctx, input) => `echo: ${input}`,
-  refuse: async (_ctx, input) => {
+  refuse: async (ctx, input) => {
+    // 'UNAVAILABLE-once': a retryable handler error on the first attempt, a result on the next.
+    if (input === 'UNAVAILABLE-once') {
+      if (flaky.has(ctx.requestId!)) return 'recovered';
+      flaky.add(ctx.requestId!);
+      throw new nexus.HandlerError('UNAVAILABLE', 'not yet');
+    }
     if (input === 'operation') throw new nexus.OperationError('failed', 'the operation refused');
     throw new nexus.HandlerError(input as nexus.HandlerErrorType, `the handler refused with ${input}`);
   },
@@ -168,6 +176,35 @@ describe('Nexus operations from a workflow', () => {
       expect(await run('refuse', 'BAD_REQUEST')).toMatch(/^NexusOperationFailure: .* \/ HandlerError: the handler refused with BAD_REQUEST$/);
       expect(await run('refuse', 'operation')).toMatch(/^NexusOperationFailure: .* \/ \w+: the operation refused$/);
       expect(await run('greet', 'fail')).toMatch(/^NexusOperationFailure: .* \/ ApplicationFailure: no greeting for fail$/);
+    });
+  });
+
+  test('when the handler fails with a retryable error, then the start is retried after the backoff and succeeds', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('retry'), args: [endpoint, 'refuse', 'UNAVAILABLE-once'] });
+      expect(await handle.result()).toBe('ok: recovered');
+      const events = await historyEvents(handle);
+      expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_COMPLETED']);
+      const scheduled = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)!;
+      const completed = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_COMPLETED)!;
+      // The first backoff is one second: the second attempt cannot come before it.
+      expect(seconds(completed.eventTime) - seconds(scheduled.eventTime)).toBeGreaterThanOrEqual(1_000);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the endpoint is not registered, then the workflow task fails with BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES', async () => {
+    await withNexusWorker(async (_endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsEcho, { taskQueue, workflowId: uniqueId('no-endpoint'), args: ['no-such-endpoint', 'ping'] });
+      let failed: Awaited<ReturnType<typeof historyEvents>>[number] | undefined;
+      for (let i = 0; i < 100 && !failed; i++) {
+        failed = (await historyEvents(handle)).find((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+        if (!failed) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES);
+      expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe('endpoint "no-such-endpoint" not found');
+      expect(await eventTypes(handle)).not.toContain('NEXUS_OPERATION_SCHEDULED');
+      await handle.terminate('test done');
     });
   });
 
