@@ -18,7 +18,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import * as nexus from 'nexus-rpc';
 import { start as startServer } from '../../temporal-server';
 import { greetingService } from './fixtures/nexusService';
-import { callsAndReports, callsEcho, callsGreet, cancelsGreet } from './fixtures/workflows';
+import { callsAndReports, callsEcho, callsGreet, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
 import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 
 const flaky = new Set<string>();
@@ -38,6 +38,10 @@ const greetingHandler = nexus.serviceHandler(greetingService, {
   greet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) =>
     startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] }),
   ),
+  slowGreet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] });
+  }),
 });
 
 let env: TestWorkflowEnvironment;
@@ -235,6 +239,24 @@ describe('Nexus operations from a workflow', () => {
         'NEXUS_OPERATION_SCHEDULED',
         'NEXUS_OPERATION_STARTED',
         'NEXUS_OPERATION_CANCEL_REQUESTED',
+        'NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED',
+        'NEXUS_OPERATION_CANCELED',
+      ]);
+      const handlerId = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)!.links![0].workflowEvent!.workflowId!;
+      expect((await env.client.workflow.getHandle(handlerId).describe()).status.name).toBe('CANCELLED');
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the caller cancels before the handler has answered the start, then the cancel goes out once it has started', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(cancelsBeforeStart, { taskQueue, workflowId: uniqueId('cancel-early'), args: [endpoint] });
+      expect(await handle.result()).toBe('NexusOperationFailure / CancelledFailure');
+      const events = await historyEvents(handle);
+      expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual([
+        'NEXUS_OPERATION_SCHEDULED',
+        'NEXUS_OPERATION_CANCEL_REQUESTED',
+        'NEXUS_OPERATION_STARTED',
         'NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED',
         'NEXUS_OPERATION_CANCELED',
       ]);
