@@ -57,6 +57,8 @@ const COMMAND_HANDLERS: Record<string, CommandHandler> = {
   COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: (h, command) => startChild(h, command),
   COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: (h, command) => signalExternal(h, command),
   COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: (h, command) => requestCancelExternal(h, command),
+  COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION: (h, { exec, attributes, completedId }) => h.nexus!.schedule(exec, attributes, completedId),
+  COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION: (h, { exec, attributes, completedId }) => h.nexus!.requestCancel(exec, attributes, completedId),
   COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: (h, { exec, attributes, completedId }) => {
     Object.assign(exec.memo, attributes.upsertedMemo?.fields ?? {});
     h.append(exec, 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED', { upsertedMemo: attributes.upsertedMemo, workflowTaskCompletedEventId: completedId });
@@ -102,6 +104,8 @@ function continueAsNew(h: Engine, { exec, attributes, completedId }: CommandCont
       workflowRunTimeout,
       workflowTaskTimeout,
       workflowStartDelay: attributes.backoffStartInterval,
+      // A Nexus operation's completion callback follows the chain to the run that ends it.
+      completionCallbacks: exec.completionCallbacks,
     },
     {
       runId: newRunId,
@@ -258,7 +262,7 @@ export function handleCommand(h: Engine, exec: ExecutionRecord, command: Pb, com
     handler(h, { exec, attributes: command[commandAttributesField(type)] ?? {}, completedId, identity });
     return;
   }
-  // Nexus operations are not supported: terminating says so plainly instead of retrying a task
+  // A command this server does not know: terminating says so plainly instead of retrying a task
   // that can never succeed.
   h.close(exec, 'WORKFLOW_EXECUTION_STATUS_TERMINATED', 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', {
     reason: `command ${type.replace(/^COMMAND_TYPE_/, '')} is not supported by the embedded Temporal server`,

@@ -17,6 +17,7 @@ import { duration, packAny, timestamp, toMs, type Pb } from './proto';
 import type { ActivityState, ExecutionRecord, ExecutionStatus, HistoryEvent, Store } from './store';
 import type { Schedules } from './schedules/scheduler';
 import type { StandaloneActivities } from './standaloneActivities/activities';
+import type { NexusOperations } from './nexus/operations';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export interface EngineOptions {
@@ -105,6 +106,8 @@ export class Engine {
   schedules?: Schedules;
   /** Set by `start()`: standalone activities, whose one activity runs on the machinery below. */
   standaloneActivities?: StandaloneActivities;
+  /** Set by `start()`: Nexus operations' tasks, timers and completions (`nexus/`). */
+  nexus?: NexusOperations;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -185,6 +188,7 @@ export class Engine {
         this.armStartedActivityTimers(exec, activity);
       } else this.armBackoffTimer(exec, activity);
     }
+    this.nexus?.recoverRun(exec);
   }
 
   /** `sqlite` with a file, else `memory` (what GetClusterInfo reports). */
@@ -271,6 +275,9 @@ export class Engine {
         case 'startDelay':
           this.scheduleWorkflowTask(exec);
           this.save(exec);
+          return;
+        case 'nexus':
+          return this.nexus?.fire(exec, task);
       }
     });
   }
@@ -752,6 +759,7 @@ export class Engine {
     this.save(exec);
     this.forgetIfIdle(this.key(exec));
     if (status !== 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW') this.notifyParent(exec, eventType, attributes);
+    this.nexus?.runClosed(exec, status, attributes);
     this.applyParentClosePolicy(exec);
     this.schedules?.runClosed(exec);
   }

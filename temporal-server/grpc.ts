@@ -34,6 +34,7 @@ import { terminateRequest } from './handlers/terminateWorkflowExecution';
 import { update } from './handlers/updateWorkflowExecution';
 import { scheduleHandlers } from './schedules/handlers';
 import { standaloneActivityHandlers } from './standaloneActivities/handlers';
+import { nexusOperatorServiceHandlers, nexusWorkflowServiceHandlers } from './nexus/handlers';
 import { duration, encodeStatusDetails, loadServiceDefinitions, timestamp, toMs, type Pb } from './proto';
 
 type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
@@ -77,7 +78,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
         eagerWorkflowStart: true,
         sdkMetadata: true,
         countGroupByExecutionStatus: true,
-        nexus: false,
+        nexus: true,
       },
     }),
     GetClusterInfo: () => ({
@@ -134,6 +135,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
     RespondActivityTaskCanceled: (request) => cancelActivityRequest(engine, request),
     RespondActivityTaskCanceledById: (request) => cancelActivityRequest(engine, { ...request, taskToken: activityTokenById(engine, request) }),
     ShutdownWorker: (request) => shutdownWorker(engine, request),
+    ...nexusWorkflowServiceHandlers(engine),
     DescribeTaskQueue: (request) => {
       engine.requireNamespace(request.namespace);
       return { pollers: [] };
@@ -250,5 +252,6 @@ function operatorServiceHandlers(engine: Engine): Record<string, Handler> {
     AddSearchAttributes: (request) => addSearchAttributes(engine, request),
     ListSearchAttributes: (request) => listSearchAttributes(engine, request),
     RemoveSearchAttributes: (request) => removeSearchAttributes(engine, request),
+    ...nexusOperatorServiceHandlers(engine),
   };
 }

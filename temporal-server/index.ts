@@ -8,6 +8,7 @@ import { Engine } from './engine';
 import { addServices } from './grpc';
 import { isReserved, parseType, TYPE_NAMES } from './searchAttributes';
 import { Schedules } from './schedules/scheduler';
+import { NexusOperations } from './nexus/operations';
 import { SqliteStore } from './sqliteStore';
 import { StandaloneActivities } from './standaloneActivities/activities';
 
@@ -69,6 +70,7 @@ export async function start(opts: StartOptions = {}): Promise<RunningServer> {
   const engine = new Engine({ store, clock: new VirtualClock(!!opts.timeSkipping) });
   engine.schedules = new Schedules(engine);
   engine.standaloneActivities = new StandaloneActivities(engine);
+  engine.nexus = new NexusOperations(engine);
   const recovered = engine.recover();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,

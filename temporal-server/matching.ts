@@ -5,7 +5,7 @@
  */
 import type { Pb } from './proto';
 
-export type TaskKind = 'workflow' | 'activity';
+export type TaskKind = 'workflow' | 'activity' | 'nexus';
 
 export interface QueuedTask {
   tryStart(poll: Pb): Pb | undefined;

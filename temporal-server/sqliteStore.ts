@@ -15,6 +15,7 @@ import { parseType, visibilityRow, type SaType } from './searchAttributes';
 import { ACTIVITY_KEY_END, ACTIVITY_KEY_PREFIX, type ExecutionRecord, type HistoryEvent, type SqlFragment, type Store, type VisibilityQuery } from './store';
 import { textMatch } from './visibility';
 import type { ScheduleRecord } from './schedules/scheduler';
+import type { NexusEndpointRecord } from './nexus/endpoints';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` (the default). */
@@ -86,6 +87,8 @@ const SCHEMA = `
     type TEXT NOT NULL,
     PRIMARY KEY (namespace, name)
   ) WITHOUT ROWID;
+  -- Nexus endpoints (OperatorService), by id; the record is v8-serialised (nexus/endpoints.ts).
+  CREATE TABLE IF NOT EXISTS nexus_endpoints (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
 `;
 
 const key = (namespace: string, runId: string) => `${namespace}/${runId}`;
@@ -156,6 +159,9 @@ export class SqliteStore implements Store {
       searchAttributes: db.prepare<[string], { name: string; type: string }>('SELECT name, type FROM search_attributes WHERE namespace = ? ORDER BY name'),
       addSearchAttribute: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO search_attributes (namespace, name, type) VALUES (?, ?, ?)'),
       removeSearchAttribute: db.prepare<[string, string]>('DELETE FROM search_attributes WHERE namespace = ? AND name = ?'),
+      nexusEndpoints: db.prepare<[], { record: Buffer }>('SELECT record FROM nexus_endpoints ORDER BY id'),
+      putNexusEndpoint: db.prepare<[string, Buffer]>('INSERT OR REPLACE INTO nexus_endpoints (id, record) VALUES (?, ?)'),
+      deleteNexusEndpoint: db.prepare<[string]>('DELETE FROM nexus_endpoints WHERE id = ?'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, number]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       schedule: db.prepare<[string, string], { record: Buffer }>('SELECT record FROM schedules WHERE namespace = ? AND schedule_id = ?'),
@@ -343,6 +349,15 @@ export class SqliteStore implements Store {
     if (type) this.statements.addSearchAttribute.run(namespace, name, type);
     else this.statements.removeSearchAttribute.run(namespace, name);
     this.searchAttributeCache.delete(namespace);
+  }
+
+  nexusEndpoints(): NexusEndpointRecord[] {
+    return this.statements.nexusEndpoints.all().map((row) => deserialize(row.record) as NexusEndpointRecord);
+  }
+
+  setNexusEndpoint(id: string, record: NexusEndpointRecord | undefined): void {
+    if (record) this.statements.putNexusEndpoint.run(id, serialize(record));
+    else this.statements.deleteNexusEndpoint.run(id);
   }
 
   runningExecutions(): Array<{ namespace: string; runId: string }> {

@@ -2,6 +2,8 @@ import type { Pb } from './proto';
 import type { SaType } from './searchAttributes';
 import type { ScheduleRecord } from './schedules/scheduler';
 import type { StandaloneActivityInfo } from './standaloneActivities/activities';
+import type { NexusEndpointRecord } from './nexus/endpoints';
+import type { NexusOperationState } from './nexus/operations';
 
 /** The lifecycle of a workflow execution, named as in `temporal.api.enums.v1.WorkflowExecutionStatus`. */
 export type ExecutionStatus =
@@ -149,6 +151,10 @@ export interface ExecutionRecord {
    * one activity is `activities[1]` while open, and lists and counts of workflows leave it out.
    */
   standaloneActivity?: StandaloneActivityInfo;
+  /** Nexus operations this run scheduled and has not yet heard the end of, by scheduled event id (`nexus/`). */
+  nexusOperations?: Record<number, NexusOperationState>;
+  /** Who hears of this run's end (a Nexus operation that started it: `completion_callbacks`). */
+  completionCallbacks?: Pb[];
 }
 
 /**
@@ -206,6 +212,10 @@ export interface Store {
   customSearchAttributes(namespace: string): Record<string, SaType>;
   /** Registers (or, with `type` undefined, removes) a custom search attribute; written at once. */
   setSearchAttribute(namespace: string, name: string, type: SaType | undefined): void;
+  /** Nexus endpoints, in id order; written at once, outside units (`nexus/endpoints.ts`). */
+  nexusEndpoints(): NexusEndpointRecord[];
+  /** Creates, replaces or (with `record` undefined) deletes an endpoint. */
+  setNexusEndpoint(id: string, record: NexusEndpointRecord | undefined): void;
   /** Runs still running, to rebuild timers and queues at start. */
   runningExecutions(): Array<{ namespace: string; runId: string }>;
   appendEvents(namespace: string, runId: string, events: HistoryEvent[]): void;

@@ -23,7 +23,9 @@ export type TimerTask =
   /** The first workflow task of a start with a delay. */
   | { type: 'startDelay' }
   /** A schedule's next wake-up (`schedules/`): set under the run key `schedule:<id>`. */
-  | { type: 'scheduleWakeup'; scheduleId: string };
+  | { type: 'scheduleWakeup'; scheduleId: string }
+  /** A Nexus operation's schedule-to-close timeout, next attempt, or a task out with a worker too long (`nexus/`). */
+  | { type: 'nexus'; scheduledEventId: number; kind: 'timeout' | 'retry' | 'task'; token?: string };
 
 /** At most one task of each name per run: setting it again replaces the earlier one. */
 export function timerName(task: TimerTask): string {
@@ -34,6 +36,8 @@ export function timerName(task: TimerTask): string {
       return `activity:${task.scheduledEventId}:${task.kind}`;
     case 'activityRetry':
       return `activity:${task.scheduledEventId}:retry`;
+    case 'nexus':
+      return `nexus:${task.scheduledEventId}:${task.kind}`;
     default:
       return task.type;
   }

@@ -49,12 +49,13 @@ export function completeWorkflowTask(h: Engine, request: Pb): Pb {
   h.answerQueries(exec, request.queryResults ?? {});
 
   const bad = badSearchAttributes(h, exec.namespace, commands);
-  if (bad) {
-    const message = `BadSearchAttributes: ${bad}`;
+  const refusal = bad ? { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES', message: `BadSearchAttributes: ${bad}` } : h.nexus?.refusedCommand(exec, commands);
+  if (refusal) {
+    const { message } = refusal;
     // A retry that fails the same way is refused without a new event: the task times out and is retried (the real server's way).
     if (task.attempt > 1) throw invalidArgument(message);
     h.failWorkflowTask(exec, 'EVENT_TYPE_WORKFLOW_TASK_FAILED', {
-      cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES',
+      cause: refusal.cause,
       failure: { message, serverFailureInfo: { nonRetryable: true } },
       identity: request.identity ?? '',
     });

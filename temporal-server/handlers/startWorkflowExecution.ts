@@ -30,7 +30,7 @@ function setAttributes(indexedFields: Record<string, Pb> | undefined): Record<st
   return attributes;
 }
 
-export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean; eagerWorkflowTask?: Pb } {
+export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: ExecutionRecord) => void): { runId: string; started: boolean; eagerWorkflowTask?: Pb; link?: Pb } {
   const namespace = h.requireNamespace(request.namespace);
   const workflowId: string = request.workflowId ?? '';
   if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
@@ -75,7 +75,9 @@ export function startWorkflow(h: Engine, request: Pb, beforeFirstTask?: (exec: E
   // As the real server: eager only for a new run with no start delay and no cron schedule.
   const eager: RunOrigin['eager'] = request.requestEagerExecution && !toMs(request.workflowStartDelay) && !request.cronSchedule ? { identity: request.identity ?? '' } : undefined;
   const { runId } = createRun(h, namespace, request, { beforeFirstTask, eager });
-  return { runId, started: true, eagerWorkflowTask: eager?.task };
+  // A link to the new run's first event, as the real server answers (a Nexus handler passes it back to its caller).
+  const link = { workflowEvent: { namespace, workflowId, runId, eventRef: { eventId: 1, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED' } } };
+  return { runId, started: true, eagerWorkflowTask: eager?.task, link };
 }
 
 /** A new run of `request.workflowId`, its WorkflowExecutionStarted event and first workflow task. */
@@ -119,9 +121,10 @@ export function createRun(h: Engine, namespace: string, request: Pb, origin: Run
     historySizeBytes: 0,
     firstExecutionRunId,
     parent: origin.parent,
+    completionCallbacks: request.completionCallbacks?.length ? request.completionCallbacks : undefined,
   };
   h.store.putExecution(exec);
-  h.append(exec, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', {
+  const startedEvent = h.append(exec, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', {
     workflowType: { name: exec.workflowType },
     taskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
     header: request.header,
@@ -145,7 +148,10 @@ export function createRun(h: Engine, namespace: string, request: Pb, origin: Run
     retryPolicy: request.retryPolicy,
     cronSchedule: request.cronSchedule,
     workflowId,
+    completionCallbacks: exec.completionCallbacks,
   });
+  // Links the start names (a Nexus operation's caller), on the event as the real server puts them.
+  if (request.links?.length) startedEvent.links = request.links;
   origin.beforeFirstTask?.(exec);
   h.armRunTimeout(exec);
   if (delayMs) {

@@ -1,0 +1,507 @@
+/**
+ * Nexus operations a workflow schedules, shaped like the real server's `components/nexusoperations`
+ * state machine: ScheduleNexusOperation → NEXUS_OPERATION_SCHEDULED and a Nexus task on the
+ * endpoint's task queue (`PollNexusTaskQueue`); the handler answers with a sync result
+ * (NEXUS_OPERATION_COMPLETED), an operation error (FAILED / CANCELED), a handler error (retried
+ * with backoff when retryable, else FAILED) or an async start (NEXUS_OPERATION_STARTED, linked to
+ * the handler's workflow run). An async operation ends when the run it started ends: that run
+ * carries a completion callback (`temporal://system` and a token naming the caller's operation),
+ * which this server delivers in-process when the run closes. RequestCancelNexusOperation records
+ * NEXUS_OPERATION_CANCEL_REQUESTED and, once the operation has started, sends a cancel task to the
+ * handler (NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED / _FAILED). The schedule-to-close timeout is a
+ * timer task on the virtual clock (NEXUS_OPERATION_TIMED_OUT), so time skipping drives it.
+ *
+ * The state lives in the caller's run record (`nexusOperations`), so it is written with the run in
+ * the same unit of work and rebuilt at start ({@link NexusOperations.recoverRun}).
+ */
+import { randomUUID } from 'node:crypto';
+import { RUNNING, type Engine } from '../engine';
+import { invalidArgument, notFound } from '../errors';
+import { duration, timestamp, toMs, type Pb } from '../proto';
+import type { TimerTask } from '../timerQueue';
+import type { ExecutionRecord, ExecutionStatus } from '../store';
+import { NexusEndpoints } from './endpoints';
+
+/** The callback URL the real server gives handlers for completions it delivers itself. */
+export const CALLBACK_URL = 'temporal://system';
+/** The callback header holding our token (which caller run and operation the completion is for). */
+export const CALLBACK_TOKEN_HEADER = 'temporal-callback-token';
+/** How long a Nexus task may stay with a worker before it is dispatched again (the real server's request timeout). */
+export const NEXUS_TASK_TIMEOUT_MS = 10_000;
+const MAX_BACKOFF_MS = 60_000;
+/** Handler error types the real server retries (`nexus.HandlerErrorType` retryable by default). */
+const RETRYABLE_TYPES = new Set(['INTERNAL', 'UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'RESOURCE_EXHAUSTED', 'UNKNOWN']);
+
+/** Where a cancel request stands: waiting for the operation to start, on a queue, backing off, or done. */
+export interface NexusCancelState {
+  requestedEventId: number;
+  phase: 'waiting' | 'scheduled' | 'backoff' | 'done';
+  attempt: number;
+  token?: string;
+  retryTime?: number;
+}
+
+export interface NexusOperationState {
+  scheduledEventId: number;
+  endpoint: string;
+  endpointId: string;
+  service: string;
+  operation: string;
+  input?: Pb;
+  nexusHeader: Record<string, string>;
+  requestId: string;
+  scheduleToCloseMs: number;
+  scheduledTime: number;
+  /** `scheduled`: a start task on the queue or with a worker; `backoff`: waiting to retry it; `started`: async, running. */
+  phase: 'scheduled' | 'backoff' | 'started';
+  attempt: number;
+  /** Identifies the current start task: an answer to an older one is refused. */
+  token?: string;
+  retryTime?: number;
+  operationToken?: string;
+  cancel?: NexusCancelState;
+}
+
+interface NexusTaskToken {
+  kind: 'nexus';
+  namespace: string;
+  runId: string;
+  id: number;
+  token: string;
+  op: 'start' | 'cancel';
+}
+
+interface CallbackToken {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  scheduledEventId: number;
+  requestId: string;
+}
+
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decode<T>(text: string | Buffer | undefined): T | undefined {
+  try {
+    return JSON.parse(Buffer.from(typeof text === 'string' ? Buffer.from(text, 'base64url') : (text ?? [])).toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const lock = (id: number) => `nexus:${id}`;
+
+/** `NexusOperationScheduled` ↔ `EVENT_TYPE_NEXUS_OPERATION_SCHEDULED`, as Nexus links name event types. */
+const pascal = (eventType: string) =>
+  eventType
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+const upperSnake = (name: string) => `EVENT_TYPE_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+
+/** A link to an event of a run, in the Nexus URL form the SDKs read (`temporal:///namespaces/…`). */
+export function workflowEventLink(namespace: string, workflowId: string, runId: string, eventId: number, eventType: string): Pb {
+  const path = ['namespaces', namespace, 'workflows', workflowId, runId, 'history'].map(encodeURIComponent).join('/');
+  return { url: `temporal:///${path}?referenceType=EventReference&eventID=${eventId}&eventType=${pascal(eventType)}`, type: 'temporal.api.common.v1.Link.WorkflowEvent' };
+}
+
+/** A Nexus link from a handler back to `temporal.api.common.v1.Link` (the STARTED event's links); others are dropped. */
+export function temporalLink(link: Pb): Pb | undefined {
+  try {
+    const url = new URL(link.url);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (url.protocol !== 'temporal:' || parts.length !== 6 || parts[0] !== 'namespaces' || parts[2] !== 'workflows' || parts[5] !== 'history') return undefined;
+    const [, namespace, , workflowId, runId] = parts;
+    const eventType = url.searchParams.get('eventType');
+    const reference =
+      url.searchParams.get('referenceType') === 'RequestIdReference'
+        ? { requestIdRef: { requestId: url.searchParams.get('requestID') ?? '', eventType: eventType ? upperSnake(eventType) : undefined } }
+        : { eventRef: { eventId: Number(url.searchParams.get('eventID') ?? 0), eventType: eventType ? upperSnake(eventType) : undefined } };
+    return { workflowEvent: { namespace, workflowId, runId, ...reference } };
+  } catch {
+    return undefined;
+  }
+}
+
+export class NexusOperations {
+  readonly endpoints: NexusEndpoints;
+
+  constructor(private readonly h: Engine) {
+    this.endpoints = new NexusEndpoints(h);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** The ScheduleNexusOperation command. An endpoint not registered fails the operation at once. */
+  schedule(exec: ExecutionRecord, attributes: Pb, completedId: number): void {
+    const endpoint = this.endpoints.byName(attributes.endpoint ?? '');
+    const requestId = randomUUID();
+    let scheduleToCloseMs = toMs(attributes.scheduleToCloseTimeout);
+    if (!scheduleToCloseMs || (exec.runTimeoutMs && scheduleToCloseMs > exec.runTimeoutMs)) scheduleToCloseMs = exec.runTimeoutMs;
+    const nexusHeader: Record<string, string> = {};
+    for (const [name, value] of Object.entries((attributes.nexusHeader ?? {}) as Record<string, string>)) nexusHeader[name.toLowerCase()] = value;
+    const event = this.h.append(exec, 'EVENT_TYPE_NEXUS_OPERATION_SCHEDULED', {
+      endpoint: attributes.endpoint,
+      service: attributes.service,
+      operation: attributes.operation,
+      input: attributes.input,
+      scheduleToCloseTimeout: scheduleToCloseMs ? duration(scheduleToCloseMs) : undefined,
+      nexusHeader,
+      workflowTaskCompletedEventId: completedId,
+      requestId,
+      endpointId: endpoint?.id ?? '',
+      scheduleToStartTimeout: attributes.scheduleToStartTimeout,
+      startToCloseTimeout: attributes.startToCloseTimeout,
+    });
+    const op: NexusOperationState = {
+      scheduledEventId: event.eventId,
+      endpoint: attributes.endpoint ?? '',
+      endpointId: endpoint?.id ?? '',
+      service: attributes.service ?? '',
+      operation: attributes.operation ?? '',
+      input: attributes.input,
+      nexusHeader,
+      requestId,
+      scheduleToCloseMs,
+      scheduledTime: this.h.clock.now(),
+      phase: 'scheduled',
+      attempt: 1,
+    };
+    if (!endpoint) {
+      this.finish(exec, op, 'FAILED', { failure: this.wrap(op, { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } }) });
+      return;
+    }
+    exec.nexusOperations = { ...exec.nexusOperations, [op.scheduledEventId]: op };
+    this.armTimeout(exec, op);
+    this.dispatchStart(exec, op);
+  }
+
+  /** The RequestCancelNexusOperation command: recorded now, sent to the handler once the operation has started. */
+  requestCancel(exec: ExecutionRecord, attributes: Pb, completedId: number): void {
+    const id = Number(attributes.scheduledEventId);
+    const op = exec.nexusOperations?.[id];
+    const event = this.h.append(exec, 'EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED', { scheduledEventId: id, workflowTaskCompletedEventId: completedId });
+    if (!op || op.cancel) return;
+    op.cancel = { requestedEventId: event.eventId, phase: 'waiting', attempt: 1 };
+    if (op.phase === 'started') this.dispatchCancel(exec, op);
+  }
+
+  /**
+   * The real server's checks of Nexus commands before any command of the task is applied: an
+   * endpoint not registered, or a cancel for no pending operation, fails the workflow task
+   * (`BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES`, `BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES`).
+   */
+  refusedCommand(exec: ExecutionRecord, commands: Pb[]): { cause: string; message: string } | undefined {
+    for (const command of commands) {
+      if (command.commandType === 'COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION') {
+        const attributes = command.scheduleNexusOperationCommandAttributes ?? {};
+        const cause = 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES';
+        if (!attributes.endpoint) return { cause, message: 'ScheduleNexusOperationCommandAttributes.Endpoint is not set' };
+        if (!attributes.service) return { cause, message: 'ScheduleNexusOperationCommandAttributes.Service is not set' };
+        if (!attributes.operation) return { cause, message: 'ScheduleNexusOperationCommandAttributes.Operation is not set' };
+        if (!this.endpoints.byName(attributes.endpoint)) return { cause, message: `endpoint "${attributes.endpoint}" not found` };
+      } else if (command.commandType === 'COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION') {
+        const id = Number(command.requestCancelNexusOperationCommandAttributes?.scheduledEventId ?? 0);
+        // An operation that ended while the task ran (its end still buffered) may still be asked to cancel.
+        const justEnded = exec.bufferedEvents.some((event) => String(event.eventType).startsWith('EVENT_TYPE_NEXUS_OPERATION_') && Object.values(event).some((value) => (value as Pb)?.scheduledEventId === id));
+        if (!exec.nexusOperations?.[id] && !justEnded) {
+          return {
+            cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES',
+            message: `requested cancelation for a non-existing or already completed operation with scheduled event ID of ${id}`,
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private target(op: NexusOperationState): { namespace: string; taskQueue: string } | undefined {
+    const worker = this.endpoints.byId(op.endpointId)?.spec.target?.worker;
+    return worker ? { namespace: worker.namespace, taskQueue: worker.taskQueue } : undefined;
+  }
+
+  private dispatchStart(exec: ExecutionRecord, op: NexusOperationState): void {
+    const target = this.target(op);
+    if (!target) {
+      this.finish(exec, op, 'FAILED', { failure: this.wrap(op, { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } }) });
+      return;
+    }
+    const token = randomUUID();
+    op.phase = 'scheduled';
+    op.token = token;
+    op.retryTime = undefined;
+    this.h.hold(exec, lock(op.scheduledEventId));
+    const { namespace, runId } = exec;
+    const id = op.scheduledEventId;
+    this.h.matching.addTask(target.namespace, 'nexus', target.taskQueue, { tryStart: () => this.startTask(namespace, runId, id, token, 'start') });
+  }
+
+  private dispatchCancel(exec: ExecutionRecord, op: NexusOperationState): void {
+    const cancel = op.cancel!;
+    const target = this.target(op);
+    if (!target) {
+      cancel.phase = 'done';
+      this.h.deliver(exec, [
+        [
+          'EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED',
+          { requestedEventId: cancel.requestedEventId, scheduledEventId: op.scheduledEventId, failure: { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } } },
+        ],
+      ]);
+      return;
+    }
+    const token = randomUUID();
+    cancel.phase = 'scheduled';
+    cancel.token = token;
+    cancel.retryTime = undefined;
+    this.h.hold(exec, lock(op.scheduledEventId));
+    const { namespace, runId } = exec;
+    const id = op.scheduledEventId;
+    this.h.matching.addTask(target.namespace, 'nexus', target.taskQueue, { tryStart: () => this.startTask(namespace, runId, id, token, 'cancel') });
+  }
+
+  /** A poller takes a task: the request it carries, or undefined when the operation has moved on. */
+  private startTask(namespace: string, runId: string, id: number, token: string, kind: 'start' | 'cancel'): Pb | undefined {
+    const exec = this.h.store.getExecution(namespace, runId);
+    const op = exec?.nexusOperations?.[id];
+    if (!exec || exec.status !== RUNNING || !op) return undefined;
+    if (kind === 'start' ? op.phase !== 'scheduled' || op.token !== token : op.cancel?.phase !== 'scheduled' || op.cancel.token !== token) return undefined;
+    const now = this.h.clock.now();
+    const remaining = op.scheduleToCloseMs ? op.scheduledTime + op.scheduleToCloseMs - now : NEXUS_TASK_TIMEOUT_MS;
+    const timeoutMs = Math.max(1, Math.min(remaining, NEXUS_TASK_TIMEOUT_MS));
+    this.h.setTimer(exec, now + timeoutMs, { type: 'nexus', scheduledEventId: id, kind: 'task', token });
+    const taskToken: NexusTaskToken = { kind: 'nexus', namespace, runId, id, token, op: kind };
+    const header = { ...op.nexusHeader, 'request-timeout': `${timeoutMs}ms` };
+    const variant =
+      kind === 'start'
+        ? {
+            startOperation: {
+              service: op.service,
+              operation: op.operation,
+              requestId: op.requestId,
+              callback: CALLBACK_URL,
+              payload: op.input,
+              callbackHeader: {
+                [CALLBACK_TOKEN_HEADER]: encode({ namespace, workflowId: exec.workflowId, runId, scheduledEventId: id, requestId: op.requestId } satisfies CallbackToken),
+              },
+              links: [workflowEventLink(namespace, exec.workflowId, runId, id, 'EVENT_TYPE_NEXUS_OPERATION_SCHEDULED')],
+            },
+          }
+        : { cancelOperation: { service: op.service, operation: op.operation, operationId: op.operationToken, operationToken: op.operationToken } };
+    return {
+      taskToken: Buffer.from(JSON.stringify(taskToken)),
+      request: { header, scheduledTime: timestamp(now), capabilities: { temporalFailureResponses: true }, endpoint: op.endpoint, ...variant },
+    };
+  }
+
+  /** @throws ServiceError NOT_FOUND for a task that is no longer current (answered, timed out, retried). */
+  private byToken(bytes: Buffer | undefined): { exec: ExecutionRecord; op: NexusOperationState; kind: 'start' | 'cancel' } {
+    const token = decode<NexusTaskToken>(Buffer.from(bytes ?? []).toString('base64url'));
+    const exec = token?.kind === 'nexus' ? this.h.store.getExecution(token.namespace, token.runId) : undefined;
+    const op = exec?.status === RUNNING ? exec.nexusOperations?.[token!.id] : undefined;
+    const current = token?.op === 'start' ? op?.phase === 'scheduled' && op.token === token.token : op?.cancel?.phase === 'scheduled' && op.cancel.token === token?.token;
+    if (!exec || !op || !current) throw notFound('Nexus task not found or already expired.');
+    this.h.clearTimer(exec, `nexus:${op.scheduledEventId}:task`);
+    this.h.release(exec, lock(op.scheduledEventId));
+    return { exec, op, kind: token!.op };
+  }
+
+  /** RespondNexusTaskCompleted: the handler's answer to a start or cancel request. */
+  completed(request: Pb): Pb {
+    this.h.requireNamespace(request.namespace);
+    const { exec, op, kind } = this.byToken(request.taskToken);
+    if (kind === 'cancel') {
+      op.cancel!.phase = 'done';
+      this.h.deliver(exec, [['EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED', { requestedEventId: op.cancel!.requestedEventId, scheduledEventId: op.scheduledEventId }]]);
+      this.h.save(exec);
+      return {};
+    }
+    const start = request.response?.startOperation;
+    if (start?.syncSuccess) this.finish(exec, op, 'COMPLETED', { result: start.syncSuccess.payload ?? {} });
+    else if (start?.asyncSuccess) this.started(exec, op, start.asyncSuccess.operationToken || start.asyncSuccess.operationId || '', start.asyncSuccess.links ?? []);
+    else if (start?.failure) this.finish(exec, op, start.failure.canceledFailureInfo ? 'CANCELED' : 'FAILED', { failure: this.wrap(op, start.failure) });
+    else if (start?.operationError) {
+      const cause = nexusFailure(start.operationError.failure);
+      const canceled = start.operationError.operationState === 'canceled';
+      this.finish(exec, op, canceled ? 'CANCELED' : 'FAILED', { failure: this.wrap(op, canceled ? { ...cause, canceledFailureInfo: {} } : cause) });
+    } else throw invalidArgument('invalid response: a start operation response must be sync, async or a failure');
+    this.h.save(exec);
+    return {};
+  }
+
+  /** RespondNexusTaskFailed: a handler error, retried with backoff when retryable, else the end of the operation (or of the cancel request). */
+  failed(request: Pb): Pb {
+    this.h.requireNamespace(request.namespace);
+    const { exec, op, kind } = this.byToken(request.taskToken);
+    const failure: Pb = request.failure ?? {
+      ...nexusFailure(request.error?.failure),
+      nexusHandlerFailureInfo: { type: request.error?.errorType ?? 'INTERNAL', retryBehavior: request.error?.retryBehavior },
+    };
+    const info = failure.nexusHandlerFailureInfo ?? {};
+    const behavior: string = info.retryBehavior ?? '';
+    const retryable = behavior.endsWith('_NON_RETRYABLE') ? false : behavior.endsWith('_RETRYABLE') ? true : RETRYABLE_TYPES.has(info.type ?? 'INTERNAL');
+    const state = kind === 'start' ? op : op.cancel!;
+    if (retryable) {
+      const retryTime = this.h.clock.now() + Math.min(1000 * 2 ** (state.attempt - 1), MAX_BACKOFF_MS);
+      if (!op.scheduleToCloseMs || retryTime < op.scheduledTime + op.scheduleToCloseMs) {
+        state.phase = 'backoff';
+        state.attempt += 1;
+        state.retryTime = retryTime;
+        state.token = undefined;
+        this.h.setTimer(exec, retryTime, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind: 'retry' });
+        this.h.save(exec);
+        return {};
+      }
+    }
+    if (kind === 'start') this.finish(exec, op, 'FAILED', { failure: this.wrap(op, failure) });
+    else {
+      op.cancel!.phase = 'done';
+      this.h.deliver(exec, [['EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED', { requestedEventId: op.cancel!.requestedEventId, scheduledEventId: op.scheduledEventId, failure }]]);
+    }
+    this.h.save(exec);
+    return {};
+  }
+
+  // ---------------------------------------------------------------- moves
+
+  private started(exec: ExecutionRecord, op: NexusOperationState, operationToken: string, links: Pb[]): void {
+    op.phase = 'started';
+    op.token = undefined;
+    op.operationToken = operationToken;
+    const [event] = this.h.deliver(exec, [
+      ['EVENT_TYPE_NEXUS_OPERATION_STARTED', { scheduledEventId: op.scheduledEventId, operationId: operationToken, requestId: op.requestId, operationToken }],
+    ]);
+    const temporalLinks = links.map(temporalLink).filter((link): link is Pb => !!link);
+    if (event && temporalLinks.length > 0) event.links = temporalLinks;
+    if (op.cancel?.phase === 'waiting') this.dispatchCancel(exec, op);
+  }
+
+  /** The operation's end: its closing event for the workflow, and nothing left of it here. */
+  private finish(exec: ExecutionRecord, op: NexusOperationState, outcome: 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TIMED_OUT', attributes: Pb): void {
+    for (const kind of ['timeout', 'retry', 'task']) this.h.clearTimer(exec, `nexus:${op.scheduledEventId}:${kind}`);
+    this.h.release(exec, lock(op.scheduledEventId));
+    if (exec.nexusOperations) delete exec.nexusOperations[op.scheduledEventId];
+    this.h.deliver(exec, [[`EVENT_TYPE_NEXUS_OPERATION_${outcome}`, { scheduledEventId: op.scheduledEventId, requestId: op.requestId, ...attributes }]]);
+  }
+
+  /** The failure the caller sees: a NexusOperationFailure whose cause is what the handler said. */
+  private wrap(op: NexusOperationState, cause: Pb): Pb {
+    return {
+      message: 'nexus operation completed unsuccessfully',
+      source: '',
+      cause,
+      nexusOperationExecutionFailureInfo: {
+        scheduledEventId: op.scheduledEventId,
+        endpoint: op.endpoint,
+        service: op.service,
+        operation: op.operation,
+        operationId: op.operationToken ?? '',
+        operationToken: op.operationToken ?? '',
+      },
+    };
+  }
+
+  private armTimeout(exec: ExecutionRecord, op: NexusOperationState): void {
+    if (op.scheduleToCloseMs) this.h.setTimer(exec, op.scheduledTime + op.scheduleToCloseMs, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind: 'timeout' });
+  }
+
+  /** A Nexus timer task fell due (`engine.fireTimer`, in its unit of work). */
+  fire(exec: ExecutionRecord, task: Extract<TimerTask, { type: 'nexus' }>): void {
+    const op = exec.nexusOperations?.[task.scheduledEventId];
+    if (!op) return;
+    switch (task.kind) {
+      case 'timeout':
+        this.finish(exec, op, 'TIMED_OUT', {
+          failure: this.wrap(op, { message: 'operation timed out', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' } }),
+        });
+        break;
+      case 'retry':
+        if (op.phase === 'backoff') this.dispatchStart(exec, op);
+        else if (op.cancel?.phase === 'backoff') this.dispatchCancel(exec, op);
+        break;
+      case 'task':
+        // The worker kept the task past its request timeout: it goes out again (a new token refuses the late answer).
+        this.h.release(exec, lock(op.scheduledEventId));
+        if (op.phase === 'scheduled' && op.token === task.token) {
+          op.attempt += 1;
+          this.dispatchStart(exec, op);
+        } else if (op.cancel?.phase === 'scheduled' && op.cancel.token === task.token) {
+          op.cancel.attempt += 1;
+          this.dispatchCancel(exec, op);
+        }
+        break;
+    }
+    this.h.save(exec);
+  }
+
+  /** At start: each operation's timers and tasks again (a task that was out with a worker goes out anew). */
+  recoverRun(exec: ExecutionRecord): void {
+    for (const op of Object.values(exec.nexusOperations ?? {})) {
+      this.armTimeout(exec, op);
+      if (op.phase === 'scheduled') this.dispatchStart(exec, op);
+      else if (op.phase === 'backoff') this.h.setTimer(exec, op.retryTime!, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind: 'retry' });
+      const cancel = op.cancel;
+      if (cancel?.phase === 'scheduled') this.dispatchCancel(exec, op);
+      else if (cancel?.phase === 'backoff') this.h.setTimer(exec, cancel.retryTime!, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind: 'retry' });
+    }
+  }
+
+  // ---------------------------------------------------------------- completions
+
+  /**
+   * A run closed: each Nexus operation it was started for hears how it ended (the completion
+   * callback). A run that continued as new hands its callbacks to the next run instead.
+   */
+  runClosed(run: ExecutionRecord, status: ExecutionStatus, attributes: Pb): void {
+    if (status === 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW') return;
+    for (const callback of run.completionCallbacks ?? []) {
+      if (callback.nexus?.url !== CALLBACK_URL) continue;
+      const header: Record<string, string> = {};
+      for (const [name, value] of Object.entries((callback.nexus.header ?? {}) as Record<string, string>)) header[name.toLowerCase()] = value;
+      const ref = decode<CallbackToken>(header[CALLBACK_TOKEN_HEADER]);
+      if (!ref) continue;
+      const caller = this.h.store.getExecution(ref.namespace, ref.runId);
+      const op = caller?.status === RUNNING ? caller.nexusOperations?.[ref.scheduledEventId] : undefined;
+      if (!caller || !op || op.requestId !== ref.requestId) continue;
+      // The run may end before the handler's start answer arrives: the start is recorded first, as the real server does.
+      if (op.phase !== 'started') {
+        this.h.clearTimer(caller, `nexus:${op.scheduledEventId}:task`);
+        this.h.clearTimer(caller, `nexus:${op.scheduledEventId}:retry`);
+        this.started(caller, op, header['nexus-operation-token'] ?? '', [
+          workflowEventLink(run.namespace, run.workflowId, run.runId, 1, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
+        ]);
+      }
+      switch (status) {
+        case 'WORKFLOW_EXECUTION_STATUS_COMPLETED':
+          this.finish(caller, op, 'COMPLETED', { result: attributes.result?.payloads?.[0] ?? {} });
+          break;
+        case 'WORKFLOW_EXECUTION_STATUS_CANCELED':
+          this.finish(caller, op, 'CANCELED', { failure: this.wrap(op, { message: 'operation canceled', canceledFailureInfo: { details: attributes.details } }) });
+          break;
+        case 'WORKFLOW_EXECUTION_STATUS_FAILED':
+          this.finish(caller, op, 'FAILED', { failure: this.wrap(op, attributes.failure ?? { message: 'operation failed' }) });
+          break;
+        case 'WORKFLOW_EXECUTION_STATUS_TERMINATED':
+          this.finish(caller, op, 'FAILED', { failure: this.wrap(op, { message: 'operation terminated', terminatedFailureInfo: {} }) });
+          break;
+        default:
+          this.finish(caller, op, 'FAILED', { failure: this.wrap(op, { message: 'operation exceeded internal timeout', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' } }) });
+      }
+      this.h.save(caller);
+    }
+  }
+}
+
+/** A `temporal.api.nexus.v1.Failure` as a Temporal failure: the details hold one when the SDK sent it so. */
+function nexusFailure(failure: Pb | undefined): Pb {
+  if (!failure) return { message: 'operation failed' };
+  if (failure.metadata?.type === 'temporal.api.failure.v1.Failure' && failure.details?.length) {
+    try {
+      return { message: failure.message, ...JSON.parse(Buffer.from(failure.details).toString('utf8')) };
+    } catch {
+      // fall through: plain message
+    }
+  }
+  return { message: failure.message ?? '', stackTrace: failure.stackTrace ?? '' };
+}

@@ -1,0 +1,310 @@
+/**
+ * Nexus through the official SDK: endpoints (OperatorService), and operations a caller workflow
+ * runs against a handler worker (`nexus-rpc` service, a sync operation and a `@temporalio/nexus`
+ * workflow-run operation): sync result, async result by completion callback, handler and operation
+ * failures, schedule-to-close timeout under time skipping, cancellation, and a restart on the same
+ * file. Each history is checked for the real server's events and replayed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { status } from '@grpc/grpc-js';
+import Long from 'long';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowRunOperationHandler, startWorkflow } from '@temporalio/nexus';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import * as nexus from 'nexus-rpc';
+import { start as startServer } from '../../temporal-server';
+import { greetingService } from './fixtures/nexusService';
+import { callsAndReports, callsEcho, callsGreet, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
+import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
+
+const flaky = new Set<string>();
+
+const greetingHandler = nexus.serviceHandler(greetingService, {
+  echo: async (_ctx, input) => `echo: ${input}`,
+  refuse: async (ctx, input) => {
+    // 'UNAVAILABLE-once': a retryable handler error on the first attempt, a result on the next.
+    if (input === 'UNAVAILABLE-once') {
+      if (flaky.has(ctx.requestId!)) return 'recovered';
+      flaky.add(ctx.requestId!);
+      throw new nexus.HandlerError('UNAVAILABLE', 'not yet');
+    }
+    if (input === 'operation') throw new nexus.OperationError('failed', 'the operation refused');
+    throw new nexus.HandlerError(input as nexus.HandlerErrorType, `the handler refused with ${input}`);
+  },
+  greet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) =>
+    startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] }),
+  ),
+  slowGreet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] });
+  }),
+});
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function createEndpoint(connection: Connection, taskQueue: string, name = uniqueId('ep').slice(0, 30)): Promise<{ name: string; id: string }> {
+  const { endpoint } = await connection.operatorService.createNexusEndpoint({ spec: { name, target: { worker: { namespace: 'default', taskQueue } } } });
+  return { name, id: endpoint!.id! };
+}
+
+/** A worker that handles `greetingService` and runs the caller and handler workflows, on a queue of the test's own. */
+async function withNexusWorker<T>(body: (endpoint: string, taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueQueue();
+  const { name } = await createEndpoint(env.connection, taskQueue);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
+  return worker.runUntil(body(name, taskQueue));
+}
+
+async function historyEvents(handle: WorkflowHandle) {
+  return (await handle.fetchHistory()).events ?? [];
+}
+
+const E = temporal.api.enums.v1.EventType;
+const seconds = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+
+function grpcCode(promise: Promise<unknown>): Promise<number | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: { code?: number }) => error.code,
+  );
+}
+
+describe('Nexus endpoints', () => {
+  test('when endpoints are created, read, listed, updated and deleted, then versions and refusals are the real server\'s', async () => {
+    const operator = env.connection.operatorService;
+    const taskQueue = uniqueQueue();
+    const { name, id } = await createEndpoint(env.connection, taskQueue);
+    const got = (await operator.getNexusEndpoint({ id })).endpoint!;
+    expect(Number(got.version)).toBe(1);
+    expect(got.spec?.name).toBe(name);
+    expect(got.spec?.target?.worker).toMatchObject({ namespace: 'default', taskQueue });
+    expect(got.urlPrefix).toBe(`/nexus/endpoints/${id}`);
+    expect((await operator.listNexusEndpoints({ name })).endpoints?.map((e) => e.id)).toEqual([id]);
+    expect((await operator.listNexusEndpoints({ name: 'no-such-endpoint' })).endpoints).toEqual([]);
+    // Paging one at a time reaches every endpoint, ours among them, each once.
+    const seen: string[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await operator.listNexusEndpoints({ pageSize: 1, nextPageToken });
+      seen.push(...(page.endpoints ?? []).map((e) => e.id!));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    expect(seen.filter((seenId) => seenId === id)).toHaveLength(1);
+    expect(new Set(seen).size).toBe(seen.length);
+
+    const otherQueue = uniqueQueue();
+    const updated = (await operator.updateNexusEndpoint({ id, version: Long.fromNumber(1), spec: { name, target: { worker: { namespace: 'default', taskQueue: otherQueue } } } })).endpoint!;
+    expect(Number(updated.version)).toBe(2);
+    expect(updated.spec?.target?.worker?.taskQueue).toBe(otherQueue);
+    expect(await grpcCode(operator.updateNexusEndpoint({ id, version: Long.fromNumber(1), spec: { name, target: { worker: { namespace: 'default', taskQueue } } } }))).toBe(status.FAILED_PRECONDITION);
+
+    expect(await grpcCode(createEndpoint(env.connection, taskQueue, name))).toBe(status.ALREADY_EXISTS);
+    for (const bad of ['bad name', '-starts-with-dash', 'ends-with-dash-', 'under_score', 'x'.repeat(201), '']) {
+      expect(await grpcCode(createEndpoint(env.connection, taskQueue, bad))).toBe(status.INVALID_ARGUMENT);
+    }
+    expect(await grpcCode(createEndpoint(env.connection, taskQueue, 'a1'))).toBeUndefined();
+    expect(await grpcCode(operator.createNexusEndpoint({ spec: { name: uniqueId('ep').slice(0, 30), target: { worker: { namespace: 'no-such-namespace', taskQueue } } } }))).toBe(status.FAILED_PRECONDITION);
+    expect(await grpcCode(operator.createNexusEndpoint({ spec: { name: uniqueId('ep').slice(0, 30) } }))).toBe(status.INVALID_ARGUMENT);
+    expect(await grpcCode(operator.getNexusEndpoint({ id: 'not-a-uuid' }))).toBe(status.INVALID_ARGUMENT);
+    expect(await grpcCode(operator.getNexusEndpoint({ id: '00000000-0000-4000-8000-000000000000' }))).toBe(status.NOT_FOUND);
+
+    expect(await grpcCode(operator.deleteNexusEndpoint({ id, version: Long.fromNumber(0) }))).toBe(status.INVALID_ARGUMENT);
+    await operator.deleteNexusEndpoint({ id, version: Long.fromNumber(2) });
+    expect(await grpcCode(operator.getNexusEndpoint({ id }))).toBe(status.NOT_FOUND);
+    expect(await grpcCode(operator.deleteNexusEndpoint({ id, version: Long.fromNumber(2) }))).toBe(status.NOT_FOUND);
+  });
+});
+
+describe('Nexus operations from a workflow', () => {
+  test('when the handler answers synchronously, then the caller gets the result with SCHEDULED then COMPLETED', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsEcho, { taskQueue, workflowId: uniqueId('echo'), args: [endpoint, 'ping'] });
+      expect(await handle.result()).toBe('echo: ping');
+      const types = await eventTypes(handle);
+      expect(types).toContain('NEXUS_OPERATION_SCHEDULED');
+      expect(types).toContain('NEXUS_OPERATION_COMPLETED');
+      expect(types).not.toContain('NEXUS_OPERATION_STARTED');
+      const scheduled = (await historyEvents(handle)).find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)!;
+      expect(scheduled.nexusOperationScheduledEventAttributes).toMatchObject({ endpoint, service: 'greeting', operation: 'echo' });
+      expect(scheduled.nexusOperationScheduledEventAttributes?.endpointId).toBeTruthy();
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the handler starts a workflow, then STARTED links that run and its completion ends the operation', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsGreet, { taskQueue, workflowId: uniqueId('greet'), args: [endpoint, 'Ada', 5_000] });
+      const { result, token } = await handle.result();
+      expect(result).toBe('Hello, Ada!');
+      expect(token).toBeTruthy();
+      const events = await historyEvents(handle);
+      const types = await eventTypes(handle);
+      expect(types.filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
+      const started = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)!;
+      expect(started.nexusOperationStartedEventAttributes?.operationToken).toBe(token);
+      const link = started.links?.[0]?.workflowEvent;
+      expect(link?.workflowId).toMatch(/^greeting-/);
+      // The handler's run: linked back to the caller's SCHEDULED event, carrying the completion callback.
+      const handlerRun = env.client.workflow.getHandle(link!.workflowId!, link!.runId!);
+      expect((await handlerRun.describe()).status.name).toBe('COMPLETED');
+      const handlerStart = (await historyEvents(handlerRun))[0];
+      const back = handlerStart.links?.[0]?.workflowEvent;
+      expect(back).toMatchObject({ workflowId: handle.workflowId, eventRef: { eventType: E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED } });
+      expect(handlerStart.workflowExecutionStartedEventAttributes?.completionCallbacks?.[0]?.nexus?.url).toBe('temporal://system');
+      await expectReplays(handle);
+      await expectReplays(handlerRun);
+    });
+  });
+
+  test('when the handler refuses or its workflow fails, then the operation fails with the cause', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const run = async (operation: 'refuse' | 'greet', input: string) => {
+        const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('refuse'), args: [endpoint, operation, input] });
+        const report = await handle.result();
+        expect(await eventTypes(handle)).toContain('NEXUS_OPERATION_FAILED');
+        await expectReplays(handle);
+        return report;
+      };
+      expect(await run('refuse', 'BAD_REQUEST')).toMatch(/^NexusOperationFailure: .* \/ HandlerError: the handler refused with BAD_REQUEST$/);
+      expect(await run('refuse', 'operation')).toMatch(/^NexusOperationFailure: .* \/ \w+: the operation refused$/);
+      expect(await run('greet', 'fail')).toMatch(/^NexusOperationFailure: .* \/ ApplicationFailure: no greeting for fail$/);
+    });
+  });
+
+  test('when the handler fails with a retryable error, then the start is retried after the backoff and succeeds', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('retry'), args: [endpoint, 'refuse', 'UNAVAILABLE-once'] });
+      expect(await handle.result()).toBe('ok: recovered');
+      const events = await historyEvents(handle);
+      expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_COMPLETED']);
+      const scheduled = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)!;
+      const completed = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_COMPLETED)!;
+      // The first backoff is one second: the second attempt cannot come before it.
+      expect(seconds(completed.eventTime) - seconds(scheduled.eventTime)).toBeGreaterThanOrEqual(1_000);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the endpoint is not registered, then the workflow task fails with BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES', async () => {
+    await withNexusWorker(async (_endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsEcho, { taskQueue, workflowId: uniqueId('no-endpoint'), args: ['no-such-endpoint', 'ping'] });
+      let failed: Awaited<ReturnType<typeof historyEvents>>[number] | undefined;
+      for (let i = 0; i < 100 && !failed; i++) {
+        failed = (await historyEvents(handle)).find((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+        if (!failed) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES);
+      expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe('endpoint "no-such-endpoint" not found');
+      expect(await eventTypes(handle)).not.toContain('NEXUS_OPERATION_SCHEDULED');
+      await handle.terminate('test done');
+    });
+  });
+
+  test('when the operation outlives its schedule-to-close timeout, then it times out at that instant, by time skipping', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('timeout'), args: [endpoint, 'greet', 'late', '1 hour', 24 * 3_600_000] });
+      expect(await handle.result()).toMatch(/^NexusOperationFailure: .* \/ TimeoutFailure: /);
+      const events = await historyEvents(handle);
+      const scheduled = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)!;
+      const timedOut = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT)!;
+      expect(seconds(timedOut.eventTime) - seconds(scheduled.eventTime)).toBe(3_600_000);
+      expect(events.some((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)).toBe(true);
+      await expectReplays(handle);
+      const handlerId = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)!.links![0].workflowEvent!.workflowId!;
+      // The handler's run ends later (its day skipped): the caller, already told, hears nothing more.
+      expect(await env.client.workflow.getHandle(handlerId).result()).toBe('Hello, late!');
+      expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_TIMED_OUT']);
+    });
+  });
+
+  test('when the caller cancels a started operation, then the handler cancels its run and the caller sees CANCELED', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(cancelsGreet, { taskQueue, workflowId: uniqueId('cancel'), args: [endpoint] });
+      expect(await handle.result()).toBe('canceled: had token');
+      const events = await historyEvents(handle);
+      const types = await eventTypes(handle);
+      expect(types.filter((t) => t.startsWith('NEXUS_'))).toEqual([
+        'NEXUS_OPERATION_SCHEDULED',
+        'NEXUS_OPERATION_STARTED',
+        'NEXUS_OPERATION_CANCEL_REQUESTED',
+        'NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED',
+        'NEXUS_OPERATION_CANCELED',
+      ]);
+      const handlerId = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)!.links![0].workflowEvent!.workflowId!;
+      expect((await env.client.workflow.getHandle(handlerId).describe()).status.name).toBe('CANCELLED');
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the caller cancels before the handler has answered the start, then the cancel goes out once it has started', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const handle = await env.client.workflow.start(cancelsBeforeStart, { taskQueue, workflowId: uniqueId('cancel-early'), args: [endpoint] });
+      expect(await handle.result()).toBe('NexusOperationFailure / CancelledFailure');
+      const events = await historyEvents(handle);
+      expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual([
+        'NEXUS_OPERATION_SCHEDULED',
+        'NEXUS_OPERATION_CANCEL_REQUESTED',
+        'NEXUS_OPERATION_STARTED',
+        'NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED',
+        'NEXUS_OPERATION_CANCELED',
+      ]);
+      const handlerId = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)!.links![0].workflowEvent!.workflowId!;
+      expect((await env.client.workflow.getHandle(handlerId).describe()).status.name).toBe('CANCELLED');
+      await expectReplays(handle);
+    });
+  });
+});
+
+const fileOnly = process.env.TEMPORAL_SERVER_DB === 'file' ? describe.skip : describe;
+
+fileOnly('Nexus across a restart (file)', () => {
+  test('when the server restarts while an async operation runs, then the endpoint is kept and the operation completes once', async () => {
+    const dbFilename = path.join(mkdtempSync(path.join(tmpdir(), 'temporal-nexus-')), 'temporal.db');
+    let server = await startServer({ dbFilename });
+    let connection = await Connection.connect({ address: server.address });
+    const taskQueue = uniqueQueue();
+    const workflowId = uniqueId('restart');
+    try {
+      const { name, id } = await createEndpoint(connection, taskQueue);
+      const handle = await new Client({ connection }).workflow.start(callsGreet, { taskQueue, workflowId, args: [name, 'Grace', 4_000] });
+      // A first worker takes the operation as far as STARTED (its run sleeping 4 s), then goes away with the server.
+      let native = await NativeConnection.connect({ address: server.address });
+      let worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
+      await worker.runUntil(async () => {
+        for (let i = 0; i < 200 && !(await eventTypes(handle)).includes('NEXUS_OPERATION_STARTED'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      expect(await eventTypes(handle)).toContain('NEXUS_OPERATION_STARTED');
+      await native.close();
+      await connection.close();
+      await server.stop();
+
+      server = await startServer({ dbFilename });
+      connection = await Connection.connect({ address: server.address });
+      expect((await connection.operatorService.getNexusEndpoint({ id })).endpoint?.spec?.name).toBe(name);
+      native = await NativeConnection.connect({ address: server.address });
+      worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
+      const restarted = new Client({ connection }).workflow.getHandle(workflowId);
+      const outcome = await worker.runUntil(restarted.result());
+      await native.close();
+      expect(outcome.result).toBe('Hello, Grace!');
+      const types = await eventTypes(restarted);
+      expect(types.filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
+      await expectReplays(restarted);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+});
