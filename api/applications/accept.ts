@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { APPLICATION_STAGES, checkAcceptance } from '../../domain';
@@ -14,11 +14,10 @@ import { instant, receiptNumber } from '../answers';
 import { takenLossReportSchema } from '../lossReports/reportLoss';
 import type { User } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
-import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
-import { searchAttributesAtStart } from '../../workflows/searchAttributes';
+import { DUPLICATE_APPLICATION, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { ServerTiming } from '../serverTiming';
-import { applicationWorkflowId } from './workflowId';
+import { applicationStart, applicationWorkflowId } from './workflowId';
 import { StillInProgress } from '../problems';
 import { waitForWorkflow } from './workflowWait';
 
@@ -121,15 +120,7 @@ async function accepted(
   try {
     // One call: the engine starts the run and admits the `accepted` update together (update-with-start),
     // which answers once the acceptance is in the read model. A run already open for the person fails the start.
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
-      workflowId,
-      taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
-      args: [input],
-      // Stage, stations and deadline for operators' lists (no personal data): workflows/searchAttributes.ts.
-      typedSearchAttributes: searchAttributesAtStart(input),
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
+    const startWorkflowOperation = applicationStart(citizen.idNumber, input, config.TEMPORAL_TASK_QUEUE_PREFIX);
     state = await timing.measure('engine', () =>
       waitForWorkflow(temporal.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation }), config.WORKFLOW_WAIT_MS, () => new StillInProgress(input.applicationId, config.WORKFLOW_WAIT_MS)),
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../../config';
@@ -11,14 +11,12 @@ import type { Db } from '../../db/knex';
 import { findApplication, findByImportReference, findInProgress, registryFactsForAcceptance } from '../../db/queries/applications';
 import type { User } from '../../db/users';
 import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
-import type { applicationWorkflow } from '../../workflows';
-import { APPLICATION_WORKFLOW, DUPLICATE_APPLICATION, taskQueues, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
-import { searchAttributesAtStart } from '../../workflows/searchAttributes';
+import { DUPLICATE_APPLICATION, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
 import { importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, lineTooLong, linesOf, malformedLine } from '../lossReports/importLossReports';
 import { lineRefusalIn, localized, type Language } from '../problemText';
 import { Problem, problems } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
-import { applicationWorkflowId } from './workflowId';
+import { applicationStart, applicationWorkflowId } from './workflowId';
 import { waitForWorkflow } from './workflowWait';
 
 /** How much one import may hold: each line starts a workflow, so a file is a few hundred cases, not a registry. */
@@ -232,15 +230,7 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
 
   const workflowId = applicationWorkflowId(citizen.idNumber);
   try {
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
-      workflowId,
-      taskQueue: taskQueues.applications(config.TEMPORAL_TASK_QUEUE_PREFIX),
-      args: [input],
-      // Stage, stations and deadline for operators' lists (no personal data): workflows/searchAttributes.ts.
-      typedSearchAttributes: searchAttributesAtStart(input),
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
+    const startWorkflowOperation = applicationStart(citizen.idNumber, input, config.TEMPORAL_TASK_QUEUE_PREFIX);
     await waitForWorkflow(temporal.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation }), config.WORKFLOW_WAIT_MS, () => new Error('the imported application was not recorded in time'));
   } catch (error) {
     const duplicate = error instanceof WorkflowExecutionAlreadyStartedError || (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === DUPLICATE_APPLICATION);
