@@ -228,14 +228,7 @@ export class NexusOperations {
       this.finish(exec, op, 'FAILED', { failure: this.wrap(op, { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } }) });
       return;
     }
-    const token = randomUUID();
-    op.phase = 'scheduled';
-    op.token = token;
-    op.retryTime = undefined;
-    this.h.hold(exec, lock(op.scheduledEventId));
-    const { namespace, runId } = exec;
-    const id = op.scheduledEventId;
-    this.h.matching.addTask(target.namespace, 'nexus', target.taskQueue, { tryStart: () => this.startTask(namespace, runId, id, token, 'start') });
+    this.queueTask(exec, op, op, target, 'start');
   }
 
   private dispatchCancel(exec: ExecutionRecord, op: NexusOperationState): void {
@@ -251,14 +244,19 @@ export class NexusOperations {
       ]);
       return;
     }
+    this.queueTask(exec, op, cancel, target, 'cancel');
+  }
+
+  /** Puts `op`'s start or cancel request on the endpoint's task queue, under a fresh token (a late answer to an older one is ignored). */
+  private queueTask(exec: ExecutionRecord, op: NexusOperationState, request: { phase: string; token?: string; retryTime?: number }, target: { namespace: string; taskQueue: string }, kind: 'start' | 'cancel'): void {
     const token = randomUUID();
-    cancel.phase = 'scheduled';
-    cancel.token = token;
-    cancel.retryTime = undefined;
+    request.phase = 'scheduled';
+    request.token = token;
+    request.retryTime = undefined;
     this.h.hold(exec, lock(op.scheduledEventId));
     const { namespace, runId } = exec;
     const id = op.scheduledEventId;
-    this.h.matching.addTask(target.namespace, 'nexus', target.taskQueue, { tryStart: () => this.startTask(namespace, runId, id, token, 'cancel') });
+    this.h.matching.addTask(target.namespace, 'nexus', target.taskQueue, { tryStart: () => this.startTask(namespace, runId, id, token, kind) });
   }
 
   /** A poller takes a task: the request it carries, or undefined when the operation has moved on. */
