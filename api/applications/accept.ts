@@ -95,7 +95,13 @@ async function accepted(
     on: (deps.clock ?? systemClock).today(),
     applicationInProgress: inProgress ? { applicationId: inProgress.id } : undefined,
   });
-  if (!verdict.ok) throw await refusal(db, verdict.code, verdict.message, inProgress?.id);
+  if (!verdict.ok) {
+    // The same request, sent again while its run was recording it, may have been recorded between the
+    // two reads above: then it is a replay, not another application in progress.
+    const earlier = idempotencyKey && inProgress ? await findByIdempotencyKey(db, stationCode, idempotencyKey) : undefined;
+    if (earlier) return { created: false, application: sameRequest(earlier, request) };
+    throw await refusal(db, verdict.code, verdict.message, inProgress?.id);
+  }
   if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was recorded.');
 
   const citizen = facts.citizen!;
