@@ -178,10 +178,20 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
 
   /** Picks an option of the antd select labelled `label` inside `scope`. */
   async function choose(scope: ReturnType<Page['getByRole']>, label: string, option: string) {
-    await scope.getByLabel(label).click();
     // An earlier select's list stays in the page, hidden: take the open one's option, then see it chosen.
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).click();
-    await scope.locator('.ant-select-content-has-value', { hasText: option }).waitFor();
+    // Under load a click on the list while it still opens can be lost: close it and choose again, as a person would.
+    for (let attempt = 1; ; attempt++) {
+      await scope.getByLabel(label).click();
+      await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).click();
+      try {
+        await scope.locator('.ant-select-content-has-value', { hasText: option }).waitFor({ timeout: 3_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await scope.locator('.ant-modal-title').click(); // a click beside the list closes it (Escape would close the dialog)
+        await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'detached', timeout: 3_000 }).catch(() => undefined);
+      }
+    }
   }
 
   test('when a manager puts a person of the region on the blacklist, then the entry is listed with the name; the same again is refused in Chinese; an admin removes it with a reason', async () => {
