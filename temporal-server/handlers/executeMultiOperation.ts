@@ -1,13 +1,13 @@
 /**
  * ExecuteMultiOperation: update-with-start. The start (usually with conflict policy USE_EXISTING)
- * and the update's admission are one unit of work; then the update is waited on as
- * UpdateWorkflowExecution waits.
+ * and the update's admission are one unit of work, the update admitted before the new run's first
+ * task is scheduled; then the update is waited on as UpdateWorkflowExecution waits.
  */
 import type { Engine } from '../engine';
 import { invalidArgument } from '../errors';
 import type { Pb } from '../proto';
 import { startWorkflow } from './startWorkflowExecution';
-import { update } from './updateWorkflowExecution';
+import { admit, update, waitForUpdate } from './updateWorkflowExecution';
 
 export async function executeMultiOperation(h: Engine, request: Pb, deadline: number): Promise<Pb> {
   const [first, second] = request.operations ?? [];
@@ -20,7 +20,13 @@ export async function executeMultiOperation(h: Engine, request: Pb, deadline: nu
   if (second.updateWorkflow.workflowExecution?.workflowId && second.updateWorkflow.workflowExecution.workflowId !== start.workflowId) {
     throw invalidArgument('the update must name the workflow the start starts');
   }
-  const { runId, started } = startWorkflow(h, start);
-  const updated = await update(h, { ...second.updateWorkflow, namespace, workflowExecution: { workflowId: start.workflowId, runId } }, deadline);
+  // A new run carries the update from its first workflow task, as the real server's does: one task
+  // both starts the workflow and answers the update. An existing run (USE_EXISTING) is updated as usual.
+  let updateId: string | undefined;
+  const { runId, started } = startWorkflow(h, start, (exec) => (updateId = admit(exec, second.updateWorkflow).id));
+  const updateRequest = { ...second.updateWorkflow, namespace, workflowExecution: { workflowId: start.workflowId, runId } };
+  const updated = updateId
+    ? await waitForUpdate(h, h.requireRunning(namespace, updateRequest.workflowExecution), updateId, updateRequest.waitPolicy?.lifecycleStage, deadline)
+    : await update(h, updateRequest, deadline);
   return { responses: [{ startWorkflow: { runId, started } }, { updateWorkflow: updated }] };
 }

@@ -12,15 +12,20 @@ export async function update(h: Engine, request: Pb, deadline: number): Promise<
   const namespace = h.requireNamespace(request.namespace);
   const exec = h.requireRunning(namespace, request.workflowExecution);
   if (request.firstExecutionRunId && request.firstExecutionRunId !== exec.runId) throw notFound('workflow execution not found for the given first execution run id');
-  const updateId: string = request.request?.meta?.updateId || randomUUID();
-  let update = exec.updates[updateId];
-  if (!update) {
-    update = { updateId, request: { ...request.request, meta: { ...request.request?.meta, updateId } }, stage: 'admitted' };
-    exec.updates[updateId] = update;
+  const updateId = admit(exec, request);
+  if (updateId.admitted) {
     h.scheduleWorkflowTask(exec);
     h.save(exec);
   }
-  return waitForUpdate(h, exec, updateId, request.waitPolicy?.lifecycleStage, deadline);
+  return waitForUpdate(h, exec, updateId.id, request.waitPolicy?.lifecycleStage, deadline);
+}
+
+/** Admits the request's update to the run (once per update id): offered to the workflow with its next task. */
+export function admit(exec: ExecutionRecord, request: Pb): { id: string; admitted: boolean } {
+  const updateId: string = request.request?.meta?.updateId || randomUUID();
+  if (exec.updates[updateId]) return { id: updateId, admitted: false };
+  exec.updates[updateId] = { updateId, request: { ...request.request, meta: { ...request.request?.meta, updateId } }, stage: 'admitted' };
+  return { id: updateId, admitted: true };
 }
 
 export async function waitForUpdate(h: Engine, exec: ExecutionRecord, updateId: string, wanted: string | undefined, deadline: number): Promise<Pb> {

@@ -130,7 +130,7 @@ test('a workflow that fails is reported as failed', async () => {
   });
 });
 
-test('when an update is sent with start, then the first call starts the workflow and a second reuses it', async () => {
+test('when an update is sent with start, then the first call starts the workflow and a second reuses it; the new run\'s first workflow task carries the update, as the real server\'s does', async () => {
   await withWorker(env, async (taskQueue) => {
     const workflowId = uniqueId('uws');
     const startOperation = () => new WithStartWorkflowOperation(counter, { workflowId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
@@ -143,6 +143,9 @@ test('when an update is sent with start, then the first call starts the workflow
     expect(runs).toEqual([(await handle.describe()).runId]);
     await handle.signal(finishSignal);
     expect(await handle.result()).toBe(9);
+    const events = (await handle.fetchHistory()).events!;
+    const firstAccepted = events.findIndex((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(events.slice(0, firstAccepted).filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(1);
     await expectReplays(handle);
   });
 });

@@ -6,7 +6,8 @@ import type { Db } from '../../db/knex';
 import { queries, updates } from '../../workflows/contract';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
-import { DAY, newOfficial, officialsFor, recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
+import { applicationStart, applicationWorkflowId } from '../../api/applications/workflowId';
+import { applicationInput, DAY, newOfficial, officialsFor, recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -33,7 +34,27 @@ const outbox = (applicationId: string, topic: string) => db('outbox').whereRaw("
 const readModel = (applicationId: string) => db('applications').where('id', applicationId).first();
 
 describe('the application workflow', () => {
-  test('when every step happens in order, then the new card is current, the old one superseded, and it took well under a second', async () => {
+  test('when a station accepts a person (update-with-start, as the API does), then the acceptance is written inside the run\'s first workflow task by a local activity, and that one task answers the update: no activity task goes through the engine', async () => {
+    const citizen = await newCitizen(db);
+    await withWorkers(env, bundle, db, async (prefix) => {
+      const input = applicationInput(prefix, citizen);
+      const state = await env.client.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation: applicationStart(citizen.idNumber, input, prefix) });
+      expect(state.stage).toBe('HOME_REVIEW');
+      expect(await readModel(input.applicationId)).toMatchObject({ stage: 'HOME_REVIEW' });
+      const handle = env.client.workflow.getHandle(applicationWorkflowId(citizen.idNumber));
+      const events = (await handle.fetchHistory()).events!;
+      const answered = events.findIndex((event) => event.workflowExecutionUpdateCompletedEventAttributes);
+      expect(answered).toBeGreaterThan(0);
+      const untilAnswered = events.slice(0, answered + 1);
+      expect(untilAnswered.filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+      expect(untilAnswered.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
+      expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toEqual([]);
+      await handle.terminate('test over');
+      await recordHistory(handle, 'acceptance-recorded-locally');
+    });
+  });
+
+  test('when every step happens in order, then the new card is current, the old one superseded, and it took under five seconds', async () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const started = Date.now();

@@ -89,7 +89,21 @@ export async function startApplication(
   overrides: Partial<ApplicationInput> = {},
   stationCounty: string = COUNTIES.shenzhenNanshan,
 ): Promise<{ handle: WorkflowHandle<typeof applicationWorkflow>; input: ApplicationInput }> {
-  const input: ApplicationInput = {
+  const input = applicationInput(prefix, citizen, overrides, stationCounty);
+  const handle = await env.client.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
+    workflowId: applicationWorkflowId(citizen.idNumber),
+    taskQueue: taskQueues.applications(prefix),
+    args: [input],
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+  await handle.executeUpdate(updates.accepted);
+  return { handle, input };
+}
+
+/** A renewal of `citizen`'s card accepted at a station in `stationCounty`, on the workers of `prefix`. */
+export function applicationInput(prefix: string, citizen: TestCitizen, overrides: Partial<ApplicationInput> = {}, stationCounty: string = COUNTIES.shenzhenNanshan): ApplicationInput {
+  return {
     applicationId: randomUUID(),
     idNumber: citizen.idNumber,
     kind: 'renewal',
@@ -103,15 +117,6 @@ export async function startApplication(
     settings: defaultSettings(prefix),
     ...overrides,
   };
-  const handle = await env.client.workflow.start<typeof applicationWorkflow>(APPLICATION_WORKFLOW, {
-    workflowId: applicationWorkflowId(citizen.idNumber),
-    taskQueue: taskQueues.applications(prefix),
-    args: [input],
-    workflowIdConflictPolicy: 'FAIL',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-  });
-  await handle.executeUpdate(updates.accepted);
-  return { handle, input };
 }
 
 /** Saves a finished workflow's history as a replay fixture when RECORD_HISTORIES=1. */
