@@ -1,13 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/knex';
-import { findUserByToken, type Role, type User } from '../db/users';
+import { findUserByToken, type Caller, type Role } from '../db/users';
+import { callerOf } from './caller';
 import { problems } from './problems';
 import { sessionCookieOf } from './session/cookies';
 import { authenticateSession } from './session/sessions';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    user?: User;
+    user?: Caller;
   }
 }
 
@@ -25,7 +26,7 @@ export const USER_CHANGED_CHANNEL = 'user_changed';
  * never fills the cache. Bounded: when full, the oldest entry goes.
  */
 export class UserCache {
-  private readonly entries = new Map<string, { user: User | false; until: number }>();
+  private readonly entries = new Map<string, { user: Caller | false; until: number }>();
   private enabled = false;
   /** Bumped by every invalidation: a read begun before one is not cached. */
   private generation = 0;
@@ -35,7 +36,7 @@ export class UserCache {
     private readonly max = 10_000,
   ) {}
 
-  get(header: string): User | false | undefined {
+  get(header: string): Caller | false | undefined {
     const entry = this.enabled ? this.entries.get(header) : undefined;
     return entry !== undefined && entry.until > Date.now() ? entry.user : undefined;
   }
@@ -45,7 +46,7 @@ export class UserCache {
     return this.generation;
   }
 
-  remember(header: string, user: User | false, mark: number): void {
+  remember(header: string, user: Caller | false, mark: number): void {
     if (!this.enabled || mark !== this.generation) return;
     this.entries.delete(header); // re-inserted last: the Map's order is the age order
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
@@ -91,9 +92,10 @@ export function authenticate(db: Db, cache: UserCache): RequestHandler {
     if (!token) return next(problems.unauthenticated());
     const mark = cache.mark;
     findUserByToken(db, token).then((user) => {
-      cache.remember(header, user ?? false, mark);
-      if (!user) return next(problems.unauthenticated());
-      req.user = user;
+      const caller = user && callerOf(user);
+      cache.remember(header, caller ?? false, mark);
+      if (!caller) return next(problems.unauthenticated());
+      req.user = caller;
       next();
     }, next);
   };
@@ -105,8 +107,8 @@ export const allow =
   (req: Request, _res: Response, next: NextFunction) =>
     next(req.user && roles.includes(req.user.role) ? undefined : problems.forbiddenRole(roles));
 
-/** The authenticated user; routes behind `authenticate` always have one. */
-export function userOf(req: Request): User {
+/** The authenticated caller; routes behind `authenticate` always have one. */
+export function userOf(req: Request): Caller {
   if (!req.user) throw problems.unauthenticated();
   return req.user;
 }

@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import { Router as createRouter } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Documented } from './operation';
 import type { Verifications } from './verifications/service';
 
 export interface Metrics {
@@ -9,6 +10,15 @@ export interface Metrics {
   /** `GET /metrics` in the Prometheus text format. */
   routes: Router;
 }
+
+/** The document of `GET /metrics`: text, not JSON, and on METRICS_PORT only. */
+export const METRICS_OPERATION: Documented = {
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics (served on METRICS_PORT only, never on the public port)',
+  roles: [],
+  text: { mediaType: 'text/plain', description: 'The Prometheus text exposition format' },
+};
 
 /**
  * Prometheus metrics of one API instance, in a registry of its own (several apps can share a

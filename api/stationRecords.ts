@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { regionPrefix } from '../domain';
 import type { Db } from '../db/knex';
 import type { StationRecordScope } from '../db/queries/lossReports';
-import type { User } from '../db/users';
+import type { CallerAs, User } from '../db/users';
 import { maskIdNumber } from './applications/disclosure';
 import { managerScope, stationInJurisdiction } from './applications/jurisdiction';
 import { problems } from './problems';
@@ -21,10 +21,10 @@ export const stationRecordFilter = {
  * @throws Problem 403 `forbidden_jurisdiction` for a region or station outside the user's, or a
  * station naming another; 404 for an unknown station.
  */
-export async function stationRecordScope(db: Db, user: User, query: { regionCode?: string; stationCode?: string }): Promise<StationRecordScope> {
+export async function stationRecordScope(db: Db, user: CallerAs<'station' | 'manager' | 'admin'>, query: { regionCode?: string; stationCode?: string }): Promise<StationRecordScope> {
   if (user.role === 'station') {
     if ((query.stationCode && query.stationCode !== user.stationCode) || query.regionCode) throw problems.forbiddenJurisdiction('A station reads its own records only.');
-    return { stationCode: user.stationCode! };
+    return { stationCode: user.stationCode };
   }
   const scope: StationRecordScope = {};
   if (user.role === 'manager') scope.regionPrefix = managerScope(user, query.regionCode).regionPrefix;

@@ -15,6 +15,25 @@ export interface User {
   unitId: string | null;
 }
 
+/**
+ * An authenticated account typed by its role: the codes the `users_jurisdiction` constraint (and, for
+ * a station, its station's row) guarantees a role are not nullable. A manager's region is null for a
+ * national manager. Every variant is still a `User`.
+ */
+export type Caller =
+  | (User & { role: 'station'; stationCode: string; regionCode: string })
+  | (User & { role: 'reviewer'; regionCode: string })
+  | (User & { role: 'production'; provinceCode: string })
+  | (User & { role: 'manager' })
+  | (User & { role: 'unit'; unitId: string })
+  | (User & { role: 'admin' })
+  | (User & { role: 'loss_report_importer'; regionCode: string })
+  | (User & { role: 'platform' })
+  | (User & { role: 'police_post'; regionCode: string });
+
+/** The caller when its role is one of `R`. */
+export type CallerAs<R extends Role> = Extract<Caller, { role: R }>;
+
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = (role: Role) => `${role}_${randomBytes(24).toString('base64url')}`;
 

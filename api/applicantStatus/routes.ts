@@ -4,7 +4,8 @@ import { findApplicantStatus } from '../../db/queries/applicantStatus';
 import type { AppDependencies } from '../app';
 import { anonymousLookupLimit } from '../anonymousLookupLimit';
 import { problems } from '../problems';
-import { idNumberField, parse } from '../validation';
+import { mount, operationsWith } from '../operation';
+import { idNumberField } from '../validation';
 import { APPLICATION_STAGES, type ApplicationStage } from '../../domain';
 import { instant, receiptNumber } from '../answers';
 
@@ -40,20 +41,29 @@ export const applicantStatusSchema = z.object({
  * the pickup station, nothing more. Rate-limited per client address. POST, not GET, so that the
  * citizen number stays out of URLs and access logs.
  */
-export function applicantStatusRoutes({ db, config }: AppDependencies): Router {
-  const router = Router();
-  const limiter = anonymousLookupLimit(config);
-  router.post('/v1/application-status', limiter, express.json({ limit: '2kb' }), async (req, res) => {
-    const { applicationId, receiptNumber, idNumber } = parse(applicantStatusRequest, req.body);
-    const status = await findApplicantStatus(db, applicationId ? { applicationId } : { receiptNumber: receiptNumber! }, idNumber);
-    if (!status) throw problems.notFound('An application with this number for this citizen number');
-    res.set('cache-control', 'no-store').json({
-      applicationId: status.applicationId,
-      receiptNumber: status.receiptNumber,
-      stage: status.stage as ApplicationStage,
-      deadlineAt: status.deadlineAt.toISOString(),
-      pickupStation: { code: status.pickupStationCode, name: status.pickupStationName },
-    } satisfies z.output<typeof applicantStatusSchema>);
-  });
-  return router;
-}
+export const APPLICANT_STATUS_OPERATIONS = [
+  operationsWith<AppDependencies>()({
+    method: 'post',
+    path: '/v1/application-status',
+    summary: 'Applicant status lookup without login: stage, deadline, pickup station',
+    roles: [],
+    body: applicantStatusRequest,
+    other: [404, 429],
+    response: applicantStatusSchema,
+    before: ({ config }) => [anonymousLookupLimit(config), express.json({ limit: '2kb' })],
+    handle: async ({ body: { applicationId, receiptNumber, idNumber }, res }, { db }) => {
+      const status = await findApplicantStatus(db, applicationId ? { applicationId } : { receiptNumber: receiptNumber! }, idNumber);
+      if (!status) throw problems.notFound('An application with this number for this citizen number');
+      res.set('cache-control', 'no-store').json({
+        applicationId: status.applicationId,
+        receiptNumber: status.receiptNumber,
+        stage: status.stage as ApplicationStage,
+        deadlineAt: status.deadlineAt.toISOString(),
+        pickupStation: { code: status.pickupStationCode, name: status.pickupStationName },
+      } satisfies z.output<typeof applicantStatusSchema>);
+    },
+  }),
+];
+
+/** Mounted on the app itself, ahead of authentication. */
+export const applicantStatusRoutes = (deps: AppDependencies): Router => mount(Router(), APPLICANT_STATUS_OPERATIONS, deps, '');

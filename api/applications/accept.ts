@@ -12,7 +12,7 @@ import { findWhereItStands } from '../../db/queries/caseFile';
 import { findLossReportOfApplication } from '../../db/queries/lossReports';
 import { instant, receiptNumber } from '../answers';
 import { takenLossReportSchema } from '../lossReports/reportLoss';
-import type { User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import type { applicationWorkflow } from '../../workflows';
 import { DUPLICATE_APPLICATION, updates, type ApplicationInput, type ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
@@ -59,7 +59,7 @@ export type Accepted = z.output<typeof acceptedSchema>;
  */
 export async function acceptApplication(
   deps: { db: Db; temporal?: Client; config: Config; clock?: Clock },
-  station: User,
+  station: CallerAs<'station'>,
   request: AcceptanceRequest,
   idempotencyKey: string | undefined,
   timing: ServerTiming = new ServerTiming(),
@@ -72,13 +72,13 @@ export async function acceptApplication(
 
 async function accepted(
   deps: { db: Db; temporal?: Client; config: Config; clock?: Clock },
-  station: User,
+  station: CallerAs<'station'>,
   request: AcceptanceRequest,
   idempotencyKey: string | undefined,
   timing: ServerTiming,
 ): Promise<{ created: boolean; application: Accepted }> {
   const { db, temporal, config } = deps;
-  const stationCode = station.stationCode!;
+  const stationCode = station.stationCode;
   if (idempotencyKey) {
     const earlier = await timing.measure('pg', () => findByIdempotencyKey(db, stationCode, idempotencyKey));
     if (earlier) return { created: false, application: sameRequest(earlier, request) };

@@ -12,7 +12,7 @@ import { findApplication, findByImportReference, findInProgress, registryFactsFo
 import type { User } from '../../db/users';
 import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
 import { DUPLICATE_APPLICATION, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
-import { importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, lineTooLong, linesOf, malformedLine } from '../lossReports/importLossReports';
+import { IN_LANGUAGE, importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, lineTooLong, linesOf, malformedLine, summaryLine } from '../lossReports/importLossReports';
 import { lineRefusalIn, localized, type Language } from '../problemText';
 import { Problem, problems } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
@@ -251,3 +251,45 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
   const recorded = await findApplication(db, input.applicationId);
   return { line, status: 'imported', applicationId: input.applicationId, receiptNumber: recorded!.receiptNumber };
 }
+
+/** An outcome line of the import, as the API document declares it. */
+export const APPLICATION_IMPORT_OUTCOME = {
+  oneOf: [
+    { type: 'object', required: ['line', 'status', 'applicationId', 'receiptNumber'], properties: { line: { type: 'integer' }, status: { enum: ['imported', 'already_imported'] }, applicationId: { type: 'string', format: 'uuid' }, receiptNumber: { type: 'string', pattern: '^\\d{6}-\\d{7}$' } } },
+    {
+      type: 'object',
+      required: ['line', 'status', 'code', 'message'],
+      description:
+        'Refused: unknown_citizen, name_mismatch, refused_blacklisted, refused_no_fingerprints, station_not_allowed, duplicate_application, unknown_station (with field), accepted_at_out_of_range, stage_facts_invalid, valid_from_out_of_range, valid_until_mismatch (with earliest, latest, expectedValidUntil), extension_invalid, validation_failed (with errors), invalid_id_number, malformed_json, line_too_long. The import\'s own checks name the rule in reason',
+      properties: {
+        line: { type: 'integer' },
+        status: { const: 'refused' },
+        code: { type: 'string', pattern: '^[a-z_]+$' },
+        message: { type: 'string', description: IN_LANGUAGE },
+        reason: {
+          description: 'accepted_at_out_of_range, stage_facts_invalid, extension_invalid and the printed card\'s refusals: which rule',
+          enum: [
+            'accepted_in_future',
+            'accepted_too_long_ago',
+            'printed_unexpected',
+            'printed_missing',
+            'tracking_number_missing',
+            'tracking_number_unexpected',
+            'ready_for_pickup_at_missing',
+            'ready_for_pickup_at_unexpected',
+            'ready_for_pickup_at_out_of_range',
+            'temporary_card_issued_out_of_range',
+            'valid_from_out_of_range',
+            'valid_until_mismatch',
+            'extension_already_granted',
+            'extension_too_long',
+            'extension_invalid_days',
+            'extension_reason_required',
+          ],
+        },
+        stage: { type: 'string', description: 'the line\'s stage, for stage_facts_invalid' },
+      },
+    },
+    summaryLine(['lines', 'imported', 'alreadyImported', 'refused']),
+  ],
+};

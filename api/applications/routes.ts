@@ -1,23 +1,23 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { roleForStep, type OfficialStep } from '../../domain';
 import { applicationStats, listApplications, listOverdue } from '../../db/queries/applications';
 import type { ApplicationRow } from '../../db/queries/applications';
-import type { User } from '../../db/users';
+import type { Db } from '../../db/knex';
 import { updates } from '../../workflows/contract';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
-import { problems } from '../problems';
+import { mount, operationsWith, type Parsed } from '../operation';
+import { problems, stillInProgressSchema } from '../problems';
 import { languageOf } from '../problemText';
-import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
-import { acceptApplication } from './accept';
-import { importApplications } from './importApplications';
+import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText } from '../validation';
+import { acceptApplication, acceptedSchema } from './accept';
+import { APPLICATION_IMPORT_OUTCOME, applicationImportLine, importApplications } from './importApplications';
 import { ServerTiming } from '../serverTiming';
 import { printedCardDates } from './printing';
-import { managerScope, scopeOf, stationInJurisdiction } from './jurisdiction';
+import { managerScope, scopeOf, stationInJurisdiction, VIEWERS, type Viewer } from './jurisdiction';
 import { applicationArrivedAt, applicationFor, applicationForStep, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
-import { caseFilesFor, fullCaseFileFor } from './views';
+import { applicationPageSchema, applicationViewSchema, caseFilesFor, fullCaseFileFor } from './views';
 import { calendarDate } from '../answers';
 import { worklistRoutes } from '../worklists/routes';
 
@@ -86,124 +86,194 @@ const toTenth = (days: number | null) => (days === null ? null : Math.round(days
 /** A share to three places, or null when there is nothing to count. */
 const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
 
-/** Cross-region applications: acceptance by stations, each later step by whoever takes it. */
-export function applicationRoutes(deps: AppDependencies): Router {
-  const { db, temporal, config } = deps;
-  const workflow = { temporal, waitMs: config.WORKFLOW_WAIT_MS };
-  const router = Router();
-  const viewers = allow('station', 'reviewer', 'production', 'manager');
-  /** A keyset page of case files: the facts are read for the page shown only. */
-  const casePageOf = async (user: User, rows: ApplicationRow[], cursorOf: (last: ApplicationRow) => Record<string, string>) => {
-    const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, cursorOf);
-    return { items: await caseFilesFor(db, user, items), nextCursor };
-  };
+const operation = operationsWith<AppDependencies>();
 
-  router.post('/applications', allow('station'), async (req, res) => {
-    const key = req.get('Idempotency-Key')?.trim();
-    if (key !== undefined && (key.length === 0 || key.length > 200)) throw problems.badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 characters.');
-    const timing = new ServerTiming();
-    const { created, application } = await acceptApplication(deps, userOf(req), parse(acceptance, req.body), key, timing);
-    res.set('Server-Timing', timing.header());
-    res.status(created ? 201 : 200).location(`/v1/applications/${application.applicationId}`).json(application);
-  });
+/** A keyset page of case files: the facts are read for the page shown only. */
+const casePageOf = async (db: Db, user: Viewer, rows: ApplicationRow[], cursorOf: (last: ApplicationRow) => Record<string, string>) => {
+  const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, cursorOf);
+  return { items: await caseFilesFor(db, user, items), nextCursor };
+};
+const workflowOf = ({ temporal, config }: AppDependencies) => ({ temporal, waitMs: config.WORKFLOW_WAIT_MS });
 
-  // Go-live import of the old systems' applications in flight: an admin's work, as it accepts for any station.
-  router.post('/applications/import', allow('admin'), async (req, res) => {
-    if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
-    if (!temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was imported.');
-    await importApplications({ ...deps, language: languageOf(req) }, userOf(req), req, res);
-  });
+const STEP_ANSWERS = [202, 404, 409, 422];
 
-  router.get('/applications', viewers, async (req, res) => {
-    const query = parse(listing, req.query, 'query');
-    const after = cursor.decode(query.cursor, isAcceptedCursor);
-    const user = userOf(req);
-    const rows = await listApplications(db, scopeOf(user), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
-    res.json(await casePageOf(user, rows, (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
-  });
-
-  // The person's applications within the caller's jurisdiction, newest first, any stage.
-  router.post('/application-search', viewers, async (req, res) => {
-    const body = parse(search, req.body);
-    const after = cursor.decode(body.cursor, isAcceptedCursor);
-    const user = userOf(req);
-    const rows = await listApplications(db, scopeOf(user), { idNumber: body.idNumber, after, limit: PAGE + 1 });
-    res.set('cache-control', 'no-store').json(await casePageOf(user, rows, (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
-  });
-
-  router.get('/applications/:id', viewers, async (req, res) => {
-    const user = userOf(req);
-    const application = await applicationFor(db, user, req.params.id as string);
-    res.json(await fullCaseFileFor(db, user, application));
-  });
-
-  /** One step of the workflow: who may take it, what it carries, which update it sends. */
-  /** The step's role comes from the rule the workflow's activities apply again (`domain/authority.ts`). */
-  const step = <Body>(path: string, name: OfficialStep, schema: z.ZodType<Body>, send: (req: Request, application: Awaited<ReturnType<typeof applicationFor>>, body: Body) => Promise<unknown>) =>
-    router.post(`/applications/:id/${path}`, allow(roleForStep[name]), async (req, res) => {
-      const body = parse(schema, req.body);
-      const application = await applicationForStep(db, userOf(req), req.params.id as string);
-      await send(req, application, body);
+/**
+ * One step of the workflow: who may take it (the role from the rule the workflow's activities apply
+ * again, `domain/authority.ts`), what it carries, which update it sends; answered with the case file.
+ */
+const step = <Body extends z.ZodType>(path: string, name: OfficialStep, summary: string, body: Body, send: (deps: AppDependencies, application: ApplicationRow, body: Parsed<Body>, actor: string) => Promise<unknown>) =>
+  operation({
+    method: 'post',
+    path: `/v1/applications/{id}/${path}`,
+    summary,
+    roles: [roleForStep[name]],
+    body,
+    other: STEP_ANSWERS,
+    response: applicationViewSchema,
+    handle: async ({ caller, body, params, res }, deps) => {
+      const application = await applicationForStep(deps.db, caller, params.id);
+      await send(deps, application, body, caller.id);
       // Jurisdiction was checked above; the read model now holds the step's result.
-      const updated = await loadApplication(db, application.id);
-      res.json(await fullCaseFileFor(db, userOf(req), updated));
-    });
-  const actor = (req: Request) => userOf(req).id;
-
-  step('review', 'review', review, (req, application, body) => takeStep(workflow, application, updates.review, { ...body, actor: actor(req) }));
-  step('extend', 'extend', extension, (req, application, body) => takeStep(workflow, application, updates.extend, { ...body, actor: actor(req) }));
-  step('temporary-card-issued', 'temporaryCardIssued', nothing, (req, application) => takeStep(workflow, application, updates.temporaryCardIssued, { actor: actor(req) }));
-  step('printed', 'printed', printed, async (req, application, body) => {
-    const dates = await printedCardDates(deps, application, body);
-    return takeStep(workflow, application, updates.printed, { ...dates, actor: actor(req) });
+      const updated = await loadApplication(deps.db, application.id);
+      res.json(await fullCaseFileFor(deps.db, caller, updated));
+    },
   });
-  step('print-failed', 'printFailed', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.printFailed, { ...body, actor: actor(req) }));
-  step('dispatched', 'dispatched', dispatched, (req, application, body) => takeStep(workflow, application, updates.dispatched, { ...body, actor: actor(req) }));
-  step('picked-up', 'pickedUp', pickedUp, (req, application, body) => takeStep(workflow, application, updates.pickedUp, { ...body, actor: actor(req) }));
-  step('withdraw', 'withdraw', reasonOnly, (req, application, body) => takeStep(workflow, application, updates.withdraw, { ...body, actor: actor(req) }));
 
+/** Cross-region applications: acceptance by stations, each later step by whoever takes it. */
+export const APPLICATION_OPERATIONS = [
+  operation({
+    method: 'post',
+    path: '/v1/applications',
+    summary: 'Accept an application at a station; a replacement (a lost card) answers the loss report it made',
+    roles: ['station'],
+    body: acceptance,
+    status: 201,
+    idempotencyKey: true,
+    other: [200, 202, 409, 422],
+    response: acceptedSchema,
+    handle: async ({ caller, body, idempotencyKey, res }, deps) => {
+      const timing = new ServerTiming();
+      const { created, application } = await acceptApplication(deps, caller, body, idempotencyKey, timing);
+      res.set('Server-Timing', timing.header());
+      res.status(created ? 201 : 200).location(`/v1/applications/${application.applicationId}`).json(application);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/applications',
+    summary: "The caller's applications, newest first, cursor-paged",
+    roles: VIEWERS,
+    query: listing,
+    response: applicationPageSchema,
+    handle: async ({ caller, query, res }, { db }) => {
+      const after = cursor.decode(query.cursor, isAcceptedCursor);
+      const rows = await listApplications(db, scopeOf(caller), { stage: query.stage, overdue: query.overdue, after, limit: PAGE + 1 });
+      res.json(await casePageOf(db, caller, rows, (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/applications/{id}',
+    summary:
+      "The case file: stage history with who acted, deadline, overdue; the person (citizen number in full for the accepting station and home-region reviewers, masked for others; phone masked), the request's facts, temporary card, extension, print failures with reasons, misroutes; places by name",
+    roles: VIEWERS,
+    other: [404],
+    response: applicationViewSchema,
+    handle: async ({ caller, params, res }, { db }) => {
+      const application = await applicationFor(db, caller, params.id);
+      res.json(await fullCaseFileFor(db, caller, application));
+    },
+  }),
+  // The person's applications within the caller's jurisdiction, newest first, any stage.
+  operation({
+    method: 'post',
+    path: '/v1/application-search',
+    summary: "The person's applications within the caller's jurisdiction, newest first, any stage (the citizen number in the body, never in a URL)",
+    roles: VIEWERS,
+    body: search,
+    response: applicationPageSchema,
+    handle: async ({ caller, body, res }, { db }) => {
+      const after = cursor.decode(body.cursor, isAcceptedCursor);
+      const rows = await listApplications(db, scopeOf(caller), { idNumber: body.idNumber, after, limit: PAGE + 1 });
+      res.set('cache-control', 'no-store').json(await casePageOf(db, caller, rows, (last) => ({ acceptedAt: last.acceptedAt.toISOString(), id: last.id })));
+    },
+  }),
+  step('review', 'review', 'Home-region review decision', review, (deps, application, body, actor) => takeStep(workflowOf(deps), application, updates.review, { ...body, actor })),
+  step('extend', 'extend', 'Grant the one extension of at most 30 days', extension, (deps, application, body, actor) => takeStep(workflowOf(deps), application, updates.extend, { ...body, actor })),
+  step('temporary-card-issued', 'temporaryCardIssued', 'The home county issued the temporary card', nothing, (deps, application, _body, actor) => takeStep(workflowOf(deps), application, updates.temporaryCardIssued, { actor })),
+  step(
+    'printed',
+    'printed',
+    "The production centre printed the card. validFrom (the issue date) lies between the acceptance day and today, China's dates; validUntil follows the holder's age on it (under 16: 5 years, 16–25: 10, 26–45: 20, 46+: long-term, null). Either may be omitted and is then derived (validFrom: today); sent, they must agree (422 valid_from_out_of_range, valid_until_mismatch, valid_from_not_after_existing_card). The answer's newCard holds the dates to print",
+    printed,
+    async (deps, application, body, actor) => {
+      const dates = await printedCardDates(deps, application, body);
+      return takeStep(workflowOf(deps), application, updates.printed, { ...dates, actor });
+    },
+  ),
+  step('print-failed', 'printFailed', 'Printing failed; the card is reprinted up to the limit', reasonOnly, (deps, application, body, actor) => takeStep(workflowOf(deps), application, updates.printFailed, { ...body, actor })),
+  step('dispatched', 'dispatched', 'The card left the production centre', dispatched, (deps, application, body, actor) => takeStep(workflowOf(deps), application, updates.dispatched, { ...body, actor })),
   // A station holding the parcel reports its arrival: one that is not the accepting station flags it misrouted, and it is re-sent.
-  router.post('/applications/:id/arrived', allow(roleForStep.arrived), async (req, res) => {
-    const { trackingNumber } = parse(arrival, req.body);
-    const user = userOf(req);
-    const application = await applicationArrivedAt(db, user, req.params.id as string, trackingNumber);
-    const state = await takeStep(workflow, application, updates.arrived, { stationCode: user.stationCode!, ...(trackingNumber !== undefined ? { trackingNumber } : {}), actor: user.id });
-    if (user.stationCode !== application.acceptingStationCode) {
-      res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage } satisfies z.output<typeof misroutedArrivalSchema>);
-      return;
-    }
-    const updated = await loadApplication(db, application.id);
-    res.json(await fullCaseFileFor(db, user, updated));
-  });
+  operation({
+    method: 'post',
+    path: '/v1/applications/{id}/arrived',
+    summary: "The card arrived at a station (elsewhere than the accepting station, which names the parcel's trackingNumber: misrouted, re-sent)",
+    roles: [roleForStep.arrived],
+    body: arrival,
+    other: STEP_ANSWERS,
+    response: applicationViewSchema,
+    accepted: z.union([misroutedArrivalSchema, stillInProgressSchema]),
+    handle: async ({ caller, body: { trackingNumber }, params, res }, deps) => {
+      const { db } = deps;
+      const application = await applicationArrivedAt(db, caller, params.id, trackingNumber);
+      const state = await takeStep(workflowOf(deps), application, updates.arrived, { stationCode: caller.stationCode, ...(trackingNumber !== undefined ? { trackingNumber } : {}), actor: caller.id });
+      if (caller.stationCode !== application.acceptingStationCode) {
+        res.status(202).json({ applicationId: application.id, misrouted: true, resentTo: application.acceptingStationCode, stage: state.stage } satisfies z.output<typeof misroutedArrivalSchema>);
+        return;
+      }
+      const updated = await loadApplication(db, application.id);
+      res.json(await fullCaseFileFor(db, caller, updated));
+    },
+  }),
+  step('picked-up', 'pickedUp', 'The applicant collected the card', pickedUp, (deps, application, body, actor) => takeStep(workflowOf(deps), application, updates.pickedUp, { ...body, actor })),
+  step('withdraw', 'withdraw', 'The applicant withdrew before printing', reasonOnly, (deps, application, body, actor) => takeStep(workflowOf(deps), application, updates.withdraw, { ...body, actor })),
+  operation({
+    method: 'get',
+    path: '/v1/overdue',
+    summary: 'Overdue applications, most overdue first',
+    roles: ['manager'],
+    query: overdueListing,
+    response: applicationPageSchema,
+    handle: async ({ caller, query, res }, { db }) => {
+      const scope = managerScope(caller, query.regionCode);
+      if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, caller, query.stationCode);
+      const after = cursor.decode(query.cursor, isDeadlineCursor);
+      const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
+      res.json(await casePageOf(db, caller, rows, (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/stats',
+    summary: 'Counts per stage, on-time rate, days per stage',
+    roles: ['manager'],
+    query: statsQuery,
+    response: statsSchema,
+    handle: async ({ caller, query, res }, { db }) => {
+      const scope = managerScope(caller, query.regionCode);
+      if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, caller, query.stationCode);
+      const stats = await applicationStats(db, scope, { from: query.from, to: query.to });
+      res.json({
+        regionCode: query.regionCode ?? caller.regionCode ?? null,
+        stationCode: query.stationCode ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        countsByStage: Object.fromEntries(stages.map((stage) => [stage, stats.countsByStage[stage] ?? 0])) as Record<(typeof stages)[number], number>,
+        onTimeRate: rate(stats.onTime, stats.finished),
+        daysPerStage: stats.durations.map((row) => ({ stage: row.stage, medianDays: toTenth(row.medianDays), p90Days: toTenth(row.p90Days) })),
+        byStation: stats.byStation.map((row) => ({ station: { code: row.code, name: row.name, regionCode: row.regionCode }, open: row.open, overdue: row.overdue, onTimeRate: rate(row.onTime, row.finished) })),
+      } satisfies z.output<typeof statsSchema>);
+    },
+  }),
+  // Go-live import of the old systems' applications in flight: an admin's work, as it accepts for any station.
+  operation({
+    method: 'post',
+    path: '/v1/applications/import',
+    summary:
+      "Go-live import of the old systems' applications in flight (NDJSON in, one application per line; NDJSON out, one outcome per line, then a summary; over 4 MiB or 2,000 lines: 413). Each line is checked as acceptance checks the person on its acceptance day, and its stage's facts; it becomes a workflow at its stage whose deadline counts from acceptedAt (not in the future; at most 90 days back unless already overdue). The same externalReference again: already_imported. A refused line writes nothing",
+    roles: ['admin'],
+    other: [413, 415],
+    ndjson: { line: applicationImportLine, outcome: APPLICATION_IMPORT_OUTCOME },
+    handle: async ({ caller, req, res }, deps) => {
+      if (!/^application\/(x-ndjson|jsonl|x-jsonlines)\b/i.test(req.get('content-type') ?? '')) throw problems.unsupportedMediaType('application/x-ndjson');
+      if (!deps.temporal) throw problems.unavailable('The workflow engine is not reachable; nothing was imported.');
+      await importApplications({ ...deps, language: languageOf(req) }, caller, req, res);
+    },
+  }),
+];
 
-  router.get('/overdue', allow('manager'), async (req, res) => {
-    const query = parse(overdueListing, req.query, 'query');
-    const user = userOf(req);
-    const scope = managerScope(user, query.regionCode);
-    if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
-    const after = cursor.decode(query.cursor, isDeadlineCursor);
-    const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
-    res.json(await casePageOf(user, rows, (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));
-  });
-
-  router.get('/stats', allow('manager'), async (req, res) => {
-    const query = parse(statsQuery, req.query, 'query');
-    const user = userOf(req);
-    const scope = managerScope(user, query.regionCode);
-    if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
-    const stats = await applicationStats(db, scope, { from: query.from, to: query.to });
-    res.json({
-      regionCode: query.regionCode ?? user.regionCode ?? null,
-      stationCode: query.stationCode ?? null,
-      from: query.from ?? null,
-      to: query.to ?? null,
-      countsByStage: Object.fromEntries(stages.map((stage) => [stage, stats.countsByStage[stage] ?? 0])) as Record<(typeof stages)[number], number>,
-      onTimeRate: rate(stats.onTime, stats.finished),
-      daysPerStage: stats.durations.map((row) => ({ stage: row.stage, medianDays: toTenth(row.medianDays), p90Days: toTenth(row.p90Days) })),
-      byStation: stats.byStation.map((row) => ({ station: { code: row.code, name: row.name, regionCode: row.regionCode }, open: row.open, overdue: row.overdue, onTimeRate: rate(row.onTime, row.finished) })),
-    } satisfies z.output<typeof statsSchema>);
-  });
-
+export function applicationRoutes(deps: AppDependencies): Router {
+  const router = mount(Router(), APPLICATION_OPERATIONS, deps);
   router.use(worklistRoutes(deps));
   return router;
 }

@@ -6,6 +6,7 @@ import type { ApplicationRow } from '../../db/queries/applications';
 import { findCaseEvents, findCaseFacts, findStageHistoryWithActors, findStationNames, type CaseEvent, type CaseFacts, type StageEntry } from '../../db/queries/caseFile';
 import type { User } from '../../db/users';
 import { idNumberFor, maskPhone, seesFullIdNumber } from './disclosure';
+import { pageSchema } from '../paging';
 
 /** What a case file shows beyond the application's row: read with {@link caseFilesFor} or {@link fullCaseFileFor}. */
 export interface CaseFile {
@@ -69,6 +70,8 @@ export const applicationViewSchema = z.object({
   withdrawalReason: z.string().nullable(),
   history: z.array(z.object({ stage, at: instant, note: z.string().optional(), actedBy: z.object({ name: z.string(), role: z.string() }).nullable() })).optional(),
 });
+/** A page of case files (`ApplicationPage` in the API document). */
+export const applicationPageSchema = pageSchema(applicationViewSchema);
 export type ApplicationView = z.output<typeof applicationViewSchema>;
 
 /**

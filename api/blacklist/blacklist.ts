@@ -4,7 +4,7 @@ import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findActiveEntry, findBlacklistEntry, insertBlacklistEntry, markRemoved, type BlacklistEntryRow } from '../../db/queries/blacklist';
 import { homeRegionOf } from '../../db/queries/impersonationReports';
-import type { User } from '../../db/users';
+import type { CallerAs, User } from '../../db/users';
 import { BLACKLIST_CATEGORIES, type BlacklistCategory } from '../../domain/blacklist';
 import { instant } from '../answers';
 import { managerScope } from '../applications/jurisdiction';
@@ -43,7 +43,7 @@ export const entryView = (row: BlacklistEntryRow): BlacklistEntryView => ({
  * national managers and admins on all. A number not in the registry belongs to no region.
  * @throws Problem 403 `forbidden_jurisdiction`.
  */
-export async function ensureBlacklistJurisdiction(db: Db, user: User, idNumber: string): Promise<void> {
+export async function ensureBlacklistJurisdiction(db: Db, user: CallerAs<'manager' | 'admin'>, idNumber: string): Promise<void> {
   if (user.role !== 'manager' || !user.regionCode) return;
   const homeRegion = await homeRegionOf(db, idNumber);
   if (!homeRegion) throw problems.forbiddenJurisdiction('The person is not registered in your region.');

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { findBlacklistEntry, listBlacklistEntries } from '../../db/queries/blacklist';
 import { regionPrefix } from '../../domain';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
+import { mount, operationsWith } from '../operation';
 import { problems } from '../problems';
-import { cursor, pageOf } from '../paging';
-import { idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
+import { cursor, pageOf, pageSchema } from '../paging';
+import { idNumberField, isInstant, isUuid, nonEmptyText } from '../validation';
 import { BLACKLIST_CATEGORIES } from '../../domain/blacklist';
 import { addToBlacklist, blacklistEntrySchema, ensureBlacklistJurisdiction, entryView, removeFromBlacklist } from './blacklist';
 
@@ -25,48 +25,73 @@ export const listedBlacklistEntrySchema = blacklistEntrySchema.extend({ person: 
 const PAGE = 50;
 const isEntryCursor = (value: any): value is { addedAt: string; id: string } => isInstant(value?.addedAt) && isUuid(value?.id);
 
+const operation = operationsWith<AppDependencies>();
+
 /**
  * The blacklist of dishonest persons. Managers and admins add; only admins remove (issue 4 narrows
  * API.md here), always with a reason. A regional manager adds and reads only entries about people
  * registered in their region. Acceptance reads it through `isBlacklisted`.
  */
-export function blacklistRoutes(deps: AppDependencies): Router {
-  const { db } = deps;
-  const router = Router();
-
-  router.post('/blacklist', allow('manager', 'admin'), async (req, res) => {
-    const user = userOf(req);
-    const request = parse(addition, req.body);
-    await ensureBlacklistJurisdiction(db, user, request.idNumber);
-    const entry = await addToBlacklist(db, user, request);
-    res.status(201).location(`/v1/blacklist/${entry.blacklistEntryId}`).json(entry);
-  });
-
+export const BLACKLIST_OPERATIONS = [
+  operation({
+    method: 'post',
+    path: '/v1/blacklist',
+    summary: 'Add a person to the blacklist',
+    roles: ['manager', 'admin'],
+    body: addition,
+    status: 201,
+    other: [409],
+    response: blacklistEntrySchema,
+    handle: async ({ caller, body, res }, { db }) => {
+      await ensureBlacklistJurisdiction(db, caller, body.idNumber);
+      const entry = await addToBlacklist(db, caller, body);
+      res.status(201).location(`/v1/blacklist/${entry.blacklistEntryId}`).json(entry);
+    },
+  }),
   // The entries a manager may act on (people registered in the region; all for national managers and admins), newest first.
-  router.get('/blacklist', allow('manager', 'admin'), async (req, res) => {
-    const user = userOf(req);
-    const query = parse(listing, req.query, 'query');
-    const homeRegionPrefix = user.role === 'manager' && user.regionCode ? regionPrefix(user.regionCode) : undefined;
-    const rows = await listBlacklistEntries(db, { state: query.state, homeRegionPrefix, after: cursor.decode(query.cursor, isEntryCursor), limit: PAGE + 1 });
-    const page = pageOf(rows, PAGE, (row): z.output<typeof listedBlacklistEntrySchema> => ({ ...entryView(row), person: { name: row.name, homeRegionCode: row.homeRegionCode } }), (last) => ({ addedAt: last.addedAt.toISOString(), id: last.id }));
-    res.set('cache-control', 'no-store').json(page);
-  });
-
-  router.get('/blacklist/:id', allow('manager', 'admin'), async (req, res) => {
-    const id = req.params.id as string;
-    const entry = isUuid(id) ? await findBlacklistEntry(db, id) : undefined;
-    if (!entry) throw problems.notFound('The blacklist entry');
-    await ensureBlacklistJurisdiction(db, userOf(req), entry.idNumber);
-    res.json(entryView(entry));
-  });
-
-  router.delete('/blacklist/:id', allow('admin'), async (req, res) => {
-    const id = req.params.id as string;
+  operation({
+    method: 'get',
+    path: '/v1/blacklist',
+    summary: "Blacklist entries newest first, cursor-paged, with the person's name (a regional manager: people registered in the region); state active (default), removed or all",
+    roles: ['manager', 'admin'],
+    query: listing,
+    response: pageSchema(listedBlacklistEntrySchema),
+    handle: async ({ caller, query, res }, { db }) => {
+      const homeRegionPrefix = caller.role === 'manager' && caller.regionCode ? regionPrefix(caller.regionCode) : undefined;
+      const rows = await listBlacklistEntries(db, { state: query.state, homeRegionPrefix, after: cursor.decode(query.cursor, isEntryCursor), limit: PAGE + 1 });
+      const page = pageOf(rows, PAGE, (row): z.output<typeof listedBlacklistEntrySchema> => ({ ...entryView(row), person: { name: row.name, homeRegionCode: row.homeRegionCode } }), (last) => ({ addedAt: last.addedAt.toISOString(), id: last.id }));
+      res.set('cache-control', 'no-store').json(page);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/blacklist/{id}',
+    summary: 'One blacklist entry',
+    roles: ['manager', 'admin'],
+    other: [404],
+    response: blacklistEntrySchema,
+    handle: async ({ caller, params, res }, { db }) => {
+      const entry = isUuid(params.id) ? await findBlacklistEntry(db, params.id) : undefined;
+      if (!entry) throw problems.notFound('The blacklist entry');
+      await ensureBlacklistJurisdiction(db, caller, entry.idNumber);
+      res.json(entryView(entry));
+    },
+  }),
+  operation({
+    method: 'delete',
+    path: '/v1/blacklist/{id}',
+    summary: 'Remove a blacklist entry, with a reason',
+    roles: ['admin'],
+    body: removal,
     // The reason may come in the body or, for clients that send no body with DELETE, as ?reason=.
-    const { reason } = parse(removal, req.body ?? (typeof req.query.reason === 'string' ? { reason: req.query.reason } : {}));
-    if (!isUuid(id)) throw problems.notFound('The blacklist entry');
-    res.json(await removeFromBlacklist(db, userOf(req), id, reason));
-  });
+    bodyFrom: (req) => req.body ?? (typeof req.query.reason === 'string' ? { reason: req.query.reason } : {}),
+    other: [404, 409],
+    response: blacklistEntrySchema,
+    handle: async ({ caller, body: { reason }, params, res }, { db }) => {
+      if (!isUuid(params.id)) throw problems.notFound('The blacklist entry');
+      res.json(await removeFromBlacklist(db, caller, params.id, reason));
+    },
+  }),
+];
 
-  return router;
-}
+export const blacklistRoutes = (deps: AppDependencies): Router => mount(Router(), BLACKLIST_OPERATIONS, deps);

@@ -2,8 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { eventsAfter, type FeedEventRow } from '../../db/queries/cardStatusFeed';
 import type { AppDependencies } from '../app';
-import { allow } from '../auth';
-import { parse } from '../validation';
+import { mount, operationsWith } from '../operation';
 import type { FeedPublisher } from './feedPublisher';
 import { CARD_STATUSES, type CardStatus } from '../../domain';
 import { calendarDate, instant } from '../answers';
@@ -40,30 +39,40 @@ const eventView = (row: FeedEventRow): z.output<typeof cardStatusEventSchema> =>
   return { seq: Number(row.feedSeq), idNumber: row.idNumber, cardValidFrom: row.validFrom, status: row.status as CardStatus, ...(reason ? { reason } : {}), at: row.at.toISOString() };
 };
 
+export type CardStatusFeedDeps = AppDependencies & { feed: FeedPublisher };
+
 /**
  * `GET /v1/card-status-events?after=&limit=&wait=`: the card-status feed for downstream platforms,
  * in increasing `seq`, with no names. Asking again from `nextAfter` never misses an event nor repeats
  * one (see the card-status feed migration for why). With nothing new it waits up to `wait` seconds,
  * woken by the instance's `FeedPublisher` when a card's status changes.
  */
-export function cardStatusFeedRoutes({ db }: AppDependencies, feed: FeedPublisher): Router {
-  const router = Router();
-  router.get('/card-status-events', allow('platform', 'admin'), async (req, res) => {
-    const query = parse(feedQuery, req.query);
-    const after = BigInt(query.after);
-    const until = Date.now() + query.wait * 1000;
-    let closed = false;
-    req.on('close', () => (closed = true));
-    for (;;) {
-      const mark = feed.mark();
-      await feed.publish();
-      const rows = await eventsAfter(db, after, query.limit);
-      if (rows.length > 0 || Date.now() >= until || closed) {
-        res.set('cache-control', 'no-store').json({ events: rows.map(eventView), nextAfter: rows.length ? Number(rows.at(-1)!.feedSeq) : Number(after) });
-        return;
+export const CARD_STATUS_FEED_OPERATIONS = [
+  operationsWith<CardStatusFeedDeps>()({
+    method: 'get',
+    path: '/v1/card-status-events',
+    summary: 'The card-status feed: events after `after` in increasing seq, long-polling up to `wait` s; ask again from nextAfter',
+    roles: ['platform', 'admin'],
+    query: feedQuery,
+    queryNamedBody: true,
+    response: cardStatusEventsSchema,
+    handle: async ({ query, req, res }, { db, feed }) => {
+      const after = BigInt(query.after);
+      const until = Date.now() + query.wait * 1000;
+      let closed = false;
+      req.on('close', () => (closed = true));
+      for (;;) {
+        const mark = feed.mark();
+        await feed.publish();
+        const rows = await eventsAfter(db, after, query.limit);
+        if (rows.length > 0 || Date.now() >= until || closed) {
+          res.set('cache-control', 'no-store').json({ events: rows.map(eventView), nextAfter: rows.length ? Number(rows.at(-1)!.feedSeq) : Number(after) });
+          return;
+        }
+        await feed.changedSince(mark, until - Date.now());
       }
-      await feed.changedSince(mark, until - Date.now());
-    }
-  });
-  return router;
-}
+    },
+  }),
+];
+
+export const cardStatusFeedRoutes = (deps: AppDependencies, feed: FeedPublisher): Router => mount(Router(), CARD_STATUS_FEED_OPERATIONS, { ...deps, feed });

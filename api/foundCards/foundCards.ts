@@ -5,7 +5,7 @@ import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardById, findCardForUpdate, newestCardValidFrom, registeredName, setCardStatus } from '../../db/queries/cardRegistry';
 import { closeFoundCard, findFoundCard, findHeld, foundCardsOf, insertFoundCard } from '../../db/queries/foundCards';
-import type { User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import { isUniqueViolation, Problem, problems } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { chinaDate } from '../verifications/verify';
@@ -24,7 +24,7 @@ export const closedFoundCardSchema = z.object({ foundCardId: z.uuid(), state: z.
  * for the owner when it is still the owner's current card, destroyed when replaced or expired.
  * @throws Problem 404 `card_not_found`; 409 `already_handed_in` (with its `foundCardId`).
  */
-export async function handIn(db: Db, station: User, request: { idNumber: string; cardValidFrom: string }): Promise<z.output<typeof handedInSchema>> {
+export async function handIn(db: Db, station: CallerAs<'station'>, request: { idNumber: string; cardValidFrom: string }): Promise<z.output<typeof handedInSchema>> {
   const foundCardId = randomUUID();
   const at = new Date();
   try {
@@ -34,7 +34,7 @@ export async function handIn(db: Db, station: User, request: { idNumber: string;
       const held = await findHeld(trx, card.id);
       if (held) throw problems.conflict('already_handed_in', 'This card is already held at a station.', { foundCardId: held.id, stationCode: held.handedInStationCode });
       const disposition = foundCardDisposition(card, await newestCardValidFrom(trx, card.idNumber), chinaDate(at.getTime()));
-      await insertFoundCard(trx, { id: foundCardId, cardId: card.id, handedInStationCode: station.stationCode!, handedInAt: at, disposition, state: 'HELD' });
+      await insertFoundCard(trx, { id: foundCardId, cardId: card.id, handedInStationCode: station.stationCode, handedInAt: at, disposition, state: 'HELD' });
       await recordAudit(trx, { actor: station.id, action: 'found_card.handed_in', subjectType: 'found_card', subjectId: foundCardId, at, details: { cardId: card.id, stationCode: station.stationCode, disposition } });
       return { foundCardId, disposition };
     });
@@ -90,7 +90,7 @@ export async function inquire(db: Db, request: { idNumber: string; name: string 
  */
 export async function closeHeld(
   deps: { db: Db; cache: CardCacheInvalidator },
-  station: User,
+  station: CallerAs<'station'>,
   foundCardId: string,
   outcome: 'RETURNED' | 'DESTROYED',
   note?: string,
@@ -106,7 +106,7 @@ export async function closeHeld(
     const disposition = foundCardDisposition(card, await newestCardValidFrom(trx, card.idNumber), chinaDate(at.getTime()));
     if (outcome === 'RETURNED' && disposition !== 'HOLD_FOR_OWNER') throw problems.conflict('must_be_destroyed', 'The card is no longer the owner’s current card: it must be destroyed.');
     if (outcome === 'DESTROYED' && disposition !== 'DESTROY') throw problems.conflict('card_is_current', 'The card is still the owner’s current card: hold it for the owner.');
-    await closeFoundCard(trx, found.id, outcome, station.stationCode!, at);
+    await closeFoundCard(trx, found.id, outcome, station.stationCode, at);
     const destroyed = outcome === 'DESTROYED' && card.status !== 'DESTROYED';
     if (destroyed) await setCardStatus(trx, card.id, 'DESTROYED', at);
     await recordAudit(trx, {

@@ -2,14 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { listFoundCards } from '../../db/queries/foundCards';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
-import { cursor, pageOf } from '../paging';
+import { mount, operationsWith } from '../operation';
+import { cursor, pageOf, pageSchema } from '../paging';
 import { personOnRecord, personOnRecordSchema, stationRecordFilter, stationRecordScope } from '../stationRecords';
 import { calendarDate, instant } from '../answers';
 import { CARD_STATUSES, FOUND_CARD_DISPOSITIONS, type CardStatus } from '../../domain';
-import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, parse } from '../validation';
+import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
-import { closeHeld, handIn, inquire } from './foundCards';
+import { closedFoundCardSchema, closeHeld, handedInSchema, handIn, inquire, inquiryAnswerSchema } from './foundCards';
 
 export const handedIn = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField });
 export const inquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
@@ -33,57 +33,85 @@ export const listedFoundCardSchema = z.object({
 const PAGE = 50;
 const isListingCursor = (value: any): value is { handedInAt: string; id: string } => isInstant(value?.handedInAt) && isUuid(value?.id);
 
+export type FoundCardDeps = AppDependencies & { cache: CardCacheInvalidator };
+const operation = operationsWith<FoundCardDeps>();
+
 /** Lost-and-found (丢失招领): hand-in at any station, the owner's inquiry, return or destruction. */
-export function foundCardRoutes(deps: AppDependencies, cache: CardCacheInvalidator): Router {
-  const { db } = deps;
-  const router = Router();
-  const station = allow('station');
-
-  router.post('/found-cards', station, async (req, res) => {
-    const registered = await handIn(db, userOf(req), parse(handedIn, req.body));
-    res.status(201).location(`/v1/found-cards/${registered.foundCardId}`).json(registered);
-  });
-
+export const FOUND_CARD_OPERATIONS = [
+  operation({
+    method: 'post',
+    path: '/v1/found-cards',
+    summary: 'A found card handed in, with its disposition',
+    roles: ['station'],
+    body: handedIn,
+    status: 201,
+    other: [404, 409],
+    response: handedInSchema,
+    handle: async ({ caller, body, res }, { db }) => {
+      const registered = await handIn(db, caller, body);
+      res.status(201).location(`/v1/found-cards/${registered.foundCardId}`).json(registered);
+    },
+  }),
   // The cards the station holds (or held), newest first; a manager reads those of the region's stations.
-  router.get('/found-cards', allow('station', 'manager', 'admin'), async (req, res) => {
-    const user = userOf(req);
-    const query = parse(foundCardListing, req.query, 'query');
-    const scope = await stationRecordScope(db, user, query);
-    const rows = await listFoundCards(db, scope, { state: query.state, after: cursor.decode(query.cursor, isListingCursor), limit: PAGE + 1 });
-    const page = pageOf(
-      rows,
-      PAGE,
-      (row): z.output<typeof listedFoundCardSchema> => ({
-        foundCardId: row.id,
-        handedInAt: row.handedInAt.toISOString(),
-        state: row.state,
-        disposition: row.disposition,
-        person: personOnRecord(user, row),
-        cardValidFrom: row.cardValidFrom,
-        cardStatus: row.cardStatus as CardStatus,
-        handedInStation: { code: row.handedInStationCode, name: row.handedInStationName },
-        closedAt: row.closedAt?.toISOString() ?? null,
-        closedByStationCode: row.closedByStationCode,
-      }),
-      (last) => ({ handedInAt: last.handedInAt.toISOString(), id: last.id }),
-    );
-    res.set('cache-control', 'no-store').json(page);
-  });
-
+  operation({
+    method: 'get',
+    path: '/v1/found-cards',
+    summary:
+      "Found cards newest first, cursor-paged: those a station holds (state HELD, the default; or RETURNED, DESTROYED, all), citizen number in full; a manager's of the region's stations, masked, narrowed by regionCode or stationCode",
+    roles: ['station', 'manager', 'admin'],
+    query: foundCardListing,
+    other: [404],
+    response: pageSchema(listedFoundCardSchema),
+    handle: async ({ caller, query, res }, { db }) => {
+      const scope = await stationRecordScope(db, caller, query);
+      const rows = await listFoundCards(db, scope, { state: query.state, after: cursor.decode(query.cursor, isListingCursor), limit: PAGE + 1 });
+      const page = pageOf(
+        rows,
+        PAGE,
+        (row): z.output<typeof listedFoundCardSchema> => ({
+          foundCardId: row.id,
+          handedInAt: row.handedInAt.toISOString(),
+          state: row.state,
+          disposition: row.disposition,
+          person: personOnRecord(caller, row),
+          cardValidFrom: row.cardValidFrom,
+          cardStatus: row.cardStatus as CardStatus,
+          handedInStation: { code: row.handedInStationCode, name: row.handedInStationName },
+          closedAt: row.closedAt?.toISOString() ?? null,
+          closedByStationCode: row.closedByStationCode,
+        }),
+        (last) => ({ handedInAt: last.handedInAt.toISOString(), id: last.id }),
+      );
+      res.set('cache-control', 'no-store').json(page);
+    },
+  }),
   // A POST, so that citizen numbers stay out of URLs and access logs.
-  router.post('/found-cards/inquiries', station, async (req, res) => {
-    res.json(await inquire(db, parse(inquiry, req.body)));
-  });
+  operation({
+    method: 'post',
+    path: '/v1/found-cards/inquiries',
+    summary: 'An owner asks whether their card was handed in',
+    roles: ['station'],
+    body: inquiry,
+    other: [404, 422],
+    response: inquiryAnswerSchema,
+    handle: async ({ body, res }, { db }) => {
+      res.json(await inquire(db, body));
+    },
+  }),
+  ...(['return', 'destroy'] as const).map((path) =>
+    operation({
+      method: 'post',
+      path: `/v1/found-cards/{id}/${path}`,
+      summary: path === 'return' ? 'A found card returned to its owner' : 'A found card destroyed',
+      roles: ['station'],
+      body: optionalNote,
+      other: [404, 409],
+      response: closedFoundCardSchema,
+      handle: async ({ caller, body: { note }, params, res }, { db, cache }) => {
+        res.json(await closeHeld({ db, cache }, caller, params.id, path === 'return' ? 'RETURNED' : 'DESTROYED', note));
+      },
+    }),
+  ),
+];
 
-  router.post('/found-cards/:id/return', station, async (req, res) => {
-    const { note } = parse(optionalNote, req.body);
-    res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'RETURNED', note));
-  });
-
-  router.post('/found-cards/:id/destroy', station, async (req, res) => {
-    const { note } = parse(optionalNote, req.body);
-    res.json(await closeHeld({ db, cache }, userOf(req), req.params.id as string, 'DESTROYED', note));
-  });
-
-  return router;
-}
+export const foundCardRoutes = (deps: AppDependencies, cache: CardCacheInvalidator): Router => mount(Router(), FOUND_CARD_OPERATIONS, { ...deps, cache });

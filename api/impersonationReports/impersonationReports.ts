@@ -12,7 +12,7 @@ import {
   notifyManagers,
   type ImpersonationReportRow,
 } from '../../db/queries/impersonationReports';
-import type { User } from '../../db/users';
+import type { CallerAs, User } from '../../db/users';
 import type { BlacklistCategory } from '../../domain/blacklist';
 import { addToBlacklist } from '../blacklist/blacklist';
 import { calendarDate, instant } from '../answers';
@@ -57,14 +57,14 @@ const view = (row: ImpersonationReportRow): ImpersonationReportView => ({
  */
 export async function reportImpersonation(
   db: Db,
-  unit: User,
+  unit: CallerAs<'unit'>,
   request: { idNumber: string; cardValidFrom?: string; note?: string },
 ): Promise<z.output<typeof impersonationReportedSchema>> {
   const id = randomUUID();
   const reportedAt = new Date();
   await db.transaction(async (trx) => {
     const homeRegion = await homeRegionOf(trx, request.idNumber);
-    await insertImpersonationReport(trx, { id, unitId: unit.unitId!, idNumber: request.idNumber, cardValidFrom: request.cardValidFrom ?? null, note: request.note ?? null, reportedAt, state: 'OPEN' });
+    await insertImpersonationReport(trx, { id, unitId: unit.unitId, idNumber: request.idNumber, cardValidFrom: request.cardValidFrom ?? null, note: request.note ?? null, reportedAt, state: 'OPEN' });
     await notifyManagers(trx, { topic: 'impersonation.reported', regionCode: homeRegion ?? null, payload: { impersonationReportId: id, unitId: unit.unitId }, dedupeKey: `impersonation:${id}:reported` });
     await recordAudit(trx, { actor: unit.id, action: 'impersonation.reported', subjectType: 'impersonation_report', subjectId: id, at: reportedAt, details: { unitId: unit.unitId } });
   });

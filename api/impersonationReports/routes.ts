@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
+import { mount, operationsWith } from '../operation';
+import { pageSchema } from '../paging';
 import { BLACKLIST_CATEGORIES } from '../../domain/blacklist';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
-import { decideImpersonation, listForManager, reportImpersonation } from './impersonationReports';
+import { calendarDateField, idNumberField, nonEmptyText } from '../validation';
+import { decideImpersonation, impersonationReportedSchema, impersonationReportSchema, listForManager, reportImpersonation } from './impersonationReports';
 
 export const report = z.strictObject({ idNumber: idNumberField, cardValidFrom: calendarDateField.optional(), note: nonEmptyText(1000).optional() });
 export const confirmation = z.strictObject({
@@ -15,28 +16,58 @@ export const confirmation = z.strictObject({
 export const dismissal = z.strictObject({ reason: nonEmptyText(500) });
 export const listing = z.strictObject({ state: z.enum(['OPEN', 'CONFIRMED', 'DISMISSED']).optional(), cursor: z.string().optional() });
 
+const operation = operationsWith<AppDependencies>();
+
 /** Impersonation (冒用) reported by card-using units, decided by managers. */
-export function impersonationReportRoutes(deps: AppDependencies): Router {
-  const { db } = deps;
-  const router = Router();
-  const managers = allow('manager', 'admin');
+export const IMPERSONATION_REPORT_OPERATIONS = [
+  operation({
+    method: 'post',
+    path: '/v1/impersonation-reports',
+    summary: 'A card-using unit reports impersonation',
+    roles: ['unit'],
+    body: report,
+    status: 201,
+    response: impersonationReportedSchema,
+    handle: async ({ caller, body, res }, { db }) => {
+      const created = await reportImpersonation(db, caller, body);
+      res.status(201).location(`/v1/impersonation-reports/${created.impersonationReportId}`).json(created);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/impersonation-reports',
+    summary: 'Impersonation reports for managers',
+    roles: ['manager', 'admin'],
+    query: listing,
+    response: pageSchema(impersonationReportSchema),
+    handle: async ({ caller, query, res }, { db }) => {
+      res.json(await listForManager(db, caller, query));
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/impersonation-reports/{id}/confirm',
+    summary: 'Confirm a report into the blacklist',
+    roles: ['manager', 'admin'],
+    body: confirmation,
+    other: [404, 409],
+    response: impersonationReportSchema,
+    handle: async ({ caller, body, params, res }, { db }) => {
+      res.json(await decideImpersonation(db, caller, params.id, { confirm: true, ...body }));
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/impersonation-reports/{id}/dismiss',
+    summary: 'Dismiss a report',
+    roles: ['manager', 'admin'],
+    body: dismissal,
+    other: [404, 409],
+    response: impersonationReportSchema,
+    handle: async ({ caller, body, params, res }, { db }) => {
+      res.json(await decideImpersonation(db, caller, params.id, { confirm: false, ...body }));
+    },
+  }),
+];
 
-  router.post('/impersonation-reports', allow('unit'), async (req, res) => {
-    const created = await reportImpersonation(db, userOf(req), parse(report, req.body));
-    res.status(201).location(`/v1/impersonation-reports/${created.impersonationReportId}`).json(created);
-  });
-
-  router.get('/impersonation-reports', managers, async (req, res) => {
-    res.json(await listForManager(db, userOf(req), parse(listing, req.query, 'query')));
-  });
-
-  router.post('/impersonation-reports/:id/confirm', managers, async (req, res) => {
-    res.json(await decideImpersonation(db, userOf(req), req.params.id as string, { confirm: true, ...parse(confirmation, req.body) }));
-  });
-
-  router.post('/impersonation-reports/:id/dismiss', managers, async (req, res) => {
-    res.json(await decideImpersonation(db, userOf(req), req.params.id as string, { confirm: false, ...parse(dismissal, req.body) }));
-  });
-
-  return router;
-}
+export const impersonationReportRoutes = (deps: AppDependencies): Router => mount(Router(), IMPERSONATION_REPORT_OPERATIONS, deps);

@@ -7,7 +7,7 @@ import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardsByNumberAndDate, findImported, insertImportedLossReports, reportCardsLost, type NewLossReport } from '../../db/queries/lossReports';
 import { stationRegionCodes } from '../../db/queries/stations';
-import type { User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import { checkLossReport, chinaDateOf, isWithinRegion } from '../../domain';
 import { lineRefusalIn, localized, type Language } from '../problemText';
 import { Problem, problems } from '../problems';
@@ -108,7 +108,7 @@ export const importHeaders = (language: Language) => ({ 'content-type': 'applica
  */
 export async function importLossReports(
   deps: { db: Db; cache: CardCacheInvalidator; logger: Logger },
-  user: User,
+  user: CallerAs<'loss_report_importer'>,
   body: IncomingMessage,
   out: ServerResponse,
   limits: ImportLimits,
@@ -223,7 +223,7 @@ export async function* linesOf(body: IncomingMessage, maxBytes: number): AsyncGe
   if (overlong || pending.trim()) yield { line: line + 1, text: overlong ? undefined : pending };
 }
 
-function checkLine(line: number, text: string | undefined, user: User, regions: Set<string>, stations: Map<string, string>, language: Language): Parsed | ImportOutcome {
+function checkLine(line: number, text: string | undefined, user: CallerAs<'loss_report_importer'>, regions: Set<string>, stations: Map<string, string>, language: Language): Parsed | ImportOutcome {
   const fail = (problem: Problem) => refusedLine(line, problem, language);
   if (text === undefined) return fail(lineTooLong());
   let json: unknown;
@@ -240,9 +240,9 @@ function checkLine(line: number, text: string | undefined, user: User, regions: 
     throw error;
   }
   if (Date.parse(report.reportedAt) > Date.now()) return fail(problems.validation([{ field: 'reportedAt', message: 'must not be in the future', code: 'in_future' }]));
-  const authorityRegionCode = report.authorityRegionCode ?? user.regionCode!;
+  const authorityRegionCode = report.authorityRegionCode ?? user.regionCode;
   if (!regions.has(authorityRegionCode)) return fail(new Problem(422, 'unknown_region', 'Refused', 'authorityRegionCode: no such region', { field: 'authorityRegionCode' }));
-  if (!isWithinRegion(authorityRegionCode, user.regionCode!)) {
+  if (!isWithinRegion(authorityRegionCode, user.regionCode)) {
     return fail(problems.forbiddenJurisdiction('An importer may import only reports taken by authorities within its own region.'));
   }
   if (report.reportingStationCode !== undefined && stations.get(report.reportingStationCode) !== authorityRegionCode) {
@@ -259,7 +259,7 @@ function checkLine(line: number, text: string | undefined, user: User, regions: 
  * pass the counter's checks (the person, then `checkLossReport` on the report's own day, China's
  * date) on the card's row held until commit; what is new is inserted and its ACTIVE cards invalidated.
  */
-async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: User, batch: Parsed[], language: Language): Promise<ImportOutcome[]> {
+async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: CallerAs<'loss_report_importer'>, batch: Parsed[], language: Language): Promise<ImportOutcome[]> {
   if (batch.length === 0) return [];
   const at = new Date();
   const outcomes: ImportOutcome[] = [];
@@ -346,3 +346,21 @@ async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: 
   if (invalidated.length) await deps.cache.everywhere?.();
   return outcomes;
 }
+
+/** The import's last line: its counts. */
+export const summaryLine = (counts: string[]) => ({ type: 'object', required: ['summary'], properties: { summary: { type: 'object', properties: Object.fromEntries(counts.map((name) => [name, { type: 'integer' }])) } } });
+export const IN_LANGUAGE = "in the caller's language (Accept-Language: zh-CN, the default, or en), as a problem's detail";
+/** An outcome line of the import, as the API document declares it. */
+export const LOSS_REPORT_IMPORT_OUTCOME = {
+  oneOf: [
+    { type: 'object', required: ['line', 'ok'], properties: { line: { type: 'integer' }, ok: { const: true }, status: { enum: ['imported', 'already_imported'] }, lossReportId: { type: 'string', format: 'uuid' } } },
+    {
+      type: 'object',
+      required: ['line', 'ok', 'code', 'detail'],
+      description:
+        "Refused, as POST /v1/loss-reports refuses (the same rules, on the report's own day): card_not_found, name_mismatch, fingerprint_check_required, fingerprint_mismatch, reported_before_valid_from (with cardValidFrom), already_reported_lost, card_not_active (superseded, expired or destroyed; with cardStatus); the line itself: unknown_region, unknown_station (with field), forbidden_jurisdiction, validation_failed (with errors), invalid_id_number, malformed_json, line_too_long",
+      properties: { line: { type: 'integer' }, ok: { const: false }, code: { type: 'string', pattern: '^[a-z_]+$' }, detail: { type: 'string', description: IN_LANGUAGE } },
+    },
+    summaryLine(['lines', 'imported', 'alreadyImported', 'failed']),
+  ],
+};

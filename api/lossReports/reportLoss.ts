@@ -7,7 +7,7 @@ import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardForUpdate, findNewestCardForUpdate, type CardRow } from '../../db/queries/cardRegistry';
 import { findOpenLossReport, insertLossReport, reportCardsLost } from '../../db/queries/lossReports';
-import type { User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import { isUniqueViolation, problems, type Problem } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 
@@ -78,7 +78,7 @@ export function lossReportRefusal(check: Exclude<LossReportCheck, { ok: true }>,
  */
 export async function reportLoss(
   deps: { db: Db; cache: CardCacheInvalidator; clock?: Clock },
-  station: User,
+  station: CallerAs<'station'>,
   request: LossReportRequest,
 ): Promise<{ lossReportId: string; cardValidFrom: string; cardStatus: 'REPORTED_LOST'; reportedAt: string }> {
   const { db, cache } = deps;
@@ -101,7 +101,7 @@ export async function reportLoss(
         cardId: card.id,
         circumstance: request.circumstance,
         reportingStationCode: station.stationCode,
-        authorityRegionCode: station.regionCode!,
+        authorityRegionCode: station.regionCode,
         source: 'station',
         applicationId: null,
         importKey: null,

@@ -5,7 +5,7 @@ import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardById, hasNewerCard, setCardStatus } from '../../db/queries/cardRegistry';
 import { applicationInProgress, findLossReport, markWithdrawn } from '../../db/queries/lossReports';
-import type { User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import { isUniqueViolation, problems } from '../problems';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { isUuid } from '../validation';
@@ -24,7 +24,7 @@ export const withdrawnLossReportSchema = z.object({ lossReportId: z.uuid(), card
  */
 export async function withdrawLossReport(
   deps: { db: Db; cache: CardCacheInvalidator },
-  station: User,
+  station: CallerAs<'station'>,
   lossReportId: string,
   request: { reason?: string },
 ): Promise<z.output<typeof withdrawnLossReportSchema>> {
@@ -47,7 +47,7 @@ export async function withdrawLossReport(
       if (report.applicationId && (await applicationInProgress(trx, report.applicationId))) {
         throw problems.conflict('replacement_in_progress', 'A replacement for this card is in progress: withdraw that application first.', { applicationId: report.applicationId });
       }
-      await markWithdrawn(trx, report.id, station.stationCode!, withdrawnAt);
+      await markWithdrawn(trx, report.id, station.stationCode, withdrawnAt);
       const status: CardStatus = lost.status === 'REPORTED_LOST' ? 'ACTIVE' : lost.status;
       if (status !== lost.status) await setCardStatus(trx, lost.id, status, withdrawnAt);
       await recordAudit(trx, {

@@ -6,7 +6,8 @@ import { namesMatch } from '../../domain';
 import type { AppDependencies } from '../app';
 import { anonymousLookupLimit } from '../anonymousLookupLimit';
 import { problems } from '../problems';
-import { idNumberField, nonEmptyText, parse } from '../validation';
+import { mount, operationsWith } from '../operation';
+import { idNumberField, nonEmptyText } from '../validation';
 import { calendarDate, instant } from '../answers';
 
 export const lostCardInquiry = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(50) });
@@ -22,18 +23,27 @@ export const lostCardAnswerSchema = z.object({
  * name must both match; anything else reads "not found", so the route tells a guesser nothing.
  * Rate-limited per client address like the status lookup; POST keeps the number out of URLs.
  */
-export function lostCardInquiryRoutes({ db, config }: AppDependencies): Router {
-  const router = Router();
-  const limiter = anonymousLookupLimit(config);
-  router.post('/v1/lost-card-inquiries', limiter, express.json({ limit: '2kb' }), async (req, res) => {
-    const { idNumber, name } = parse(lostCardInquiry, req.body);
-    const registered = await registeredName(db, idNumber);
-    if (registered === undefined || !namesMatch(name, registered)) throw problems.notFound('A citizen with this number and name');
-    const held = await heldForOwner(db, idNumber);
-    res.set('cache-control', 'no-store').json({
-      held: held.length > 0,
-      cards: held.map((row) => ({ cardValidFrom: row.cardValidFrom, handedInAt: row.handedInAt.toISOString(), station: { name: row.stationName, address: row.stationAddress } })),
-    } satisfies z.output<typeof lostCardAnswerSchema>);
-  });
-  return router;
-}
+export const LOST_CARD_INQUIRY_OPERATIONS = [
+  operationsWith<AppDependencies>()({
+    method: 'post',
+    path: '/v1/lost-card-inquiries',
+    summary: 'A citizen asks without login whether a handed-in card is held and where',
+    roles: [],
+    body: lostCardInquiry,
+    other: [404, 429],
+    response: lostCardAnswerSchema,
+    before: ({ config }) => [anonymousLookupLimit(config), express.json({ limit: '2kb' })],
+    handle: async ({ body: { idNumber, name }, res }, { db }) => {
+      const registered = await registeredName(db, idNumber);
+      if (registered === undefined || !namesMatch(name, registered)) throw problems.notFound('A citizen with this number and name');
+      const held = await heldForOwner(db, idNumber);
+      res.set('cache-control', 'no-store').json({
+        held: held.length > 0,
+        cards: held.map((row) => ({ cardValidFrom: row.cardValidFrom, handedInAt: row.handedInAt.toISOString(), station: { name: row.stationName, address: row.stationAddress } })),
+      } satisfies z.output<typeof lostCardAnswerSchema>);
+    },
+  }),
+];
+
+/** Mounted on the app itself, ahead of authentication. */
+export const lostCardInquiryRoutes = (deps: AppDependencies): Router => mount(Router(), LOST_CARD_INQUIRY_OPERATIONS, deps, '');

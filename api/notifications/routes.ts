@@ -2,12 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../../db/queries/auditLog';
 import { countUnread, listDeadLetters, listInbox, markRead, retryDeadLetter, type InboxScope } from '../../db/queries/notifications';
-import type { User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
+import { mount, operationsWith } from '../operation';
 import { cursor, pageOf, pageSchema } from '../paging';
 import { problems } from '../problems';
-import { parse } from '../validation';
 import { instant } from '../answers';
 
 const PAGE = 50;
@@ -21,12 +20,14 @@ const numericId = (value: unknown, what: string): number => {
   return Number(value);
 };
 
+/** The roles with an inbox. */
+const STAFF = ['station', 'reviewer', 'production', 'manager'] as const;
+
 /** A station reads its own inbox; reviewers, production centres and managers theirs within their region (national managers: all). */
-function inboxScope(user: User): InboxScope {
-  if (user.role === 'station') return { role: 'station', stationCode: user.stationCode! };
+function inboxScope(user: CallerAs<(typeof STAFF)[number]>): InboxScope {
+  if (user.role === 'station') return { role: 'station', stationCode: user.stationCode };
   if (user.role === 'production') return { role: 'production', regionCode: user.provinceCode };
-  if (user.role === 'reviewer' || user.role === 'manager') return { role: user.role, regionCode: user.regionCode };
-  throw problems.forbiddenRole(['station', 'reviewer', 'production', 'manager']);
+  return { role: user.role, regionCode: user.regionCode };
 }
 
 /** An inbox message ({@link messageView}). */
@@ -57,57 +58,91 @@ const messageView = (row: { id: number; topic: string; text: string; application
   readAt: row.readAt?.toISOString() ?? null,
 });
 
+const operation = operationsWith<AppDependencies>();
+
 /**
  * Notifications inside the system: each role's inbox (unread count, listing, marking read) and, for
  * admins, the dead letters — notifications that could not be delivered — with a retry.
  */
-export function notificationRoutes({ db }: AppDependencies): Router {
-  const router = Router();
-  const staff = allow('station', 'reviewer', 'production', 'manager');
+export const NOTIFICATION_OPERATIONS = [
+  operation({
+    method: 'get',
+    path: '/v1/inbox',
+    summary: "The caller's inbox (station, reviewer, production centre, manager), newest first, with the unread count",
+    roles: STAFF,
+    query: inboxListing,
+    queryNamedBody: true,
+    response: inboxPageSchema,
+    handle: async ({ caller, query, res }, { db }) => {
+      const scope = inboxScope(caller);
+      const after = cursor.decode(query.cursor, isIdCursor);
+      const rows = await listInbox(db, scope, { unreadOnly: query.unread === 'true', beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
+      res.json({ ...pageOf(rows, PAGE, messageView, (last) => ({ id: String(last.id) })), unreadCount: await countUnread(db, scope) } satisfies z.output<typeof inboxPageSchema>);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/inbox/unread-count',
+    summary: "Unread messages in the caller's inbox",
+    roles: STAFF,
+    response: unreadCountSchema,
+    handle: async ({ caller, res }, { db }) => {
+      res.json({ unreadCount: await countUnread(db, inboxScope(caller)) });
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/inbox/{id}/read',
+    summary: 'Mark an inbox message read',
+    roles: STAFF,
+    other: [404],
+    response: inboxMessageSchema,
+    handle: async ({ caller, params, res }, { db }) => {
+      const row = await markRead(db, inboxScope(caller), numericId(params.id, 'The message'), caller.id);
+      if (!row) throw problems.notFound('The message');
+      res.json(messageView(row));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/notifications/dead-letters',
+    summary: 'Notifications that could not be delivered after every attempt',
+    roles: ['admin'],
+    query: deadLetterListing,
+    queryNamedBody: true,
+    response: pageSchema(deadLetterSchema),
+    handle: async ({ query, res }, { db }) => {
+      const after = cursor.decode(query.cursor, isIdCursor);
+      const rows = await listDeadLetters(db, { beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
+      res.json(
+        pageOf(
+          rows,
+          PAGE,
+          (row): z.output<typeof deadLetterSchema> => ({ id: String(row.id), topic: row.topic, recipientRole: row.recipientRole, applicationId: row.applicationId, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString(), deadAt: row.deadAt.toISOString() }),
+          (last) => ({ id: String(last.id) }),
+        ),
+      );
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/notifications/dead-letters/{id}/retry',
+    summary: 'Queue a dead letter for delivery again',
+    roles: ['admin'],
+    status: 202,
+    other: [404],
+    response: retriedDeadLetterSchema,
+    handle: async ({ caller, params, res }, { db }) => {
+      const id = numericId(params.id, 'The dead letter');
+      const retried = await db.transaction(async (trx) => {
+        if (!(await retryDeadLetter(trx, id))) return false;
+        await recordAudit(trx, { actor: caller.id, action: 'notification.retried', subjectType: 'outbox', subjectId: String(id) });
+        return true;
+      });
+      if (!retried) throw problems.notFound('The dead letter');
+      res.status(202).json({ id: String(id), state: 'QUEUED' });
+    },
+  }),
+];
 
-  router.get('/inbox', staff, async (req, res) => {
-    const query = parse(inboxListing, req.query);
-    const scope = inboxScope(userOf(req));
-    const after = cursor.decode(query.cursor, isIdCursor);
-    const rows = await listInbox(db, scope, { unreadOnly: query.unread === 'true', beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
-    res.json({ ...pageOf(rows, PAGE, messageView, (last) => ({ id: String(last.id) })), unreadCount: await countUnread(db, scope) } satisfies z.output<typeof inboxPageSchema>);
-  });
-
-  router.get('/inbox/unread-count', staff, async (req, res) => {
-    res.json({ unreadCount: await countUnread(db, inboxScope(userOf(req))) });
-  });
-
-  router.post('/inbox/:id/read', staff, async (req, res) => {
-    const user = userOf(req);
-    const row = await markRead(db, inboxScope(user), numericId(req.params.id, 'The message'), user.id);
-    if (!row) throw problems.notFound('The message');
-    res.json(messageView(row));
-  });
-
-  router.get('/notifications/dead-letters', allow('admin'), async (req, res) => {
-    const query = parse(deadLetterListing, req.query);
-    const after = cursor.decode(query.cursor, isIdCursor);
-    const rows = await listDeadLetters(db, { beforeId: after ? Number(after.id) : undefined, limit: PAGE + 1 });
-    res.json(
-      pageOf(
-        rows,
-        PAGE,
-        (row): z.output<typeof deadLetterSchema> => ({ id: String(row.id), topic: row.topic, recipientRole: row.recipientRole, applicationId: row.applicationId, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt.toISOString(), deadAt: row.deadAt.toISOString() }),
-        (last) => ({ id: String(last.id) }),
-      ),
-    );
-  });
-
-  router.post('/notifications/dead-letters/:id/retry', allow('admin'), async (req, res) => {
-    const id = numericId(req.params.id, 'The dead letter');
-    const retried = await db.transaction(async (trx) => {
-      if (!(await retryDeadLetter(trx, id))) return false;
-      await recordAudit(trx, { actor: userOf(req).id, action: 'notification.retried', subjectType: 'outbox', subjectId: String(id) });
-      return true;
-    });
-    if (!retried) throw problems.notFound('The dead letter');
-    res.status(202).json({ id: String(id), state: 'QUEUED' });
-  });
-
-  return router;
-}
+export const notificationRoutes = (deps: AppDependencies): Router => mount(Router(), NOTIFICATION_OPERATIONS, deps);

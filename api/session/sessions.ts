@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request } from 'express';
 import type { Db } from '../../db/knex';
 import { findSession, touchSession } from '../../db/logins';
+import { callerOf } from '../caller';
 import { problems } from '../problems';
 import { CSRF_HEADER } from './cookies';
 
@@ -29,7 +30,7 @@ export function authenticateSession(db: Db, req: Request, cookie: string, next: 
       if (!sent || !sameToken(sent, session.csrfToken)) return next(problems.csrfFailed());
     }
     if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(db, cookie, SESSION_IDLE_MS, SESSION_MAX_MS);
-    req.user = session.user;
+    req.user = callerOf(session.user);
     next();
   }, next);
 }

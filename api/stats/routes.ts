@@ -2,13 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { daysRemainingTally, onTimeByWeek } from '../../db/queries/dashboard';
 import { listWorklist, type Worklist } from '../../db/queries/worklists';
-import type { User } from '../../db/users';
+import type { Db } from '../../db/knex';
+import type { CallerAs } from '../../db/users';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
+import { mount, operationsWith } from '../operation';
 import { managerScope, stationInJurisdiction } from '../applications/jurisdiction';
-import { caseFilesFor } from '../applications/views';
+import { applicationPageSchema, caseFilesFor } from '../applications/views';
 import { cursor, pageOf } from '../paging';
-import { isInstant, isUuid, parse } from '../validation';
+import { isInstant, isUuid } from '../validation';
 import { calendarDate, instant } from '../answers';
 
 const share = z.number().min(0).max(1).nullable().meta({ description: 'to three places; null when nothing finished' });
@@ -53,46 +54,67 @@ const isDeadlineCursor = (value: any): value is { at: string; id: string } => is
 /** The share to three places, or null when nothing finished (as `GET /v1/stats` gives it). */
 const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
 
+/** The manager's region, or the region or station asked for within it. */
+const scopeFor = async (db: Db, manager: CallerAs<'manager'>, query: z.infer<typeof dashboardQuery>) => {
+  const scope = managerScope(manager, query.regionCode);
+  if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, manager, query.stationCode);
+  return scope;
+};
+
+const operation = operationsWith<AppDependencies>();
+
 /**
  * The manager dashboard's figures beyond `GET /v1/stats`, read-only and within the manager's region:
  * the on-time rate week by week, the spread of days left on open cases, and a station's open cases.
  */
-export function statsRoutes({ db }: AppDependencies): Router {
-  const router = Router();
-  const scopeFor = async (user: User, query: z.infer<typeof dashboardQuery>) => {
-    const scope = managerScope(user, query.regionCode);
-    if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
-    return scope;
-  };
+export const STATS_OPERATIONS = [
+  operation({
+    method: 'get',
+    path: '/v1/stats/on-time-by-week',
+    summary: 'On-time rate week by week (China weeks, Monday first; the current week so far): applications ready for pickup each week and how many by their deadline',
+    roles: ['manager'],
+    query: weeklyQuery,
+    response: onTimeByWeekSchema,
+    handle: async ({ caller, query, res }, { db }) => {
+      const weeks = await onTimeByWeek(db, await scopeFor(db, caller, query), { now: new Date(), weeks: query.weeks });
+      res.json({ weeks: weeks.map((week) => ({ ...week, onTimeRate: rate(week.onTime, week.finished) })) } satisfies z.output<typeof onTimeByWeekSchema>);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/stats/days-remaining',
+    summary: 'Open applications not yet ready for pickup by days left to the deadline (overdue, 0–7, 8–15, 16–30, 31–60, 61+)',
+    roles: ['manager'],
+    query: dashboardQuery,
+    response: daysRemainingSchema,
+    handle: async ({ caller, query, res }, { db }) => {
+      const now = new Date();
+      const tally = await daysRemainingTally(db, await scopeFor(db, caller, query), now);
+      const within = (days: number, bucket: (typeof DAYS_REMAINING_BUCKETS)[number]) => (bucket.minDays === null || days >= bucket.minDays) && (bucket.maxDays === null || days <= bucket.maxDays);
+      res.json({
+        asOf: now.toISOString(),
+        open: tally.reduce((sum, row) => sum + row.count, 0),
+        buckets: DAYS_REMAINING_BUCKETS.map((bucket) => ({ ...bucket, count: tally.filter((row) => within(row.days, bucket)).reduce((sum, row) => sum + row.count, 0) })),
+      } satisfies z.output<typeof daysRemainingSchema>);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/stats/stations/{code}/open-applications',
+    summary: "A station's open applications not yet ready for pickup, soonest deadline (so the overdue) first, cursor-paged",
+    roles: ['manager'],
+    query: drillDownQuery,
+    other: [404],
+    response: applicationPageSchema,
+    handle: async ({ caller, query, params, res }, { db }) => {
+      // An unknown station is a 404, one outside the manager's region a 403 (stationInJurisdiction).
+      const scope = await scopeFor(db, caller, { stationCode: params.code });
+      const now = new Date();
+      const rows = await listWorklist(db, scope, stationOpenCases, { now, after: cursor.decode(query.cursor, isDeadlineCursor), limit: PAGE + 1 });
+      const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: last.deadlineAt.toISOString(), id: last.id }));
+      res.json({ items: await caseFilesFor(db, caller, items, now), nextCursor });
+    },
+  }),
+];
 
-  router.get('/stats/on-time-by-week', allow('manager'), async (req, res) => {
-    const query = parse(weeklyQuery, req.query, 'query');
-    const weeks = await onTimeByWeek(db, await scopeFor(userOf(req), query), { now: new Date(), weeks: query.weeks });
-    res.json({ weeks: weeks.map((week) => ({ ...week, onTimeRate: rate(week.onTime, week.finished) })) } satisfies z.output<typeof onTimeByWeekSchema>);
-  });
-
-  router.get('/stats/days-remaining', allow('manager'), async (req, res) => {
-    const query = parse(dashboardQuery, req.query, 'query');
-    const now = new Date();
-    const tally = await daysRemainingTally(db, await scopeFor(userOf(req), query), now);
-    const within = (days: number, bucket: (typeof DAYS_REMAINING_BUCKETS)[number]) => (bucket.minDays === null || days >= bucket.minDays) && (bucket.maxDays === null || days <= bucket.maxDays);
-    res.json({
-      asOf: now.toISOString(),
-      open: tally.reduce((sum, row) => sum + row.count, 0),
-      buckets: DAYS_REMAINING_BUCKETS.map((bucket) => ({ ...bucket, count: tally.filter((row) => within(row.days, bucket)).reduce((sum, row) => sum + row.count, 0) })),
-    } satisfies z.output<typeof daysRemainingSchema>);
-  });
-
-  router.get('/stats/stations/:code/open-applications', allow('manager'), async (req, res) => {
-    const query = parse(drillDownQuery, req.query, 'query');
-    const user = userOf(req);
-    // An unknown station is a 404, one outside the manager's region a 403 (stationInJurisdiction).
-    const scope = await scopeFor(user, { stationCode: req.params.code as string });
-    const now = new Date();
-    const rows = await listWorklist(db, scope, stationOpenCases, { now, after: cursor.decode(query.cursor, isDeadlineCursor), limit: PAGE + 1 });
-    const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: last.deadlineAt.toISOString(), id: last.id }));
-    res.json({ items: await caseFilesFor(db, user, items, now), nextCursor });
-  });
-
-  return router;
-}
+export const statsRoutes = (deps: AppDependencies): Router => mount(Router(), STATS_OPERATIONS, deps);

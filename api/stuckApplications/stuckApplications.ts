@@ -4,7 +4,7 @@ import type { Db } from '../../db/knex';
 import { type ApplicationRow, type Scope } from '../../db/queries/applications';
 import { recordAudit } from '../../db/queries/auditLog';
 import { closeApplication, findStuckEntry, type StuckApplicationRow } from '../../db/queries/reconciliation';
-import type { User } from '../../db/users';
+import type { CallerAs, User } from '../../db/users';
 import { APPLICATION_STAGES, isTerminal, regionPrefix } from '../../domain';
 import { instant } from '../answers';
 import { managerScope } from '../applications/jurisdiction';
@@ -13,7 +13,7 @@ import { applicationViewSchema, fullCaseFileFor } from '../applications/views';
 import { problems } from '../problems';
 
 /** Managers see stuck cases in their region (narrowed to `regionCode`); admins everywhere. @throws Problem 403 outside it. */
-export function stuckScope(user: User, regionCode: string | undefined): Scope {
+export function stuckScope(user: CallerAs<'manager' | 'admin'>, regionCode: string | undefined): Scope {
   if (user.role === 'admin') return regionCode ? { regionPrefix: regionPrefix(regionCode) } : {};
   return managerScope(user, regionCode);
 }

@@ -71,9 +71,9 @@ export function userRoutes({ db }: AppDependencies): Router {
           id,
           name: body.name,
           role: body.role,
-          stationCode: body.role === 'station' ? body.stationCode! : null,
+          stationCode: body.role === 'station' ? (body.stationCode ?? null) : null,
           regionCode: ['reviewer', 'manager', 'police_post'].includes(body.role) ? (body.regionCode ?? null) : null,
-          provinceCode: body.role === 'production' ? body.provinceCode! : null,
+          provinceCode: body.role === 'production' ? (body.provinceCode ?? null) : null,
           unitId: null,
         });
         await setPassword(trx, id, body.username, passwordHash);

@@ -6,7 +6,8 @@ import { problems, Problem } from '../problems';
 import { calendarDateField, idNumberField, isCleanText, nonEmptyText, parse } from '../validation';
 import { cardKey, type CachedFacts } from './cardFactsCache';
 import type { Verifications } from './service';
-import { answer, type VerificationAnswer } from './verify';
+import { answer, verificationAnswerSchema, type VerificationAnswer } from './verify';
+import type { Documented } from '../operation';
 
 const MAX_BODY_BYTES = 4096;
 const MAX_NAME = 50;
@@ -14,6 +15,17 @@ const MAX_NAME = 50;
 /** The contract's shape; used to explain what is wrong when the fast check below refuses a body. */
 export const verificationRequest = z.strictObject({ idNumber: idNumberField, name: nonEmptyText(MAX_NAME), cardValidFrom: calendarDateField });
 type VerificationRequest = z.infer<typeof verificationRequest>;
+
+/** The document of `verificationRoute`, which answers on its own fast path rather than through `mount`. */
+export const VERIFICATION_OPERATION: Documented = {
+  method: 'post',
+  path: '/v1/verifications',
+  summary: 'Is this card valid? Nothing else about the person',
+  roles: ['unit'],
+  body: verificationRequest,
+  other: [429],
+  response: verificationAnswerSchema,
+};
 
 /**
  * `POST /v1/verifications`, mounted on the app itself ahead of every other route: each Express
@@ -62,7 +74,7 @@ export function verificationRoute(verifications: Verifications, authenticate: Re
     authenticate(req, res, (error?: unknown) => {
       if (error) return next(error);
       const user = req.user!;
-      if (user.role !== 'unit' || !user.unitId) return next(problems.forbiddenRole(['unit']));
+      if (user.role !== 'unit') return next(problems.forbiddenRole(['unit']));
       const unitId = user.unitId;
       const rate = limiter.rateOf(unitId);
       if (rate !== undefined) return admit(req, res, next, unitId, rate);

@@ -1,19 +1,18 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { dueWorklist, listWorklist, type Worklist } from '../../db/queries/worklists';
-import type { Role } from '../../db/users';
 import type { AppDependencies } from '../app';
-import { allow, userOf } from '../auth';
-import { managerScope, scopeOf, stationInJurisdiction } from '../applications/jurisdiction';
-import { applicationViewSchema, caseFilesFor } from '../applications/views';
+import { mount, operationsWith } from '../operation';
+import { managerScope, scopeOf, stationInJurisdiction, type Viewer } from '../applications/jurisdiction';
+import { applicationPageSchema, applicationViewSchema, caseFilesFor } from '../applications/views';
 import { cursor, pageOf, pageSchema } from '../paging';
 import { instant } from '../answers';
-import { parse, isInstant, isUuid } from '../validation';
+import { isInstant, isUuid } from '../validation';
 
 const PAGE = 50;
 
 /** Each role's work, in the order it falls due. */
-export const WORKLISTS: Record<string, Worklist & { roles: Role[]; summary: string }> = {
+export const WORKLISTS: Record<string, Worklist & { roles: Array<Viewer['role']>; summary: string }> = {
   review: {
     roles: ['reviewer'],
     summary: "Applications waiting for the home region's review, soonest deadline first",
@@ -47,7 +46,7 @@ export const WORKLISTS: Record<string, Worklist & { roles: Role[]; summary: stri
   due: {
     roles: ['manager'],
     summary: 'Overdue cases and those due within DEADLINE_WARNING_DAYS, not yet ready for pickup, soonest deadline first',
-    // Replaced in `worklistRoutes` by `dueWorklist(DEADLINE_WARNING_DAYS)`: the window comes from the configuration.
+    // Replaced per request by `dueWorklist(DEADLINE_WARNING_DAYS)`: the window comes from the configuration.
     ...dueWorklist(0),
   },
 };
@@ -73,28 +72,31 @@ export const printingPageSchema = pageSchema(applicationViewSchema).extend({
 
 const isWorklistCursor = (value: any): value is { at: string; id: string } => isInstant(value?.at) && isUuid(value?.id);
 
+const operation = operationsWith<AppDependencies>();
+
 /** `GET /v1/worklists/{name}`: a role's open work, soonest due first, cursor-paged; each item a case file. */
-export function worklistRoutes({ db, config }: AppDependencies): Router {
-  const router = Router();
-  const lists: Record<string, Worklist & { roles: Role[] }> = {
-    ...WORKLISTS,
-    due: { ...WORKLISTS.due, ...dueWorklist(config.DEADLINE_WARNING_DAYS) },
-  };
-  for (const [name, list] of Object.entries(lists)) {
-    router.get(`/worklists/${name}`, allow(...list.roles), async (req, res) => {
-      const query = parse(worklistQuery, req.query, 'query');
-      const user = userOf(req);
-      const scope = user.role === 'manager' ? managerScope(user, query.regionCode) : scopeOf(user);
-      if (query.stationCode && user.role === 'manager') scope.acceptingStationCode = await stationInJurisdiction(db, user, query.stationCode);
+export const WORKLIST_OPERATIONS = Object.entries(WORKLISTS).map(([name, declared]) =>
+  operation({
+    method: 'get',
+    path: `/v1/worklists/${name}`,
+    summary: declared.summary,
+    roles: declared.roles,
+    query: worklistQuery,
+    response: name === 'printing' ? printingPageSchema : applicationPageSchema,
+    handle: async ({ caller, query, res }, { db, config }) => {
+      const list = name === 'due' ? { ...declared, ...dueWorklist(config.DEADLINE_WARNING_DAYS) } : declared;
+      const scope = caller.role === 'manager' ? managerScope(caller, query.regionCode) : scopeOf(caller);
+      if (query.stationCode && caller.role === 'manager') scope.acceptingStationCode = await stationInJurisdiction(db, caller, query.stationCode);
       const now = new Date();
       const rows = await listWorklist(db, scope, list, { now, after: cursor.decode(query.cursor, isWorklistCursor), limit: PAGE + 1 });
       const { items: shown, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: (last[list.orderBy] as Date).toISOString(), id: last.id }));
-      const items = await caseFilesFor(db, user, shown, now);
+      const items = await caseFilesFor(db, caller, shown, now);
       res.json(name === 'printing' ? { items, byStation: byStation(items), nextCursor } : { items, nextCursor });
-    });
-  }
-  return router;
-}
+    },
+  }),
+);
+
+export const worklistRoutes = (deps: AppDependencies): Router => mount(Router(), WORKLIST_OPERATIONS, deps);
 
 type CaseFileItem = Awaited<ReturnType<typeof caseFilesFor>>[number];
 
