@@ -57,10 +57,13 @@ export interface Operation<D, R extends Role = Role, B extends z.ZodType | undef
   before?: (deps: D) => RequestHandler[];
   /** Where the body is read from, when not the JSON body alone. */
   bodyFrom?: (req: Request) => unknown;
-  /** A problem in the query as a whole names the part `(body)`, as these endpoints always answered. */
+  /** A problem in the query as a whole is labelled `(body)`: these endpoints always answered so, and clients see no change. */
   queryNamedBody?: boolean;
   handle(call: Call<R, B, Q>, deps: D): Promise<void>;
 }
+
+/** An operation of any roles and schemas, as `mount` and the API document take them. */
+export type AnyOperation<D> = Operation<D, any, any, any>;
 
 /**
  * The declaring function for endpoints whose handlers take dependencies `D`: the roles, body and
@@ -68,8 +71,8 @@ export interface Operation<D, R extends Role = Role, B extends z.ZodType | undef
  */
 export const operationsWith =
   <D>() =>
-  <R extends Role = never, B extends z.ZodType | undefined = undefined, Q extends z.ZodObject | undefined = undefined>(operation: Operation<D, R, B, Q>): Operation<D> =>
-    operation as unknown as Operation<D>;
+  <R extends Role = never, B extends z.ZodType | undefined = undefined, Q extends z.ZodObject | undefined = undefined>(operation: Operation<D, R, B, Q>): AnyOperation<D> =>
+    operation;
 
 /** OpenAPI's `{id}` as Express's `:id`, relative to where the router is mounted. */
 function expressPath(path: string, mountedAt: string): string {
@@ -78,7 +81,7 @@ function expressPath(path: string, mountedAt: string): string {
 }
 
 /** Registers each operation on `router` (mounted at `mountedAt`): its middleware, the role check, the key, body and query parsed, then the handler. */
-export function mount<D>(router: Router, operations: ReadonlyArray<Operation<D>>, deps: D, mountedAt = '/v1'): Router {
+export function mount<D>(router: Router, operations: ReadonlyArray<AnyOperation<D>>, deps: D, mountedAt = '/v1'): Router {
   for (const operation of operations) {
     const handlers: RequestHandler[] = [...(operation.before?.(deps) ?? [])];
     if (operation.roles.length > 0) handlers.push(allow(...operation.roles));
@@ -86,8 +89,9 @@ export function mount<D>(router: Router, operations: ReadonlyArray<Operation<D>>
       const idempotencyKey = operation.idempotencyKey ? idempotencyKeyOf(req) : undefined;
       const body = operation.body && parse(operation.body, operation.bodyFrom ? operation.bodyFrom(req) : req.body);
       const query = operation.query && parse(operation.query, req.query, operation.queryNamedBody ? 'body' : 'query');
+      // The role check above makes the caller one of the operation's roles; none without login.
       const caller = operation.roles.length > 0 ? userOf(req) : undefined;
-      await operation.handle({ caller, body, query, params: req.params as Record<string, string>, idempotencyKey, req, res } as Call<Role, unknown, unknown>, deps);
+      await operation.handle({ caller, body, query, params: req.params as Record<string, string>, idempotencyKey, req, res } as Call<any, unknown, unknown>, deps);
     });
     router[operation.method](expressPath(operation.path, mountedAt), ...handlers);
   }
