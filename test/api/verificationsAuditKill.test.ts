@@ -46,8 +46,10 @@ test('when the API is killed with SIGKILL, then every verification answered more
     const url = `http://127.0.0.1:${/port (\d+)/.exec(output)![1]}/v1/verifications`;
     const answeredAt: number[] = [];
     const body = JSON.stringify({ idNumber: citizen.idNumber, name: citizen.name, cardValidFrom: citizen.cards[0].validFrom });
+    // Two seconds of load, and on a busy machine on until more than 50 were answered (at most 20 s).
     const until = Date.now() + 2_000;
-    while (Date.now() < until) {
+    const latest = Date.now() + 20_000;
+    while (Date.now() < until || (answeredAt.length <= 50 && Date.now() < latest)) {
       const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${unit}`, 'content-type': 'application/json' }, body });
       await response.arrayBuffer();
       if (response.status === 200) answeredAt.push(Date.now());
