@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { testPayloadCodec } from '../support/payloadCodec';
+import { workflowBundle } from '../support/workflowBundles';
 
 /**
  * Histories recorded from real runs of the application workflow (RECORD_HISTORIES=1 npx jest test/workflows),
@@ -19,5 +20,6 @@ test.each(fixtures)('when %s is replayed against today\'s workflow code, then it
   // Built as a History message here: the SDK's JSON reader trips over jest's module registry.
   const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
   // Recorded before payloads were encrypted: the codec passes them through.
-  await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), dataConverter: { payloadCodecs: [testPayloadCodec] } }, history, file);
+  // The run's one bundle of today's workflow code (webpack once, not once per history).
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle('application'), dataConverter: { payloadCodecs: [testPayloadCodec] } }, history, file);
 }, 60_000);
