@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { regionPrefix } from '../domain';
+import { stationMayNarrowTo } from '../domain';
 import type { Db } from '../db/knex';
 import type { StationRecordScope } from '../db/queries/lossReports';
 import type { CallerAs, User } from '../db/users';
 import { maskIdNumber } from './applications/disclosure';
-import { managerScope, stationInJurisdiction } from './applications/jurisdiction';
+import { overseerScope, stationInJurisdiction } from './jurisdiction';
 import { problems } from './problems';
 
 /** The narrowing a manager or admin may ask of a station's lists (a station always reads its own). */
@@ -23,12 +23,12 @@ export const stationRecordFilter = {
  */
 export async function stationRecordScope(db: Db, user: CallerAs<'station' | 'manager' | 'admin'>, query: { regionCode?: string; stationCode?: string }): Promise<StationRecordScope> {
   if (user.role === 'station') {
-    if ((query.stationCode && query.stationCode !== user.stationCode) || query.regionCode) throw problems.forbiddenJurisdiction('A station reads its own records only.');
+    if (!stationMayNarrowTo(user, query)) throw problems.forbiddenJurisdiction('A station reads its own records only.');
     return { stationCode: user.stationCode };
   }
   const scope: StationRecordScope = {};
-  if (user.role === 'manager') scope.regionPrefix = managerScope(user, query.regionCode).regionPrefix;
-  else if (query.regionCode) scope.regionPrefix = regionPrefix(query.regionCode);
+  const { regionPrefix } = overseerScope(user, query.regionCode);
+  if (regionPrefix) scope.regionPrefix = regionPrefix;
   if (query.stationCode) scope.stationCode = await stationInJurisdiction(db, user, query.stationCode);
   return scope;
 }

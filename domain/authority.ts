@@ -1,6 +1,7 @@
 /**
- * Who may act on an application: the one home of the rule the API applies to a request and the
- * workflow's write activities apply again to the update they carry out (an update reaching the
+ * Who may act on what, and where: the one home of each jurisdiction rule. The API applies them to a
+ * request (turning the list rules into query scopes in `api/jurisdiction.ts`); the workflow's write
+ * activities apply the application rules again to the update they carry out (an update reaching the
  * engine by another way is held to the same rule).
  */
 import { isWithinRegion } from './regions';
@@ -43,9 +44,20 @@ export const roleForStep: Readonly<Record<OfficialStep, 'reviewer' | 'production
 };
 
 /**
+ * Whether a region lies within an overseer's: an admin's and a national manager's (no region of its
+ * own) cover the country, a regional manager's the regions within it. An unknown region (`null`, a
+ * number not in the registry) lies within no regional manager's. Other roles oversee nothing.
+ */
+export function overseesRegion(official: Official, regionCode: string | null): boolean {
+  if (official.role === 'admin') return true;
+  if (official.role !== 'manager') return false;
+  return !official.regionCode || (regionCode !== null && isWithinRegion(regionCode, official.regionCode));
+}
+
+/**
  * Whether the application lies within the official's jurisdiction: a station's own applications, a
- * reviewer's home region, a production centre's home province, a manager's region (home or accepting
- * station's; a national manager sees all). Other roles see none.
+ * reviewer's home region, a production centre's home province, an overseer's region (the home
+ * region or the accepting station's; {@link overseesRegion}). Other roles see none.
  */
 export function isInJurisdiction(official: Official, application: CaseJurisdiction): boolean {
   switch (official.role) {
@@ -56,11 +68,8 @@ export function isInJurisdiction(official: Official, application: CaseJurisdicti
     case 'production':
       return official.provinceCode !== null && isWithinRegion(application.homeRegionCode, official.provinceCode);
     case 'manager':
-      return (
-        !official.regionCode ||
-        isWithinRegion(application.homeRegionCode, official.regionCode) ||
-        (application.acceptingStationRegionCode !== undefined && isWithinRegion(application.acceptingStationRegionCode, official.regionCode))
-      );
+    case 'admin':
+      return overseesRegion(official, application.homeRegionCode) || (application.acceptingStationRegionCode !== undefined && overseesRegion(official, application.acceptingStationRegionCode));
     default:
       return false;
   }
@@ -84,4 +93,53 @@ export function mayTakeStep(official: Official, step: OfficialStep, application:
   if (official.role !== roleForStep[step]) return false;
   if (step === 'arrived') return arrival !== undefined && arrival.stationCode === official.stationCode && mayReportArrival(official, application, arrival.trackingNumber);
   return isInJurisdiction(official, application);
+}
+
+/**
+ * Whether the official may act on a person's records (blacklist entries, impersonation reports about
+ * their card): an overseer of the region the person is registered in (户籍; `null`: not in the
+ * registry, which only national managers and admins reach).
+ */
+export const mayActOnPerson = (official: Official, homeRegionCode: string | null): boolean => overseesRegion(official, homeRegionCode);
+
+/** What of a loss report jurisdiction looks at: the authority that took it and the station it was taken at. */
+export interface LossReportJurisdiction {
+  authorityRegionCode: string;
+  /** Null for a report not taken at a station's counter (an import). */
+  reportingStationCode: string | null;
+}
+
+/**
+ * Whether the official may read a loss report: a station of the authority that took it, or the
+ * station it was taken at; an overseer of the authority's region.
+ */
+export function maySeeLossReport(official: Official, report: LossReportJurisdiction): boolean {
+  if (official.role === 'station') {
+    return (official.regionCode !== null && official.regionCode === report.authorityRegionCode) || (official.stationCode !== null && official.stationCode === report.reportingStationCode);
+  }
+  return overseesRegion(official, report.authorityRegionCode);
+}
+
+/** Whether the official may withdraw a loss report (解除挂失): only in person, at a station of the authority that took it. */
+export function mayWithdrawLossReport(official: Official, report: LossReportJurisdiction): boolean {
+  return official.role === 'station' && official.regionCode !== null && official.regionCode === report.authorityRegionCode;
+}
+
+/** Whether a bulk importer may import a report taken by the authority of `authorityRegionCode`: one within its own region. */
+export function mayImportLossReport(official: Official, authorityRegionCode: string): boolean {
+  return official.role === 'loss_report_importer' && official.regionCode !== null && isWithinRegion(authorityRegionCode, official.regionCode);
+}
+
+/** Whether the official may close a found card (hand it back or destroy it): only the station holding it. */
+export function mayCloseFoundCard(official: Official, foundCard: { handedInStationCode: string }): boolean {
+  return official.role === 'station' && official.stationCode !== null && official.stationCode === foundCard.handedInStationCode;
+}
+
+/**
+ * Whether a station may list its records (loss reports taken, found cards handed in) so narrowed: a
+ * station reads its own only, so it names no region and no station but itself. (An overseer's
+ * narrowing must lie within its region: {@link overseesRegion}.)
+ */
+export function stationMayNarrowTo(official: Official, narrowing: { regionCode?: string; stationCode?: string }): boolean {
+  return official.role === 'station' && !narrowing.regionCode && (!narrowing.stationCode || narrowing.stationCode === official.stationCode);
 }

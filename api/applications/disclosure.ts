@@ -1,4 +1,4 @@
-import { isWithinRegion } from '../../domain';
+import { isInJurisdiction } from '../../domain';
 import type { User } from '../../db/users';
 
 /**
@@ -9,9 +9,7 @@ import type { User } from '../../db/users';
  * itself sends the notices.
  */
 export function seesFullIdNumber(user: User, application: { acceptingStationCode: string; homeRegionCode: string }): boolean {
-  if (user.role === 'station') return user.stationCode === application.acceptingStationCode;
-  if (user.role === 'reviewer') return user.regionCode !== null && isWithinRegion(application.homeRegionCode, user.regionCode);
-  return false;
+  return (user.role === 'station' || user.role === 'reviewer') && isInJurisdiction(user, application);
 }
 
 /** `110101199001010011` → `110101********0011`: the issuing region and the last four, enough to tell two people apart. */

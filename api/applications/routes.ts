@@ -14,7 +14,7 @@ import { acceptApplication, acceptedSchema } from './accept';
 import { APPLICATION_IMPORT_OUTCOME, applicationImportLine, importApplications } from './importApplications';
 import { ServerTiming } from '../serverTiming';
 import { printedCardDates } from './printing';
-import { managerScope, scopeOf, stationInJurisdiction, VIEWERS, type Viewer } from './jurisdiction';
+import { narrowedScope, scopeOf, VIEWERS, type Viewer } from '../jurisdiction';
 import { applicationArrivedAt, applicationFor, applicationForStep, loadApplication, takeStep } from './steps';
 import { cursor, pageOf } from '../paging';
 import { applicationPageSchema, applicationViewSchema, caseFilesFor, fullCaseFileFor } from './views';
@@ -225,8 +225,7 @@ export const APPLICATION_OPERATIONS = [
     query: overdueListing,
     response: applicationPageSchema,
     handle: async ({ caller, query, res }, { db }) => {
-      const scope = managerScope(caller, query.regionCode);
-      if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, caller, query.stationCode);
+      const scope = await narrowedScope(db, caller, query);
       const after = cursor.decode(query.cursor, isDeadlineCursor);
       const rows = await listOverdue(db, scope, { after, limit: PAGE + 1 });
       res.json(await casePageOf(db, caller, rows, (last) => ({ deadlineAt: last.deadlineAt.toISOString(), id: last.id })));
@@ -240,8 +239,7 @@ export const APPLICATION_OPERATIONS = [
     query: statsQuery,
     response: statsSchema,
     handle: async ({ caller, query, res }, { db }) => {
-      const scope = managerScope(caller, query.regionCode);
-      if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, caller, query.stationCode);
+      const scope = await narrowedScope(db, caller, query);
       const stats = await applicationStats(db, scope, { from: query.from, to: query.to });
       res.json({
         regionCode: query.regionCode ?? caller.regionCode ?? null,

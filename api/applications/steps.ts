@@ -9,7 +9,7 @@ import type { User } from '../../db/users';
 import type { ApplicationState } from '../../workflows/contract';
 import { Problem, problems } from '../problems';
 import { isUuid } from '../validation';
-import { ensureInJurisdiction } from './jurisdiction';
+import { ensureInJurisdiction } from '../jurisdiction';
 import { StillInProgress } from '../problems';
 import { waitForWorkflow } from './workflowWait';
 

@@ -5,9 +5,9 @@ import { recordAudit } from '../../db/queries/auditLog';
 import { findActiveEntry, findBlacklistEntry, insertBlacklistEntry, markRemoved, type BlacklistEntryRow } from '../../db/queries/blacklist';
 import { homeRegionOf } from '../../db/queries/impersonationReports';
 import type { CallerAs, User } from '../../db/users';
+import { mayActOnPerson } from '../../domain';
 import { BLACKLIST_CATEGORIES, type BlacklistCategory } from '../../domain/blacklist';
 import { instant } from '../answers';
-import { managerScope } from '../applications/jurisdiction';
 import { isUniqueViolation, problems } from '../problems';
 
 /** A blacklist entry as the API answers it ({@link entryView}). */
@@ -40,14 +40,12 @@ export const entryView = (row: BlacklistEntryRow): BlacklistEntryView => ({
 
 /**
  * A regional manager acts on the blacklist entries of people registered (户籍) in their region only;
- * national managers and admins on all. A number not in the registry belongs to no region.
+ * national managers and admins on all (the rule: `mayActOnPerson`).
  * @throws Problem 403 `forbidden_jurisdiction`.
  */
 export async function ensureBlacklistJurisdiction(db: Db, user: CallerAs<'manager' | 'admin'>, idNumber: string): Promise<void> {
-  if (user.role !== 'manager' || !user.regionCode) return;
-  const homeRegion = await homeRegionOf(db, idNumber);
-  if (!homeRegion) throw problems.forbiddenJurisdiction('The person is not registered in your region.');
-  managerScope(user, homeRegion);
+  const homeRegion = (await homeRegionOf(db, idNumber)) ?? null;
+  if (!mayActOnPerson(user, homeRegion)) throw problems.forbiddenJurisdiction(homeRegion ? 'That region lies outside your jurisdiction.' : 'The person is not registered in your region.');
 }
 
 /**

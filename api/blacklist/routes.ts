@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { findBlacklistEntry, listBlacklistEntries } from '../../db/queries/blacklist';
-import { regionPrefix } from '../../domain';
 import type { AppDependencies } from '../app';
+import { peopleScope } from '../jurisdiction';
 import { mount, operationsWith } from '../operation';
 import { problems } from '../problems';
 import { cursor, pageOf, pageSchema } from '../paging';
@@ -57,8 +57,7 @@ export const BLACKLIST_OPERATIONS = [
     query: listing,
     response: pageSchema(listedBlacklistEntrySchema),
     handle: async ({ caller, query, res }, { db }) => {
-      const homeRegionPrefix = caller.role === 'manager' && caller.regionCode ? regionPrefix(caller.regionCode) : undefined;
-      const rows = await listBlacklistEntries(db, { state: query.state, homeRegionPrefix, after: cursor.decode(query.cursor, isEntryCursor), limit: PAGE + 1 });
+      const rows = await listBlacklistEntries(db, { state: query.state, homeRegionPrefix: peopleScope(caller), after: cursor.decode(query.cursor, isEntryCursor), limit: PAGE + 1 });
       const page = pageOf(rows, PAGE, (row): z.output<typeof listedBlacklistEntrySchema> => ({ ...entryView(row), person: { name: row.name, homeRegionCode: row.homeRegionCode } }), (last) => ({ addedAt: last.addedAt.toISOString(), id: last.id }));
       res.set('cache-control', 'no-store').json(page);
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { FOUND_CARD_DISPOSITIONS, foundCardDisposition, namesMatch } from '../../domain';
+import { FOUND_CARD_DISPOSITIONS, foundCardDisposition, mayCloseFoundCard, namesMatch } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import { findCardById, findCardForUpdate, newestCardValidFrom, registeredName, setCardStatus } from '../../db/queries/cardRegistry';
@@ -100,7 +100,7 @@ export async function closeHeld(
   const changed = await deps.db.transaction(async (trx) => {
     const found = await findFoundCard(trx, foundCardId, { forUpdate: true });
     if (!found) throw problems.notFound('The found card');
-    if (found.handedInStationCode !== station.stationCode) throw problems.forbiddenJurisdiction('Only the station holding the card may hand it back or destroy it.');
+    if (!mayCloseFoundCard(station, found)) throw problems.forbiddenJurisdiction('Only the station holding the card may hand it back or destroy it.');
     if (found.state !== 'HELD') throw problems.conflict('wrong_state', `The card is no longer held (${found.state}).`, { state: found.state });
     const card = (await findCardById(trx, found.cardId, { forUpdate: true }))!;
     const disposition = foundCardDisposition(card, await newestCardValidFrom(trx, card.idNumber), chinaDate(at.getTime()));

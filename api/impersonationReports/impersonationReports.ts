@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isWithinRegion, regionPrefix } from '../../domain';
+import { mayActOnPerson } from '../../domain';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
 import {
@@ -12,9 +12,10 @@ import {
   notifyManagers,
   type ImpersonationReportRow,
 } from '../../db/queries/impersonationReports';
-import type { CallerAs, User } from '../../db/users';
+import type { CallerAs } from '../../db/users';
 import type { BlacklistCategory } from '../../domain/blacklist';
 import { addToBlacklist } from '../blacklist/blacklist';
+import { peopleScope } from '../jurisdiction';
 import { calendarDate, instant } from '../answers';
 import { cursor, pageOf } from '../paging';
 import { isInstant, isUuid } from '../validation';
@@ -77,11 +78,11 @@ const isReportCursor = (value: any): value is { reportedAt: string; id: string }
 /** Reports in the manager's region, newest first, cursor-paged. @throws Problem 400 `invalid_cursor`. */
 export async function listForManager(
   db: Db,
-  manager: User,
+  manager: CallerAs<'manager' | 'admin'>,
   filter: { state?: ImpersonationReportRow['state']; cursor?: string },
 ): Promise<{ items: ImpersonationReportView[]; nextCursor: string | null }> {
   const after = cursor.decode(filter.cursor, isReportCursor);
-  const rows = await listImpersonationReports(db, { state: filter.state, homeRegionPrefix: manager.regionCode ? regionPrefix(manager.regionCode) : undefined, after, limit: PAGE + 1 });
+  const rows = await listImpersonationReports(db, { state: filter.state, homeRegionPrefix: peopleScope(manager), after, limit: PAGE + 1 });
   return pageOf(rows, PAGE, view, (last) => ({ reportedAt: last.reportedAt.toISOString(), id: last.id }));
 }
 
@@ -93,7 +94,7 @@ export async function listForManager(
  */
 export async function decideImpersonation(
   db: Db,
-  manager: User,
+  manager: CallerAs<'manager' | 'admin'>,
   id: string,
   decision: { confirm: true; impersonatorIdNumber: string; category: BlacklistCategory; note?: string } | { confirm: false; reason: string },
 ): Promise<ImpersonationReportView> {
@@ -101,10 +102,7 @@ export async function decideImpersonation(
   return db.transaction(async (trx) => {
     const report = await findImpersonationReport(trx, id, { forUpdate: true });
     if (!report) throw problems.notFound('The impersonation report');
-    if (manager.role === 'manager' && manager.regionCode) {
-      const homeRegion = await homeRegionOf(trx, report.idNumber);
-      if (!homeRegion || !isWithinRegion(homeRegion, manager.regionCode)) throw problems.forbiddenJurisdiction('The card holder is registered outside your region.');
-    }
+    if (!mayActOnPerson(manager, (await homeRegionOf(trx, report.idNumber)) ?? null)) throw problems.forbiddenJurisdiction('The card holder is registered outside your region.');
     if (report.state !== 'OPEN') throw problems.conflict('wrong_state', `The report was already decided (${report.state}).`, { state: report.state });
     const decidedAt = new Date();
     let blacklistEntryId: string | null = null;

@@ -8,7 +8,7 @@ import { recordAudit } from '../../db/queries/auditLog';
 import { findCardsByNumberAndDate, findImported, insertImportedLossReports, reportCardsLost, type NewLossReport } from '../../db/queries/lossReports';
 import { stationRegionCodes } from '../../db/queries/stations';
 import type { CallerAs } from '../../db/users';
-import { checkLossReport, chinaDateOf, isWithinRegion } from '../../domain';
+import { checkLossReport, chinaDateOf, mayImportLossReport } from '../../domain';
 import { lineRefusalIn, localized, type Language } from '../problemText';
 import { Problem, problems } from '../problems';
 import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
@@ -242,7 +242,7 @@ function checkLine(line: number, text: string | undefined, user: CallerAs<'loss_
   if (Date.parse(report.reportedAt) > Date.now()) return fail(problems.validation([{ field: 'reportedAt', message: 'must not be in the future', code: 'in_future' }]));
   const authorityRegionCode = report.authorityRegionCode ?? user.regionCode;
   if (!regions.has(authorityRegionCode)) return fail(new Problem(422, 'unknown_region', 'Refused', 'authorityRegionCode: no such region', { field: 'authorityRegionCode' }));
-  if (!isWithinRegion(authorityRegionCode, user.regionCode)) {
+  if (!mayImportLossReport(user, authorityRegionCode)) {
     return fail(problems.forbiddenJurisdiction('An importer may import only reports taken by authorities within its own region.'));
   }
   if (report.reportingStationCode !== undefined && stations.get(report.reportingStationCode) !== authorityRegionCode) {

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isWithinRegion } from '../../domain';
 import { findCardById } from '../../db/queries/cardRegistry';
 import { findLossReport, listLossReports } from '../../db/queries/lossReports';
 import type { AppDependencies } from '../app';
@@ -10,7 +9,7 @@ import { problems } from '../problems';
 import { languageOf } from '../problemText';
 import { personOnRecord, personOnRecordSchema, stationRecordFilter, stationRecordScope } from '../stationRecords';
 import { calendarDate, instant } from '../answers';
-import { CARD_STATUSES, type CardStatus } from '../../domain';
+import { CARD_STATUSES, maySeeLossReport, type CardStatus } from '../../domain';
 import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText } from '../validation';
 import type { CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { importLossReports, LOSS_REPORT_IMPORT_OUTCOME, lossReportImportLine } from './importLossReports';
@@ -142,11 +141,7 @@ export const LOSS_REPORT_OPERATIONS = [
     handle: async ({ caller, params, res }, { db }) => {
       const report = isUuid(params.id) ? await findLossReport(db, params.id) : undefined;
       if (!report) throw problems.notFound('The loss report');
-      const inJurisdiction =
-        caller.role === 'admin' ||
-        (caller.role === 'station' && (caller.regionCode === report.authorityRegionCode || caller.stationCode === report.reportingStationCode)) ||
-        (caller.role === 'manager' && (!caller.regionCode || isWithinRegion(report.authorityRegionCode, caller.regionCode)));
-      if (!inJurisdiction) throw problems.forbiddenJurisdiction('This loss report was taken outside your jurisdiction.');
+      if (!maySeeLossReport(caller, report)) throw problems.forbiddenJurisdiction('This loss report was taken outside your jurisdiction.');
       const card = (await findCardById(db, report.cardId))!;
       res.json({
         lossReportId: report.id,

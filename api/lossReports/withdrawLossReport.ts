@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CARD_STATUSES, type CardStatus } from '../../domain';
+import { CARD_STATUSES, mayWithdrawLossReport, type CardStatus } from '../../domain';
 import { instant } from '../answers';
 import type { Db } from '../../db/knex';
 import { recordAudit } from '../../db/queries/auditLog';
@@ -36,7 +36,7 @@ export async function withdrawLossReport(
     card = await db.transaction(async (trx) => {
       const report = await findLossReport(trx, lossReportId, { forUpdate: true });
       if (!report) throw problems.notFound('The loss report');
-      if (report.authorityRegionCode !== station.regionCode) {
+      if (!mayWithdrawLossReport(station, report)) {
         throw problems.forbiddenJurisdiction('Only a station of the authority that took the report may withdraw it, in person.');
       }
       if (report.withdrawnAt) throw problems.conflict('already_withdrawn', 'The loss report was already withdrawn.');

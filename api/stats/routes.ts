@@ -2,11 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { daysRemainingTally, onTimeByWeek } from '../../db/queries/dashboard';
 import { listWorklist, type Worklist } from '../../db/queries/worklists';
-import type { Db } from '../../db/knex';
-import type { CallerAs } from '../../db/users';
 import type { AppDependencies } from '../app';
 import { mount, operationsWith } from '../operation';
-import { managerScope, stationInJurisdiction } from '../applications/jurisdiction';
+import { narrowedScope } from '../jurisdiction';
 import { applicationPageSchema, caseFilesFor } from '../applications/views';
 import { cursor, pageOf } from '../paging';
 import { isInstant, isUuid } from '../validation';
@@ -54,13 +52,6 @@ const isDeadlineCursor = (value: any): value is { at: string; id: string } => is
 /** The share to three places, or null when nothing finished (as `GET /v1/stats` gives it). */
 const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
 
-/** The manager's region, or the region or station asked for within it. */
-const scopeFor = async (db: Db, manager: CallerAs<'manager'>, query: z.infer<typeof dashboardQuery>) => {
-  const scope = managerScope(manager, query.regionCode);
-  if (query.stationCode) scope.acceptingStationCode = await stationInJurisdiction(db, manager, query.stationCode);
-  return scope;
-};
-
 const operation = operationsWith<AppDependencies>();
 
 /**
@@ -76,7 +67,7 @@ export const STATS_OPERATIONS = [
     query: weeklyQuery,
     response: onTimeByWeekSchema,
     handle: async ({ caller, query, res }, { db }) => {
-      const weeks = await onTimeByWeek(db, await scopeFor(db, caller, query), { now: new Date(), weeks: query.weeks });
+      const weeks = await onTimeByWeek(db, await narrowedScope(db, caller, query), { now: new Date(), weeks: query.weeks });
       res.json({ weeks: weeks.map((week) => ({ ...week, onTimeRate: rate(week.onTime, week.finished) })) } satisfies z.output<typeof onTimeByWeekSchema>);
     },
   }),
@@ -89,7 +80,7 @@ export const STATS_OPERATIONS = [
     response: daysRemainingSchema,
     handle: async ({ caller, query, res }, { db }) => {
       const now = new Date();
-      const tally = await daysRemainingTally(db, await scopeFor(db, caller, query), now);
+      const tally = await daysRemainingTally(db, await narrowedScope(db, caller, query), now);
       const within = (days: number, bucket: (typeof DAYS_REMAINING_BUCKETS)[number]) => (bucket.minDays === null || days >= bucket.minDays) && (bucket.maxDays === null || days <= bucket.maxDays);
       res.json({
         asOf: now.toISOString(),
@@ -107,8 +98,8 @@ export const STATS_OPERATIONS = [
     other: [404],
     response: applicationPageSchema,
     handle: async ({ caller, query, params, res }, { db }) => {
-      // An unknown station is a 404, one outside the manager's region a 403 (stationInJurisdiction).
-      const scope = await scopeFor(db, caller, { stationCode: params.code });
+      // An unknown station is a 404, one outside the manager's region a 403 (narrowedScope).
+      const scope = await narrowedScope(db, caller, { stationCode: params.code });
       const now = new Date();
       const rows = await listWorklist(db, scope, stationOpenCases, { now, after: cursor.decode(query.cursor, isDeadlineCursor), limit: PAGE + 1 });
       const { items, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: last.deadlineAt.toISOString(), id: last.id }));

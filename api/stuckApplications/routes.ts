@@ -5,7 +5,8 @@ import type { AppDependencies } from '../app';
 import { mount, operationsWith } from '../operation';
 import { cursor, pageOf, pageSchema } from '../paging';
 import { isInstant, isUuid, nonEmptyText } from '../validation';
-import { closedStuckApplicationSchema, closeStuckApplication, stuckApplicationSchema, stuckScope, stuckView } from './stuckApplications';
+import { overseerScope } from '../jurisdiction';
+import { closedStuckApplicationSchema, closeStuckApplication, stuckApplicationSchema, stuckView } from './stuckApplications';
 
 const PAGE = 50;
 
@@ -29,7 +30,7 @@ export const STUCK_APPLICATION_OPERATIONS = [
     query: stuckListing,
     response: pageSchema(stuckApplicationSchema),
     handle: async ({ caller, query, res }, { db }) => {
-      const scope = stuckScope(caller, query.regionCode);
+      const scope = overseerScope(caller, query.regionCode);
       const after = cursor.decode(query.cursor, isStuckCursor);
       const rows = await listStuckApplications(db, scope, { after, limit: PAGE + 1 });
       res.json(pageOf(rows, PAGE, stuckView, (last) => ({ since: last.since.toISOString(), id: last.id })));

@@ -1,22 +1,15 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../../db/knex';
-import { type ApplicationRow, type Scope } from '../../db/queries/applications';
+import { type ApplicationRow } from '../../db/queries/applications';
 import { recordAudit } from '../../db/queries/auditLog';
 import { closeApplication, findStuckEntry, type StuckApplicationRow } from '../../db/queries/reconciliation';
-import type { CallerAs, User } from '../../db/users';
-import { APPLICATION_STAGES, isTerminal, regionPrefix } from '../../domain';
+import type { User } from '../../db/users';
+import { APPLICATION_STAGES, isTerminal } from '../../domain';
 import { instant } from '../answers';
-import { managerScope } from '../applications/jurisdiction';
 import { applicationFor, loadApplication } from '../applications/steps';
 import { applicationViewSchema, fullCaseFileFor } from '../applications/views';
 import { problems } from '../problems';
-
-/** Managers see stuck cases in their region (narrowed to `regionCode`); admins everywhere. @throws Problem 403 outside it. */
-export function stuckScope(user: CallerAs<'manager' | 'admin'>, regionCode: string | undefined): Scope {
-  if (user.role === 'admin') return regionCode ? { regionPrefix: regionPrefix(regionCode) } : {};
-  return managerScope(user, regionCode);
-}
 
 /** A stuck case as listed ({@link stuckView}). */
 export const stuckApplicationSchema = z.object({
@@ -61,7 +54,7 @@ export const stuckView = (row: StuckApplicationRow): z.output<typeof stuckApplic
  */
 export async function closeStuckApplication(deps: { db: Db; temporal?: Client }, user: User, applicationId: string, reason: string) {
   const { db, temporal } = deps;
-  const application = user.role === 'admin' ? await loadApplication(db, applicationId) : await applicationFor(db, user, applicationId);
+  const application = await applicationFor(db, user, applicationId);
   if (isTerminal(application.stage) || !(await findStuckEntry(db, application.id))) {
     throw problems.conflict('not_stuck', `The application is ${application.stage} and not on the stuck-cases list; only a stuck case is closed this way.`);
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { dueWorklist, listWorklist, type Worklist } from '../../db/queries/worklists';
 import type { AppDependencies } from '../app';
 import { mount, operationsWith } from '../operation';
-import { managerScope, scopeOf, stationInJurisdiction, type Viewer } from '../applications/jurisdiction';
+import { narrowedScope, scopeOf, type Viewer } from '../jurisdiction';
 import { applicationPageSchema, applicationViewSchema, caseFilesFor } from '../applications/views';
 import { cursor, pageOf, pageSchema } from '../paging';
 import { instant } from '../answers';
@@ -85,8 +85,7 @@ export const WORKLIST_OPERATIONS = Object.entries(WORKLISTS).map(([name, declare
     response: name === 'printing' ? printingPageSchema : applicationPageSchema,
     handle: async ({ caller, query, res }, { db, config }) => {
       const list = name === 'due' ? { ...declared, ...dueWorklist(config.DEADLINE_WARNING_DAYS) } : declared;
-      const scope = caller.role === 'manager' ? managerScope(caller, query.regionCode) : scopeOf(caller);
-      if (query.stationCode && caller.role === 'manager') scope.acceptingStationCode = await stationInJurisdiction(db, caller, query.stationCode);
+      const scope = caller.role === 'manager' ? await narrowedScope(db, caller, query) : scopeOf(caller);
       const now = new Date();
       const rows = await listWorklist(db, scope, list, { now, after: cursor.decode(query.cursor, isWorklistCursor), limit: PAGE + 1 });
       const { items: shown, nextCursor } = pageOf(rows, PAGE, (row) => row, (last) => ({ at: (last[list.orderBy] as Date).toISOString(), id: last.id }));

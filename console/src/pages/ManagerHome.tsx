@@ -1,6 +1,6 @@
 import { Card, Col, Row, Statistic, Table, Tabs, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { isWithinRegion } from '../../../domain/regions';
+import { overseesRegion } from '../../../domain/authority';
 import { api, type SessionUser } from '../api';
 import { formatDate, useT } from '../i18n';
 import { go } from '../route';
@@ -59,7 +59,7 @@ export default function ManagerHome({ user }: { user: SessionUser }) {
   );
   const bucketCounts = useMemo(() => (daysLeft?.buckets ?? []).map((bucket) => bucket.count), [daysLeft]);
   // A station outside the manager's region shows (it took the region's residents) but opens nothing: its cases are another region's to manage.
-  const mayOpen = (row: StationFigures) => !user.regionCode || isWithinRegion(row.station.regionCode, user.regionCode);
+  const mayOpen = (row: StationFigures) => overseesRegion(user, row.station.regionCode);
   const stations = useMemo(() => [...(stats?.byStation ?? [])].filter((row) => row.open > 0).sort((a, b) => b.overdue - a.overdue || b.open - a.open), [stats]);
 
   return (
