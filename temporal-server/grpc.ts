@@ -35,7 +35,7 @@ import { update } from './handlers/updateWorkflowExecution';
 import { scheduleHandlers } from './schedules/handlers';
 import { standaloneActivityHandlers } from './standaloneActivities/handlers';
 import { nexusOperatorServiceHandlers, nexusWorkflowServiceHandlers } from './nexus/handlers';
-import { duration, encodeStatusDetails, loadServiceDefinitions, timestamp, toMs, type Pb } from './proto';
+import { duration, encodeStatusDetails, serviceDefinition, timestamp, toMs, type Pb } from './proto';
 
 type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
 
@@ -238,10 +238,9 @@ function reply(callback: grpc.sendUnaryData<Pb>, error: unknown): void {
 
 /** Registers the three services on `server`; method names follow the `.proto` files. */
 export function addServices(server: grpc.Server, engine: Engine): void {
-  const definitions = grpc.loadPackageDefinition(loadServiceDefinitions()) as Pb;
-  const workflowService = definitions.temporal.api.workflowservice.v1.WorkflowService.service as grpc.ServiceDefinition;
-  const operatorService = definitions.temporal.api.operatorservice.v1.OperatorService.service as grpc.ServiceDefinition;
-  const testService = definitions.temporal.api.testservice.v1.TestService.service as grpc.ServiceDefinition;
+  const workflowService = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService');
+  const operatorService = serviceDefinition('temporal.api.operatorservice.v1.OperatorService');
+  const testService = serviceDefinition('temporal.api.testservice.v1.TestService');
   server.addService(workflowService, bind(engine, workflowService, workflowServiceHandlers(engine), 'WorkflowService'));
   server.addService(operatorService, bind(engine, operatorService, operatorServiceHandlers(engine), 'OperatorService'));
   server.addService(testService, bind(engine, testService, testServiceHandlers(engine), 'TestService'));
