@@ -92,7 +92,7 @@ export function serviceDefinition(fullName: string): grpc.ServiceDefinition {
 const serializer = (type: protobuf.Type) => (message: Pb) => Buffer.from(type.encode(type.fromObject(message)).finish());
 const deserializer = (type: protobuf.Type) => (bytes: Buffer) => type.toObject(type.decode(bytes), conversion);
 
-/** How messages are handed to the handlers (and were by @grpc/proto-loader before): see `Pb`. */
+/** How messages are handed to the handlers: see `Pb`. */
 const conversion: protobuf.IConversionOptions = { longs: Number, enums: String, bytes: Buffer as unknown as typeof String, defaults: false, arrays: true, objects: true, oneofs: true };
 
 /** Packs a message into an Any. The field is snake_case `type_url`: protobufjs keeps its well-known types' names. */
