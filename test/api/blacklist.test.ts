@@ -1,14 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { makeIdNumber } from '../../domain';
-import type { Db } from '../../db/knex';
 import { isBlacklisted } from '../../db/queries/blacklist';
-import { call, startApi, type RunningApi } from '../support/api';
+import { call } from '../support/api';
+import { api, db } from '../support/apiPerFile';
 import { acceptanceOf } from '../support/applicationsApi';
-import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
 
-let db: Db;
-let api: RunningApi;
 let manager: string;
 let henanManager: string;
 let beijingManager: string;
@@ -17,8 +14,6 @@ let station: string;
 let unit: string;
 
 beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
   manager = await newToken(db, 'manager');
   henanManager = await newToken(db, 'manager', { regionCode: '410000' });
   beijingManager = await newToken(db, 'manager', { regionCode: '110000' });
@@ -26,11 +21,6 @@ beforeAll(async () => {
   station = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.shenzhenNanshan) });
   unit = await newToken(db, 'unit', { unitId: 'jinjiang-hotels' });
 }, 60_000);
-
-afterAll(async () => {
-  await api?.close();
-  await db?.destroy();
-});
 
 const blacklist = (citizen: { idNumber: string }, token = manager, overrides: Record<string, unknown> = {}) =>
   call(api, 'POST', '/v1/blacklist', { token, body: { idNumber: citizen.idNumber, category: 'FORGERY', source: 'Zhengzhou PSB case 2024-118', ...overrides } });

@@ -1,7 +1,6 @@
-import type { Db } from '../../db/knex';
-import { call, startApi, type RunningApi } from '../support/api';
+import { call } from '../support/api';
+import { api, db } from '../support/apiPerFile';
 import { expectProblem } from '../support/applicationsApi';
-import { testDb } from '../support/database';
 import { newCitizen, newToken, stationIn } from '../support/fixtures';
 
 /**
@@ -10,24 +9,15 @@ import { newCitizen, newToken, stationIn } from '../support/fixtures';
  */
 const CHONGQING = '500106';
 const TIANJIN = '120103';
-let db: Db;
-let api: RunningApi;
 const tokens = { chongqingManager: '', tianjinManager: '', nationalManager: '', admin: '', station: '' };
 
 beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
   tokens.chongqingManager = await newToken(db, 'manager', { regionCode: '500000' });
   tokens.tianjinManager = await newToken(db, 'manager', { regionCode: '120000' });
   tokens.nationalManager = await newToken(db, 'manager');
   tokens.admin = await newToken(db, 'admin');
   tokens.station = await newToken(db, 'station', { stationCode: stationIn(CHONGQING) });
 }, 60_000);
-
-afterAll(async () => {
-  await api?.close();
-  await db?.destroy();
-});
 
 async function blacklisted(homeRegionCode: string, category = 'FORGERY') {
   const citizen = await newCitizen(db, { homeRegionCode });

@@ -1,20 +1,11 @@
-import type { Db } from '../../db/knex';
-import { call, startApi, type RunningApi } from '../support/api';
+import { call } from '../support/api';
+import { api, db } from '../support/apiPerFile';
 import { expectProblem } from '../support/applicationsApi';
-import { testDb } from '../support/database';
 import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
 
-let db: Db;
-let api: RunningApi;
 let platform: string;
 beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
   platform = await newToken(db, 'platform');
-});
-afterAll(async () => {
-  await api.close();
-  await db.destroy();
 });
 
 interface FeedEvent {

@@ -2,23 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Db } from '../../db/knex';
-import { call, startApi, type RunningApi } from '../support/api';
+import { call } from '../support/api';
+import { api, db } from '../support/apiPerFile';
 import { eventually } from '../support/applicationsApi';
-import { testDb } from '../support/database';
 import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
 
-let db: Db;
-let api: RunningApi;
 let platform: string;
 beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
   platform = await newToken(db, 'platform');
-});
-afterAll(async () => {
-  await api.close();
-  await db.destroy();
 });
 
 // The shared database holds the other files' events: a new file starts after the newest one (--after).

@@ -1,26 +1,16 @@
-import type { Db } from '../../db/knex';
-import { call, startApi, type RunningApi } from '../support/api';
-import { testDb } from '../support/database';
+import { call } from '../support/api';
+import { api, db } from '../support/apiPerFile';
 import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
 
-let db: Db;
-let api: RunningApi;
 let station: string;
 let otherStation: string;
 let unit: string;
 
 beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
   station = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.chengduWuhou) });
   otherStation = await newToken(db, 'station', { stationCode: stationIn(COUNTIES.shanghaiPudong) });
   unit = await newToken(db, 'unit', { unitId: 'icbc' });
 }, 60_000);
-
-afterAll(async () => {
-  await api?.close();
-  await db?.destroy();
-});
 
 const handIn = (citizen: TestCitizen, validFrom = citizen.cards[0].validFrom, token = station) =>
   call(api, 'POST', '/v1/found-cards', { token, body: { idNumber: citizen.idNumber, cardValidFrom: validFrom } });

@@ -1,21 +1,12 @@
-import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
+import { api, db } from '../support/apiPerFile';
 import { expectProblem } from '../support/applicationsApi';
-import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, newToken, stationIn } from '../support/fixtures';
 
-let db: Db;
-let api: RunningApi;
 let station: string;
 const stationCode = stationIn(COUNTIES.shanghaiPudong);
 beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
   station = await newToken(db, 'station', { stationCode });
-});
-afterAll(async () => {
-  await api.close();
-  await db.destroy();
 });
 
 const ask = (target: RunningApi, body: unknown) => call(target, 'POST', '/v1/lost-card-inquiries', { body });

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Db } from '../../db/knex';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { applicationWorkflow } from '../../workflows';
 import { queries, updates } from '../../workflows/contract';
-import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
-import { newOfficial, officialsFor, recordHistory, startApplication, startEnvironment, withWorkers, type Officials } from './harness';
+import { bundle, db, env } from './environmentPerFile';
+import { newOfficial, officialsFor, recordHistory, rejectionOf, startApplication, withWorkers, type Officials } from './harness';
 
 /**
  * Updates sent straight to the engine, as anyone reaching its port could: the actor they carry is
@@ -16,29 +12,8 @@ import { newOfficial, officialsFor, recordHistory, startApplication, startEnviro
  * `actor_not_allowed`, the workflow's state is as before and nothing is written — no stage row, no
  * audit row, no card.
  */
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let db: Db;
-
-beforeAll(async () => {
-  ({ env, bundle } = await startEnvironment());
-  db = testDb();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await db?.destroy();
-});
-
 type Handle = WorkflowHandle<typeof applicationWorkflow>;
 
-const rejectionOf = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return (cause as ApplicationFailure).type;
-};
 
 /** Everything a step could have changed: the workflow's state and the rows written for the application and person. */
 async function snapshot(handle: Handle, applicationId: string, idNumber: string) {

@@ -1,37 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Db } from '../../db/knex';
 import { queries, updates } from '../../workflows/contract';
-import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
 import { applicationStart, applicationWorkflowId } from '../../api/applications/workflowId';
-import { applicationInput, DAY, newOfficial, officialsFor, recordHistory, startApplication, startEnvironment, withWorkers } from './harness';
-
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let db: Db;
-
-beforeAll(async () => {
-  ({ env, bundle } = await startEnvironment());
-  db = testDb();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await db?.destroy();
-});
-
-const rejectionOf = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return (cause as ApplicationFailure).type;
-};
-const outbox = (applicationId: string, topic: string) => db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', topic);
-const readModel = (applicationId: string) => db('applications').where('id', applicationId).first();
+import { bundle, db, env, outbox, readModel } from './environmentPerFile';
+import { applicationInput, DAY, newOfficial, officialsFor, recordHistory, rejectionOf, startApplication, withWorkers } from './harness';
 
 describe('the application workflow', () => {
   test('when a station accepts a person (update-with-start, as the API does), then the acceptance is written inside the run\'s first workflow task by a local activity, and that one task answers the update: no activity task goes through the engine', async () => {

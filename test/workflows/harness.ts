@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { applicationWorkflowId } from '../../api/applications/workflowId';
@@ -117,6 +118,15 @@ export function applicationInput(prefix: string, citizen: TestCitizen, overrides
     settings: defaultSettings(prefix),
     ...overrides,
   };
+}
+
+/** The type of the failure an update was rejected with (`wrong_stage`, `actor_not_allowed`…); fails the test when it was not rejected. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<string | null | undefined> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return (cause as ApplicationFailure).type;
 }
 
 /** Saves a finished workflow's history as a replay fixture when RECORD_HISTORIES=1. */

@@ -1,11 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Db } from '../../db/knex';
 import { DAY_MS } from '../../domain';
 import { queries, updates, type ApplicationInput } from '../../workflows/contract';
-import { testDb } from '../support/database';
 import { newCitizen } from '../support/fixtures';
-import { officialsFor, recordHistory, startApplication, startEnvironment, withWorkers, type Officials } from './harness';
+import { bundle, db, env, outbox, readModel } from './environmentPerFile';
+import { officialsFor, recordHistory, startApplication, withWorkers, type Officials } from './harness';
 import { decided, firedAt, recorded, timelineOf } from './timeline';
 
 /**
@@ -15,27 +12,12 @@ import { decided, firedAt, recorded, timelineOf } from './timeline';
  * - the exact instant each timer was set for, read from the workflow's history (`timeline.ts`).
  * Settings as in production: 60-day deadline, warning 10 days before, review reminder every 7 days.
  */
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let db: Db;
-
-beforeAll(async () => {
-  ({ env, bundle } = await startEnvironment());
-  db = testDb();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await db?.destroy();
-});
 
 const MINUTE = 60_000;
 /** How long after its instant a decision may be taken: the time the worker needs, never hours. */
 const PROMPTLY = MINUTE;
 
 const sleepUntil = async (at: number) => env.sleep(Math.max(0, at - (await env.currentTimeMs())));
-const outbox = (applicationId: string, topic: string) => db('outbox').whereRaw("payload->>'applicationId' = ?", [applicationId]).where('topic', topic);
-const readModel = (applicationId: string) => db('applications').where('id', applicationId).first();
 /**
  * Runs `body` on a fresh application with workers of its own; the workflow is terminated however the
  * body ends, so a failed assertion cannot leave a task out with a stopped worker and stall the clock
@@ -57,6 +39,21 @@ const expectPrompt = (instants: number[], at: number) => {
   expect(instants[0]).toBeGreaterThanOrEqual(at);
   expect(instants[0] - at).toBeLessThan(PROMPTLY);
 };
+
+/**
+ * After an extension: a minute either side of the new `warning` the second warning is sent, and a
+ * minute either side of the new `deadline` the case turns overdue.
+ */
+async function expectRearmed(applicationId: string, { warning, deadline }: { warning: number; deadline: number }): Promise<void> {
+  await sleepUntil(warning - MINUTE);
+  expect(await outbox(applicationId, 'deadline.warning')).toHaveLength(1);
+  await sleepUntil(warning + MINUTE);
+  expect(await outbox(applicationId, 'deadline.warning')).toHaveLength(2);
+  await sleepUntil(deadline - MINUTE);
+  expect((await readModel(applicationId)).overdue).toBe(false);
+  await sleepUntil(deadline + MINUTE);
+  expect((await readModel(applicationId)).overdue).toBe(true);
+}
 
 describe('the deadline timers', () => {
   test('when the card is never ready, then the warning comes at exactly deadline − 10 days, overdue at the first instant past the deadline, and review reminders every 7 days stop before it', async () => {
@@ -152,14 +149,7 @@ describe('the deadline timers', () => {
 
       await sleepUntil(firstDeadline + MINUTE);
       expect((await readModel(input.applicationId)).overdue).toBe(false);
-      await sleepUntil(warning - MINUTE);
-      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
-      await sleepUntil(warning + MINUTE);
-      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(2);
-      await sleepUntil(deadline - MINUTE);
-      expect((await readModel(input.applicationId)).overdue).toBe(false);
-      await sleepUntil(deadline + MINUTE);
-      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      await expectRearmed(input.applicationId, { warning, deadline });
       await env.sleep(10 * DAY_MS);
 
       const timeline = await timelineOf(handle);
@@ -191,14 +181,7 @@ describe('the deadline timers', () => {
       expect((await readModel(input.applicationId)).overdue).toBe(false);
       const warning = deadline - 10 * DAY_MS;
 
-      await sleepUntil(warning - MINUTE);
-      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
-      await sleepUntil(warning + MINUTE);
-      expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(2);
-      await sleepUntil(deadline - MINUTE);
-      expect((await readModel(input.applicationId)).overdue).toBe(false);
-      await sleepUntil(deadline + MINUTE);
-      expect((await readModel(input.applicationId)).overdue).toBe(true);
+      await expectRearmed(input.applicationId, { warning, deadline });
       // Managers hear of each deadline missed, once each (the keys carry the deadline).
       expect((await outbox(input.applicationId, 'deadline.overdue')).map((row) => row.dedupeKey).sort()).toEqual(
         [firstDeadline, deadline].flatMap((at) => [new Date(at).toISOString(), `${new Date(at).toISOString()}:home`]).map((key) => `${input.applicationId}:deadline.overdue:${key}`).sort(),
