@@ -12,10 +12,10 @@ import { findApplication, findByImportReference, findInProgress, registryFactsFo
 import type { User } from '../../db/users';
 import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
 import { DUPLICATE_APPLICATION, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
-import { IN_LANGUAGE, importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, lineTooLong, linesOf, malformedLine, summaryLine } from '../lossReports/importLossReports';
+import { IN_LANGUAGE, importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, linesOf, parseLine, summaryLine } from '../ndjsonImport';
 import { lineRefusalIn, localized, type Language } from '../problemText';
 import { Problem, problems } from '../problems';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { calendarDateField, idNumberField, nonEmptyText } from '../validation';
 import { applicationStart, applicationWorkflowId } from './workflowId';
 import { waitForWorkflow } from './workflowWait';
 
@@ -130,16 +130,9 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     const { code, text: message, extra } = lineRefusalIn(problem, deps.language ?? 'zh-CN');
     return { ...extra, line, status: 'refused', code, message };
   };
-  if (text === undefined) return refuse(lineTooLong());
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return refuse(malformedLine());
-  }
   let request: ApplicationImportLine;
   try {
-    request = parse(applicationImportLine, json);
+    request = parseLine(applicationImportLine, text);
   } catch (error) {
     if (error instanceof Problem) return refuse(error);
     throw error;

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
@@ -9,15 +8,15 @@ import { findCardsByNumberAndDate, findImported, insertImportedLossReports, repo
 import { stationRegionCodes } from '../../db/queries/stations';
 import type { CallerAs } from '../../db/users';
 import { checkLossReport, chinaDateOf, mayImportLossReport } from '../../domain';
+import { IN_LANGUAGE, importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, linesOf, parseLine, summaryLine, type ImportLimits } from '../ndjsonImport';
 import { lineRefusalIn, localized, type Language } from '../problemText';
 import { Problem, problems } from '../problems';
-import { calendarDateField, idNumberField, nonEmptyText, parse } from '../validation';
+import { calendarDateField, idNumberField, nonEmptyText } from '../validation';
 import { cardKey, type CardCacheInvalidator } from '../verifications/cardFactsCache';
 import { lossReportRefusal, reporterRefusal } from './reportLoss';
 
 /** Lines are committed this many at a time; a re-run after a failure skips what was committed. */
 const BATCH_LINES = 500;
-export const MAX_LINE_BYTES = 16 * 1024;
 
 /**
  * One loss report taken before the system existed. `externalId` (the old system's reference) makes
@@ -60,32 +59,6 @@ interface Parsed {
   report: ImportLine & { authorityRegionCode: string };
   importKey: string;
 }
-
-/** How much one import may hold. */
-export interface ImportLimits {
-  maxBytes: number;
-  maxLines: number;
-}
-
-/** The import went past a limit: the lines before it are answered, then this, and nothing more is read. */
-export class LimitExceeded extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.message);
-  }
-}
-
-export const importTooLarge = (maxBytes: number) =>
-  new Problem(413, 'import_too_large', 'Import too large', `An import may hold at most ${maxBytes} bytes: split the file and send the rest separately.`, { maxBytes });
-export const importTooManyLines = (maxLines: number) =>
-  new Problem(413, 'import_too_many_lines', 'Import too large', `An import may hold at most ${maxLines} lines: split the file and send the rest separately.`, { maxLines });
-/** A line longer than `MAX_LINE_BYTES`: refused without being read. */
-export const lineTooLong = () => new Problem(400, 'line_too_long', 'The request is not valid', `A line may be at most ${MAX_LINE_BYTES} bytes.`, { maxLineBytes: MAX_LINE_BYTES });
-export const malformedLine = () => problems.badRequest('malformed_json', 'The line is not valid JSON.');
-/** The import stopped on our side (the stream's last line): what was answered is recorded. */
-export const importStopped = (detail: string) => new Problem(500, 'internal_error', 'Internal error', detail);
-
-/** The import's language: the caller's `Accept-Language`, as for every problem; it is the answer's `Content-Language`. */
-export const importHeaders = (language: Language) => ({ 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'content-language': language, vary: 'Accept-Language' });
 
 /**
  * Bulk import of old loss reports (NDJSON, one report per line), streamed both ways: the body is
@@ -191,50 +164,11 @@ export async function importLossReports(
   }
 }
 
-/**
- * Non-empty lines of an NDJSON stream, numbered from 1; over-long lines are reported, not buffered.
- * Leaving early leaves the body open (the answer still goes out on its connection).
- * @throws LimitExceeded once more than `maxBytes` arrived.
- */
-export async function* linesOf(body: IncomingMessage, maxBytes: number): AsyncGenerator<{ line: number; text: string | undefined }> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  let overlong = false;
-  let line = 0;
-  let bytes = 0;
-  for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > maxBytes) throw new LimitExceeded(importTooLarge(maxBytes));
-    const parts = (pending + decoder.write(chunk)).split('\n');
-    pending = parts.pop()!;
-    for (const part of parts) {
-      line++;
-      if (overlong) {
-        overlong = false;
-        yield { line, text: undefined };
-      } else if (part.trim()) yield { line, text: part };
-    }
-    if (Buffer.byteLength(pending) > MAX_LINE_BYTES) {
-      overlong = true;
-      pending = '';
-    }
-  }
-  pending += decoder.end();
-  if (overlong || pending.trim()) yield { line: line + 1, text: overlong ? undefined : pending };
-}
-
 function checkLine(line: number, text: string | undefined, user: CallerAs<'loss_report_importer'>, regions: Set<string>, stations: Map<string, string>, language: Language): Parsed | ImportOutcome {
   const fail = (problem: Problem) => refusedLine(line, problem, language);
-  if (text === undefined) return fail(lineTooLong());
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return fail(malformedLine());
-  }
   let report: ImportLine;
   try {
-    report = parse(lossReportImportLine, json);
+    report = parseLine(lossReportImportLine, text);
   } catch (error) {
     if (error instanceof Problem) return fail(error);
     throw error;
@@ -347,9 +281,6 @@ async function importBatch(deps: { db: Db; cache: CardCacheInvalidator }, user: 
   return outcomes;
 }
 
-/** The import's last line: its counts. */
-export const summaryLine = (counts: string[]) => ({ type: 'object', required: ['summary'], properties: { summary: { type: 'object', properties: Object.fromEntries(counts.map((name) => [name, { type: 'integer' }])) } } });
-export const IN_LANGUAGE = "in the caller's language (Accept-Language: zh-CN, the default, or en), as a problem's detail";
 /** An outcome line of the import, as the API document declares it. */
 export const LOSS_REPORT_IMPORT_OUTCOME = {
   oneOf: [
