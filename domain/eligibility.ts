@@ -24,6 +24,22 @@ import { regionPrefix } from './regions';
  * A station may also accept people registered in its own region (not strictly 异地): that is the
  * ordinary local service, always open whatever the rollout, so there is no `not_cross_region` refusal.
  */
+/** The two kinds of application: a renewal (换领: expired, worn, a changed name) and a replacement (补领: lost or stolen). */
+export const APPLICATION_KINDS = ['renewal', 'replacement'] as const;
+export type ApplicationKind = (typeof APPLICATION_KINDS)[number];
+
+/** What the station enters at the counter to accept an application: `POST /v1/applications`, as the console's form sends it. */
+export interface CounterApplication {
+  idNumber: string;
+  name: string;
+  kind: ApplicationKind;
+  reason: string;
+  fingerprintCaptured: boolean;
+  appearanceChanged: boolean;
+  temporaryCardRequested?: boolean;
+  contactPhone?: string;
+}
+
 export type RefusalCode =
   | 'unknown_citizen'
   | 'name_mismatch'

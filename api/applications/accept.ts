@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { APPLICATION_STAGES, checkAcceptance } from '../../domain';
+import { APPLICATION_STAGES, checkAcceptance, type CounterApplication } from '../../domain';
 import type { Config } from '../../config';
 import { applicationSettings } from '../../config/applicationSettings';
 import { systemClock, type Clock } from '../../config/clock';
@@ -20,17 +20,6 @@ import { ServerTiming } from '../serverTiming';
 import { applicationStart, applicationWorkflowId } from './workflowId';
 import { StillInProgress } from '../problems';
 import { waitForWorkflow } from './workflowWait';
-
-export interface AcceptanceRequest {
-  idNumber: string;
-  name: string;
-  kind: 'renewal' | 'replacement';
-  reason: string;
-  fingerprintCaptured: boolean;
-  appearanceChanged: boolean;
-  temporaryCardRequested?: boolean;
-  contactPhone?: string;
-}
 
 /** What acceptance answers (201, and the same again on an Idempotency-Key replay, 200). */
 export const acceptedSchema = z.object({
@@ -60,7 +49,7 @@ export type Accepted = z.output<typeof acceptedSchema>;
 export async function acceptApplication(
   deps: { db: Db; temporal?: Client; config: Config; clock?: Clock },
   station: CallerAs<'station'>,
-  request: AcceptanceRequest,
+  request: CounterApplication,
   idempotencyKey: string | undefined,
   timing: ServerTiming = new ServerTiming(),
 ): Promise<{ created: boolean; application: Accepted }> {
@@ -73,7 +62,7 @@ export async function acceptApplication(
 async function accepted(
   deps: { db: Db; temporal?: Client; config: Config; clock?: Clock },
   station: CallerAs<'station'>,
-  request: AcceptanceRequest,
+  request: CounterApplication,
   idempotencyKey: string | undefined,
   timing: ServerTiming,
 ): Promise<{ created: boolean; application: Accepted }> {
@@ -192,7 +181,7 @@ async function refusal(db: Db, code: string, message: string, applicationId?: st
  * The application an Idempotency-Key already names, when the request is the same one again.
  * @throws Problem 422 `idempotency_key_reused` when the key came with another person or kind.
  */
-function sameRequest(earlier: ApplicationRow, request: AcceptanceRequest): Accepted {
+function sameRequest(earlier: ApplicationRow, request: CounterApplication): Accepted {
   if (earlier.idNumber !== request.idNumber || earlier.kind !== request.kind) {
     throw problems.refused('idempotency_key_reused', 'This Idempotency-Key was already used by this station for a different application; use a new key for a new request.');
   }

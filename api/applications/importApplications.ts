@@ -10,7 +10,7 @@ import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 import { findApplication, findByImportReference, findInProgress, registryFactsForAcceptance } from '../../db/queries/applications';
 import type { User } from '../../db/users';
-import { checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
+import { APPLICATION_KINDS, checkAcceptance, checkImportedApplication, chinaDateOf, IMPORTABLE_STAGES, parseIdNumber, type ApplicationStage } from '../../domain';
 import { DUPLICATE_APPLICATION, updates, type ApplicationInput, type StageEntry } from '../../workflows/contract';
 import { IN_LANGUAGE, importHeaders, importStopped, importTooLarge, importTooManyLines, LimitExceeded, linesOf, parseLine, summaryLine } from '../ndjsonImport';
 import { lineRefusalIn, localized, type Language } from '../problemText';
@@ -35,7 +35,7 @@ export const applicationImportLine = z.strictObject({
   externalReference: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   idNumber: idNumberField,
   name: nonEmptyText(50),
-  kind: z.enum(['renewal', 'replacement'], { error: 'must be "renewal" or "replacement"' }),
+  kind: z.enum(APPLICATION_KINDS, { error: 'must be "renewal" or "replacement"' }),
   reason: nonEmptyText(500),
   acceptingStationCode: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(40),
   acceptedAt: instant('acceptedAt'),

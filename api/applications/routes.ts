@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { roleForStep, type OfficialStep } from '../../domain';
+import { APPLICATION_KINDS, roleForStep, type OfficialStep } from '../../domain';
 import { applicationStats, listApplications, listOverdue } from '../../db/queries/applications';
 import type { ApplicationRow } from '../../db/queries/applications';
 import type { Db } from '../../db/knex';
@@ -27,7 +27,7 @@ const stages = ['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PI
 export const acceptance = z.strictObject({
   idNumber: idNumberField,
   name: nonEmptyText(50),
-  kind: z.enum(['renewal', 'replacement'], { error: 'must be "renewal" or "replacement"' }),
+  kind: z.enum(APPLICATION_KINDS, { error: 'must be "renewal" or "replacement"' }),
   reason: nonEmptyText(),
   fingerprintCaptured: z.boolean({ error: 'must be true or false' }),
   appearanceChanged: z.boolean({ error: 'must be true or false' }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPLICATION_STAGES, DAY_MS, daysRemaining, isTerminal, type ApplicationStage } from '../../domain';
+import { APPLICATION_KINDS, APPLICATION_STAGES, DAY_MS, daysRemaining, isTerminal, type ApplicationStage } from '../../domain';
 import { calendarDate, instant, place, receiptNumber } from '../answers';
 import type { Db } from '../../db/knex';
 import type { ApplicationRow } from '../../db/queries/applications';
@@ -31,7 +31,7 @@ const days = z.int();
 export const applicationViewSchema = z.object({
   applicationId: z.uuid(),
   receiptNumber: receiptNumber.optional(),
-  kind: z.enum(['renewal', 'replacement']),
+  kind: z.enum(APPLICATION_KINDS),
   stage,
   acceptingStationCode: z.string(),
   homeRegionCode: z.string(),

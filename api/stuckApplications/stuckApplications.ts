@@ -5,7 +5,7 @@ import { type ApplicationRow } from '../../db/queries/applications';
 import { recordAudit } from '../../db/queries/auditLog';
 import { closeApplication, findStuckEntry, type StuckApplicationRow } from '../../db/queries/reconciliation';
 import type { User } from '../../db/users';
-import { APPLICATION_STAGES, isTerminal } from '../../domain';
+import { APPLICATION_KINDS, APPLICATION_STAGES, isTerminal } from '../../domain';
 import { instant } from '../answers';
 import { applicationFor, loadApplication } from '../applications/steps';
 import { applicationViewSchema, fullCaseFileFor } from '../applications/views';
@@ -14,7 +14,7 @@ import { problems } from '../problems';
 /** A stuck case as listed ({@link stuckView}). */
 export const stuckApplicationSchema = z.object({
   applicationId: z.uuid(),
-  kind: z.enum(['renewal', 'replacement']),
+  kind: z.enum(APPLICATION_KINDS),
   stage: z.enum(APPLICATION_STAGES),
   acceptingStationCode: z.string(),
   homeRegionCode: z.string(),

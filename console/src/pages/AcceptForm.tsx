@@ -3,18 +3,11 @@ import { useMemo, useState } from 'react';
 import { api, ApiError } from '../api';
 import { problemText, useT } from '../i18n';
 import { go } from '../route';
+import { APPLICATION_KINDS, type CounterApplication } from '../../../domain/eligibility';
 import { useIdNumberRule } from './idNumberRule';
 
-interface Acceptance {
-  idNumber: string;
-  name: string;
-  kind: 'renewal' | 'replacement';
-  reason: string;
-  fingerprintCaptured: boolean;
-  appearanceChanged: boolean;
-  temporaryCardRequested: boolean;
-  contactPhone?: string;
-}
+/** The form always holds the temporary-card box, ticked or not. */
+type Acceptance = CounterApplication & { temporaryCardRequested: boolean };
 
 /** Acceptance at the counter: the citizen number is checked as it is typed, refusals explained before submitting. */
 export default function AcceptForm() {
@@ -53,7 +46,7 @@ export default function AcceptForm() {
           <Input autoComplete="off" />
         </Form.Item>
         <Form.Item label={t('kind')} name="kind">
-          <Radio.Group options={[{ value: 'renewal', label: t('kind_renewal') }, { value: 'replacement', label: t('kind_replacement') }]} />
+          <Radio.Group options={APPLICATION_KINDS.map((kind) => ({ value: kind, label: t(`kind_${kind}`) }))} />
         </Form.Item>
         <Form.Item label={t('reason')} name="reason" rules={[{ required: true, message: t('required') }]}>
           <Input />
