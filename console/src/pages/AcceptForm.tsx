@@ -4,7 +4,7 @@ import { api, ApiError } from '../api';
 import { problemText, useT } from '../i18n';
 import { go } from '../route';
 import { APPLICATION_KINDS, type CounterApplication } from '../../../domain/eligibility';
-import { useIdNumberRule } from './idNumberRule';
+import { IdNumberItem } from './IdNumberItem';
 
 /** The form always holds the temporary-card box, ticked or not. */
 type Acceptance = CounterApplication & { temporaryCardRequested: boolean };
@@ -12,7 +12,6 @@ type Acceptance = CounterApplication & { temporaryCardRequested: boolean };
 /** Acceptance at the counter: the citizen number is checked as it is typed, refusals explained before submitting. */
 export default function AcceptForm() {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [form] = Form.useForm<Acceptance>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -34,14 +33,7 @@ export default function AcceptForm() {
     <Card title={t('station_accept')} style={{ maxWidth: 640 }}>
       {error && <Alert type="error" title={error} showIcon role="alert" style={{ marginBottom: 16 }} data-testid="accept-error" />}
       <Form<Acceptance> form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'renewal', fingerprintCaptured: true, appearanceChanged: false, temporaryCardRequested: false }}>
-        <Form.Item
-          label={t('idNumber')}
-          name="idNumber"
-          validateTrigger="onChange"
-          rules={idRule}
-        >
-          <Input maxLength={18} autoComplete="off" style={{ fontFamily: 'monospace' }} />
-        </Form.Item>
+        <IdNumberItem validateTrigger="onChange" inputStyle={{ fontFamily: 'monospace' }} />
         <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('required') }]}>
           <Input autoComplete="off" />
         </Form.Item>

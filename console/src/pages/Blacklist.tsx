@@ -4,7 +4,7 @@ import { BLACKLIST_CATEGORIES } from '../../../domain/blacklist';
 import { api, type SessionUser } from '../api';
 import { formatDateTime, useT, type MessageKey } from '../i18n';
 import { FormDialog } from './FormDialog';
-import { useIdNumberRule } from './idNumberRule';
+import { IdNumberItem } from './IdNumberItem';
 import { PagedTable, usePaged } from './PagedTable';
 
 interface Entry {
@@ -37,7 +37,6 @@ interface Report {
  */
 export function BlacklistPanel({ user }: { user: SessionUser }) {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [state, setState] = useState<'active' | 'removed'>('active');
   const list = usePaged<Entry>(`v1/blacklist?state=${state}`);
   const [adding, setAdding] = useState(false);
@@ -76,7 +75,7 @@ export function BlacklistPanel({ user }: { user: SessionUser }) {
         onSubmit={(values) =>
           api.post('v1/blacklist', { idNumber: values.idNumber.trim().toUpperCase(), category: values.category, source: values.source.trim(), ...(values.note?.trim() ? { note: values.note.trim() } : {}) }).then(list.reload)}
       >
-        <Form.Item label={t('idNumber')} name="idNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <IdNumberItem />
         <Form.Item label={t('blacklist_category')} name="category" rules={[{ required: true, message: t('required') }]}><Select options={categoryOptions} /></Form.Item>
         <Form.Item label={t('blacklist_source')} name="source" rules={[{ required: true, whitespace: true, message: t('required') }]}><Input maxLength={200} /></Form.Item>
         <Form.Item label={t('blacklist_note')} name="note"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
@@ -97,7 +96,6 @@ export function BlacklistPanel({ user }: { user: SessionUser }) {
 /** Impersonation reported by card-using units: confirm one (the impersonator goes on the blacklist) or dismiss it with a reason. */
 export function ImpersonationPanel() {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [state, setState] = useState<Report['state']>('OPEN');
   const list = usePaged<Report>(`v1/impersonation-reports?state=${state}`);
   const [confirming, setConfirming] = useState<Report>();
@@ -143,7 +141,7 @@ export function ImpersonationPanel() {
             .then(list.reload)}
       >
         <Alert type="info" title={t('report_confirmHint')} style={{ marginBottom: 12 }} />
-        <Form.Item label={t('report_impersonator')} name="impersonatorIdNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <IdNumberItem name="impersonatorIdNumber" label={t('report_impersonator')} />
         <Form.Item label={t('blacklist_category')} name="category" initialValue="IMPERSONATION"><Select options={categoryOptions} /></Form.Item>
         <Form.Item label={t('blacklist_note')} name="note"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
       </FormDialog>

@@ -2,7 +2,7 @@ import { Alert, Button, Card, Checkbox, Descriptions, Form, Input } from 'antd';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { formatDateTime, problemText, useT } from '../i18n';
-import { useIdNumberRule } from './idNumberRule';
+import { IdNumberItem } from './IdNumberItem';
 
 interface Issued {
   certificateNumber: string;
@@ -13,7 +13,6 @@ interface Issued {
 /** A police post issues a temporary identity certificate (临时身份证明) after checking the person on the spot. */
 export default function PolicePostHome() {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [issued, setIssued] = useState<Issued>();
   const [error, setError] = useState<string>();
   const submit = (values: { idNumber: string; name: string; fingerprintMatched: boolean; photoMatched: boolean }) => {
@@ -26,13 +25,7 @@ export default function PolicePostHome() {
   return (
     <Card title={t('cert_title')} style={{ maxWidth: 640 }}>
       <Form layout="vertical" onFinish={submit} initialValues={{ fingerprintMatched: false, photoMatched: false }}>
-        <Form.Item
-          label={t('idNumber')}
-          name="idNumber"
-          rules={idRule}
-        >
-          <Input maxLength={18} autoComplete="off" />
-        </Form.Item>
+        <IdNumberItem />
         <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('required') }]}><Input autoComplete="off" /></Form.Item>
         <Form.Item name="fingerprintMatched" valuePropName="checked"><Checkbox>{t('loss_fingerprint')}</Checkbox></Form.Item>
         <Form.Item name="photoMatched" valuePropName="checked"><Checkbox>{t('cert_photo')}</Checkbox></Form.Item>

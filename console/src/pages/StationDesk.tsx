@@ -2,14 +2,13 @@ import { Alert, Button, Card, Checkbox, DatePicker, Form, Input, Radio } from 'a
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { problemText, useT } from '../i18n';
-import { useIdNumberRule } from './idNumberRule';
+import { IdNumberItem } from './IdNumberItem';
 
 type DateValue = { format(pattern: string): string };
 
 /** A loss report at the counter (挂失申报): from its answer on, the card reads invalid to every unit. */
 export function LossReportForm({ onDone }: { onDone?: () => void } = {}) {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
   const submit = (values: { idNumber: string; name: string; cardValidFrom: DateValue; circumstance: string; fingerprintMatched: boolean }) =>
     api
@@ -24,7 +23,7 @@ export function LossReportForm({ onDone }: { onDone?: () => void } = {}) {
   return (
     <Card title={t('loss_title')} style={{ maxWidth: 640 }}>
       <Form layout="vertical" onFinish={submit} initialValues={{ circumstance: 'lost', fingerprintMatched: false }}>
-        <Form.Item label={t('idNumber')} name="idNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <IdNumberItem />
         <Form.Item label={t('name')} name="name" rules={[{ required: true, message: t('required') }]}><Input autoComplete="off" /></Form.Item>
         <Form.Item label={t('cardValidFrom')} name="cardValidFrom" rules={[{ required: true, message: t('required') }]}><DatePicker /></Form.Item>
         <Form.Item label={t('loss_circumstance')} name="circumstance">
@@ -41,7 +40,6 @@ export function LossReportForm({ onDone }: { onDone?: () => void } = {}) {
 /** A card handed in at the counter (丢失招领): registered, and told whether to hold it for the owner or destroy it. */
 export function FoundCardForm({ onDone }: { onDone?: () => void } = {}) {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
   const submit = (values: { idNumber: string; cardValidFrom: DateValue }) =>
     api
@@ -56,7 +54,7 @@ export function FoundCardForm({ onDone }: { onDone?: () => void } = {}) {
   return (
     <Card title={t('found_title')} style={{ maxWidth: 640 }}>
       <Form layout="vertical" onFinish={submit}>
-        <Form.Item label={t('idNumber')} name="idNumber" rules={idRule}><Input maxLength={18} autoComplete="off" /></Form.Item>
+        <IdNumberItem />
         <Form.Item label={t('cardValidFrom')} name="cardValidFrom" rules={[{ required: true, message: t('required') }]}><DatePicker /></Form.Item>
         <Button type="primary" htmlType="submit">{t('submit')}</Button>
       </Form>

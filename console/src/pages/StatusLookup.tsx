@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { formatDate, problemText, useT } from '../i18n';
 import { go } from '../route';
-import { useIdNumberRule } from './idNumberRule';
+import { IdNumberItem } from './IdNumberItem';
 
 interface Status {
   receiptNumber: string;
@@ -15,7 +15,6 @@ interface Status {
 /** For applicants, no login: receipt number and citizen number → where the application stands, in plain words. */
 export default function StatusLookup() {
   const t = useT();
-  const idRule = useIdNumberRule();
   const [status, setStatus] = useState<Status>();
   const [error, setError] = useState<string>();
   const submit = ({ receiptNumber, idNumber }: { receiptNumber: string; idNumber: string }) => {
@@ -31,13 +30,7 @@ export default function StatusLookup() {
         <Form.Item label={t('receiptNumber')} name="receiptNumber" rules={[{ required: true, message: t('required') }]}>
           <Input autoComplete="off" placeholder="261130-0000001" />
         </Form.Item>
-        <Form.Item
-          label={t('idNumber')}
-          name="idNumber"
-          rules={idRule}
-        >
-          <Input maxLength={18} autoComplete="off" />
-        </Form.Item>
+        <IdNumberItem />
         <Button type="primary" htmlType="submit">{t('status_ask')}</Button>{' '}
         <Button onClick={() => go()}>{t('back')}</Button>
       </Form>
