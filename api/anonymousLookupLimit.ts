@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Config } from '../config';
 import { problems } from './problems';
@@ -20,3 +20,14 @@ export function anonymousLookupLimit(config: Pick<Config, 'STATUS_LOOKUP_RATE_LI
     validate: { xForwardedForHeader: false },
   });
 }
+
+/**
+ * What every lookup without login declares (`api/operation.ts`): no role, the per-address limit
+ * (429 past it), a JSON body of 2 kB at most, and 404 for anything that does not match, so that a
+ * guesser learns nothing.
+ */
+export const anonymousLookup = {
+  roles: [] as never[],
+  other: [404, 429],
+  before: ({ config }: { config: Pick<Config, 'STATUS_LOOKUP_RATE_LIMIT'> }): RequestHandler[] => [anonymousLookupLimit(config), express.json({ limit: '2kb' })],
+};

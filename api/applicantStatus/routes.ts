@@ -1,8 +1,8 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { findApplicantStatus } from '../../db/queries/applicantStatus';
 import type { AppDependencies } from '../app';
-import { anonymousLookupLimit } from '../anonymousLookupLimit';
+import { anonymousLookup } from '../anonymousLookupLimit';
 import { problems } from '../problems';
 import { mount, operationsWith } from '../operation';
 import { idNumberField } from '../validation';
@@ -46,11 +46,9 @@ export const APPLICANT_STATUS_OPERATIONS = [
     method: 'post',
     path: '/v1/application-status',
     summary: 'Applicant status lookup without login: stage, deadline, pickup station',
-    roles: [],
+    ...anonymousLookup,
     body: applicantStatusRequest,
-    other: [404, 429],
     response: applicantStatusSchema,
-    before: ({ config }) => [anonymousLookupLimit(config), express.json({ limit: '2kb' })],
     handle: async ({ body: { applicationId, receiptNumber, idNumber }, res }, { db }) => {
       const status = await findApplicantStatus(db, applicationId ? { applicationId } : { receiptNumber: receiptNumber! }, idNumber);
       if (!status) throw problems.notFound('An application with this number for this citizen number');

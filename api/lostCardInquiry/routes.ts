@@ -1,10 +1,10 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { registeredName } from '../../db/queries/cardRegistry';
 import { heldForOwner } from '../../db/queries/lostCardInquiry';
 import { namesMatch } from '../../domain';
 import type { AppDependencies } from '../app';
-import { anonymousLookupLimit } from '../anonymousLookupLimit';
+import { anonymousLookup } from '../anonymousLookupLimit';
 import { problems } from '../problems';
 import { mount, operationsWith } from '../operation';
 import { idNumberField, nonEmptyText } from '../validation';
@@ -28,11 +28,9 @@ export const LOST_CARD_INQUIRY_OPERATIONS = [
     method: 'post',
     path: '/v1/lost-card-inquiries',
     summary: 'A citizen asks without login whether a handed-in card is held and where',
-    roles: [],
+    ...anonymousLookup,
     body: lostCardInquiry,
-    other: [404, 429],
     response: lostCardAnswerSchema,
-    before: ({ config }) => [anonymousLookupLimit(config), express.json({ limit: '2kb' })],
     handle: async ({ body: { idNumber, name }, res }, { db }) => {
       const registered = await registeredName(db, idNumber);
       if (registered === undefined || !namesMatch(name, registered)) throw problems.notFound('A citizen with this number and name');
