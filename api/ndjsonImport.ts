@@ -78,17 +78,22 @@ export const summaryLine = (counts: string[]) => ({ type: 'object', required: ['
 export const IN_LANGUAGE = "in the caller's language (Accept-Language: zh-CN, the default, or en), as a problem's detail";
 
 /**
- * One line's request, parsed with `schema`.
- * @throws Problem 400 `line_too_long` (an over-long line, `text` undefined), `malformed_json`, or the
- * schema's own (`validation_failed`, `invalid_id_number`…).
+ * One line's request, parsed with `schema`, or the problem that refuses the line: `line_too_long`
+ * (an over-long line, `text` undefined), `malformed_json`, or the schema's own (`validation_failed`,
+ * `invalid_id_number`…).
  */
-export function parseLine<S extends z.ZodType>(schema: S, text: string | undefined): z.output<S> {
-  if (text === undefined) throw lineTooLong();
+export function parseLine<S extends z.ZodType>(schema: S, text: string | undefined): { request: z.output<S> } | { refusal: Problem } {
+  if (text === undefined) return { refusal: lineTooLong() };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw malformedLine();
+    return { refusal: malformedLine() };
   }
-  return parse(schema, json);
+  try {
+    return { request: parse(schema, json) };
+  } catch (error) {
+    if (error instanceof Problem) return { refusal: error };
+    throw error;
+  }
 }

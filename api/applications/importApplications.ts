@@ -130,13 +130,9 @@ export async function importLine(deps: Deps, importer: User, line: number, text:
     const { code, text: message, extra } = lineRefusalIn(problem, deps.language ?? 'zh-CN');
     return { ...extra, line, status: 'refused', code, message };
   };
-  let request: ApplicationImportLine;
-  try {
-    request = parseLine(applicationImportLine, text);
-  } catch (error) {
-    if (error instanceof Problem) return refuse(error);
-    throw error;
-  }
+  const parsed = parseLine(applicationImportLine, text);
+  if ('refusal' in parsed) return refuse(parsed.refusal);
+  const request: ApplicationImportLine = parsed.request;
   const { db, config } = deps;
   const earlier = await findByImportReference(db, request.externalReference);
   if (earlier) return { line, status: 'already_imported', applicationId: earlier.id, receiptNumber: earlier.receiptNumber };

@@ -166,13 +166,9 @@ export async function importLossReports(
 
 function checkLine(line: number, text: string | undefined, user: CallerAs<'loss_report_importer'>, regions: Set<string>, stations: Map<string, string>, language: Language): Parsed | ImportOutcome {
   const fail = (problem: Problem) => refusedLine(line, problem, language);
-  let report: ImportLine;
-  try {
-    report = parseLine(lossReportImportLine, text);
-  } catch (error) {
-    if (error instanceof Problem) return fail(error);
-    throw error;
-  }
+  const parsed = parseLine(lossReportImportLine, text);
+  if ('refusal' in parsed) return fail(parsed.refusal);
+  const report: ImportLine = parsed.request;
   if (Date.parse(report.reportedAt) > Date.now()) return fail(problems.validation([{ field: 'reportedAt', message: 'must not be in the future', code: 'in_future' }]));
   const authorityRegionCode = report.authorityRegionCode ?? user.regionCode;
   if (!regions.has(authorityRegionCode)) return fail(new Problem(422, 'unknown_region', 'Refused', 'authorityRegionCode: no such region', { field: 'authorityRegionCode' }));
