@@ -1,5 +1,5 @@
 import { Button, Space, Tabs, Typography } from 'antd';
-import { useState } from 'react';
+import { useState, type ComponentType } from 'react';
 import { useT } from '../i18n';
 import { go } from '../route';
 import { ApplicationTable } from './ApplicationTable';
@@ -12,8 +12,6 @@ import { FoundCardList, LossReportList } from './StationRecords';
  */
 export default function StationHome() {
   const t = useT();
-  const [lossVersion, setLossVersion] = useState(0);
-  const [foundVersion, setFoundVersion] = useState(0);
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }}>
@@ -31,27 +29,27 @@ export default function StationHome() {
           {
             key: 'loss',
             label: t('loss_title'),
-            children: (
-              <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-                <LossReportForm onDone={() => setLossVersion((n) => n + 1)} />
-                <Typography.Title level={4} style={{ margin: 0 }}>{t('loss_list')}</Typography.Title>
-                <LossReportList key={lossVersion} />
-              </Space>
-            ),
+            children: <FormAboveList Entry={LossReportForm} title={t('loss_list')} List={LossReportList} />,
           },
           {
             key: 'found',
             label: t('found_title'),
-            children: (
-              <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-                <FoundCardForm onDone={() => setFoundVersion((n) => n + 1)} />
-                <Typography.Title level={4} style={{ margin: 0 }}>{t('found_list')}</Typography.Title>
-                <FoundCardList key={foundVersion} />
-              </Space>
-            ),
+            children: <FormAboveList Entry={FoundCardForm} title={t('found_list')} List={FoundCardList} />,
           },
         ]}
       />
+    </Space>
+  );
+}
+
+/** A counter's form above the station's list of what it entered; the list is read again after each entry. */
+function FormAboveList({ Entry, title, List }: { Entry: ComponentType<{ onDone?: () => void }>; title: string; List: ComponentType }) {
+  const [version, setVersion] = useState(0);
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Entry onDone={() => setVersion((n) => n + 1)} />
+      <Typography.Title level={4} style={{ margin: 0 }}>{title}</Typography.Title>
+      <List key={version} />
     </Space>
   );
 }

@@ -1,34 +1,50 @@
-import { Alert, Button, Checkbox, Form, Input, Modal, Segmented, Space, Tag } from 'antd';
+import { Alert, Button, Checkbox, Form, Input, Modal, Segmented, Space, Tag, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { formatDate, formatDateTime, problemText, useT, type MessageKey } from '../i18n';
 import { FormDialog } from './FormDialog';
 import { PagedTable, usePaged } from './PagedTable';
 
+/** What every record of a station's (a loss report, a found card) is about: a person and one of their cards. */
+interface StationRecord {
+  person: { name: string | null; idNumber: string; idNumberMasked: boolean };
+  cardValidFrom: string;
+}
+
 /** A loss report as `GET /v1/loss-reports` lists it (api/lossReports/routes.ts). */
-interface LossReportRow {
+interface LossReportRow extends StationRecord {
   lossReportId: string;
   reportedAt: string;
   state: 'OPEN' | 'WITHDRAWN';
   circumstance: 'lost' | 'stolen';
-  person: { name: string | null; idNumber: string; idNumberMasked: boolean };
-  cardValidFrom: string;
   withdrawnAt: string | null;
 }
 
 /** A found card as `GET /v1/found-cards` lists it (api/foundCards/routes.ts). */
-interface FoundCardRow {
+interface FoundCardRow extends StationRecord {
   foundCardId: string;
   handedInAt: string;
   state: 'HELD' | 'RETURNED' | 'DESTROYED';
   disposition: 'HOLD_FOR_OWNER' | 'DESTROY';
-  person: { name: string | null; idNumber: string; idNumberMasked: boolean };
-  cardValidFrom: string;
   closedAt: string | null;
 }
 
 /** A calendar date as the API gives it (YYYY-MM-DD), in the console's format. */
 const calendarDate = (date: string, lang: 'zh' | 'en') => formatDate(`${date}T00:00:00+08:00`, lang);
+
+/** The first columns of both lists: the person, and which of their cards. */
+function recordColumns<Row extends StationRecord>(t: ReturnType<typeof useT>): TableColumnsType<Row> {
+  return [
+    { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
+    { title: t('idNumber'), key: 'idNumber', render: (_, row) => row.person.idNumber },
+    { title: t('cardValidFrom'), key: 'validFrom', render: (_, row) => calendarDate(row.cardValidFrom, t.lang) },
+  ];
+}
+
+/** Which of its records a list shows, by state. */
+function StateFilter<S extends string>({ value, onChange, options }: { value: S; onChange: (state: S) => void; options: { value: S; label: string }[] }) {
+  return <Segmented style={{ marginBottom: 12 }} value={value} onChange={(chosen) => onChange(chosen as S)} options={options} />;
+}
 
 /**
  * The loss reports taken at this station's counter, newest first, by state; an open one is withdrawn
@@ -42,10 +58,9 @@ export function LossReportList() {
   const [withdrawing, setWithdrawing] = useState<LossReportRow>();
   return (
     <div data-testid="loss-reports">
-      <Segmented
-        style={{ marginBottom: 12 }}
+      <StateFilter
         value={state}
-        onChange={(value) => setState(value as typeof state)}
+        onChange={setState}
         options={[
           { value: 'all', label: t('records_all') },
           { value: 'open', label: t('lossState_OPEN') },
@@ -56,9 +71,7 @@ export function LossReportList() {
         list={list}
         rowKey="lossReportId"
         columns={[
-          { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
-          { title: t('idNumber'), key: 'idNumber', render: (_, row) => row.person.idNumber },
-          { title: t('cardValidFrom'), key: 'validFrom', render: (_, row) => calendarDate(row.cardValidFrom, t.lang) },
+          ...recordColumns<LossReportRow>(t),
           { title: t('loss_circumstance'), key: 'circumstance', render: (_, row) => t(row.circumstance === 'stolen' ? 'loss_stolen' : 'loss_lost') },
           { title: t('loss_reportedAt'), key: 'reportedAt', render: (_, row) => formatDateTime(row.reportedAt, t.lang) },
           {
@@ -130,10 +143,9 @@ export function FoundCardList() {
   };
   return (
     <div data-testid="found-cards">
-      <Segmented
-        style={{ marginBottom: 12 }}
+      <StateFilter
         value={state}
-        onChange={(value) => setState(value as typeof state)}
+        onChange={setState}
         options={[
           { value: 'HELD', label: t('foundState_HELD') },
           { value: 'all', label: t('records_all') },
@@ -143,9 +155,7 @@ export function FoundCardList() {
         list={list}
         rowKey="foundCardId"
         columns={[
-          { title: t('name'), key: 'name', render: (_, row) => row.person.name ?? '—' },
-          { title: t('idNumber'), key: 'idNumber', render: (_, row) => row.person.idNumber },
-          { title: t('cardValidFrom'), key: 'validFrom', render: (_, row) => calendarDate(row.cardValidFrom, t.lang) },
+          ...recordColumns<FoundCardRow>(t),
           { title: t('found_handedInAt'), key: 'handedInAt', render: (_, row) => formatDateTime(row.handedInAt, t.lang) },
           {
             title: t('found_disposition'),
