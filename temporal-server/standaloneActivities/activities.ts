@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { activityTimeouts } from '../commands';
 import * as control from '../activityControl';
-import type { ActivityOptionValues } from '../activityControl';
 import { RUNNING, encodeToken, type Engine } from '../engine';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, ServiceError } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
@@ -44,7 +43,7 @@ export interface StandaloneActivityInfo {
   /** When the last attempt a worker held ended. */
   lastAttemptCompleteTime?: number;
   /** The options it was started with, for a reset or update that restores them. */
-  originalOptions?: ActivityOptionValues & { startDelayMs: number; priority?: Pb };
+  originalOptions?: control.ActivityOptionValues & { startDelayMs: number; priority?: Pb };
   lastUnpauseRequestId?: string;
   lastResetRequestId?: string;
   lastUpdateOptionsRequestId?: string;
@@ -152,6 +151,7 @@ export class StandaloneActivities {
     const startDelayMs = toMs(request.startDelay);
     const executionTime = now + startDelayMs;
     const runId = randomUUID();
+    const options = { taskQueue: request.taskQueue.name, ...activityTimeouts(request, 0) };
     const searchAttributes: Record<string, Pb> = {};
     if (given && Object.keys(given).length > 0) mergeSearchAttributes(searchAttributes, setOrUnset(asIndexedFields(validated, given)));
     const exec: ExecutionRecord = {
@@ -187,10 +187,9 @@ export class StandaloneActivities {
         startDelayMs,
         userMetadata: request.userMetadata,
         priority: request.priority,
+        originalOptions: { ...options, startDelayMs, priority: request.priority },
       },
     };
-    const options = { taskQueue: request.taskQueue.name, ...activityTimeouts(request, 0) };
-    exec.standaloneActivity!.originalOptions = { ...options, startDelayMs, priority: request.priority };
     const activity: ActivityState = {
       scheduledEventId: ACTIVITY_SLOT,
       activityId,
@@ -564,7 +563,7 @@ export class StandaloneActivities {
   }
 
   /** The record's task queue follows the activity's: describe, lists and filters show where it is now. */
-  private applyOptions(exec: ExecutionRecord, activity: ActivityState, values: ActivityOptionValues): void {
+  private applyOptions(exec: ExecutionRecord, activity: ActivityState, values: control.ActivityOptionValues): void {
     exec.taskQueue = values.taskQueue;
     control.applyOptions(this.engine, exec, activity, values);
   }
