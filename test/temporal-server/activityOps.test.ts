@@ -139,7 +139,47 @@ describe('a workflow activity', () => {
     });
   });
 
+  test('when one waiting to retry is paused and unpaused, then it goes out at once, from attempt 1 when asked', async () => {
+    const activityQueue = uniqueQueue();
+    await withWorker(env, async (taskQueue) => {
+      const handle = await startWithActivity(taskQueue, activityQueue, 'attemptNumber');
+      await failAttempt((await pollActivity(activityQueue)).taskToken, 'attempt 1 failed');
+      const execution = { workflowId: handle.workflowId };
+      expect((await pendingActivity(handle, (activity) => activity.attempt === 2)).nextAttemptScheduleTime).toBeTruthy();
+      await service().pauseActivity({ namespace, execution, type: 'attemptNumber' });
+      const paused = await pendingActivity(handle);
+      expect(paused).toMatchObject({ state: State.PENDING_ACTIVITY_STATE_PAUSED, attempt: 2 });
+      expect(paused.nextAttemptScheduleTime).toBeFalsy();
+      // The hour of backoff is not waited for: the unpaused attempt goes out now.
+      await service().unpauseActivity({ namespace, execution, type: 'attemptNumber', resetAttempts: true });
+      const task = await pollActivity(activityQueue);
+      expect(task.attempt).toBe(1);
+      await service().respondActivityTaskCompleted({ namespace, taskToken: task.taskToken, result: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('1') }] } });
+      expect(await handle.result()).toBe(1);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the start-to-close timeout of an attempt a worker holds is shortened, then the attempt times out on the new one', async () => {
+    const activityQueue = uniqueQueue();
+    await withWorker(env, async (taskQueue) => {
+      const handle = await startWithActivity(taskQueue, activityQueue, 'attemptNumber', { retry: { initialInterval: '1s', maximumAttempts: 1 } });
+      const task = await pollActivity(activityQueue);
+      await service().updateActivityOptions({
+        namespace,
+        execution: { workflowId: handle.workflowId },
+        id: task.activityId,
+        activityOptions: { startToCloseTimeout: msToTs(500) },
+        updateMask: { paths: ['start_to_close_timeout'] },
+      });
+      const error = await handle.result().catch((e: unknown) => e);
+      expect((error as { cause?: { cause?: { message?: string } } }).cause?.cause?.message).toBe('activity StartToClose timeout');
+      await expectReplays(handle);
+    });
+  });
+
   test('when one waiting to retry is reset, then it runs again at once from attempt 1, without its heartbeat details when asked', async () => {
+
     const activityQueue = uniqueQueue();
     await withWorker(env, async (taskQueue) => {
       const handle = await startWithActivity(taskQueue, activityQueue, 'attemptNumber');
