@@ -60,10 +60,10 @@ async function failAttempt(taskToken: Uint8Array | null | undefined, message: st
   await service().respondActivityTaskFailed({ namespace, taskToken, failure: { message, applicationFailureInfo: { type: 'Test' } } });
 }
 
-/** The run's only pending activity once `check` holds of it (described every 25 ms, at most 5 s). */
+/** The run's only pending activity once `check` holds of it (described every 25 ms, at most 400 times: a loaded machine is slow). */
 async function pendingActivity(handle: WorkflowHandle, check: (activity: PendingActivity) => boolean = () => true): Promise<PendingActivity> {
   let last: PendingActivity | undefined;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     last = (await handle.describe()).raw.pendingActivities?.[0] ?? undefined;
     if (last && check(last)) return last;
     await delay(25);
@@ -426,7 +426,7 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
         const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle() });
         await worker.runUntil(async () => {
           await client.workflow.start(runsActivity, { taskQueue, workflowId, args: ['attemptNumber', [], { taskQueue: activityQueue, startToCloseTimeout: '1 minute' }] });
-          for (let i = 0; i < 200 && !(await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length; i++) await delay(25);
+          for (let i = 0; i < 400 && !(await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length; i++) await delay(25);
         });
         await client.workflowService.pauseActivity({ namespace, execution: { workflowId }, type: 'attemptNumber', reason: 'before the crash' });
         await client.activity.start('attemptNumber', { id: standalone, taskQueue: activityQueue, startToCloseTimeout: '1 minute' });
