@@ -186,7 +186,8 @@ export class Engine {
       else if (activity.phase === 'started') {
         this.hold(exec, `activity:${activity.scheduledEventId}`);
         this.armStartedActivityTimers(exec, activity);
-      } else this.armBackoffTimer(exec, activity);
+      } else if (activity.phase === 'backoff') this.armBackoffTimer(exec, activity);
+      // A paused one waits for its unpause, with only its schedule-to-close timer.
     }
     this.nexus?.recoverRun(exec);
   }
@@ -575,19 +576,20 @@ export class Engine {
   enqueueActivity(exec: ExecutionRecord, activity: ActivityState): void {
     this.hold(exec, `activity:${activity.scheduledEventId}`);
     const { namespace, runId } = exec;
-    const { scheduledEventId, attempt } = activity;
+    const { scheduledEventId, attempt, taskQueue } = activity;
     if (activity.scheduleToStartMs && activity.scheduleToStartMs !== activity.scheduleToCloseMs) {
       this.setTimer(exec, activity.attemptScheduledTime + activity.scheduleToStartMs, { type: 'activityTimeout', scheduledEventId, kind: 'schedule-to-start' });
     }
     this.matching.addTask(namespace, 'activity', activity.taskQueue, {
-      tryStart: (poll) => this.startActivity(namespace, runId, scheduledEventId, attempt, poll),
+      tryStart: (poll) => this.startActivity(namespace, runId, scheduledEventId, attempt, taskQueue, poll),
     });
   }
 
-  startActivity(namespace: string, runId: string, scheduledEventId: number, attempt: number, poll: Pb): Pb | undefined {
+  /** Starts the attempt for a poller on `taskQueue`, unless it moved on (started, paused, another attempt or queue). */
+  startActivity(namespace: string, runId: string, scheduledEventId: number, attempt: number, taskQueue: string, poll: Pb): Pb | undefined {
     const exec = this.store.getExecution(namespace, runId);
     const activity = exec?.activities[scheduledEventId];
-    if (!exec || exec.status !== RUNNING || !activity || activity.phase !== 'scheduled' || activity.attempt !== attempt) return undefined;
+    if (!exec || exec.status !== RUNNING || !activity || activity.phase !== 'scheduled' || activity.attempt !== attempt || activity.taskQueue !== taskQueue) return undefined;
     const now = this.clock.now();
     activity.phase = 'started';
     activity.startedTime = now;
@@ -673,25 +675,38 @@ export class Engine {
   }
 
   /**
-   * Schedules the next attempt after backoff if the policy and deadlines allow it.
+   * Schedules the next attempt after backoff if the policy and deadlines allow it. A paused activity
+   * counts the attempt and waits for its unpause instead; a standalone activity reset while the
+   * attempt was out starts again at attempt 1 at once (`activityControl.ts`).
    * @returns undefined when a retry is scheduled, else the retry state that ends the activity.
    */
   retry(exec: ExecutionRecord, activity: ActivityState, failure: Pb, nextRetryDelayMs = 0): string | undefined {
     if (activity.cancelRequested) return 'RETRY_STATE_CANCEL_REQUESTED';
     const policy = activity.retryPolicy;
     if (policy.maximumAttempts > 0 && activity.attempt >= policy.maximumAttempts) return 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED';
+    const restart = !!activity.resetRequested && !!exec.standaloneActivity;
     const initial = toMs(policy.initialInterval);
-    const backoff = nextRetryDelayMs || Math.min(initial * Math.pow(policy.backoffCoefficient, activity.attempt - 1), toMs(policy.maximumInterval));
+    const backoff = restart ? 0 : nextRetryDelayMs || Math.min(initial * Math.pow(policy.backoffCoefficient, activity.attempt - 1), toMs(policy.maximumInterval));
     const retryAt = this.clock.now() + backoff;
     if (activity.scheduleToCloseMs && retryAt >= activity.scheduledTime + activity.scheduleToCloseMs) return 'RETRY_STATE_TIMEOUT';
     this.clearActivityTimers(exec, activity.scheduledEventId, false);
-    activity.phase = 'backoff';
     activity.retryTime = retryAt;
-    activity.attempt += 1;
+    activity.attempt = restart ? 1 : activity.attempt + 1;
     activity.lastFailure = failure;
     activity.token = undefined;
+    activity.resetRequested = undefined;
+    if (activity.resetHeartbeatOnRetry) {
+      activity.heartbeatDetails = undefined;
+      activity.lastHeartbeatTime = undefined;
+      activity.resetHeartbeatOnRetry = undefined;
+    }
     this.release(exec, `activity:${activity.scheduledEventId}`);
-    this.armBackoffTimer(exec, activity);
+    if (activity.pause) activity.phase = 'paused';
+    else if (restart) this.dispatchActivity(exec, activity);
+    else {
+      activity.phase = 'backoff';
+      this.armBackoffTimer(exec, activity);
+    }
     this.save(exec);
     return undefined;
   }

@@ -22,6 +22,10 @@ import { requestCancel } from './handlers/requestCancelWorkflowExecution';
 import { cancelActivityRequest } from './handlers/respondActivityTaskCanceled';
 import { completeActivity } from './handlers/respondActivityTaskCompleted';
 import { failActivity } from './handlers/respondActivityTaskFailed';
+import { pauseActivity } from './handlers/pauseActivity';
+import { resetActivity } from './handlers/resetActivity';
+import { unpauseActivity } from './handlers/unpauseActivity';
+import { updateActivityOptions } from './handlers/updateActivityOptions';
 import { respondQueryTask } from './handlers/respondQueryTaskCompleted';
 import { completeWorkflowTask } from './handlers/respondWorkflowTaskCompleted';
 import { failWorkflowTaskRequest } from './handlers/respondWorkflowTaskFailed';
@@ -134,6 +138,10 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
     RespondActivityTaskFailedById: (request) => failActivity(engine, { ...request, taskToken: activityTokenById(engine, request) }),
     RespondActivityTaskCanceled: (request) => cancelActivityRequest(engine, request),
     RespondActivityTaskCanceledById: (request) => cancelActivityRequest(engine, { ...request, taskToken: activityTokenById(engine, request) }),
+    PauseActivity: (request) => pauseActivity(engine, request),
+    UnpauseActivity: (request) => unpauseActivity(engine, request),
+    ResetActivity: (request) => resetActivity(engine, request),
+    UpdateActivityOptions: (request) => updateActivityOptions(engine, request),
     ShutdownWorker: (request) => shutdownWorker(engine, request),
     ...nexusWorkflowServiceHandlers(engine),
     DescribeTaskQueue: (request) => {

@@ -41,6 +41,8 @@ interface Unit {
   meta: Map<string, number>;
   /** Schedules read or written in this unit, by `namespace/scheduleId`; null: deleted. */
   schedules: Map<string, ScheduleRecord | null>;
+  /** Runs deleted in this unit, by `namespace/runId`. */
+  deleted: Set<string>;
 }
 
 const SCHEMA = `
@@ -168,6 +170,9 @@ export class SqliteStore implements Store {
       schedules: db.prepare<[], { record: Buffer }>('SELECT record FROM schedules ORDER BY namespace, schedule_id'),
       putSchedule: db.prepare<[string, string, Buffer]>('INSERT OR REPLACE INTO schedules (namespace, schedule_id, record) VALUES (?, ?, ?)'),
       deleteSchedule: db.prepare<[string, string]>('DELETE FROM schedules WHERE namespace = ? AND schedule_id = ?'),
+      deleteExecution: db.prepare<[string, string]>('DELETE FROM executions WHERE namespace = ? AND run_id = ?'),
+      deleteHistory: db.prepare<[string]>('DELETE FROM history WHERE run_id = ?'),
+      deleteCurrentRun: db.prepare<[string, string]>('DELETE FROM current_runs WHERE namespace = ? AND run_id = ?'),
     };
   }
 
@@ -180,7 +185,7 @@ export class SqliteStore implements Store {
         this.unit.depth--;
       }
     }
-    const unit: Unit = { depth: 1, loaded: new Map(), created: new Set(), events: new Map(), namespaces: new Set(), meta: new Map(), schedules: new Map() };
+    const unit: Unit = { depth: 1, loaded: new Map(), created: new Set(), events: new Map(), namespaces: new Set(), meta: new Map(), schedules: new Map(), deleted: new Set() };
     this.unit = unit;
     let result: T;
     try {
@@ -202,7 +207,7 @@ export class SqliteStore implements Store {
       const before = this.cache.get(runKey);
       if (unit.created.has(runKey) || !before || !before.equals(encoded)) runs.push({ record, encoded });
     }
-    if (runs.length === 0 && unit.events.size === 0 && unit.namespaces.size === 0 && unit.meta.size === 0 && unit.schedules.size === 0) return;
+    if (runs.length === 0 && unit.events.size === 0 && unit.namespaces.size === 0 && unit.meta.size === 0 && unit.schedules.size === 0 && unit.deleted.size === 0) return;
     const s = this.statements;
     this.db.transaction(() => {
       for (const name of unit.namespaces) s.addNamespace.run(name);
@@ -217,7 +222,14 @@ export class SqliteStore implements Store {
         if (record) s.putSchedule.run(namespace, scheduleId, serialize(record));
         else s.deleteSchedule.run(namespace, scheduleId);
       }
+      for (const runKey of unit.deleted) {
+        const [namespace, runId] = splitKey(runKey);
+        s.deleteExecution.run(namespace, runId);
+        s.deleteHistory.run(runId);
+        s.deleteCurrentRun.run(namespace, runId);
+      }
     })();
+    for (const runKey of unit.deleted) this.cache.delete(runKey);
     for (const { record, encoded } of runs) this.cache.set(key(record.namespace, record.runId), encoded);
   }
 
@@ -251,6 +263,7 @@ export class SqliteStore implements Store {
     const unit = this.unit;
     if (!unit) return this.load(namespace, runId);
     const runKey = key(namespace, runId);
+    if (unit.deleted.has(runKey)) return undefined;
     let record = unit.loaded.get(runKey);
     if (!record) {
       record = this.load(namespace, runId);
@@ -283,6 +296,16 @@ export class SqliteStore implements Store {
         unit.created.add(runKey);
       }
       unit.loaded.set(runKey, record);
+    });
+  }
+
+  deleteExecution(namespace: string, runId: string): void {
+    this.inUnit((unit) => {
+      const runKey = key(namespace, runId);
+      unit.loaded.delete(runKey);
+      unit.created.delete(runKey);
+      unit.events.delete(runId);
+      unit.deleted.add(runKey);
     });
   }
 

@@ -69,8 +69,11 @@ export interface ActivityState {
   scheduledTime: number;
   attempt: number;
   attemptScheduledTime: number;
-  /** `scheduled`: waiting for a worker; `started`: with a worker; `backoff`: waiting to retry. */
-  phase: 'scheduled' | 'started' | 'backoff';
+  /**
+   * `scheduled`: waiting for a worker; `started`: with a worker; `backoff`: waiting to retry;
+   * `paused`: paused with no attempt out, none dispatched until unpaused (`activityControl.ts`).
+   */
+  phase: 'scheduled' | 'started' | 'backoff' | 'paused';
   /** When the next attempt is due, while in backoff. */
   retryTime?: number;
   startedTime?: number;
@@ -82,6 +85,22 @@ export interface ActivityState {
   cancelRequested: boolean;
   cancelRequestedEventId?: number;
   token?: string;
+  /** Set while paused (PauseActivity); a started attempt runs on and hears of it by heartbeat. */
+  pause?: ActivityPause;
+  /** The request id of the last pause, paused still or not: the same pause again is a no-op. */
+  lastPauseRequestId?: string;
+  /** Reset while an attempt was out: the worker hears of it by heartbeat, and the attempt's end applies it. */
+  resetRequested?: boolean;
+  /** Heartbeat details go at the next attempt (a reset with `resetHeartbeat` while an attempt was out). */
+  resetHeartbeatOnRetry?: boolean;
+}
+
+/** Who paused an activity, when and why. */
+export interface ActivityPause {
+  time: number;
+  identity: string;
+  reason: string;
+  requestId: string;
 }
 
 export interface TimerState {
@@ -200,6 +219,8 @@ export interface Store {
   /** The run that owns `workflowId` now: the most recently started one. */
   getCurrentRun(namespace: string, workflowId: string): ExecutionRecord | undefined;
   putExecution(record: ExecutionRecord): void;
+  /** Removes a closed run, its history and its claim on its id (DeleteActivityExecution), with the unit. */
+  deleteExecution(namespace: string, runId: string): void;
   /**
    * One page of runs matching `query`, in its order, after the run whose sort keys are `after`
    * (keyset paging: a page token stays right while runs start and close); `keys` are each run's

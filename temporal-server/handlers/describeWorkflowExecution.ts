@@ -1,7 +1,8 @@
-/** DescribeWorkflowExecution: configuration, status, pending activities and workflow task. */
+/** DescribeWorkflowExecution: configuration, status, pending activities (paused or not, their options) and workflow task. */
 import { duration, timestamp, type Pb } from '../proto';
 import type { Engine } from '../engine';
 import { executionInfo } from '../executionInfo';
+import { activityOptions, pauseInfo, pendingActivityState } from '../activityControl';
 
 export function describe(h: Engine, request: Pb): Pb {
   const namespace = h.requireNamespace(request.namespace);
@@ -18,11 +19,7 @@ export function describe(h: Engine, request: Pb): Pb {
     pendingActivities: Object.values(exec.activities).map((activity) => ({
       activityId: activity.activityId,
       activityType: { name: activity.activityType },
-      state: activity.cancelRequested
-        ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED'
-        : activity.phase === 'started'
-          ? 'PENDING_ACTIVITY_STATE_STARTED'
-          : 'PENDING_ACTIVITY_STATE_SCHEDULED',
+      state: pendingActivityState(activity),
       heartbeatDetails: activity.heartbeatDetails,
       lastHeartbeatTime: activity.lastHeartbeatTime ? timestamp(activity.lastHeartbeatTime) : undefined,
       lastStartedTime: activity.startedTime ? timestamp(activity.startedTime) : undefined,
@@ -32,6 +29,10 @@ export function describe(h: Engine, request: Pb): Pb {
       expirationTime: activity.scheduleToCloseMs ? timestamp(activity.scheduledTime + activity.scheduleToCloseMs) : undefined,
       lastFailure: activity.lastFailure,
       lastWorkerIdentity: activity.startedIdentity ?? '',
+      nextAttemptScheduleTime: activity.phase === 'backoff' ? timestamp(activity.retryTime!) : undefined,
+      paused: !!activity.pause,
+      pauseInfo: activity.pause ? pauseInfo(activity.pause) : undefined,
+      activityOptions: activityOptions(activity),
     })),
     pendingWorkflowTask: task
       ? {

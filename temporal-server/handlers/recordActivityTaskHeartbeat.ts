@@ -1,4 +1,4 @@
-/** RecordActivityTaskHeartbeat (and ...ById): progress details, the heartbeat timeout re-armed, cancellation reported back. */
+/** RecordActivityTaskHeartbeat (and ...ById): progress details, the heartbeat timeout re-armed, cancellation, pause and reset reported back. */
 import type { Pb } from '../proto';
 import type { Engine } from '../engine';
 
@@ -8,5 +8,5 @@ export function heartbeat(h: Engine, request: Pb): Pb {
   if (request.details) activity.heartbeatDetails = request.details;
   h.armHeartbeatTimer(exec, activity);
   h.save(exec);
-  return { cancelRequested: activity.cancelRequested, activityPaused: false, activityReset: false };
+  return { cancelRequested: activity.cancelRequested, activityPaused: !!activity.pause, activityReset: !!activity.resetRequested };
 }

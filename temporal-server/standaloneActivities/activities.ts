@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { activityTimeouts } from '../commands';
+import * as control from '../activityControl';
 import { RUNNING, encodeToken, type Engine } from '../engine';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, ServiceError } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
@@ -41,6 +42,11 @@ export interface StandaloneActivityInfo {
   terminateRequestId?: string;
   /** When the last attempt a worker held ended. */
   lastAttemptCompleteTime?: number;
+  /** The options it was started with, for a reset or update that restores them. */
+  originalOptions?: control.ActivityOptionValues & { startDelayMs: number; priority?: Pb };
+  lastUnpauseRequestId?: string;
+  lastResetRequestId?: string;
+  lastUpdateOptionsRequestId?: string;
 }
 
 /** The one activity of a standalone record sits where a workflow's first scheduled activity would. */
@@ -145,6 +151,7 @@ export class StandaloneActivities {
     const startDelayMs = toMs(request.startDelay);
     const executionTime = now + startDelayMs;
     const runId = randomUUID();
+    const options = { taskQueue: request.taskQueue.name, ...activityTimeouts(request, 0) };
     const searchAttributes: Record<string, Pb> = {};
     if (given && Object.keys(given).length > 0) mergeSearchAttributes(searchAttributes, setOrUnset(asIndexedFields(validated, given)));
     const exec: ExecutionRecord = {
@@ -180,16 +187,16 @@ export class StandaloneActivities {
         startDelayMs,
         userMetadata: request.userMetadata,
         priority: request.priority,
+        originalOptions: { ...options, startDelayMs, priority: request.priority },
       },
     };
     const activity: ActivityState = {
       scheduledEventId: ACTIVITY_SLOT,
       activityId,
       activityType: request.activityType.name,
-      taskQueue: request.taskQueue.name,
       input: request.input,
       header: request.header,
-      ...activityTimeouts(request, 0),
+      ...options,
       // Timeouts count from when the first attempt may be dispatched.
       scheduledTime: executionTime,
       attempt: 1,
@@ -332,13 +339,21 @@ export class StandaloneActivities {
   /** Names the state a describe saw: any move of the activity changes it. */
   private stateToken(exec: ExecutionRecord): string {
     const activity = this.activity(exec);
-    return [exec.status, activity.phase, activity.attempt, activity.cancelRequested, activity.lastHeartbeatTime ?? 0].join('|');
+    return [exec.status, activity.phase, activity.attempt, activity.cancelRequested, !!activity.pause, !!activity.resetRequested, activity.lastHeartbeatTime ?? 0].join('|');
   }
 
   private runState(exec: ExecutionRecord, activity: ActivityState): string {
     if (exec.status !== RUNNING) return 'PENDING_ACTIVITY_STATE_UNSPECIFIED';
-    if (activity.cancelRequested) return 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED';
-    return activity.phase === 'started' ? 'PENDING_ACTIVITY_STATE_STARTED' : 'PENDING_ACTIVITY_STATE_SCHEDULED';
+    return control.pendingActivityState(activity);
+  }
+
+  /** The state as the real server's activity state machine names it in its refusals. */
+  private machineState(exec: ExecutionRecord, activity: ActivityState): string {
+    if (exec.status !== RUNNING) return activityStatus(exec.status);
+    if (activity.cancelRequested) return 'ACTIVITY_EXECUTION_STATUS_CANCEL_REQUESTED';
+    if (activity.resetRequested) return 'ACTIVITY_EXECUTION_STATUS_RESET_REQUESTED';
+    if (activity.phase === 'started') return activity.pause ? 'ACTIVITY_EXECUTION_STATUS_PAUSE_REQUESTED' : 'ACTIVITY_EXECUTION_STATUS_STARTED';
+    return activity.pause ? 'ACTIVITY_EXECUTION_STATUS_PAUSED' : 'ACTIVITY_EXECUTION_STATUS_SCHEDULED';
   }
 
   executionInfo(exec: ExecutionRecord, withHeartbeat: boolean, withLastFailure: boolean): Pb {
@@ -436,6 +451,160 @@ export class StandaloneActivities {
     info.terminateRequestId = request.requestId || randomUUID();
     const failure = { message: request.reason ?? '', source: 'Server', terminatedFailureInfo: { identity: request.identity ?? '' } };
     this.finish(exec, exec.activities[ACTIVITY_SLOT], 'WORKFLOW_EXECUTION_STATUS_TERMINATED', { failure });
+    return {};
+  }
+
+  // ---------------------------------------------------------------- operator commands (`activityControl.ts`)
+
+  /**
+   * PauseActivityExecution: one waiting for a worker or a retry is held back; one a worker holds runs
+   * on and hears of it by heartbeat, and a failed attempt then waits for the unpause. The same
+   * request id again is a no-op.
+   * @throws ServiceError FAILED_PRECONDITION when closed, paused already or asked to cancel.
+   */
+  pause(request: Pb): Pb {
+    const h = this.engine;
+    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const activity = this.activity(exec);
+    const requestId: string = request.requestId ?? '';
+    if (requestId && activity.lastPauseRequestId === requestId) return {};
+    if (exec.status !== RUNNING || activity.pause || activity.cancelRequested || activity.resetRequested) {
+      throw failedPrecondition(`activity is in non-pausable state ${this.machineState(exec, activity)}`);
+    }
+    control.pause(h, exec, activity, { time: h.clock.now(), identity: request.identity ?? '', reason: request.reason ?? '', requestId });
+    return {};
+  }
+
+  /**
+   * UnpauseActivityExecution: one held back is dispatched now (or within `jitter`), not before the
+   * retry it was waiting for; one a worker holds just is no longer paused.
+   * @throws ServiceError FAILED_PRECONDITION when closed or not paused.
+   */
+  unpause(request: Pb): Pb {
+    const h = this.engine;
+    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const info = exec.standaloneActivity!;
+    const activity = this.activity(exec);
+    const requestId: string = request.requestId ?? '';
+    if (requestId && info.lastUnpauseRequestId === requestId) return {};
+    if (exec.status !== RUNNING) throw failedPrecondition(`activity is in terminal state ${activityStatus(exec.status)}`);
+    if (!activity.pause || activity.resetRequested) throw failedPrecondition(`activity is in non-unpausable state ${this.machineState(exec, activity)}`);
+    if (requestId) info.lastUnpauseRequestId = requestId;
+    control.unpause(h, exec, activity, { jitterMs: toMs(request.jitter), keepBackoff: true });
+    return {};
+  }
+
+  /**
+   * ResetActivityExecution: back to attempt 1, dispatched now (or within `jitter`) unless it stays
+   * paused (`keepPaused`), the retry backoff forgotten; with an attempt out, the worker hears of it by
+   * heartbeat and the reset applies when the attempt fails. Optionally without heartbeat details and
+   * with the options it was started with.
+   * @throws ServiceError FAILED_PRECONDITION when closed, asked to cancel, or a reset is pending.
+   */
+  reset(request: Pb): Pb {
+    const h = this.engine;
+    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const info = exec.standaloneActivity!;
+    const activity = this.activity(exec);
+    const requestId: string = request.requestId ?? '';
+    if (requestId && info.lastResetRequestId === requestId) return {};
+    if (exec.status !== RUNNING) throw failedPrecondition('activity execution is not running');
+    if (activity.cancelRequested) throw failedPrecondition('cannot reset an activity with a pending cancellation');
+    if (activity.resetRequested) throw failedPrecondition('cannot reset an activity with a pending reset');
+    if (request.restoreOriginalOptions) this.restoreOriginal(exec, activity);
+    if (requestId) info.lastResetRequestId = requestId;
+    control.reset(h, exec, activity, { jitterMs: toMs(request.jitter), keepPaused: !!request.keepPaused, resetHeartbeat: !!request.resetHeartbeat, attemptNow: false });
+    return {};
+  }
+
+  /**
+   * UpdateActivityExecutionOptions: the fields the mask names change (task queue, timeouts, retry
+   * policy, priority, and the start delay while the first attempt waits for it), or the options it
+   * was started with come back (`restoreOriginal`). Answers the options after the update.
+   * @throws ServiceError FAILED_PRECONDITION when closed, asked to cancel, or a reset is pending.
+   */
+  updateOptions(request: Pb): Pb {
+    const h = this.engine;
+    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const info = exec.standaloneActivity!;
+    const activity = this.activity(exec);
+    const requestId: string = request.requestId ?? '';
+    const answer = () => ({ activityOptions: { ...control.activityOptions(activity, info.priority), startDelay: duration(info.startDelayMs) } });
+    if (requestId && info.lastUpdateOptionsRequestId === requestId) return answer();
+    if (exec.status !== RUNNING || activity.cancelRequested || activity.resetRequested) {
+      throw failedPrecondition(`Cannot update options for activity in state ${this.machineState(exec, activity)}`);
+    }
+    const paths = control.maskPaths(request.updateMask);
+    if (request.restoreOriginal) {
+      if (paths.length) throw invalidArgument('Both UpdateMask and RestoreOriginal are provided');
+      this.restoreOriginal(exec, activity);
+    } else {
+      const given: Pb = request.activityOptions ?? {};
+      if (paths.includes('startDelay')) this.changeStartDelay(exec, activity, toMs(given.startDelay));
+      if (paths.includes('priority')) info.priority = given.priority;
+      for (const field of ['priorityKey', 'fairnessKey', 'fairnessWeight']) {
+        if (paths.includes(`priority.${field}`)) info.priority = { ...info.priority, [field]: given.priority?.[field] };
+      }
+      this.applyOptions(exec, activity, control.mergeOptions(activity, given, paths, 0));
+    }
+    if (requestId) info.lastUpdateOptionsRequestId = requestId;
+    return answer();
+  }
+
+  private restoreOriginal(exec: ExecutionRecord, activity: ActivityState): void {
+    const info = exec.standaloneActivity!;
+    const original = info.originalOptions;
+    if (!original) throw failedPrecondition('the original options of this activity are not known');
+    const { startDelayMs, priority, ...values } = original;
+    info.priority = priority;
+    // The start delay only governs the first dispatch: once that happened, restoring it would change nothing.
+    if (this.waitsForFirstDispatch(exec, activity)) this.changeStartDelay(exec, activity, startDelayMs);
+    this.applyOptions(exec, activity, values);
+  }
+
+  /** The record's task queue follows the activity's: describe, lists and filters show where it is now. */
+  private applyOptions(exec: ExecutionRecord, activity: ActivityState, values: control.ActivityOptionValues): void {
+    exec.taskQueue = values.taskQueue;
+    control.applyOptions(this.engine, exec, activity, values);
+  }
+
+  private waitsForFirstDispatch(exec: ExecutionRecord, activity: ActivityState): boolean {
+    if (activity.startedTime || activity.attempt !== 1) return false;
+    return activity.phase === 'paused' || (activity.phase === 'backoff' && this.engine.clock.now() < exec.standaloneActivity!.executionTime);
+  }
+
+  /**
+   * A new start delay counts from the schedule time, and only while the first attempt waits for it.
+   * @throws ServiceError FAILED_PRECONDITION once the first attempt has been dispatched.
+   */
+  private changeStartDelay(exec: ExecutionRecord, activity: ActivityState, startDelayMs: number): void {
+    const h = this.engine;
+    const info = exec.standaloneActivity!;
+    if (startDelayMs < 0) throw invalidArgument('startDelay must not be negative.');
+    if (!this.waitsForFirstDispatch(exec, activity)) throw failedPrecondition('cannot update start_delay: the first activity attempt has already been dispatched');
+    info.startDelayMs = startDelayMs;
+    info.executionTime = exec.startTime + startDelayMs;
+    activity.scheduledTime = info.executionTime;
+    activity.attemptScheduledTime = info.executionTime;
+    activity.retryTime = info.executionTime;
+    if (activity.phase !== 'backoff') return;
+    if (info.executionTime <= h.clock.now()) h.retryActivityNow(exec, activity.scheduledEventId);
+    else h.armBackoffTimer(exec, activity);
+  }
+
+  /**
+   * DeleteActivityExecution: a running activity is terminated first; then the run, its outcome and
+   * its claim on the id are gone (describe and poll answer NOT_FOUND, the id may start afresh).
+   */
+  delete(request: Pb): Pb {
+    const h = this.engine;
+    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    if (exec.status === RUNNING) {
+      const failure = { message: 'Delete activity execution', source: 'Server', terminatedFailureInfo: { identity: '' } };
+      this.finish(exec, exec.activities[ACTIVITY_SLOT], 'WORKFLOW_EXECUTION_STATUS_TERMINATED', { failure });
+    }
+    h.timers.clearRun(exec.namespace, exec.runId);
+    h.store.deleteExecution(exec.namespace, exec.runId);
     return {};
   }
 
