@@ -38,7 +38,7 @@ import { terminateRequest } from './handlers/terminateWorkflowExecution';
 import { update } from './handlers/updateWorkflowExecution';
 import { scheduleHandlers } from './schedules/handlers';
 import { standaloneActivityHandlers } from './standaloneActivities/handlers';
-import { nexusOperatorServiceHandlers, nexusWorkflowServiceHandlers } from './nexus/handlers';
+import { nexusOperatorServiceHandlers, nexusWorkflowServiceHandlers, standaloneNexusHandlers } from './nexus/handlers';
 import { duration, encodeStatusDetails, serviceDefinition, timestamp, toMs, type Pb } from './proto';
 
 type Handler = (request: Pb, call: grpc.ServerUnaryCall<Pb, Pb>) => Pb | Promise<Pb>;
@@ -144,6 +144,7 @@ function workflowServiceHandlers(engine: Engine): Record<string, Handler> {
     UpdateActivityOptions: (request) => updateActivityOptions(engine, request),
     ShutdownWorker: (request) => shutdownWorker(engine, request),
     ...nexusWorkflowServiceHandlers(engine),
+    ...standaloneNexusHandlers(engine, deadlineOf),
     DescribeTaskQueue: (request) => {
       engine.requireNamespace(request.namespace);
       return { pollers: [] };

@@ -209,7 +209,7 @@ export const statusShortName = (status: string): string => STATUS_SHORT[status] 
  * Stored as SQLite JSONB; the list filter (`visibility.ts`) is translated to SQL over it.
  */
 export function visibilityRow(exec: ExecutionRecord): string {
-  const row: Record<string, unknown> = exec.standaloneActivity ? standaloneActivityRow(exec) : {
+  const row: Record<string, unknown> = exec.standaloneActivity ? standaloneActivityRow(exec) : exec.standaloneNexus ? standaloneNexusRow(exec) : {
     WorkflowId: exec.workflowId,
     RunId: exec.runId,
     WorkflowType: exec.workflowType,
@@ -256,5 +256,29 @@ function standaloneActivityRow(exec: ExecutionRecord): Record<string, unknown> {
     ExecutionStatus: statusShortName(exec.status),
     TaskQueue: exec.taskQueue,
     ExecutionDuration: exec.closeTime !== undefined ? Math.max(0, exec.closeTime - exec.startTime) * 1_000_000 : undefined,
+  };
+}
+
+/**
+ * A standalone Nexus operation's row (`nexus/standalone.ts`), with the attributes the real server
+ * lists for operations: `OperationId`, `RunId`, `Endpoint`, `Service`, `Operation`, `RequestId`,
+ * `StartTime` (scheduled), `ExecutionTime`, `CloseTime`, `ExecutionStatus`, `ExecutionDuration`,
+ * `StateTransitionCount`.
+ */
+function standaloneNexusRow(exec: ExecutionRecord): Record<string, unknown> {
+  const info = exec.standaloneNexus!;
+  return {
+    OperationId: info.operationId,
+    RunId: exec.runId,
+    Endpoint: info.endpoint,
+    Service: info.service,
+    Operation: info.operation,
+    RequestId: info.requestId,
+    StartTime: exec.startTime,
+    ExecutionTime: exec.startTime,
+    CloseTime: exec.closeTime,
+    ExecutionStatus: statusShortName(exec.status),
+    ExecutionDuration: exec.closeTime !== undefined ? Math.max(0, exec.closeTime - exec.startTime) * 1_000_000 : undefined,
+    StateTransitionCount: info.stateTransitionCount,
   };
 }

@@ -12,7 +12,7 @@ import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { parseType, visibilityRow, type SaType } from './searchAttributes';
-import { ACTIVITY_KEY_END, ACTIVITY_KEY_PREFIX, type ExecutionRecord, type HistoryEvent, type SqlFragment, type Store, type VisibilityQuery } from './store';
+import { ACTIVITY_KEY_END, ACTIVITY_KEY_PREFIX, NEXUS_KEY_END, NEXUS_KEY_PREFIX, type ExecutionRecord, type HistoryEvent, type SqlFragment, type Store, type VisibilityQuery } from './store';
 import { textMatch } from './visibility';
 import type { ScheduleRecord } from './schedules/scheduler';
 import type { NexusEndpointRecord } from './nexus/endpoints';
@@ -41,8 +41,8 @@ interface Unit {
   meta: Map<string, number>;
   /** Schedules read or written in this unit, by `namespace/scheduleId`; null: deleted. */
   schedules: Map<string, ScheduleRecord | null>;
-  /** Runs deleted in this unit, by `namespace/runId`. */
-  deleted: Set<string>;
+  /** Runs deleted in this unit (`namespace`, `workflowId`, `runId`). */
+  deleted: Array<{ namespace: string; workflowId: string; runId: string }>;
 }
 
 const SCHEMA = `
@@ -152,6 +152,9 @@ export class SqliteStore implements Store {
          VALUES (@namespace, @runId, @workflowId, @workflowType, @status, @startTime, @record, jsonb(@visibility))
          ON CONFLICT (namespace, run_id) DO UPDATE SET status = excluded.status, record = excluded.record, visibility = excluded.visibility`,
       ),
+      deleteExecution: db.prepare<[string, string]>('DELETE FROM executions WHERE namespace = ? AND run_id = ?'),
+      deleteCurrentRun: db.prepare<[string, string, string]>('DELETE FROM current_runs WHERE namespace = ? AND workflow_id = ? AND run_id = ?'),
+      deleteHistory: db.prepare<[string]>('DELETE FROM history WHERE run_id = ?'),
       setCurrentRun: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO current_runs (namespace, workflow_id, run_id) VALUES (?, ?, ?)'),
       appendEvents: db.prepare<[string, number, number, Uint8Array]>('INSERT INTO history (run_id, first_event_id, last_event_id, events) VALUES (?, ?, ?, ?)'),
       readEvents: db.prepare<[string, number], { events: Buffer }>('SELECT events FROM history WHERE run_id = ? AND last_event_id >= ? ORDER BY first_event_id'),
@@ -170,9 +173,6 @@ export class SqliteStore implements Store {
       schedules: db.prepare<[], { record: Buffer }>('SELECT record FROM schedules ORDER BY namespace, schedule_id'),
       putSchedule: db.prepare<[string, string, Buffer]>('INSERT OR REPLACE INTO schedules (namespace, schedule_id, record) VALUES (?, ?, ?)'),
       deleteSchedule: db.prepare<[string, string]>('DELETE FROM schedules WHERE namespace = ? AND schedule_id = ?'),
-      deleteExecution: db.prepare<[string, string]>('DELETE FROM executions WHERE namespace = ? AND run_id = ?'),
-      deleteHistory: db.prepare<[string]>('DELETE FROM history WHERE run_id = ?'),
-      deleteCurrentRun: db.prepare<[string, string]>('DELETE FROM current_runs WHERE namespace = ? AND run_id = ?'),
     };
   }
 
@@ -185,7 +185,7 @@ export class SqliteStore implements Store {
         this.unit.depth--;
       }
     }
-    const unit: Unit = { depth: 1, loaded: new Map(), created: new Set(), events: new Map(), namespaces: new Set(), meta: new Map(), schedules: new Map(), deleted: new Set() };
+    const unit: Unit = { depth: 1, loaded: new Map(), created: new Set(), events: new Map(), namespaces: new Set(), meta: new Map(), schedules: new Map(), deleted: [] };
     this.unit = unit;
     let result: T;
     try {
@@ -207,7 +207,7 @@ export class SqliteStore implements Store {
       const before = this.cache.get(runKey);
       if (unit.created.has(runKey) || !before || !before.equals(encoded)) runs.push({ record, encoded });
     }
-    if (runs.length === 0 && unit.events.size === 0 && unit.namespaces.size === 0 && unit.meta.size === 0 && unit.schedules.size === 0 && unit.deleted.size === 0) return;
+    if (runs.length === 0 && unit.events.size === 0 && unit.namespaces.size === 0 && unit.meta.size === 0 && unit.schedules.size === 0 && unit.deleted.length === 0) return;
     const s = this.statements;
     this.db.transaction(() => {
       for (const name of unit.namespaces) s.addNamespace.run(name);
@@ -222,14 +222,13 @@ export class SqliteStore implements Store {
         if (record) s.putSchedule.run(namespace, scheduleId, serialize(record));
         else s.deleteSchedule.run(namespace, scheduleId);
       }
-      for (const runKey of unit.deleted) {
-        const [namespace, runId] = splitKey(runKey);
+      for (const { namespace, workflowId, runId } of unit.deleted) {
         s.deleteExecution.run(namespace, runId);
+        s.deleteCurrentRun.run(namespace, workflowId, runId);
         s.deleteHistory.run(runId);
-        s.deleteCurrentRun.run(namespace, runId);
       }
     })();
-    for (const runKey of unit.deleted) this.cache.delete(runKey);
+    for (const { namespace, runId } of unit.deleted) this.cache.delete(key(namespace, runId));
     for (const { record, encoded } of runs) this.cache.set(key(record.namespace, record.runId), encoded);
   }
 
@@ -263,7 +262,7 @@ export class SqliteStore implements Store {
     const unit = this.unit;
     if (!unit) return this.load(namespace, runId);
     const runKey = key(namespace, runId);
-    if (unit.deleted.has(runKey)) return undefined;
+    if (unit.deleted.some((run) => run.namespace === namespace && run.runId === runId)) return undefined;
     let record = unit.loaded.get(runKey);
     if (!record) {
       record = this.load(namespace, runId);
@@ -299,13 +298,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  deleteExecution(namespace: string, runId: string): void {
+  deleteExecution(record: ExecutionRecord): void {
     this.inUnit((unit) => {
-      const runKey = key(namespace, runId);
+      const runKey = key(record.namespace, record.runId);
       unit.loaded.delete(runKey);
       unit.created.delete(runKey);
-      unit.events.delete(runId);
-      unit.deleted.add(runKey);
+      unit.events.delete(record.runId);
+      unit.deleted.push({ namespace: record.namespace, workflowId: record.workflowId, runId: record.runId });
     });
   }
 
@@ -446,11 +445,12 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Workflow runs, or standalone activities: told apart by the key prefix of the latter (a column, no JSON to read). */
+const DIVISION_KEYS = { activity: [ACTIVITY_KEY_PREFIX, ACTIVITY_KEY_END], nexus: [NEXUS_KEY_PREFIX, NEXUS_KEY_END] };
+
+/** Workflow runs, standalone activities or standalone Nexus operations: told apart by the key prefix of the latter two (a column, no JSON to read). */
 function divisionFilter(query: VisibilityQuery): SqlFragment {
-  return query.division
-    ? { sql: 'workflow_id >= ? AND workflow_id < ?', params: [ACTIVITY_KEY_PREFIX, ACTIVITY_KEY_END] }
-    : { sql: '(workflow_id < ? OR workflow_id >= ?)', params: [ACTIVITY_KEY_PREFIX, ACTIVITY_KEY_END] };
+  if (query.division) return { sql: 'workflow_id >= ? AND workflow_id < ?', params: DIVISION_KEYS[query.division] };
+  return { sql: '(workflow_id < ? OR workflow_id >= ?) AND (workflow_id < ? OR workflow_id >= ?)', params: [...DIVISION_KEYS.activity, ...DIVISION_KEYS.nexus] };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ScheduleRecord } from './schedules/scheduler';
 import type { StandaloneActivityInfo } from './standaloneActivities/activities';
 import type { NexusEndpointRecord } from './nexus/endpoints';
 import type { NexusOperationState } from './nexus/operations';
+import type { StandaloneNexusInfo } from './nexus/standalone';
 
 /** The lifecycle of a workflow execution, named as in `temporal.api.enums.v1.WorkflowExecutionStatus`. */
 export type ExecutionStatus =
@@ -170,6 +171,11 @@ export interface ExecutionRecord {
    * one activity is `activities[1]` while open, and lists and counts of workflows leave it out.
    */
   standaloneActivity?: StandaloneActivityInfo;
+  /**
+   * Set when the record is a standalone Nexus operation (`nexus/standalone.ts`): its one operation is
+   * `nexusOperations[1]` while open, and lists and counts of workflows leave it out.
+   */
+  standaloneNexus?: StandaloneNexusInfo;
   /** Nexus operations this run scheduled and has not yet heard the end of, by scheduled event id (`nexus/`). */
   nexusOperations?: Record<number, NexusOperationState>;
   /** Who hears of this run's end (a Nexus operation that started it: `completion_callbacks`). */
@@ -184,6 +190,10 @@ export const ACTIVITY_KEY_PREFIX = '\u001factivity\u001f';
 /** The first key after every prefixed one. */
 export const ACTIVITY_KEY_END = '\u001factivity\u0020';
 
+/** A standalone Nexus operation's record keeps its operation id behind this prefix, as an activity's does. */
+export const NEXUS_KEY_PREFIX = '\u001fnexus\u001f';
+export const NEXUS_KEY_END = '\u001fnexus\u0020';
+
 /** A piece of SQL and its parameters. */
 export interface SqlFragment {
   sql: string;
@@ -196,8 +206,8 @@ export interface VisibilityQuery {
   /** Sort keys, most significant first; the run id (ascending) always breaks ties. */
   order: Array<SqlFragment & { desc: boolean }>;
   groupBy?: SqlFragment;
-  /** Which records: workflow runs (absent) or standalone activities (`activity`). */
-  division?: 'activity';
+  /** Which records: workflow runs (absent), standalone activities (`activity`) or standalone Nexus operations (`nexus`). */
+  division?: 'activity' | 'nexus';
 }
 
 /**
@@ -219,8 +229,8 @@ export interface Store {
   /** The run that owns `workflowId` now: the most recently started one. */
   getCurrentRun(namespace: string, workflowId: string): ExecutionRecord | undefined;
   putExecution(record: ExecutionRecord): void;
-  /** Removes a closed run, its history and its claim on its id (DeleteActivityExecution), with the unit. */
-  deleteExecution(namespace: string, runId: string): void;
+  /** Removes a run, its history and (when it is the current one) its id's claim, with the unit. */
+  deleteExecution(record: ExecutionRecord): void;
   /**
    * One page of runs matching `query`, in its order, after the run whose sort keys are `after`
    * (keyset paging: a page token stays right while runs start and close); `keys` are each run's

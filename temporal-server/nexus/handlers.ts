@@ -29,3 +29,18 @@ export function nexusWorkflowServiceHandlers(engine: Engine): Record<string, Han
     RespondNexusTaskFailed: (request) => engine.nexus!.failed(request),
   };
 }
+
+/** The standalone Nexus operation calls of WorkflowService (`standalone.ts`); `deadlineOf` is the frontend's, for the long polls. */
+export function standaloneNexusHandlers(engine: Engine, deadlineOf: (call: grpc.ServerUnaryCall<Pb, Pb>) => number): Record<string, Handler> {
+  const operations = () => engine.nexus!.standalone;
+  return {
+    StartNexusOperationExecution: (request) => operations().start(request),
+    DescribeNexusOperationExecution: (request, call) => operations().describe(request, deadlineOf(call)),
+    PollNexusOperationExecution: (request, call) => operations().poll(request, deadlineOf(call)),
+    ListNexusOperationExecutions: (request) => operations().list(request),
+    CountNexusOperationExecutions: (request) => operations().count(request),
+    RequestCancelNexusOperationExecution: (request) => operations().requestCancel(request),
+    TerminateNexusOperationExecution: (request) => operations().terminate(request),
+    DeleteNexusOperationExecution: (request) => operations().delete(request),
+  };
+}

@@ -21,6 +21,7 @@ import { duration, timestamp, toMs, type Pb } from '../proto';
 import type { TimerTask } from '../timerQueue';
 import type { ExecutionRecord, ExecutionStatus } from '../store';
 import { NexusEndpoints } from './endpoints';
+import { StandaloneNexusOperations } from './standalone';
 
 /** The callback URL the real server gives handlers for completions it delivers itself. */
 export const CALLBACK_URL = 'temporal://system';
@@ -37,6 +38,8 @@ export interface NexusCancelState {
   requestedEventId: number;
   phase: 'waiting' | 'scheduled' | 'backoff' | 'done';
   attempt: number;
+  /** How the handler answered, when done (a standalone operation's describe shows it). */
+  failure?: Pb;
   token?: string;
   retryTime?: number;
 }
@@ -60,6 +63,9 @@ export interface NexusOperationState {
   retryTime?: number;
   operationToken?: string;
   cancel?: NexusCancelState;
+  /** The last retryable handler error and when it came (a standalone operation's describe shows them). */
+  lastAttemptFailure?: Pb;
+  lastAttemptCompleteTime?: number;
 }
 
 interface NexusTaskToken {
@@ -123,11 +129,20 @@ export function temporalLink(link: Pb): Pb | undefined {
   }
 }
 
+/** A link to a standalone Nexus operation, in the Nexus URL form (`temporal:///namespaces/…/nexus-operations/…`). */
+export function nexusOperationLink(namespace: string, operationId: string, runId: string): Pb {
+  const path = ['namespaces', namespace, 'nexus-operations', operationId, runId, 'details'].map(encodeURIComponent).join('/');
+  return { url: `temporal:///${path}`, type: 'temporal.api.common.v1.Link.NexusOperation' };
+}
+
 export class NexusOperations {
   readonly endpoints: NexusEndpoints;
+  /** Operations a client starts with no workflow: records of their own, moved by the machinery below. */
+  readonly standalone: StandaloneNexusOperations;
 
   constructor(private readonly h: Engine) {
     this.endpoints = new NexusEndpoints(h);
+    this.standalone = new StandaloneNexusOperations(h, this);
   }
 
   // ---------------------------------------------------------------- commands
@@ -168,9 +183,14 @@ export class NexusOperations {
       attempt: 1,
     };
     if (!endpoint) {
-      this.finish(exec, op, 'FAILED', { failure: this.wrap(op, { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } }) });
+      this.finish(exec, op, 'FAILED', { cause: { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } } });
       return;
     }
+    this.begin(exec, op);
+  }
+
+  /** The operation is on: its timeout armed and its start request on the endpoint's queue. */
+  begin(exec: ExecutionRecord, op: NexusOperationState): void {
     exec.nexusOperations = { ...exec.nexusOperations, [op.scheduledEventId]: op };
     this.armTimeout(exec, op);
     this.dispatchStart(exec, op);
@@ -182,7 +202,12 @@ export class NexusOperations {
     const op = exec.nexusOperations?.[id];
     const event = this.h.append(exec, 'EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED', { scheduledEventId: id, workflowTaskCompletedEventId: completedId });
     if (!op || op.cancel) return;
-    op.cancel = { requestedEventId: event.eventId, phase: 'waiting', attempt: 1 };
+    this.askCancel(exec, op, event.eventId);
+  }
+
+  /** Asks the handler to cancel `op`: now if it has started, else once it starts. */
+  askCancel(exec: ExecutionRecord, op: NexusOperationState, requestedEventId: number): void {
+    op.cancel = { requestedEventId, phase: 'waiting', attempt: 1 };
     if (op.phase === 'started') this.dispatchCancel(exec, op);
   }
 
@@ -225,7 +250,7 @@ export class NexusOperations {
   private dispatchStart(exec: ExecutionRecord, op: NexusOperationState): void {
     const target = this.target(op);
     if (!target) {
-      this.finish(exec, op, 'FAILED', { failure: this.wrap(op, { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } }) });
+      this.finish(exec, op, 'FAILED', { cause: { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } } });
       return;
     }
     this.queueTask(exec, op, op, target, 'start');
@@ -235,13 +260,7 @@ export class NexusOperations {
     const cancel = op.cancel!;
     const target = this.target(op);
     if (!target) {
-      cancel.phase = 'done';
-      this.h.deliver(exec, [
-        [
-          'EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED',
-          { requestedEventId: cancel.requestedEventId, scheduledEventId: op.scheduledEventId, failure: { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } } },
-        ],
-      ]);
+      this.cancelAnswered(exec, op, { message: `endpoint "${op.endpoint}" not found`, nexusHandlerFailureInfo: { type: 'NOT_FOUND' } });
       return;
     }
     this.queueTask(exec, op, cancel, target, 'cancel');
@@ -283,7 +302,11 @@ export class NexusOperations {
               callbackHeader: {
                 [CALLBACK_TOKEN_HEADER]: encode({ namespace, workflowId: exec.workflowId, runId, scheduledEventId: id, requestId: op.requestId } satisfies CallbackToken),
               },
-              links: [workflowEventLink(namespace, exec.workflowId, runId, id, 'EVENT_TYPE_NEXUS_OPERATION_SCHEDULED')],
+              links: [
+                exec.standaloneNexus
+                  ? nexusOperationLink(namespace, exec.standaloneNexus.operationId, runId)
+                  : workflowEventLink(namespace, exec.workflowId, runId, id, 'EVENT_TYPE_NEXUS_OPERATION_SCHEDULED'),
+              ],
             },
           }
         : { cancelOperation: { service: op.service, operation: op.operation, operationId: op.operationToken, operationToken: op.operationToken } };
@@ -310,19 +333,18 @@ export class NexusOperations {
     this.h.requireNamespace(request.namespace);
     const { exec, op, kind } = this.byToken(request.taskToken);
     if (kind === 'cancel') {
-      op.cancel!.phase = 'done';
-      this.h.deliver(exec, [['EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED', { requestedEventId: op.cancel!.requestedEventId, scheduledEventId: op.scheduledEventId }]]);
+      this.cancelAnswered(exec, op, undefined);
       this.h.save(exec);
       return {};
     }
     const start = request.response?.startOperation;
     if (start?.syncSuccess) this.finish(exec, op, 'COMPLETED', { result: start.syncSuccess.payload ?? {} });
     else if (start?.asyncSuccess) this.started(exec, op, start.asyncSuccess.operationToken || start.asyncSuccess.operationId || '', start.asyncSuccess.links ?? []);
-    else if (start?.failure) this.finish(exec, op, start.failure.canceledFailureInfo ? 'CANCELED' : 'FAILED', { failure: this.wrap(op, start.failure) });
+    else if (start?.failure) this.finish(exec, op, start.failure.canceledFailureInfo ? 'CANCELED' : 'FAILED', { cause: start.failure });
     else if (start?.operationError) {
       const cause = nexusFailure(start.operationError.failure);
       const canceled = start.operationError.operationState === 'canceled';
-      this.finish(exec, op, canceled ? 'CANCELED' : 'FAILED', { failure: this.wrap(op, canceled ? { ...cause, canceledFailureInfo: {} } : cause) });
+      this.finish(exec, op, canceled ? 'CANCELED' : 'FAILED', { cause: canceled ? { ...cause, canceledFailureInfo: {} } : cause });
     } else throw invalidArgument('invalid response: a start operation response must be sync, async or a failure');
     this.h.save(exec);
     return {};
@@ -343,6 +365,10 @@ export class NexusOperations {
     if (retryable) {
       const retryTime = this.h.clock.now() + Math.min(1000 * 2 ** (state.attempt - 1), MAX_BACKOFF_MS);
       if (!op.scheduleToCloseMs || retryTime < op.scheduledTime + op.scheduleToCloseMs) {
+        if (kind === 'start') {
+          op.lastAttemptFailure = failure;
+          op.lastAttemptCompleteTime = this.h.clock.now();
+        }
         state.phase = 'backoff';
         state.attempt += 1;
         state.retryTime = retryTime;
@@ -352,11 +378,8 @@ export class NexusOperations {
         return {};
       }
     }
-    if (kind === 'start') this.finish(exec, op, 'FAILED', { failure: this.wrap(op, failure) });
-    else {
-      op.cancel!.phase = 'done';
-      this.h.deliver(exec, [['EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED', { requestedEventId: op.cancel!.requestedEventId, scheduledEventId: op.scheduledEventId, failure }]]);
-    }
+    if (kind === 'start') this.finish(exec, op, 'FAILED', { cause: failure });
+    else this.cancelAnswered(exec, op, failure);
     this.h.save(exec);
     return {};
   }
@@ -367,19 +390,42 @@ export class NexusOperations {
     op.phase = 'started';
     op.token = undefined;
     op.operationToken = operationToken;
-    const [event] = this.h.deliver(exec, [
-      ['EVENT_TYPE_NEXUS_OPERATION_STARTED', { scheduledEventId: op.scheduledEventId, operationId: operationToken, requestId: op.requestId, operationToken }],
-    ]);
     const temporalLinks = links.map(temporalLink).filter((link): link is Pb => !!link);
-    if (event && temporalLinks.length > 0) event.links = temporalLinks;
+    if (exec.standaloneNexus) this.standalone.started(exec, temporalLinks);
+    else {
+      const [event] = this.h.deliver(exec, [
+        ['EVENT_TYPE_NEXUS_OPERATION_STARTED', { scheduledEventId: op.scheduledEventId, operationId: operationToken, requestId: op.requestId, operationToken }],
+      ]);
+      if (event && temporalLinks.length > 0) event.links = temporalLinks;
+    }
     if (op.cancel?.phase === 'waiting') this.dispatchCancel(exec, op);
   }
 
-  /** The operation's end: its closing event for the workflow, and nothing left of it here. */
-  private finish(exec: ExecutionRecord, op: NexusOperationState, outcome: 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TIMED_OUT', attributes: Pb): void {
+  /** The handler answered a cancel request: done, with its failure if it refused. */
+  private cancelAnswered(exec: ExecutionRecord, op: NexusOperationState, failure: Pb | undefined): void {
+    const cancel = op.cancel!;
+    cancel.phase = 'done';
+    cancel.failure = failure;
+    if (exec.standaloneNexus) return;
+    const attributes = { requestedEventId: cancel.requestedEventId, scheduledEventId: op.scheduledEventId };
+    this.h.deliver(exec, [failure ? ['EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED', { ...attributes, failure }] : ['EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED', attributes]]);
+  }
+
+  /** Stops everything the operation had going: its timers, its hold on the clock, its slot. */
+  release(exec: ExecutionRecord, op: NexusOperationState): void {
     for (const kind of ['timeout', 'retry', 'task']) this.h.clearTimer(exec, `nexus:${op.scheduledEventId}:${kind}`);
     this.h.release(exec, lock(op.scheduledEventId));
     if (exec.nexusOperations) delete exec.nexusOperations[op.scheduledEventId];
+  }
+
+  /**
+   * The operation's end, with the handler's result or failure (`cause`): a closing event wrapping it
+   * in a NexusOperationFailure for the workflow, or the outcome of a standalone operation as it is.
+   */
+  private finish(exec: ExecutionRecord, op: NexusOperationState, outcome: 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TIMED_OUT', answer: { result?: Pb; cause?: Pb }): void {
+    this.release(exec, op);
+    if (exec.standaloneNexus) return this.standalone.closed(exec, op, outcome, answer);
+    const attributes = answer.cause ? { failure: this.wrap(op, answer.cause) } : { result: answer.result };
     this.h.deliver(exec, [[`EVENT_TYPE_NEXUS_OPERATION_${outcome}`, { scheduledEventId: op.scheduledEventId, requestId: op.requestId, ...attributes }]]);
   }
 
@@ -410,9 +456,7 @@ export class NexusOperations {
     if (!op) return;
     switch (task.kind) {
       case 'timeout':
-        this.finish(exec, op, 'TIMED_OUT', {
-          failure: this.wrap(op, { message: 'operation timed out', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' } }),
-        });
+        this.finish(exec, op, 'TIMED_OUT', { cause: { message: 'operation timed out', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' } } });
         break;
       case 'retry':
         if (op.phase === 'backoff') this.dispatchStart(exec, op);
@@ -475,16 +519,16 @@ export class NexusOperations {
           this.finish(caller, op, 'COMPLETED', { result: attributes.result?.payloads?.[0] ?? {} });
           break;
         case 'WORKFLOW_EXECUTION_STATUS_CANCELED':
-          this.finish(caller, op, 'CANCELED', { failure: this.wrap(op, { message: 'operation canceled', canceledFailureInfo: { details: attributes.details } }) });
+          this.finish(caller, op, 'CANCELED', { cause: { message: 'operation canceled', canceledFailureInfo: { details: attributes.details } } });
           break;
         case 'WORKFLOW_EXECUTION_STATUS_FAILED':
-          this.finish(caller, op, 'FAILED', { failure: this.wrap(op, attributes.failure ?? { message: 'operation failed' }) });
+          this.finish(caller, op, 'FAILED', { cause: attributes.failure ?? { message: 'operation failed' } });
           break;
         case 'WORKFLOW_EXECUTION_STATUS_TERMINATED':
-          this.finish(caller, op, 'FAILED', { failure: this.wrap(op, { message: 'operation terminated', terminatedFailureInfo: {} }) });
+          this.finish(caller, op, 'FAILED', { cause: { message: 'operation terminated', terminatedFailureInfo: {} } });
           break;
         default:
-          this.finish(caller, op, 'FAILED', { failure: this.wrap(op, { message: 'operation exceeded internal timeout', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' } }) });
+          this.finish(caller, op, 'FAILED', { cause: { message: 'operation exceeded internal timeout', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' } } });
       }
       this.h.save(caller);
     }

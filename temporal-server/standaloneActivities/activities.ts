@@ -604,7 +604,7 @@ export class StandaloneActivities {
       this.finish(exec, exec.activities[ACTIVITY_SLOT], 'WORKFLOW_EXECUTION_STATUS_TERMINATED', { failure });
     }
     h.timers.clearRun(exec.namespace, exec.runId);
-    h.store.deleteExecution(exec.namespace, exec.runId);
+    h.store.deleteExecution(exec);
     return {};
   }
 

@@ -4,7 +4,7 @@
  */
 process.env.TEMPORAL_SERVER_DB = 'file';
 
-for (const file of ['./basic.test', './lifecycle.test', './messages.test', './tasks.test', './local.test', './searchAttributes.test', './schedules.test', './standaloneActivities.test', './activityOps.test', './nexus.test']) {
+for (const file of ['./basic.test', './lifecycle.test', './messages.test', './tasks.test', './local.test', './searchAttributes.test', './schedules.test', './standaloneActivities.test', './activityOps.test', './nexus.test', './nexusStandalone.test']) {
   describe(`file-backed: ${file.slice(2, -5)}`, () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(file);
