@@ -1,20 +1,6 @@
-import type { Db } from '../../db/knex';
-import { call, startApi, type RunningApi } from '../support/api';
+import { call } from '../support/api';
+import { api } from '../support/apiPerFile';
 import { expectProblem } from '../support/applicationsApi';
-import { testDb } from '../support/database';
-
-let db: Db;
-let api: RunningApi;
-
-beforeAll(async () => {
-  db = testDb();
-  api = await startApi(db);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await db?.destroy();
-});
 
 describe('problem title and detail by Accept-Language', () => {
   test('when no language is asked for, then Chinese (zh-CN), with the same code', async () => {
