@@ -34,13 +34,6 @@ const WRITE_BEFORE_STATE = 'step-written-before-state';
 const ACCEPTANCE_REQUESTS_REVIEW = 'acceptance-requests-review';
 
 /**
- * Runs with this marker record the acceptance as a local activity: the worker writes it inside the
- * run's first workflow task, so the station's answer waits for one workflow task and no activity task
- * queued through the engine. Older runs recorded it as an ordinary activity.
- */
-const ACCEPTANCE_RECORDED_LOCALLY = 'acceptance-recorded-locally';
-
-/**
  * Runs with this marker take an extension granted after the deadline as the law means it: when the new
  * deadline lies ahead, the application is no longer overdue (read model and state), and the deadline
  * watcher arms the warning and the overdue mark again for the new deadline. Runs started before it
@@ -55,12 +48,10 @@ const EXTENSION_CLEARS_OVERDUE = 'extension-clears-overdue';
  */
 const UPSERTS_SEARCH_ATTRIBUTES = 'upserts-search-attributes';
 
-const activityOptions = {
+const activities = wf.proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: [DUPLICATE_APPLICATION, RESUMPTION_OUTDATED] },
-} satisfies wf.ActivityOptions & wf.LocalActivityOptions;
-const activities = wf.proxyActivities<ApplicationActivities>(activityOptions);
-const localActivities = wf.proxyLocalActivities<ApplicationActivities>(activityOptions);
+});
 
 const reject = (type: string, message: string): never => {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -423,9 +414,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     acceptance = 'recorded';
   } else {
     const reviewWithAcceptance = wf.patched(ACCEPTANCE_REQUESTS_REVIEW);
-    const recordAcceptance = wf.patched(ACCEPTANCE_RECORDED_LOCALLY) ? localActivities.recordAcceptance : activities.recordAcceptance;
     try {
-      await recordAcceptance({
+      await activities.recordAcceptance({
         ...input,
         workflowId: wf.workflowInfo().workflowId,
         runId: wf.workflowInfo().runId,
