@@ -5,6 +5,8 @@ import type { Pb } from '../proto';
 import type { Engine } from '../engine';
 import { executionInfo } from '../executionInfo';
 import type { ExecutionRecord, VisibilityQuery } from '../store';
+import type { SaType } from '../searchAttributes';
+import { countAnswer } from './countWorkflowExecutions';
 
 const DEFAULT_PAGE_SIZE = 1000;
 
@@ -35,4 +37,27 @@ export function listPage(h: Engine, namespace: string, query: VisibilityQuery, r
   const { records, keys } = h.store.listVisibility(namespace, query, pageSize + 1, after);
   const nextPageToken = records.length > pageSize ? Buffer.from(JSON.stringify(keys[pageSize - 1])) : Buffer.alloc(0);
   return { records: records.slice(0, pageSize), nextPageToken };
+}
+
+/**
+ * List and count of one kind of standalone record (activities, Nexus operations): the filter language
+ * over the namespace's attributes and the kind's own, within the kind's division of the runs.
+ */
+export function standaloneListing(h: Engine, attributes: Record<string, SaType>, division: NonNullable<VisibilityQuery['division']>) {
+  const compiled = (request: Pb, kind: 'list' | 'count') => {
+    const namespace = h.requireNamespace(request.namespace);
+    return { namespace, query: { ...compileQuery(request.query, { ...h.store.customSearchAttributes(namespace), ...attributes }, kind), division } };
+  };
+  return {
+    /** The page a list request asks for (see `listPage`). */
+    page(request: Pb): { records: ExecutionRecord[]; nextPageToken: Buffer } {
+      const { namespace, query } = compiled(request, 'list');
+      return listPage(h, namespace, query, request);
+    },
+    /** How many match, or how many per ExecutionStatus with GROUP BY. */
+    count(request: Pb): Pb {
+      const { namespace, query } = compiled(request, 'count');
+      return countAnswer(h, namespace, query);
+    },
+  };
 }

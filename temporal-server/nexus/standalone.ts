@@ -16,9 +16,7 @@ import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '..
 import { duration, timestamp, toMs, type Pb } from '../proto';
 import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes, type SaType } from '../searchAttributes';
 import { NEXUS_KEY_PREFIX as KEY_PREFIX, type ExecutionRecord, type ExecutionStatus } from '../store';
-import { countAnswer } from '../handlers/countWorkflowExecutions';
-import { listPage } from '../handlers/listWorkflowExecutions';
-import { compileQuery } from '../visibility';
+import { standaloneListing } from '../handlers/listWorkflowExecutions';
 import type { NexusOperations, NexusOperationState } from './operations';
 
 /** What a standalone operation's record holds besides the one operation. */
@@ -67,10 +65,14 @@ const WAIT_STAGES = ['NEXUS_OPERATION_WAIT_STAGE_STARTED', 'NEXUS_OPERATION_WAIT
 const operationStatus = (status: ExecutionStatus): string => status.replace('WORKFLOW_EXECUTION_STATUS_', 'NEXUS_OPERATION_EXECUTION_STATUS_');
 
 export class StandaloneNexusOperations {
+  private readonly listing;
+
   constructor(
     private readonly engine: Engine,
     private readonly operations: NexusOperations,
-  ) {}
+  ) {
+    this.listing = standaloneListing(engine, OPERATION_ATTRIBUTES, 'nexus');
+  }
 
   // ---------------------------------------------------------------- finding
 
@@ -415,21 +417,14 @@ export class StandaloneNexusOperations {
 
   // ---------------------------------------------------------------- visibility
 
-  private compile(namespace: string, query: string | undefined, kind: 'list' | 'count') {
-    const compiled = compileQuery(query, { ...this.engine.store.customSearchAttributes(namespace), ...OPERATION_ATTRIBUTES }, kind);
-    return { ...compiled, division: 'nexus' as const };
-  }
-
   /** ListNexusOperationExecutions: the operations a filter matches, newest first by default, paged by keyset. */
   list(request: Pb): Pb {
-    const namespace = this.engine.requireNamespace(request.namespace);
-    const { records, nextPageToken } = listPage(this.engine, namespace, this.compile(namespace, request.query, 'list'), request);
+    const { records, nextPageToken } = this.listing.page(request);
     return { operations: records.map((exec) => this.listInfo(exec)), nextPageToken };
   }
 
   /** CountNexusOperationExecutions: how many match, or how many per ExecutionStatus with GROUP BY. */
   count(request: Pb): Pb {
-    const namespace = this.engine.requireNamespace(request.namespace);
-    return countAnswer(this.engine, namespace, this.compile(namespace, request.query, 'count'));
+    return this.listing.count(request);
   }
 }

@@ -20,9 +20,7 @@ import { alreadyExists, failedPrecondition, invalidArgument, notFound, ServiceEr
 import { duration, timestamp, toMs, type Pb } from '../proto';
 import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes, type SaType } from '../searchAttributes';
 import { ACTIVITY_KEY_PREFIX as KEY_PREFIX, type ActivityState, type ExecutionRecord, type ExecutionStatus } from '../store';
-import { countAnswer } from '../handlers/countWorkflowExecutions';
-import { listPage } from '../handlers/listWorkflowExecutions';
-import { compileQuery } from '../visibility';
+import { standaloneListing } from '../handlers/listWorkflowExecutions';
 
 /** What a standalone activity's record holds besides the one activity. */
 export interface StandaloneActivityInfo {
@@ -71,7 +69,11 @@ export const activityStatus = (status: ExecutionStatus): string => status.replac
 const stringPayload = (text: string): Pb => ({ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(text)) });
 
 export class StandaloneActivities {
-  constructor(private readonly engine: Engine) {}
+  private readonly listing;
+
+  constructor(private readonly engine: Engine) {
+    this.listing = standaloneListing(engine, ACTIVITY_ATTRIBUTES, 'activity');
+  }
 
   // ---------------------------------------------------------------- finding
 
@@ -610,21 +612,14 @@ export class StandaloneActivities {
 
   // ---------------------------------------------------------------- visibility
 
-  private compile(namespace: string, query: string | undefined, kind: 'list' | 'count') {
-    const compiled = compileQuery(query, { ...this.engine.store.customSearchAttributes(namespace), ...ACTIVITY_ATTRIBUTES }, kind);
-    return { ...compiled, division: 'activity' as const };
-  }
-
   /** ListActivityExecutions: the activities a filter matches, newest first by default, paged by keyset. */
   list(request: Pb): Pb {
-    const namespace = this.engine.requireNamespace(request.namespace);
-    const { records, nextPageToken } = listPage(this.engine, namespace, this.compile(namespace, request.query, 'list'), request);
+    const { records, nextPageToken } = this.listing.page(request);
     return { executions: records.map((exec) => this.listInfo(exec)), nextPageToken };
   }
 
   /** CountActivityExecutions: how many match, or how many per ExecutionStatus with GROUP BY. */
   count(request: Pb): Pb {
-    const namespace = this.engine.requireNamespace(request.namespace);
-    return countAnswer(this.engine, namespace, this.compile(namespace, request.query, 'count'));
+    return this.listing.count(request);
   }
 }
