@@ -17,6 +17,7 @@ import { duration, timestamp, toMs, type Pb } from '../proto';
 import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes, type SaType } from '../searchAttributes';
 import { NEXUS_KEY_PREFIX as KEY_PREFIX, type ExecutionRecord, type ExecutionStatus } from '../store';
 import { standaloneListing } from '../handlers/listWorkflowExecutions';
+import { claimId, standaloneRun } from '../standaloneRecords';
 import type { NexusOperations, NexusOperationState } from './operations';
 
 /** What a standalone operation's record holds besides the one operation. */
@@ -123,23 +124,19 @@ export class StandaloneNexusOperations {
     if (!endpoint) throw notFound(`could not find Nexus endpoint by name: ${request.endpoint}`);
     const startRequestId: string = request.requestId || randomUUID();
 
-    const current = h.store.getCurrentRun(namespace, KEY_PREFIX + operationId);
-    if (current) {
-      if (current.startRequestIds.includes(startRequestId)) return { runId: current.runId, started: true };
-      const taken = () => {
+    const existing = claimId(
+      h,
+      h.store.getCurrentRun(namespace, KEY_PREFIX + operationId),
+      { requestId: startRequestId, reuse: reuse.replace('NEXUS_OPERATION_ID_REUSE_POLICY_', ''), conflict: conflict.replace('NEXUS_OPERATION_ID_CONFLICT_POLICY_', '') },
+      (current) => {
         const requestId = current.startRequestIds[0] ?? '';
         return alreadyExists(`nexus operation execution already started: request_id=${requestId}, run_id=${current.runId}`, {
           type: 'temporal.api.errordetails.v1.NexusOperationExecutionAlreadyStartedFailure',
           value: { startRequestId: requestId, runId: current.runId },
         });
-      };
-      if (current.status === RUNNING) {
-        if (conflict !== 'NEXUS_OPERATION_ID_CONFLICT_POLICY_USE_EXISTING') throw taken();
-        return { runId: current.runId, started: false };
-      }
-      if (reuse === 'NEXUS_OPERATION_ID_REUSE_POLICY_REJECT_DUPLICATE') throw taken();
-      if (reuse === 'NEXUS_OPERATION_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && current.status === 'WORKFLOW_EXECUTION_STATUS_COMPLETED') throw taken();
-    }
+      },
+    );
+    if (existing) return existing;
 
     const now = h.clock.now();
     const runId = randomUUID();
@@ -162,31 +159,7 @@ export class StandaloneNexusOperations {
       attempt: 1,
     };
     const exec: ExecutionRecord = {
-      namespace,
-      workflowId: KEY_PREFIX + operationId,
-      runId,
-      workflowType: request.operation,
-      taskQueue: '',
-      status: RUNNING,
-      startTime: now,
-      executionTime: now,
-      startRequestIds: [startRequestId],
-      requestIds: [],
-      executionTimeoutMs: 0,
-      runTimeoutMs: 0,
-      workflowTaskTimeoutMs: 0,
-      memo: {},
-      searchAttributes,
-      nextEventId: 1,
-      bufferedEvents: [],
-      workflowTaskNeeded: false,
-      lastCompletedStartedEventId: 0,
-      stickyScheduleToStartMs: 0,
-      activities: {},
-      timers: {},
-      updates: {},
-      cancelRequested: false,
-      historySizeBytes: 0,
+      ...standaloneRun({ namespace, key: KEY_PREFIX + operationId, runId, type: request.operation, taskQueue: '', now, requestId: startRequestId, searchAttributes }),
       standaloneNexus: {
         operationId,
         endpoint: request.endpoint,

@@ -21,6 +21,7 @@ import { duration, timestamp, toMs, type Pb } from '../proto';
 import { asIndexedFields, mergeSearchAttributes, setOrUnset, validateSearchAttributes, type SaType } from '../searchAttributes';
 import { ACTIVITY_KEY_PREFIX as KEY_PREFIX, type ActivityState, type ExecutionRecord, type ExecutionStatus } from '../store';
 import { standaloneListing } from '../handlers/listWorkflowExecutions';
+import { claimId, standaloneRun } from '../standaloneRecords';
 
 /** What a standalone activity's record holds besides the one activity. */
 export interface StandaloneActivityInfo {
@@ -131,23 +132,17 @@ export class StandaloneActivities {
     const given = request.searchAttributes?.indexedFields;
     const validated = validateSearchAttributes(h.store, namespace, given);
 
-    const current = h.store.getCurrentRun(namespace, KEY_PREFIX + activityId);
-    if (current) {
-      if (current.startRequestIds.includes(requestId)) return { runId: current.runId, started: true };
-      const taken = () =>
+    const existing = claimId(
+      h,
+      h.store.getCurrentRun(namespace, KEY_PREFIX + activityId),
+      { requestId, reuse: reuse.replace('ACTIVITY_ID_REUSE_POLICY_', ''), conflict: conflict.replace('ACTIVITY_ID_CONFLICT_POLICY_', ''), attachRequestId: request.onConflictOptions?.attachRequestId },
+      (current) =>
         alreadyExists('activity execution already started', {
           type: 'temporal.api.errordetails.v1.ActivityExecutionAlreadyStartedFailure',
           value: { startRequestId: current.startRequestIds[0] ?? '', runId: current.runId },
-        });
-      if (current.status === RUNNING) {
-        if (conflict !== 'ACTIVITY_ID_CONFLICT_POLICY_USE_EXISTING') throw taken();
-        if (request.onConflictOptions?.attachRequestId) current.startRequestIds.push(requestId);
-        h.save(current);
-        return { runId: current.runId, started: false };
-      }
-      if (reuse === 'ACTIVITY_ID_REUSE_POLICY_REJECT_DUPLICATE') throw taken();
-      if (reuse === 'ACTIVITY_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && current.status === 'WORKFLOW_EXECUTION_STATUS_COMPLETED') throw taken();
-    }
+        }),
+    );
+    if (existing) return existing;
 
     const now = h.clock.now();
     const startDelayMs = toMs(request.startDelay);
@@ -157,31 +152,7 @@ export class StandaloneActivities {
     const searchAttributes: Record<string, Pb> = {};
     if (given && Object.keys(given).length > 0) mergeSearchAttributes(searchAttributes, setOrUnset(asIndexedFields(validated, given)));
     const exec: ExecutionRecord = {
-      namespace,
-      workflowId: KEY_PREFIX + activityId,
-      runId,
-      workflowType: request.activityType.name,
-      taskQueue: request.taskQueue.name,
-      status: RUNNING,
-      startTime: now,
-      executionTime: now,
-      startRequestIds: [requestId],
-      requestIds: [],
-      executionTimeoutMs: 0,
-      runTimeoutMs: 0,
-      workflowTaskTimeoutMs: 0,
-      memo: {},
-      searchAttributes,
-      nextEventId: 1,
-      bufferedEvents: [],
-      workflowTaskNeeded: false,
-      lastCompletedStartedEventId: 0,
-      stickyScheduleToStartMs: 0,
-      activities: {},
-      timers: {},
-      updates: {},
-      cancelRequested: false,
-      historySizeBytes: 0,
+      ...standaloneRun({ namespace, key: KEY_PREFIX + activityId, runId, type: request.activityType.name, taskQueue: request.taskQueue.name, now, requestId, searchAttributes }),
       standaloneActivity: {
         activityId,
         identity: request.identity ?? '',
