@@ -5,7 +5,7 @@ import { migrateAllDown, migrateToLatest } from '../../db/migrate';
 import { migrationSource } from '../../db/migrations';
 import { seedReferenceData } from '../../db/seed/referenceData';
 import { testDb } from '../support/database';
-import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
+import { COUNTIES, newCitizen, stationIn, unservedWorkflowSettings } from '../support/fixtures';
 
 /** A database of this file's own on the test cluster, so rolling back touches nothing else. */
 async function freshDatabase(): Promise<{ db: Db; drop(): Promise<void> }> {
@@ -69,6 +69,7 @@ describe('the data model', () => {
     deadlineAt: new Date(Date.now() + 60 * 86_400_000),
     fingerprintCaptured: true,
     appearanceChanged: false,
+    workflowSettings: unservedWorkflowSettings(),
   });
 
   test('when two stations insert an application for the same person at once, then exactly one is kept', async () => {

@@ -93,10 +93,16 @@ export async function newToken(
 }
 
 /**
+ * The workflow settings of an application row a test writes straight into the read model: task
+ * queues no engine serves. A row without settings would count as every deployment's, and another
+ * file's reconciliation pass would take it for one of its own lost workflows and restart it in that
+ * file's engine, whose skipped time its timers then move.
+ */
+export const unservedWorkflowSettings = () => JSON.stringify(applicationSettings({ ...loadConfig(), TEMPORAL_TASK_QUEUE_PREFIX: 'no-engine' }));
+
+/**
  * An application written straight into the read model, with no workflow behind it (for the routes
- * that read nothing else). It is recorded as accepted onto task queues no engine serves: a row
- * without settings would count as every deployment's, and another file's reconciliation pass would
- * take it for one of its own lost workflows and restart it in that file's engine.
+ * that read nothing else), recorded onto task queues no engine serves (`unservedWorkflowSettings`).
  */
 export async function recordApplication(
   db: Db,
@@ -115,7 +121,7 @@ export async function recordApplication(
     deadlineAt: new Date(acceptedAt.getTime() + 60 * DAY_MS),
     fingerprintCaptured: true,
     appearanceChanged: false,
-    workflowSettings: JSON.stringify(applicationSettings({ ...loadConfig(), TEMPORAL_TASK_QUEUE_PREFIX: 'no-engine' })),
+    workflowSettings: unservedWorkflowSettings(),
     ...row,
   });
   return id;
