@@ -15,12 +15,16 @@ export function freshDataDir(prefix: string): string {
   return path.join(parent, 'data');
 }
 
-/** Starts `node dist/main.js` in its own process group (as a terminal would), and waits for /health. */
+/**
+ * Starts `node dist/main.js` in its own process group (as a terminal would), and waits for /health:
+ * a first start (initdb, migrations, the demo's seed and imports) takes 10-20 s alone, and longer
+ * beside the rest of the suite on two cores.
+ */
 export async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
   const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
   const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
-  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 60_000, 'npm start to serve');
+  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 120_000, 'npm start to serve');
   return child;
 }
 
