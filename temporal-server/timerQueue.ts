@@ -7,6 +7,7 @@
 import type { ScheduledEntry, VirtualClock } from './clock';
 
 export type ActivityTimeoutKind = 'schedule-to-close' | 'schedule-to-start' | 'start-to-close' | 'heartbeat';
+export type NexusTimeoutKind = 'schedule-to-close' | 'schedule-to-start' | 'start-to-close';
 
 export type TimerTask =
   /** A workflow's own timer (StartTimer command). */
@@ -24,8 +25,8 @@ export type TimerTask =
   | { type: 'startDelay' }
   /** A schedule's next wake-up (`schedules/`): set under the run key `schedule:<id>`. */
   | { type: 'scheduleWakeup'; scheduleId: string }
-  /** A Nexus operation's schedule-to-close timeout, next attempt, or a task out with a worker too long (`nexus/`). */
-  | { type: 'nexus'; scheduledEventId: number; kind: 'timeout' | 'retry' | 'task'; token?: string };
+  /** One of a Nexus operation's three timeouts, its next attempt, or a task out with a worker too long (`nexus/`). */
+  | { type: 'nexus'; scheduledEventId: number; kind: NexusTimeoutKind | 'retry' | 'task'; token?: string };
 
 /** At most one task of each name per run: setting it again replaces the earlier one. */
 export function timerName(task: TimerTask): string {

@@ -8,8 +8,10 @@
  * carries a completion callback (`temporal://system` and a token naming the caller's operation),
  * which this server delivers in-process when the run closes. RequestCancelNexusOperation records
  * NEXUS_OPERATION_CANCEL_REQUESTED and, once the operation has started, sends a cancel task to the
- * handler (NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED / _FAILED). The schedule-to-close timeout is a
- * timer task on the virtual clock (NEXUS_OPERATION_TIMED_OUT), so time skipping drives it.
+ * handler (NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED / _FAILED). The three timeouts are timer tasks
+ * on the virtual clock (NEXUS_OPERATION_TIMED_OUT), so time skipping drives them: schedule-to-close
+ * from the schedule, schedule-to-start until the operation starts (a sync answer or an async
+ * start), start-to-close from an async start until it ends.
  *
  * The state lives in the caller's run record (`nexusOperations`), so it is written with the run in
  * the same unit of work and rebuilt at start ({@link NexusOperations.recoverRun}).
@@ -18,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { RUNNING, type Engine } from '../engine';
 import { invalidArgument, notFound } from '../errors';
 import { duration, timestamp, toMs, type Pb } from '../proto';
-import type { TimerTask } from '../timerQueue';
+import type { NexusTimeoutKind, TimerTask } from '../timerQueue';
 import type { ExecutionRecord, ExecutionStatus } from '../store';
 import { NexusEndpoints } from './endpoints';
 import { StandaloneNexusOperations } from './standalone';
@@ -54,7 +56,12 @@ export interface NexusOperationState {
   nexusHeader: Record<string, string>;
   requestId: string;
   scheduleToCloseMs: number;
+  /** 0 when not set; absent in records written before they were enforced. */
+  scheduleToStartMs?: number;
+  startToCloseMs?: number;
   scheduledTime: number;
+  /** When the handler started it asynchronously (start-to-close counts from here). */
+  startedTime?: number;
   /** `scheduled`: a start task on the queue or with a worker; `backoff`: waiting to retry it; `started`: async, running. */
   phase: 'scheduled' | 'backoff' | 'started';
   attempt: number;
@@ -96,6 +103,12 @@ function decode<T>(text: string | Buffer | undefined): T | undefined {
 }
 
 const lock = (id: number) => `nexus:${id}`;
+const timerKinds = ['schedule-to-close', 'schedule-to-start', 'start-to-close', 'retry', 'task'] as const;
+const TIMEOUT_TYPE: Record<NexusTimeoutKind, string> = {
+  'schedule-to-close': 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE',
+  'schedule-to-start': 'TIMEOUT_TYPE_SCHEDULE_TO_START',
+  'start-to-close': 'TIMEOUT_TYPE_START_TO_CLOSE',
+};
 
 /** `NexusOperationScheduled` ↔ `EVENT_TYPE_NEXUS_OPERATION_SCHEDULED`, as Nexus links name event types. */
 const pascal = (eventType: string) =>
@@ -147,12 +160,22 @@ export class NexusOperations {
 
   // ---------------------------------------------------------------- commands
 
+  /**
+   * An operation's timeouts as the real server trims them (0: not set): schedule-to-close at most
+   * `maxMs` (a caller's run timeout) when that is set, the other two at most schedule-to-close.
+   */
+  timeouts(attributes: Pb, maxMs = 0): { scheduleToCloseMs: number; scheduleToStartMs: number; startToCloseMs: number } {
+    let scheduleToCloseMs = toMs(attributes.scheduleToCloseTimeout);
+    if (maxMs && (!scheduleToCloseMs || scheduleToCloseMs > maxMs)) scheduleToCloseMs = maxMs;
+    const trim = (ms: number) => (scheduleToCloseMs && ms > scheduleToCloseMs ? scheduleToCloseMs : ms);
+    return { scheduleToCloseMs, scheduleToStartMs: trim(toMs(attributes.scheduleToStartTimeout)), startToCloseMs: trim(toMs(attributes.startToCloseTimeout)) };
+  }
+
   /** The ScheduleNexusOperation command. An endpoint not registered fails the operation at once. */
   schedule(exec: ExecutionRecord, attributes: Pb, completedId: number): void {
     const endpoint = this.endpoints.byName(attributes.endpoint ?? '');
     const requestId = randomUUID();
-    let scheduleToCloseMs = toMs(attributes.scheduleToCloseTimeout);
-    if (!scheduleToCloseMs || (exec.runTimeoutMs && scheduleToCloseMs > exec.runTimeoutMs)) scheduleToCloseMs = exec.runTimeoutMs;
+    const { scheduleToCloseMs, scheduleToStartMs, startToCloseMs } = this.timeouts(attributes, exec.runTimeoutMs);
     const nexusHeader: Record<string, string> = {};
     for (const [name, value] of Object.entries((attributes.nexusHeader ?? {}) as Record<string, string>)) nexusHeader[name.toLowerCase()] = value;
     const event = this.h.append(exec, 'EVENT_TYPE_NEXUS_OPERATION_SCHEDULED', {
@@ -165,8 +188,8 @@ export class NexusOperations {
       workflowTaskCompletedEventId: completedId,
       requestId,
       endpointId: endpoint?.id ?? '',
-      scheduleToStartTimeout: attributes.scheduleToStartTimeout,
-      startToCloseTimeout: attributes.startToCloseTimeout,
+      scheduleToStartTimeout: scheduleToStartMs ? duration(scheduleToStartMs) : undefined,
+      startToCloseTimeout: startToCloseMs ? duration(startToCloseMs) : undefined,
     });
     const op: NexusOperationState = {
       scheduledEventId: event.eventId,
@@ -178,6 +201,8 @@ export class NexusOperations {
       nexusHeader,
       requestId,
       scheduleToCloseMs,
+      scheduleToStartMs,
+      startToCloseMs,
       scheduledTime: this.h.clock.now(),
       phase: 'scheduled',
       attempt: 1,
@@ -189,10 +214,10 @@ export class NexusOperations {
     this.begin(exec, op);
   }
 
-  /** The operation is on: its timeout armed and its start request on the endpoint's queue. */
+  /** The operation is on: its timeouts armed and its start request on the endpoint's queue. */
   begin(exec: ExecutionRecord, op: NexusOperationState): void {
     exec.nexusOperations = { ...exec.nexusOperations, [op.scheduledEventId]: op };
-    this.armTimeout(exec, op);
+    this.armTimeouts(exec, op);
     this.dispatchStart(exec, op);
   }
 
@@ -285,8 +310,7 @@ export class NexusOperations {
     if (!exec || exec.status !== RUNNING || !op) return undefined;
     if (kind === 'start' ? op.phase !== 'scheduled' || op.token !== token : op.cancel?.phase !== 'scheduled' || op.cancel.token !== token) return undefined;
     const now = this.h.clock.now();
-    const remaining = op.scheduleToCloseMs ? op.scheduledTime + op.scheduleToCloseMs - now : NEXUS_TASK_TIMEOUT_MS;
-    const timeoutMs = Math.max(1, Math.min(remaining, NEXUS_TASK_TIMEOUT_MS));
+    const timeoutMs = Math.max(1, Math.min(this.nearestDeadline(op, kind) - now, NEXUS_TASK_TIMEOUT_MS));
     this.h.setTimer(exec, now + timeoutMs, { type: 'nexus', scheduledEventId: id, kind: 'task', token });
     const taskToken: NexusTaskToken = { kind: 'nexus', namespace, runId, id, token, op: kind };
     const header = { ...op.nexusHeader, 'request-timeout': `${timeoutMs}ms` };
@@ -390,6 +414,9 @@ export class NexusOperations {
     op.phase = 'started';
     op.token = undefined;
     op.operationToken = operationToken;
+    op.startedTime = this.h.clock.now();
+    this.h.clearTimer(exec, `nexus:${op.scheduledEventId}:schedule-to-start`);
+    this.armTimeouts(exec, op);
     const temporalLinks = links.map(temporalLink).filter((link): link is Pb => !!link);
     if (exec.standaloneNexus) this.standalone.started(exec, temporalLinks);
     else {
@@ -413,7 +440,7 @@ export class NexusOperations {
 
   /** Stops everything the operation had going: its timers, its hold on the clock, its slot. */
   release(exec: ExecutionRecord, op: NexusOperationState): void {
-    for (const kind of ['timeout', 'retry', 'task']) this.h.clearTimer(exec, `nexus:${op.scheduledEventId}:${kind}`);
+    for (const kind of timerKinds) this.h.clearTimer(exec, `nexus:${op.scheduledEventId}:${kind}`);
     this.h.release(exec, lock(op.scheduledEventId));
     if (exec.nexusOperations) delete exec.nexusOperations[op.scheduledEventId];
   }
@@ -446,8 +473,25 @@ export class NexusOperations {
     };
   }
 
-  private armTimeout(exec: ExecutionRecord, op: NexusOperationState): void {
-    if (op.scheduleToCloseMs) this.h.setTimer(exec, op.scheduledTime + op.scheduleToCloseMs, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind: 'timeout' });
+  /** When each timeout that applies in the operation's phase falls due. */
+  private deadlines(op: NexusOperationState): Partial<Record<NexusTimeoutKind, number>> {
+    const deadlines: Partial<Record<NexusTimeoutKind, number>> = {};
+    if (op.scheduleToCloseMs) deadlines['schedule-to-close'] = op.scheduledTime + op.scheduleToCloseMs;
+    if (op.phase !== 'started' && op.scheduleToStartMs) deadlines['schedule-to-start'] = op.scheduledTime + op.scheduleToStartMs;
+    if (op.phase === 'started' && op.startToCloseMs && op.startedTime !== undefined) deadlines['start-to-close'] = op.startedTime + op.startToCloseMs;
+    return deadlines;
+  }
+
+  /** How long a start or cancel request may stay with a worker: until the operation's nearest timeout. */
+  private nearestDeadline(op: NexusOperationState, kind: 'start' | 'cancel'): number {
+    const { 'schedule-to-close': toClose = Infinity, 'schedule-to-start': toStart = Infinity, 'start-to-close': startToClose = Infinity } = this.deadlines(op);
+    return Math.min(toClose, kind === 'start' ? toStart : startToClose);
+  }
+
+  private armTimeouts(exec: ExecutionRecord, op: NexusOperationState): void {
+    for (const [kind, at] of Object.entries(this.deadlines(op)) as [NexusTimeoutKind, number][]) {
+      this.h.setTimer(exec, at, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind });
+    }
   }
 
   /** A Nexus timer task fell due (`engine.fireTimer`, in its unit of work). */
@@ -455,8 +499,12 @@ export class NexusOperations {
     const op = exec.nexusOperations?.[task.scheduledEventId];
     if (!op) return;
     switch (task.kind) {
-      case 'timeout':
-        this.finish(exec, op, 'TIMED_OUT', { cause: { message: 'operation timed out', timeoutFailureInfo: { timeoutType: 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' } } });
+      case 'schedule-to-close':
+      case 'schedule-to-start':
+      case 'start-to-close':
+        // A timeout of a phase the operation has left no longer applies (the real server's task validation).
+        if (this.deadlines(op)[task.kind] === undefined) break;
+        this.finish(exec, op, 'TIMED_OUT', { cause: { message: 'operation timed out', timeoutFailureInfo: { timeoutType: TIMEOUT_TYPE[task.kind] } } });
         break;
       case 'retry':
         if (op.phase === 'backoff') this.dispatchStart(exec, op);
@@ -480,7 +528,7 @@ export class NexusOperations {
   /** At start: each operation's timers and tasks again (a task that was out with a worker goes out anew). */
   recoverRun(exec: ExecutionRecord): void {
     for (const op of Object.values(exec.nexusOperations ?? {})) {
-      this.armTimeout(exec, op);
+      this.armTimeouts(exec, op);
       if (op.phase === 'scheduled') this.dispatchStart(exec, op);
       else if (op.phase === 'backoff') this.h.setTimer(exec, op.retryTime!, { type: 'nexus', scheduledEventId: op.scheduledEventId, kind: 'retry' });
       const cancel = op.cancel;

@@ -31,9 +31,6 @@ export interface StandaloneNexusInfo {
   identity: string;
   nexusHeader: Record<string, string>;
   userMetadata?: Pb;
-  /** Recorded and shown, not enforced (as for a workflow's operations here). */
-  scheduleToStartMs: number;
-  startToCloseMs: number;
   /** Links the handler attached on start (its workflow run). */
   links: Pb[];
   stateTransitionCount: number;
@@ -153,7 +150,7 @@ export class StandaloneNexusOperations {
       input: request.input,
       nexusHeader,
       requestId: randomUUID(),
-      scheduleToCloseMs: toMs(request.scheduleToCloseTimeout),
+      ...this.operations.timeouts(request),
       scheduledTime: now,
       phase: 'scheduled',
       attempt: 1,
@@ -169,8 +166,6 @@ export class StandaloneNexusOperations {
         identity: request.identity ?? '',
         nexusHeader,
         userMetadata: request.userMetadata,
-        scheduleToStartMs: toMs(request.scheduleToStartTimeout),
-        startToCloseMs: toMs(request.startToCloseTimeout),
         links: [],
         stateTransitionCount: 1,
       },
@@ -297,8 +292,8 @@ export class StandaloneNexusOperations {
       ...this.listInfo(exec),
       state: this.state(exec, op),
       scheduleToCloseTimeout: op.scheduleToCloseMs ? duration(op.scheduleToCloseMs) : undefined,
-      scheduleToStartTimeout: info.scheduleToStartMs ? duration(info.scheduleToStartMs) : undefined,
-      startToCloseTimeout: info.startToCloseMs ? duration(info.startToCloseMs) : undefined,
+      scheduleToStartTimeout: op.scheduleToStartMs ? duration(op.scheduleToStartMs) : undefined,
+      startToCloseTimeout: op.startToCloseMs ? duration(op.startToCloseMs) : undefined,
       attempt: op.attempt,
       expirationTime: op.scheduleToCloseMs ? timestamp(op.scheduledTime + op.scheduleToCloseMs) : undefined,
       lastAttemptCompleteTime: op.lastAttemptCompleteTime !== undefined ? timestamp(op.lastAttemptCompleteTime) : undefined,

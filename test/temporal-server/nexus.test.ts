@@ -2,7 +2,7 @@
  * Nexus through the official SDK: endpoints (OperatorService), and operations a caller workflow
  * runs against a handler worker (`nexus-rpc` service, a sync operation and a `@temporalio/nexus`
  * workflow-run operation): sync result, async result by completion callback, handler and operation
- * failures, schedule-to-close timeout under time skipping, cancellation, and a restart on the same
+ * failures, the three operation timeouts under time skipping, cancellation, and restarts on the same
  * file. Each history is checked for the real server's events and replayed.
  */
 import { mkdtempSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import * as nexus from 'nexus-rpc';
 import { start as startServer } from '../../temporal-server';
 import { greetingService } from './fixtures/nexusService';
-import { callsAndReports, callsEcho, callsGreet, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
+import { callsAndReports, callsEcho, callsGreet, callsWithTimeouts, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
 import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 
 const flaky = new Set<string>();
@@ -270,6 +270,92 @@ describe('Nexus operations from a workflow', () => {
   });
 });
 
+describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () => {
+  /** The Nexus events of the caller's history and the time from one to another, in ms. */
+  async function nexusEvents(handle: WorkflowHandle) {
+    const events = (await historyEvents(handle)).filter((e) => String(E[e.eventType!]).startsWith('EVENT_TYPE_NEXUS_'));
+    const at = (type: number) => seconds(events.find((e) => e.eventType === type)!.eventTime);
+    return { types: events.map((e) => String(E[e.eventType!]).replace('EVENT_TYPE_', '')), between: (from: number, to: number) => at(to) - at(from), events };
+  }
+
+  test('when the operation has not started within its schedule-to-start timeout, then it times out SCHEDULE_TO_START at that instant', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      // Every attempt is refused with a retryable error: the operation backs off (1 s, 2 s, 4 s…) and never starts.
+      const timeouts = { scheduleToCloseTimeout: '1 hour', scheduleToStartTimeout: '30 seconds' };
+      const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2s'), args: [endpoint, 'refuse', 'UNAVAILABLE', timeouts] });
+      expect(await handle.result()).toBe('NexusOperationFailure / TimeoutFailure: SCHEDULE_TO_START');
+      const { types, between, events } = await nexusEvents(handle);
+      expect(types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_TIMED_OUT']);
+      expect(seconds(events[0].nexusOperationScheduledEventAttributes?.scheduleToStartTimeout as never)).toBe(30_000);
+      const after = between(E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT);
+      expect(after).toBeGreaterThanOrEqual(30_000);
+      expect(after).toBeLessThan(30_000 + 1_000);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when the operation starts within its schedule-to-start timeout, sync or async, then that timeout no longer applies', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      // Async: started at once, completed an hour later, long after the minute.
+      const timeouts = { scheduleToCloseTimeout: '1 day', scheduleToStartTimeout: '1 minute' };
+      const async = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2s-async'), args: [endpoint, 'greet', 'Ada', timeouts, 3_600_000] });
+      expect(await async.result()).toBe('ok: Hello, Ada!');
+      const { types, between } = await nexusEvents(async);
+      expect(types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
+      expect(between(E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, E.EVENT_TYPE_NEXUS_OPERATION_COMPLETED)).toBeGreaterThanOrEqual(3_600_000);
+      await expectReplays(async);
+      // Sync: refused once (a retry after 1 s), then answered, within the 30 s.
+      const sync = await env.client.workflow.start(callsWithTimeouts, {
+        taskQueue,
+        workflowId: uniqueId('s2s-sync'),
+        args: [endpoint, 'refuse', 'UNAVAILABLE-once', { scheduleToCloseTimeout: '1 hour', scheduleToStartTimeout: '30 seconds' }],
+      });
+      expect(await sync.result()).toBe('ok: recovered');
+      expect((await nexusEvents(sync)).types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_COMPLETED']);
+      await expectReplays(sync);
+    });
+  });
+
+  test('when a started operation has not completed within its start-to-close timeout, then it times out START_TO_CLOSE that long after STARTED', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const timeouts = { scheduleToCloseTimeout: '2 days', startToCloseTimeout: '1 hour' };
+      const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2c'), args: [endpoint, 'greet', 'late', timeouts, 24 * 3_600_000] });
+      expect(await handle.result()).toBe('NexusOperationFailure / TimeoutFailure: START_TO_CLOSE');
+      const { types, between, events } = await nexusEvents(handle);
+      expect(types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_TIMED_OUT']);
+      expect(seconds(events[0].nexusOperationScheduledEventAttributes?.startToCloseTimeout as never)).toBe(3_600_000);
+      // Counted from the handler's start answer: the STARTED event may carry a later time by a few ms, when it
+      // waited behind the caller's workflow task; never before an hour after the schedule, never a second late.
+      expect(between(E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT)).toBeGreaterThanOrEqual(3_600_000);
+      expect(Math.abs(between(E.EVENT_TYPE_NEXUS_OPERATION_STARTED, E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT) - 3_600_000)).toBeLessThan(1_000);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when a started operation completes within its start-to-close timeout, then it completes', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const timeouts = { scheduleToCloseTimeout: '2 days', startToCloseTimeout: '1 hour' };
+      const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2c-ok'), args: [endpoint, 'greet', 'Bo', timeouts, 59 * 60_000] });
+      expect(await handle.result()).toBe('ok: Hello, Bo!');
+      expect((await nexusEvents(handle)).types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
+      await expectReplays(handle);
+    });
+  });
+
+  test('when schedule-to-start or start-to-close exceeds schedule-to-close, then the event records them trimmed to it, as the real server does', async () => {
+    await withNexusWorker(async (endpoint, taskQueue) => {
+      const timeouts = { scheduleToCloseTimeout: '1 minute', scheduleToStartTimeout: '1 hour', startToCloseTimeout: '1 hour' };
+      const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('trim'), args: [endpoint, 'greet', 'Di', timeouts, 3_600_000] });
+      // Started at once; start-to-close and schedule-to-close then fall due at the same instant.
+      expect(await handle.result()).toMatch(/^NexusOperationFailure \/ TimeoutFailure: (START|SCHEDULE)_TO_CLOSE$/);
+      const attributes = (await nexusEvents(handle)).events[0].nexusOperationScheduledEventAttributes!;
+      expect(seconds(attributes.scheduleToStartTimeout as never)).toBe(60_000);
+      expect(seconds(attributes.startToCloseTimeout as never)).toBe(60_000);
+      await expectReplays(handle);
+    });
+  });
+});
+
 const fileOnly = process.env.TEMPORAL_SERVER_DB === 'file' ? describe.skip : describe;
 
 fileOnly('Nexus across a restart (file)', () => {
@@ -304,6 +390,43 @@ fileOnly('Nexus across a restart (file)', () => {
       expect(outcome.result).toBe('Hello, Grace!');
       const types = await eventTypes(restarted);
       expect(types.filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
+      await expectReplays(restarted);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+  test('when the server restarts while a started operation runs, then its start-to-close timeout is armed again and fires at its instant', async () => {
+    const dbFilename = path.join(mkdtempSync(path.join(tmpdir(), 'temporal-nexus-')), 'temporal.db');
+    let server = await startServer({ dbFilename });
+    let connection = await Connection.connect({ address: server.address });
+    const taskQueue = uniqueQueue();
+    const workflowId = uniqueId('restart-s2c');
+    try {
+      const { name } = await createEndpoint(connection, taskQueue);
+      const timeouts = { scheduleToCloseTimeout: '1 hour', startToCloseTimeout: '3 seconds' };
+      const handle = await new Client({ connection }).workflow.start(callsWithTimeouts, { taskQueue, workflowId, args: [name, 'greet', 'Lin', timeouts, 3_600_000] });
+      let native = await NativeConnection.connect({ address: server.address });
+      let worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
+      await worker.runUntil(async () => {
+        for (let i = 0; i < 200 && !(await eventTypes(handle)).includes('NEXUS_OPERATION_STARTED'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      await native.close();
+      await connection.close();
+      await server.stop();
+
+      server = await startServer({ dbFilename });
+      connection = await Connection.connect({ address: server.address });
+      native = await NativeConnection.connect({ address: server.address });
+      worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
+      const restarted = new Client({ connection }).workflow.getHandle(workflowId);
+      expect(await worker.runUntil(restarted.result())).toBe('NexusOperationFailure / TimeoutFailure: START_TO_CLOSE');
+      await native.close();
+      const events = await historyEvents(restarted);
+      const at = (type: number) => seconds(events.find((e) => e.eventType === type)!.eventTime);
+      // As above: from the start answer, which the STARTED event's time may trail by a few ms.
+      expect(at(E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT) - at(E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)).toBeGreaterThanOrEqual(3_000);
+      expect(Math.abs(at(E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT) - at(E.EVENT_TYPE_NEXUS_OPERATION_STARTED) - 3_000)).toBeLessThan(1_000);
       await expectReplays(restarted);
     } finally {
       await connection.close();

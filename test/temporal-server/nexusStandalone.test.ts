@@ -3,7 +3,7 @@
  * client starts with no caller workflow, run by a handler worker (the conformance suite's
  * `greetingService`: a sync operation and a `@temporalio/nexus` workflow-run operation). Start,
  * result, describe, list and count; id conflict and reuse policies and request-id idempotency;
- * handler failures and retries; the schedule-to-close timeout under time skipping; cancel,
+ * handler failures and retries; the three timeouts under time skipping; cancel,
  * terminate and delete with their refusals; a restart on the same file.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { Client, Connection, NexusOperationAlreadyStartedError, NexusOperationFailureError, NexusOperationNotFoundError } from '@temporalio/client';
+import { Client, Connection, NexusOperationAlreadyStartedError, NexusOperationFailureError, NexusOperationNotFoundError, TimeoutFailure } from '@temporalio/client';
 import { WorkflowRunOperationHandler, startWorkflow } from '@temporalio/nexus';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -166,6 +166,83 @@ describe('standalone Nexus operations: running them', () => {
       expect(failed).toBeInstanceOf(NexusOperationFailureError);
       expect((failed as NexusOperationFailureError).cause?.message).toBe('operation timed out');
       expect((await handle.describe()).status).toBe('TIMED_OUT');
+    });
+  });
+});
+
+// The handlers' runs that earlier tests leave sleeping (an hour) have no worker once their test ends: a
+// skip that reached their timers would wait for them. So the sleeps here add up to well under an hour.
+describe('standalone Nexus operations: schedule-to-start and start-to-close timeouts', () => {
+  /** The handler's run behind a workflow-run operation, ended so that it holds no timer for later tests. */
+  const endHandlerRun = async (requestId: string) => env.client.workflow.getHandle(`greeting-${requestId}`).terminate('test done');
+  /** How the operation failed: the cause's type and timeout type. */
+  const failureOf = async (result: Promise<unknown>) => {
+    const failed = await result.catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(NexusOperationFailureError);
+    const cause = (failed as NexusOperationFailureError).cause;
+    expect(cause).toBeInstanceOf(TimeoutFailure);
+    return (cause as TimeoutFailure).timeoutType;
+  };
+  const closedAfter = (d: { scheduleTime?: Date; closeTime?: Date }) => d.closeTime!.getTime() - d.scheduleTime!.getTime();
+
+  test('when the operation has not started within its schedule-to-start timeout, then it times out SCHEDULE_TO_START at that instant', async () => {
+    await withHandler(async (endpoint) => {
+      const id = uniqueId('s2s');
+      // Every attempt is refused with a retryable error: the operation backs off and never starts.
+      const handle = await serviceClient(endpoint).startOperation(greetingService.operations.refuse, 'UNAVAILABLE', { id, scheduleToCloseTimeout: '1h', scheduleToStartTimeout: '30s' });
+      await env.sleep('1m');
+      expect(await failureOf(handle.result())).toBe('SCHEDULE_TO_START');
+      const described = await handle.describe();
+      expect(described).toMatchObject({ status: 'TIMED_OUT', scheduleToStartTimeout: 30_000 });
+      expect(closedAfter(described)).toBeGreaterThanOrEqual(30_000);
+      expect(closedAfter(described)).toBeLessThan(30_000 + 1_000);
+    });
+  });
+
+  test('when the operation starts within its schedule-to-start timeout, then that timeout no longer applies', async () => {
+    await withHandler(async (endpoint) => {
+      const id = uniqueId('s2s-started');
+      const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Ada', ms: 5 * 60_000 }, { id, scheduleToCloseTimeout: '1d', scheduleToStartTimeout: '1m' });
+      await until(id, (d) => d.state === 'STARTED');
+      await env.sleep('2m');
+      expect(await handle.describe()).toMatchObject({ status: 'RUNNING', state: 'STARTED' });
+      await env.sleep('4m');
+      expect(await handle.result()).toBe('Hello, Ada!');
+    });
+  });
+
+  test('when a started operation has not completed within its start-to-close timeout, then it times out START_TO_CLOSE', async () => {
+    await withHandler(async (endpoint) => {
+      const id = uniqueId('s2c');
+      const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Bo', ms: 24 * 3_600_000 }, { id, scheduleToCloseTimeout: '2d', startToCloseTimeout: '10m' });
+      await until(id, (d) => d.state === 'STARTED');
+      await env.sleep('15m');
+      expect(await failureOf(handle.result())).toBe('START_TO_CLOSE');
+      const described = await handle.describe();
+      expect(described).toMatchObject({ status: 'TIMED_OUT', startToCloseTimeout: 600_000 });
+      // Started within moments of the schedule (the clock held still meanwhile): closed ten minutes after.
+      expect(closedAfter(described)).toBeGreaterThanOrEqual(600_000);
+      expect(closedAfter(described)).toBeLessThan(600_000 + 5_000);
+      await endHandlerRun(described.requestId);
+    });
+  });
+
+  test('when a started operation completes within its start-to-close timeout, then it completes', async () => {
+    await withHandler(async (endpoint) => {
+      const id = uniqueId('s2c-ok');
+      const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Cy', ms: 9 * 60_000 }, { id, scheduleToCloseTimeout: '2d', startToCloseTimeout: '10m' });
+      await until(id, (d) => d.state === 'STARTED');
+      await env.sleep('15m');
+      expect(await handle.result()).toBe('Hello, Cy!');
+      expect((await handle.describe()).status).toBe('COMPLETED');
+    });
+  });
+
+  test('when schedule-to-start or start-to-close exceeds schedule-to-close, then describe shows them trimmed to it, as the real server does', async () => {
+    await withHandler(async (endpoint) => {
+      const id = uniqueId('trim');
+      await serviceClient(endpoint).executeOperation(greetingService.operations.echo, 'hi', { id, scheduleToCloseTimeout: '1m', scheduleToStartTimeout: '1h', startToCloseTimeout: '1h' });
+      expect(await env.client.nexus.getHandle(id).describe()).toMatchObject({ scheduleToCloseTimeout: 60_000, scheduleToStartTimeout: 60_000, startToCloseTimeout: 60_000 });
     });
   });
 });
