@@ -22,7 +22,7 @@ export function freshDataDir(prefix: string): string {
  */
 export async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
   const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), METRICS_PORT: '0', LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
   const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
   await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 120_000, 'npm start to serve');
   return child;
