@@ -11,38 +11,13 @@ import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import Long from 'long';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowRunOperationHandler, startWorkflow } from '@temporalio/nexus';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import * as nexus from 'nexus-rpc';
 import { start as startServer } from '../../temporal-server';
-import { greetingService } from './fixtures/nexusService';
+import { greetingHandler } from './fixtures/greetingHandler';
 import { callsAndReports, callsEcho, callsGreet, callsWithTimeouts, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
 import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
-
-const flaky = new Set<string>();
-
-const greetingHandler = nexus.serviceHandler(greetingService, {
-  echo: async (_ctx, input) => `echo: ${input}`,
-  refuse: async (ctx, input) => {
-    // 'UNAVAILABLE-once': a retryable handler error on the first attempt, a result on the next.
-    if (input === 'UNAVAILABLE-once') {
-      if (flaky.has(ctx.requestId!)) return 'recovered';
-      flaky.add(ctx.requestId!);
-      throw new nexus.HandlerError('UNAVAILABLE', 'not yet');
-    }
-    if (input === 'operation') throw new nexus.OperationError('failed', 'the operation refused');
-    throw new nexus.HandlerError(input as nexus.HandlerErrorType, `the handler refused with ${input}`);
-  },
-  greet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) =>
-    startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] }),
-  ),
-  slowGreet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) => {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    return startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] });
-  }),
-});
 
 let env: TestWorkflowEnvironment;
 

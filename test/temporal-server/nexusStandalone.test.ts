@@ -12,34 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { Client, Connection, NexusOperationAlreadyStartedError, NexusOperationFailureError, NexusOperationNotFoundError, TimeoutFailure } from '@temporalio/client';
-import { WorkflowRunOperationHandler, startWorkflow } from '@temporalio/nexus';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import * as nexus from 'nexus-rpc';
 import { start as startServer } from '../../temporal-server';
+import { greetingHandler } from './fixtures/greetingHandler';
 import { greetingService } from './fixtures/nexusService';
 import { fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
-
-const flaky = new Set<string>();
-
-const greetingHandler = nexus.serviceHandler(greetingService, {
-  echo: async (_ctx, input) => `echo: ${input}`,
-  refuse: async (ctx, input) => {
-    if (input === 'UNAVAILABLE-once') {
-      if (flaky.has(ctx.requestId!)) return 'recovered';
-      flaky.add(ctx.requestId!);
-      throw new nexus.HandlerError('UNAVAILABLE', 'not yet');
-    }
-    if (input === 'operation') throw new nexus.OperationError('failed', 'the operation refused');
-    throw new nexus.HandlerError(input as nexus.HandlerErrorType, `the handler refused with ${input}`);
-  },
-  greet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) =>
-    startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] }),
-  ),
-  slowGreet: new WorkflowRunOperationHandler<{ name: string; ms: number }, string>(async (ctx, input) =>
-    startWorkflow(ctx, 'greetingWorkflow', { workflowId: `greeting-${ctx.requestId}`, args: [input.name, input.ms] }),
-  ),
-});
 
 let env: TestWorkflowEnvironment;
 
