@@ -6,7 +6,6 @@
  * worker hears by heartbeat and the refusals the real server answers. Where an attempt must be held
  * at a given point, the test plays the worker through the client's raw WorkflowService.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { runsActivity } from './fixtures/workflows';
-import { DEV_SERVER, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { expectReplays, fixturesBundle, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
 import { freePort } from '../support/freePort';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
@@ -396,17 +395,6 @@ describe('a standalone activity', () => {
     expect((await refusal(service().updateActivityExecutionOptions({ ...unknown, activityOptions: {}, updateMask: { paths: [] } }))).code).toBe(status.NOT_FOUND);
   });
 });
-
-/** The dev server on `dbFilename`, as `bin/temporal-dev-server` runs it; resolves once it listens. */
-function spawnServer(port: number, dbFilename: string): Promise<ChildProcess> {
-  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', '--db-filename', dbFilename], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-}
 
 if (process.env.TEMPORAL_SERVER_DB !== 'file') {
   test('when the server is killed and restarted on its file, then paused activities are still paused, and run once unpaused', async () => {

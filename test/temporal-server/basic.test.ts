@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
-import { fixturesBundle } from './helpers';
+import { DEV_SERVER, fixturesBundle } from './helpers';
 import { activityThenSleep } from './fixtures/workflows';
 
-const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 

@@ -1,4 +1,5 @@
 /** Shared set-up for the conformance suite: one environment per file, the bundle built once. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,4 +74,15 @@ export async function expectReplays(handle: WorkflowHandle): Promise<void> {
 export async function eventTypes(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
   return (history.events ?? []).map((event) => String(temporal.api.enums.v1.EventType[event.eventType as number]).replace(/^EVENT_TYPE_/, ''));
+}
+
+/** The dev server on `dbFilename`, as `bin/temporal-dev-server` runs it; resolves once it listens. */
+export function spawnServer(port: number, dbFilename: string): Promise<ChildProcess> {
+  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', '--db-filename', dbFilename], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
 }

@@ -3,7 +3,6 @@
  * worker polling the task queue, retried, timed out, cancelled and terminated as the real server
  * does, described, listed and counted, and recovered after a restart on a `--db-filename` file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,7 @@ import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
-import { DEV_SERVER, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
+import { spawnServer, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 import { freePort } from '../support/freePort';
 
 let env: TestWorkflowEnvironment;
@@ -400,17 +399,6 @@ describe('list and count', () => {
     for (const id of [ids[0], ids[2]]) await env.client.activity.getHandle(id).terminate('done');
   });
 });
-
-/** The dev server on `dbFilename`, as `bin/temporal-dev-server` runs it; resolves once it listens. */
-function spawnServer(port: number, dbFilename: string): Promise<ChildProcess> {
-  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', '--db-filename', dbFilename], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-}
 
 if (process.env.TEMPORAL_SERVER_DB !== 'file') {
   test('when the server is killed and restarted on its file, then started activities complete, one a worker held then being retried', async () => {
