@@ -18,7 +18,7 @@
  *   itself (a PostgreSQL transaction), up to the `accepted` update's completion.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -32,10 +32,11 @@ import { provisionEmbeddedRoles } from '../db/roles';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { makeIdNumber, validUntilFor } from '../domain';
+import { repoRoot, resultsPath, writeResults } from './output';
 
-const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+const ROOT = repoRoot();
 const COMPILED = path.basename(path.dirname(__dirname)) === 'dist';
-const RESULTS = path.join(ROOT, 'bench', 'results', 'acceptance.json');
+const RESULTS = resultsPath('acceptance');
 const STATION_COUNTY = '330106'; // Hangzhou, Xihu
 const HOME_REGION = '510107'; // Chengdu, Wuhou: cross-region (异地受理)
 const WARMUP_S = 3;
@@ -128,9 +129,8 @@ export async function run(): Promise<void> {
       insideTheEngineCall: inside,
       benchSeconds: round((Date.now() - started) / 1000, 1),
     };
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
     const previous = readPrevious();
-    writeFileSync(RESULTS, `${JSON.stringify({ ...result, ...(previous ? { notes: previous } : {}) }, null, 2)}\n`);
+    writeResults('acceptance', { ...result, ...(previous ? { notes: previous } : {}) });
     console.log(`written ${path.relative(ROOT, RESULTS)} (${result.benchSeconds} s)`);
   } finally {
     if (stack && stack.exitCode === null) {

@@ -15,7 +15,7 @@
  * follower received per second of the phase. Figures are ratios against the baseline of the same run.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,7 +28,8 @@ import { createDb, type Db } from '../db/knex';
 import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
-import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './lossReportCoherence';
+import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './citizens';
+import { writeResults } from './output';
 
 const RATE = Number(process.env.FEED_BENCH_RATE ?? 1_000);
 const PHASE_MS = 3_500;
@@ -39,8 +40,6 @@ const WARMUP_MS = 1_500;
 const TICK_MS = 5;
 const MAX_IN_FLIGHT = 64;
 const FOLLOWER_LIMIT = 1_000;
-const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
-const RESULTS = path.join(ROOT, 'bench', 'results', 'card-status-feed.json');
 
 // Pending requests queue here, not in the socket pool: the generator caps what is in flight itself.
 const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT + 8 });
@@ -353,8 +352,7 @@ export async function run(): Promise<void> {
         ...(result.delivered ? { deliveredRatioToBaselineRate: round2(result.delivered.eventsPerSecond / baselineOf(result).achievedPerSecond), lagP99RatioToBaseline201P99: round2(result.delivered.lagP99Ms / baselineOf(result).lossReport201.p99Ms) } : {}),
       })),
     };
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    writeResults('card-status-feed', results);
   } finally {
     await api?.stop();
     agent.destroy();

@@ -8,7 +8,7 @@
  * several instances on one small machine would share its cores. Rounds alternate the order of the
  * configurations; each figure is the median of per-round medians, and the ratio is to the baseline's.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -25,43 +25,16 @@ import { createDb, type Db } from '../db/knex';
 import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
-import { makeIdNumber, validUntilFor } from '../domain';
+import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './citizens';
+import { writeResults } from './output';
 
-export const HOME_REGION = '410105';
-export const CARD_VALID_FROM = '2021-03-01';
 const ROUNDS = 5;
 const REPORTS_PER_ROUND = 40;
 const INSTANCE_COUNTS = [1, 2, 4];
-const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
-const RESULTS = path.join(ROOT, 'bench', 'results', 'loss-report-coherence.json');
-
-export interface Person {
-  idNumber: string;
-  name: string;
-}
 
 interface Running {
   url: string;
   close(): Promise<void>;
-}
-
-const birthDateOf = (idNumber: string) => `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
-
-/** `count` citizens of HOME_REGION (the `from`-th on), each with an ACTIVE card valid from CARD_VALID_FROM (also the card-status feed's bench). */
-export async function seedPeople(db: Db, count: number, from = 0): Promise<Person[]> {
-  const people: Person[] = [];
-  for (let i = from; i < from + count; i++) {
-    const day = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 500) * 86_400_000).toISOString().slice(0, 10);
-    people.push({ idNumber: makeIdNumber({ regionCode: HOME_REGION, birthDate: day, sequence: i % 500 }), name: `测${i}` });
-  }
-  for (let i = 0; i < people.length; i += 500) {
-    const chunk = people.slice(i, i + 500);
-    await db.transaction(async (trx) => {
-      await trx('citizens').insert(chunk.map((p) => ({ idNumber: p.idNumber, name: p.name, sex: Number(p.idNumber[16]) % 2 ? 'male' : 'female', birthDate: birthDateOf(p.idNumber), homeRegionCode: HOME_REGION, hasFingerprints: false })));
-      await trx('cards').insert(chunk.map((p) => ({ idNumber: p.idNumber, validFrom: CARD_VALID_FROM, validUntil: validUntilFor(birthDateOf(p.idNumber), CARD_VALID_FROM), status: 'ACTIVE', hasFingerprints: false })));
-    });
-  }
-  return people;
 }
 
 async function listen(app: express.Express): Promise<Server> {
@@ -176,8 +149,7 @@ export async function run(): Promise<void> {
         p99RatioToBaseline: round2(quantile(all[label], 0.99) / quantile(all[labels[0]], 0.99)),
       })),
     };
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    writeResults('loss-report-coherence', results);
     console.table(results.lossReport201);
   } finally {
     await db.destroy();

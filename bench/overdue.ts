@@ -4,7 +4,7 @@
  * beside a primary-key lookup of one application measured in the same run (the baseline).
  * Writes bench/results/overdue.json. PostgreSQL is a throw-away embedded cluster.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
@@ -13,12 +13,12 @@ import { migrateToLatest } from '../db/migrate';
 import { listOverdue, overdueQuery, type Scope } from '../db/queries/applications';
 import { loadPopulation } from '../db/seed/loadPopulation';
 import { seedReferenceData } from '../db/seed/referenceData';
+import { writeResults } from './output';
 
 const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 1_000_000);
 const CITIZENS = 100_000;
 const REPEATS = 300;
 const PAGE = 51; // what the route asks for: a page of 50 and one more to know there is a next page
-const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 
 /**
  * A million applications over a hundred thousand people: each person's latest is still open (one
@@ -108,8 +108,7 @@ export async function run(): Promise<void> {
       nationalPlanWithPartialIndex: plan,
       measureSeconds: (Date.now() - started) / 1000,
     };
-    mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench', 'results', 'overdue.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeResults('overdue', results);
     console.log(JSON.stringify(results, null, 2));
   } finally {
     await db.destroy();

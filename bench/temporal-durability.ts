@@ -10,7 +10,7 @@
  * Writes bench/results/temporal-durability.json. Run: `npm run bench -- temporal-durability`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -26,7 +26,8 @@ import { completeWorkflowTask } from '../temporal-server/handlers/respondWorkflo
 import { startWorkflow } from '../temporal-server/handlers/startWorkflowExecution';
 import type { Pb } from '../temporal-server/proto';
 import { SqliteStore } from '../temporal-server/sqliteStore';
-import { rate, repoRoot } from './temporal-server';
+import { repoRoot, runFacts, writeResults } from './output';
+import { rate } from './temporal-server';
 
 const SECONDS_PER_ROUND = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -217,10 +218,7 @@ export async function run(): Promise<void> {
     console.log(`  file per completed application workflow: ${completed.bytesPerWorkflow} bytes (${completed.events} events)`);
 
     const results = {
-      benchmark: 'temporal-durability',
-      measuredAt: new Date().toISOString(),
-      node: process.version,
-      cpus: os.cpus().length,
+      ...runFacts('temporal-durability'),
       note: 'file-backed (SQLite WAL) against in-memory engine, measured in one run; medians of alternating rounds',
       secondsPerRound: SECONDS_PER_ROUND,
       rounds: ROUNDS,
@@ -241,9 +239,7 @@ export async function run(): Promise<void> {
       },
       fileBytesPerCompletedApplicationWorkflow: completed,
     };
-    const out = path.join(root, 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'temporal-durability.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeResults('temporal-durability', results);
     console.log(JSON.stringify(results, null, 2));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,23 +6,15 @@
  *
  * Run: `node dist/bench/temporal-server.js` after `npm run build` (or via `npm run bench`).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { start } from '../temporal-server';
+import { repoRoot, runFacts, writeResults } from './output';
 
 const SECONDS_PER_LEVEL = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 10, 100];
-
-/** The repository root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'dist') dir = path.dirname(dir);
-  return dir;
-}
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
 const activities = { echo: async (text: string) => text };
@@ -111,10 +103,7 @@ export async function run(): Promise<void> {
   const { workflowsPerSecond, unaryCallsPerSecond } = await throughput(bundle);
   const sixtyDayWorkflowMs = await timeSkipped60Days(bundle);
   const results = {
-    benchmark: 'temporal-server',
-    measuredAt: new Date().toISOString(),
-    node: process.version,
-    cpus: os.cpus().length,
+    ...runFacts('temporal-server'),
     secondsPerLevel: SECONDS_PER_LEVEL,
     note: 'one-activity workflows completed per second with server, worker and client in one process, beside bare unary gRPC calls per second to the same server at the same concurrency (the baseline); 60-day workflow wall time through bin/temporal-dev-server',
     workflowsPerSecond,
@@ -123,9 +112,7 @@ export async function run(): Promise<void> {
     sixtyDayWorkflowMs,
     sixtyDaysOfWorkflowTimePerWallSecond: Math.round((60 * 86_400_000) / sixtyDayWorkflowMs),
   };
-  const dir = path.join(root, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'temporal-server.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults('temporal-server', results);
   console.log(JSON.stringify(results, null, 2));
 }
 

@@ -8,14 +8,14 @@
  *
  * Run: `npm run bench -- temporal-visibility` after `npm run build`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { start } from '../temporal-server';
 import { SqliteStore } from '../temporal-server/sqliteStore';
-import { repoRoot } from './temporal-server';
+import { runFacts, writeResults } from './output';
 
 const RUNS = Number(process.env.BENCH_VISIBILITY_RUNS ?? 10_000);
 const REPEAT = 20;
@@ -103,10 +103,7 @@ export async function run(): Promise<void> {
     console.log(`  baselines: bare unary call ${baselineUnaryMs} ms; decoding all ${RUNS} runs' records ${decodeAllMs} ms`);
     const ratio = (base: number) => Object.fromEntries(Object.entries(meanCallMs).map(([name, ms]) => [name, Math.round((ms / base) * 100) / 100]));
     const results = {
-      benchmark: 'temporal-visibility',
-      measuredAt: new Date().toISOString(),
-      node: process.version,
-      cpus: os.cpus().length,
+      ...runFacts('temporal-visibility'),
       runs: RUNS,
       repeat: REPEAT,
       note: 'mean wall time of one list/count call through the SDK client over runs with 7 custom search attributes (file-backed), beside a bare unary gRPC call to the same server and decoding every run record from the same file (a list before visibility rows)',
@@ -117,9 +114,7 @@ export async function run(): Promise<void> {
       timesBareUnaryCall: ratio(baselineUnaryMs),
       fractionOfDecodingAllRuns: ratio(decodeAllMs),
     };
-    const out = path.join(repoRoot(), 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'temporal-visibility.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeResults('temporal-visibility', results);
     console.log(JSON.stringify(results, null, 2));
   } finally {
     await connection.close();

@@ -14,7 +14,7 @@
  * and of PostgreSQL, which load elsewhere on the machine disturbs far less than requests per second.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -25,13 +25,14 @@ import { createApp } from '../api/app';
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
-import { createDb, type Db } from '../db/knex';
+import { createDb } from '../db/knex';
 import { CARD_STATUS_CHANNEL } from '../api/verifications/invalidationListener';
 import { Client } from 'pg';
 import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
-import { makeIdNumber, validUntilFor } from '../domain';
+import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './citizens';
+import { writeResults } from './output';
 
 type ServerKind = 'node-http' | 'express-bare' | 'api' | 'api-uncached';
 
@@ -47,16 +48,7 @@ const CACHED = 'cached verification';
 const UNCACHED = 'uncached verification';
 const SERVERS: Record<string, ServerKind> = { [NODE_HTTP]: 'node-http', [EXPRESS]: 'express-bare', [CACHED]: 'api', [UNCACHED]: 'api-uncached' };
 const PROPAGATION_REPORTS = 400;
-const HOME_REGION = '410105';
-const CARD_VALID_FROM = '2021-03-01';
 /** The repository root, from bench/ (tsx) or dist/bench/ (compiled). */
-const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
-const RESULTS = path.join(ROOT, 'bench', 'results', 'verification.json');
-
-interface Person {
-  idNumber: string;
-  name: string;
-}
 
 interface Run {
   server: string;
@@ -186,28 +178,6 @@ async function startChild(kind: ServerKind, env: NodeJS.ProcessEnv): Promise<Chi
       }),
   };
 }
-
-// ---------------------------------------------------------------- data
-
-async function seedPeople(db: Db): Promise<Person[]> {
-  const people: Person[] = [];
-  for (let i = 0; i < CARDS; i++) {
-    const day = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 500) * 86_400_000).toISOString().slice(0, 10);
-    people.push({ idNumber: makeIdNumber({ regionCode: HOME_REGION, birthDate: day, sequence: i % 500 }), name: `测${String.fromCharCode(0x4e00 + (i % 2000))}${i}` });
-  }
-  for (let i = 0; i < people.length; i += 500) {
-    const chunk = people.slice(i, i + 500);
-    await db.transaction(async (trx) => {
-      await trx('citizens').insert(
-        chunk.map((p) => ({ idNumber: p.idNumber, name: p.name, sex: Number(p.idNumber[16]) % 2 ? 'male' : 'female', birthDate: birthDateOf(p.idNumber), homeRegionCode: HOME_REGION, hasFingerprints: false })),
-      );
-      await trx('cards').insert(chunk.map((p) => ({ idNumber: p.idNumber, validFrom: CARD_VALID_FROM, validUntil: validUntilFor(birthDateOf(p.idNumber), CARD_VALID_FROM), status: 'ACTIVE', hasFingerprints: false })));
-    });
-  }
-  return people;
-}
-
-const birthDateOf = (idNumber: string) => `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
 
 // ---------------------------------------------------------------- measurements
 
@@ -364,7 +334,7 @@ export async function run(): Promise<void> {
     await migrateToLatest(db);
     await seedReferenceData(db);
     await db('cardUsingUnits').insert({ id: 'bench-unit', name: 'benchmark unit', kind: 'bank', rateLimitPerSecond: 100_000_000 });
-    const people = await seedPeople(db);
+    const people = await seedPeople(db, CARDS);
     const { token: unitToken } = await createUser(db, { id: 'bench-unit-user', name: 'bench unit', role: 'unit', stationCode: null, provinceCode: null, unitId: 'bench-unit' });
     const { token: stationToken } = await createUser(db, { id: 'bench-station', name: 'bench station', role: 'station', stationCode: stationCodeFor(HOME_REGION), provinceCode: null, unitId: null });
     const env = { DATABASE_URL: cluster.url };
@@ -470,8 +440,7 @@ export async function run(): Promise<void> {
       verificationAuditRowsWritten: audited,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    const written = writeResults('verification', results);
     const ratios = results.cachedVersusBareExpress;
     console.log(
       `medians: ${Object.entries(results.medianRequestsPerSecond).map(([label, value]) => `${label} ${value}`).join(', ')} req/s\n` +
@@ -480,7 +449,7 @@ export async function run(): Promise<void> {
         `cached / bare Express: throughput ${ratios.throughputMedianOfRoundRatios} (median of rounds ${roundRatios.join(', ')}), server CPU ${ratios.serverCpuMedianOfRoundRatios}, ` +
         `server + PostgreSQL CPU ${ratios.serverAndDatabaseCpuMedianOfRoundRatios}; target ≥ 0.9 on throughput: ${ratios.met ? 'met' : 'NOT met'}; audit rows written: ${audited}`,
     );
-    console.log(`results: ${path.relative(process.cwd(), RESULTS)} (${results.seconds} s)`);
+    console.log(`results: ${path.relative(process.cwd(), written)} (${results.seconds} s)`);
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     await db.destroy();
