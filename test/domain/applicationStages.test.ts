@@ -18,29 +18,30 @@ describe('isTerminal and isInProgress', () => {
 });
 
 describe('canTake', () => {
-  const expected: Record<Step, ApplicationStage[]> = {
-    review: ['HOME_REVIEW'],
-    printed: ['PRINTING'],
-    printFailed: ['PRINTING'],
-    dispatched: ['PRINTING'],
-    arrived: ['SHIPPING'],
-    pickedUp: ['READY_FOR_PICKUP'],
-    withdraw: ['ACCEPTED', 'HOME_REVIEW'],
-  };
-
-  test('when every step is tried from every stage, then exactly the listed stages allow it', () => {
+  test('when every step is tried from every stage, then exactly the stages its allowedFrom entry lists allow it', () => {
     for (const step of STEPS) {
-      for (const stage of APPLICATION_STAGES) expect([step, stage, canTake(step, stage)]).toEqual([step, stage, expected[step].includes(stage)]);
+      for (const stage of APPLICATION_STAGES) expect([step, stage, canTake(step, stage)]).toEqual([step, stage, allowedFrom[step].includes(stage)]);
     }
-    expect(allowedFrom).toEqual(expected);
+  });
+
+  test('when a step is allowed from a stage, then that stage is in progress, and every step is allowed from some stage', () => {
+    for (const step of STEPS) {
+      expect([step, allowedFrom[step].length > 0]).toEqual([step, true]);
+      for (const stage of allowedFrom[step]) expect([step, stage, isInProgress(stage)]).toEqual([step, stage, true]);
+    }
+  });
+
+  test('when just accepted, then only withdrawal may be taken: the workflow, not a step, sends it home for review', () => {
+    expect(STEPS.filter((step) => canTake(step, 'ACCEPTED'))).toEqual(['withdraw']);
   });
 
   test('when the application is finished, then no step may be taken', () => {
     for (const stage of APPLICATION_STAGES.filter(isTerminal)) for (const step of STEPS) expect(canTake(step, stage)).toBe(false);
   });
 
-  test('when printing has started, then it can no longer be withdrawn', () => {
+  test('when printing has started, then it can no longer be withdrawn, and before that it can', () => {
     for (const stage of ['PRINTING', 'SHIPPING', 'READY_FOR_PICKUP'] as const) expect(canTake('withdraw', stage)).toBe(false);
+    for (const stage of ['ACCEPTED', 'HOME_REVIEW'] as const) expect(canTake('withdraw', stage)).toBe(true);
   });
 
   test('when given an unknown step, then it is not allowed rather than throwing', () => {
@@ -61,9 +62,9 @@ describe('stageAfter', () => {
     expect(() => stageAfter('review')).toThrow(RangeError);
   });
 
-  test('when following the happy path step by step, then every step is allowed where the previous one left it', () => {
+  test('when following the journey step by step, with a failed print reprinted, then every step is allowed where the previous one left it', () => {
     let stage: ApplicationStage = 'HOME_REVIEW';
-    for (const [step, decision] of [['review', 'approve'], ['printed'], ['dispatched'], ['arrived'], ['pickedUp']] as Array<[Step, 'approve'?]>) {
+    for (const [step, decision] of [['review', 'approve'], ['printFailed'], ['printed'], ['dispatched'], ['arrived'], ['pickedUp']] as Array<[Step, 'approve'?]>) {
       expect(canTake(step, stage)).toBe(true);
       stage = stageAfter(step, decision);
     }
@@ -72,7 +73,7 @@ describe('stageAfter', () => {
 });
 
 describe('isApplicationStage', () => {
-  test('when given one of the eight stages, then it is a stage, and otherwise not', () => {
+  test('when given one of the stages, then it is a stage, and otherwise not', () => {
     for (const stage of APPLICATION_STAGES) expect(isApplicationStage(stage)).toBe(true);
     for (const other of ['accepted', 'PRINTED', '', null]) expect(isApplicationStage(other)).toBe(false);
   });
