@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { isUniqueViolation } from '../api/problems';
 import type { Db } from '../db/knex';
 import { recordAudit } from '../db/queries/auditLog';
 import { findNewestCardForUpdate } from '../db/queries/cardRegistry';
@@ -101,7 +102,17 @@ export interface Pickup {
   temporaryCardReturned?: boolean;
 }
 
-/** Thrown (and not retried) when the database already holds an application in progress for the person. */
+/**
+ * The database's own guard, whatever the engine did: one application in progress per person, one
+ * import per old reference. A unique violation becomes `duplicate_application` (not retried); any
+ * other error is answered as it is. Only the constraint's name goes on: PostgreSQL's detail names
+ * the citizen number, and the worker logs causes.
+ */
+function asDuplicateApplication(error: unknown, message: string): unknown {
+  if (!isUniqueViolation(error)) return error;
+  const constraint = (error as { constraint?: string }).constraint ?? 'unknown';
+  return ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: `${message} (unique constraint ${constraint})`, nonRetryable: true });
+}
 
 /**
  * Every side effect of the application workflow. Each activity is one transaction and idempotent:
@@ -145,13 +156,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
             .ignore()
             .returning('id');
         } catch (error) {
-          // The database's own guard: one application in progress per person, whatever the engine did.
-          if ((error as { code?: string }).code === '23505') {
-            // Only the constraint's name goes on: PostgreSQL's detail names the citizen number, and the worker logs causes.
-            const constraint = (error as { constraint?: string }).constraint ?? 'unknown';
-            throw ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: `an application is already in progress (unique constraint ${constraint})`, nonRetryable: true });
-          }
-          throw error;
+          throw asDuplicateApplication(error, 'an application is already in progress');
         }
         if (inserted.length === 0) return;
         const { applicationId, acceptedBy: actor, reviewRequestedAt } = acceptance;
@@ -234,11 +239,7 @@ export function createApplicationActivities({ db }: { db: Db }) {
             workflowSettings: JSON.stringify(imported.settings),
           });
         } catch (error) {
-          if ((error as { code?: string }).code === '23505') {
-            const constraint = (error as { constraint?: string }).constraint ?? 'unknown';
-            throw ApplicationFailure.create({ type: DUPLICATE_APPLICATION, message: `an application is already in progress or imported (unique constraint ${constraint})`, nonRetryable: true });
-          }
-          throw error;
+          throw asDuplicateApplication(error, 'an application is already in progress or imported');
         }
         await trx('applicationStageHistory').insert(resume.history.map((entry) => ({ applicationId: imported.applicationId, stage: entry.stage, at: entry.at, actor: imported.acceptedBy, note: entry.note ?? null })));
         await audit(trx, {
