@@ -70,11 +70,5 @@ export function expectProblem(answer: Answer, status: number, code?: string): vo
   );
 }
 
-/** Polls `check` until it returns true (workflow side effects land asynchronously). @throws Error after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+// Its home is bounds.ts, with the test's other bounded waits; files that drive the API import it from here.
+export { eventually } from './bounds';

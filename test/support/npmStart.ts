@@ -1,9 +1,9 @@
 /** `npm start` (node dist/main.js) as a child process on a data directory of its own, for end-to-end tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventually } from './applicationsApi';
+import { eventually } from './bounds';
 import { call, type RunningApi } from './api';
 
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
@@ -24,7 +24,8 @@ export async function npmStart(dataDir: string, port: number): Promise<ChildProc
   const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), METRICS_PORT: '0', LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
   const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
-  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200, 120_000, 'npm start to serve');
+  // Ready once it serves and has written services.json (after /health first answers; the last run's is removed at start).
+  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200 && existsSync(path.join(dataDir, 'services.json')), 120_000, 'npm start to serve');
   return child;
 }
 

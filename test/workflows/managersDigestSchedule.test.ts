@@ -9,7 +9,7 @@ import { ensureManagersDigestSchedule, MANAGERS_DIGEST_CATCHUP_WINDOW_MS, type M
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
 import { taskQueues } from '../../workflows/contract';
 import { MANAGERS_DIGEST_SCHEDULE_ID, MANAGERS_DIGEST_WORKFLOW, type ManagersDigestResult } from '../../workflows/managersDigestContract';
-import { eventually } from '../support/applicationsApi';
+import { eventually, resultWithin } from '../support/bounds';
 import { testDb } from '../support/database';
 import { newCitizen, newToken, recordApplication, stationIn } from '../support/fixtures';
 import { testPayloadCodec } from '../support/payloadCodec';
@@ -53,7 +53,7 @@ async function runResult(pick: (scheduledAt: number) => boolean): Promise<Manage
     found = action && { workflowId: action.action.workflow.workflowId, scheduledAt: action.scheduledAt.getTime() };
     return found !== undefined;
   }, 30_000, 'the digest run to start');
-  return { ...(await client.workflow.getHandle(found!.workflowId).result()), ...found! };
+  return { ...(await resultWithin(client.workflow.getHandle(found!.workflowId), 'the digest run did not finish')), ...found! };
 }
 
 beforeAll(async () => {

@@ -12,6 +12,7 @@ import { cliTypeName, ensureSearchAttributes } from '../../worker/searchAttribut
 import { reconcileOnce, type ReconciliationDeps } from '../../worker/reconciliation';
 import { APPLICATION_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/searchAttributes';
 import { call } from '../support/api';
+import { resultWithin } from '../support/bounds';
 import { acceptanceOf, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
 import { newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
 import { recordHistory } from './harness';
@@ -146,7 +147,7 @@ describe('search attributes of the application workflow', () => {
     await step(tokens.station, `${app.path}/arrived`, {}, 'READY_FOR_PICKUP');
     expect(await found(`${own} AND ApplicationStage = 'READY_FOR_PICKUP'`)).toEqual([app.run]);
     await step(tokens.station, `${app.path}/picked-up`, { oldCardReturned: true }, 'COMPLETED');
-    expect((await app.handle.result()).stage).toBe('COMPLETED');
+    expect((await resultWithin(app.handle, 'the application workflow did not complete after the pickup')).stage).toBe('COMPLETED');
     expect(await found(`${own} AND ApplicationStage = 'COMPLETED' AND ExecutionStatus = 'Completed'`)).toEqual([app.run]);
     // One upsert per change: acceptance recorded (stage and deadline), then each stage.
     expect((await upsertsOf(app.handle)).map((upsert) => upsert.attributes)).toEqual([
@@ -245,7 +246,7 @@ describe('search attributes of the application workflow', () => {
     expect((await upsertsOf(app.handle)).at(-1)!.attributes).toEqual({ DeadlineAt: extended, Overdue: false });
 
     await step(tokens.station, `${app.path}/withdraw`, { reason: 'moved abroad' }, 'WITHDRAWN');
-    await app.handle.result();
+    await resultWithin(app.handle, 'the application workflow did not end after the withdrawal');
     expect(await found(`${own} AND ApplicationStage = 'WITHDRAWN' AND Overdue = false`)).toEqual([app.run]);
     await recordHistory(app.handle, 'search-attributes-overdue-extended');
   }, 120_000);

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../../domain';
 import { queries, updates, type ApplicationInput } from '../../workflows/contract';
+import { resultWithin } from '../support/bounds';
 import { newCitizen } from '../support/fixtures';
 import { bundle, db, env, outbox, readModel } from './environmentPerFile';
 import { officialsFor, recordHistory, startApplication, withWorkers, type Officials } from './harness';
@@ -107,7 +108,7 @@ describe('the deadline timers', () => {
       expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(0);
       expect((await readModel(input.applicationId)).overdue).toBe(false);
       await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
-      expect(await handle.result()).toMatchObject({ stage: 'COMPLETED', overdue: false, warned: false });
+      expect(await resultWithin(handle, 'the application workflow did not complete after the pickup')).toMatchObject({ stage: 'COMPLETED', overdue: false, warned: false });
       const timeline = await timelineOf(handle);
       expect(timeline.timers.filter((timer) => timer.target === deadline + 1 || timer.target === deadline - 10 * DAY_MS).every((timer) => !timer.fired)).toBe(true);
     });
@@ -161,7 +162,7 @@ describe('the deadline timers', () => {
       expectPrompt(warnings.slice(1), warning);
       expectPrompt(recorded(timeline, 'deadline.overdue'), deadline + 1);
       await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
-      await handle.result();
+      await resultWithin(handle, 'the application workflow did not end after the withdrawal');
       await recordHistory(handle, 'extended-after-warning-domain-timers');
     });
   });
@@ -197,7 +198,7 @@ describe('the deadline timers', () => {
       expectPrompt(overdueMarks.slice(0, 1), firstDeadline + 1);
       expectPrompt(overdueMarks.slice(1), deadline + 1);
       await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
-      await handle.result();
+      await resultWithin(handle, 'the application workflow did not end after the withdrawal');
       await recordHistory(handle, 'extended-after-overdue');
     });
   });

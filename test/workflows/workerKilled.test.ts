@@ -1,12 +1,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/knex';
 import { updates } from '../../workflows/contract';
+import { killed, resultWithin, within } from '../support/bounds';
 import { testDb } from '../support/database';
 import { newCitizen } from '../support/fixtures';
 import { officialsFor, startApplication, startEnvironment } from './harness';
+
+/** A worker process loads the workflow bundle and connects before it says ready: seconds, more on a loaded machine. */
+const WORKER_READY_BOUND_MS = 45_000;
+/** The review's write starts as soon as a worker takes the update's workflow task. */
+const WRITE_STARTED_BOUND_MS = 20_000;
+/** On SIGTERM a worker stops once its pollers' long polls (20 s on our server) have returned. */
+const GRACEFUL_EXIT_BOUND_MS = 45_000;
 
 let env: TestWorkflowEnvironment;
 let db: Db;
@@ -27,17 +36,13 @@ function startWorkerProcess(prefix: string, hold?: { activity: string; at: 'befo
     env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE_PREFIX: prefix, ...(hold ? { HOLD_ACTIVITY: hold.activity, HOLD_AT: hold.at } : {}) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<ChildProcess>((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
   });
+  return within(ready, WORKER_READY_BOUND_MS, 'the worker process did not say ready');
 }
 
-const killed = (child: ChildProcess) => {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  return exited;
-};
 
 test('when the worker is killed with SIGKILL mid-flight, then a new worker finishes every application exactly once', async () => {
   const prefix = `killed-${randomUUID().slice(0, 8)}`;
@@ -50,8 +55,7 @@ test('when the worker is killed with SIGKILL mid-flight, then a new worker finis
   }
   for (const { handle, as } of applications) await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
 
-  first.kill('SIGKILL');
-  await new Promise((resolve) => first.once('exit', resolve));
+  await killed(first, 'the first worker process');
 
   const second = await startWorkerProcess(prefix);
   try {
@@ -65,10 +69,9 @@ test('when the worker is killed with SIGKILL mid-flight, then a new worker finis
       }),
     );
     // One result at a time: each unlocks time skipping for its wait, and the test server counts the locks.
-    for (const { handle } of applications) expect((await handle.result()).stage).toBe('COMPLETED');
+    for (const { handle } of applications) expect((await resultWithin(handle, 'an application workflow did not complete after the pickup')).stage).toBe('COMPLETED');
   } finally {
-    second.kill('SIGTERM');
-    await new Promise((resolve) => second.once('exit', resolve));
+    await killed(second, 'the second worker process', 'SIGTERM', GRACEFUL_EXIT_BOUND_MS);
   }
   for (const [index, citizen] of citizens.entries()) {
     const { applicationId } = applications[index].input;
@@ -94,8 +97,12 @@ test.each([
   const review = handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] }).finally(() => {
     reviewed = true;
   });
-  await holding;
-  await killed(first);
+  await within(holding, WRITE_STARTED_BOUND_MS, 'the worker did not start the review\'s write');
+  // The write has started and not finished, as the engine sees it too: the worker dies inside it.
+  const [pending] = (await handle.describe()).raw.pendingActivities ?? [];
+  expect({ activity: pending?.activityType?.name, state: pending?.state }).toEqual({ activity: 'recordProgress', state: temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED });
+  expect(reviewed).toBe(false);
+  await killed(first, 'the first worker process');
   const written = await db('applicationStageHistory').where({ applicationId: input.applicationId, stage: 'PRINTING' });
   expect(written).toHaveLength(at === 'after' ? 1 : 0);
 
@@ -107,7 +114,7 @@ test.each([
     expect(reviewed).toBe(true);
     expect((await review).stage).toBe('PRINTING');
   } finally {
-    await killed(second);
+    await killed(second, 'the second worker process');
   }
   const history = await db('applicationStageHistory').where({ applicationId: input.applicationId }).orderBy('id').select('stage');
   expect(history.map((row) => row.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING']);
