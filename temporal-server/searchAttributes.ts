@@ -221,7 +221,7 @@ export function visibilityRow(exec: ExecutionRecord): string {
     HistoryLength: exec.nextEventId - 1,
     StateTransitionCount: exec.nextEventId - 1,
     HistorySizeBytes: exec.historySizeBytes,
-    ExecutionDuration: exec.closeTime !== undefined ? Math.max(0, exec.closeTime - exec.executionTime) * 1_000_000 : undefined,
+    ExecutionDuration: executionDurationNs(exec, exec.executionTime),
     ParentWorkflowId: exec.parent?.workflowId,
     ParentRunId: exec.parent?.runId,
     RootWorkflowId: exec.workflowId,
@@ -239,6 +239,9 @@ export function visibilityRow(exec: ExecutionRecord): string {
   return JSON.stringify(row);
 }
 
+/** `ExecutionDuration`: nanoseconds from `from` to the close (never negative); none while open. */
+const executionDurationNs = (exec: ExecutionRecord, from: number): number | undefined => (exec.closeTime !== undefined ? Math.max(0, exec.closeTime - from) * 1_000_000 : undefined);
+
 /**
  * A standalone activity's row (`standaloneActivities/`), with the attributes the real server gives
  * activities: `ActivityId`, `ActivityType`, `ExecutionStatus`, `TaskQueue`, `StartTime` (when it was
@@ -255,7 +258,7 @@ function standaloneActivityRow(exec: ExecutionRecord): Record<string, unknown> {
     CloseTime: exec.closeTime,
     ExecutionStatus: statusShortName(exec.status),
     TaskQueue: exec.taskQueue,
-    ExecutionDuration: exec.closeTime !== undefined ? Math.max(0, exec.closeTime - exec.startTime) * 1_000_000 : undefined,
+    ExecutionDuration: executionDurationNs(exec, exec.startTime),
   };
 }
 
@@ -278,7 +281,7 @@ function standaloneNexusRow(exec: ExecutionRecord): Record<string, unknown> {
     ExecutionTime: exec.startTime,
     CloseTime: exec.closeTime,
     ExecutionStatus: statusShortName(exec.status),
-    ExecutionDuration: exec.closeTime !== undefined ? Math.max(0, exec.closeTime - exec.startTime) * 1_000_000 : undefined,
+    ExecutionDuration: executionDurationNs(exec, exec.startTime),
     StateTransitionCount: info.stateTransitionCount,
   };
 }

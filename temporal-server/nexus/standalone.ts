@@ -88,6 +88,11 @@ export class StandaloneNexusOperations {
     return exec;
   }
 
+  /** The operation a request names by `namespace`, `operationId` and (optionally) `runId`, as {@link find}. */
+  private requested(request: Pb): ExecutionRecord {
+    return this.find(this.engine.requireNamespace(request.namespace), request.operationId ?? '', request.runId || undefined);
+  }
+
   /** The operation as it is now: the open one, or as it closed. */
   private operation(exec: ExecutionRecord): NexusOperationState {
     return exec.nexusOperations?.[OPERATION_SLOT] ?? exec.standaloneNexus!.final!;
@@ -336,8 +341,7 @@ export class StandaloneNexusOperations {
    */
   requestCancel(request: Pb): Pb {
     const h = this.engine;
-    const namespace = h.requireNamespace(request.namespace);
-    const exec = this.find(namespace, request.operationId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneNexus!;
     // A retried cancel may arrive after the operation closed: the same request id is not refused.
     if (request.requestId && info.cancelRequestId === request.requestId) return {};
@@ -354,8 +358,7 @@ export class StandaloneNexusOperations {
 
   /** TerminateNexusOperationExecution: closed at once without telling the handler (a late answer finds no task). */
   terminate(request: Pb): Pb {
-    const namespace = this.engine.requireNamespace(request.namespace);
-    const exec = this.find(namespace, request.operationId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneNexus!;
     if (info.terminateRequestId !== undefined) {
       if (info.terminateRequestId === request.requestId) return {};
@@ -376,8 +379,7 @@ export class StandaloneNexusOperations {
   /** DeleteNexusOperationExecution: terminates it if running, then removes the run (the real server does so asynchronously). */
   delete(request: Pb): Pb {
     const h = this.engine;
-    const namespace = h.requireNamespace(request.namespace);
-    const exec = this.find(namespace, request.operationId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     if (exec.status === RUNNING) this.close(exec, randomUUID(), 'Delete nexus operation execution', '');
     h.store.deleteExecution(exec);
     return {};

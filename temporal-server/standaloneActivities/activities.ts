@@ -92,6 +92,11 @@ export class StandaloneActivities {
     return exec;
   }
 
+  /** The activity a request names by `namespace`, `activityId` and (optionally) `runId`, as {@link find}. */
+  private requested(request: Pb): ExecutionRecord {
+    return this.find(this.engine.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+  }
+
   /** The activity as it is now: the open one, or as it closed. */
   activity(exec: ExecutionRecord): ActivityState {
     return exec.activities[ACTIVITY_SLOT] ?? exec.standaloneActivity!.final!;
@@ -352,7 +357,6 @@ export class StandaloneActivities {
       lastHeartbeatTime: activity.lastHeartbeatTime ? timestamp(activity.lastHeartbeatTime) : undefined,
       lastStartedTime: activity.startedTime ? timestamp(activity.startedTime) : undefined,
       attempt: activity.attempt,
-      executionDuration: exec.closeTime !== undefined ? duration(exec.closeTime - exec.startTime) : undefined,
       expirationTime: activity.scheduleToCloseMs ? timestamp(activity.scheduledTime + activity.scheduleToCloseMs) : undefined,
       lastFailure: withLastFailure ? activity.lastFailure : undefined,
       lastWorkerIdentity: activity.startedIdentity ?? '',
@@ -392,8 +396,7 @@ export class StandaloneActivities {
    */
   requestCancel(request: Pb): Pb {
     const h = this.engine;
-    const namespace = h.requireNamespace(request.namespace);
-    const exec = this.find(namespace, request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneActivity!;
     if (request.requestId && info.cancelRequestId === request.requestId) return {};
     if (exec.status !== RUNNING) throw failedPrecondition(`activity is in terminal state ${activityStatus(exec.status)}`);
@@ -413,8 +416,7 @@ export class StandaloneActivities {
 
   /** TerminateActivityExecution: closed at once, whatever a worker is doing (its next call finds no task). */
   terminate(request: Pb): Pb {
-    const namespace = this.engine.requireNamespace(request.namespace);
-    const exec = this.find(namespace, request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneActivity!;
     if (exec.status === 'WORKFLOW_EXECUTION_STATUS_TERMINATED') {
       if (request.requestId && info.terminateRequestId === request.requestId) return {};
@@ -437,7 +439,7 @@ export class StandaloneActivities {
    */
   pause(request: Pb): Pb {
     const h = this.engine;
-    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const activity = this.activity(exec);
     const requestId: string = request.requestId ?? '';
     if (requestId && activity.lastPauseRequestId === requestId) return {};
@@ -455,7 +457,7 @@ export class StandaloneActivities {
    */
   unpause(request: Pb): Pb {
     const h = this.engine;
-    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneActivity!;
     const activity = this.activity(exec);
     const requestId: string = request.requestId ?? '';
@@ -476,7 +478,7 @@ export class StandaloneActivities {
    */
   reset(request: Pb): Pb {
     const h = this.engine;
-    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneActivity!;
     const activity = this.activity(exec);
     const requestId: string = request.requestId ?? '';
@@ -497,8 +499,7 @@ export class StandaloneActivities {
    * @throws ServiceError FAILED_PRECONDITION when closed, asked to cancel, or a reset is pending.
    */
   updateOptions(request: Pb): Pb {
-    const h = this.engine;
-    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     const info = exec.standaloneActivity!;
     const activity = this.activity(exec);
     const requestId: string = request.requestId ?? '';
@@ -571,7 +572,7 @@ export class StandaloneActivities {
    */
   delete(request: Pb): Pb {
     const h = this.engine;
-    const exec = this.find(h.requireNamespace(request.namespace), request.activityId ?? '', request.runId || undefined);
+    const exec = this.requested(request);
     if (exec.status === RUNNING) {
       const failure = { message: 'Delete activity execution', source: 'Server', terminatedFailureInfo: { identity: '' } };
       this.finish(exec, exec.activities[ACTIVITY_SLOT], 'WORKFLOW_EXECUTION_STATUS_TERMINATED', { failure });
