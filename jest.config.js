@@ -8,9 +8,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
-  // One file at a time (on two cores jest's own default, in its process): some files still assume
-  // that the registry-wide feed and regions stay quiet while they run. `npm test -- --maxWorkers=2`
-  // takes about half the time and passed in full once, but each parallel run so far found another
-  // such file; CI stays in band until none is left.
-  maxWorkers: 1,
+  // Two files at a time, one per core; each jest worker has a database of its own
+  // (test/support/workerDatabases.ts), so no file sees another's rows.
+  maxWorkers: 2,
 };

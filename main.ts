@@ -10,7 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './config/clock';
 import { createLogger } from './config/logger';
-import { writeServicesFile } from './config/services';
+import { removeServicesFile, writeServicesFile } from './config/services';
 import { routeTemporalLogs } from './worker/logging';
 import { temporalClient } from './config/temporal';
 import { EncryptionCodec, resolvePayloadKeys } from './config/payloadEncryption';
@@ -50,6 +50,9 @@ async function main(): Promise<void> {
   }
 
   try {
+    // services.json is written once everything is up, and removed again at a stop (which runs its stops in reverse).
+    await removeServicesFile(config.DATA_DIR);
+    stops.push(['services.json', () => removeServicesFile(config.DATA_DIR)]);
     // Migrations and seeding run as the schema owner; everything after, as the app's least-privilege role.
     let databaseUrl = config.DATABASE_URL;
     let migrationUrl = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;

@@ -33,6 +33,14 @@ export async function resolveServices(config: Config): Promise<Services> {
 }
 
 /**
+ * Removes `services.json` at a start: the last run's ports and passwords are dead, and a process that
+ * joins before this start is ready must find none (and say so) rather than connect to them.
+ */
+export async function removeServicesFile(dataDir: string): Promise<void> {
+  await rm(path.join(dataDir, 'services.json'), { force: true });
+}
+
+/**
  * Writes `services.json` in `dataDir` for processes that join `npm start`'s services. It holds the
  * database URL (with its password): readable by the owner only. Written beside and renamed over, so
  * that a world-readable file from an earlier start never holds the new contents, even for a moment

@@ -4,15 +4,17 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { createDb } from '../db/knex';
 import { migrateToLatest } from '../db/migrate';
-import { provisionEmbeddedRoles } from '../db/roles';
+import { OWNER_ROLE, provisionEmbeddedRoles } from '../db/roles';
 import { seedReferenceData } from '../db/seed/referenceData';
 import { buildSharedBundles } from './support/workflowBundles';
+import { createWorkerDatabases } from './support/workerDatabases';
 
 /**
  * One throw-away PostgreSQL cluster for the whole run, migrated and holding reference data.
- * Test files reach it through DATABASE_URL and make their own citizens, cards and users.
+ * Test files reach it through DATABASE_URL and make their own citizens, cards and users; each jest
+ * worker has its own copy of the database (support/workerDatabases.ts).
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
   const parent = mkdtempSync(path.join(tmpdir(), 'id-cards-test-'));
   // As root, PostgreSQL runs as user `postgres`, which must be able to reach the cluster directory.
   chmodSync(parent, 0o755);
@@ -31,5 +33,6 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await db.destroy();
   }
+  await createWorkerDatabases(cluster.url, OWNER_ROLE, Math.max(1, globalConfig.maxWorkers));
   await buildSharedBundles(parent);
 }

@@ -1,6 +1,7 @@
 import { call } from '../support/api';
 import { api, db } from '../support/apiPerFile';
 import { expectProblem } from '../support/applicationsApi';
+import { feedEnd as feedEndOf } from '../support/cardStatusFeed';
 import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
 
 let platform: string;
@@ -20,16 +21,6 @@ interface FeedEvent {
 const feed = (after: number, options: { limit?: number; wait?: number; token?: string } = {}) =>
   call(api, 'GET', `/v1/card-status-events?after=${after}&limit=${options.limit ?? 100}&wait=${options.wait ?? 0}`, { token: options.token ?? platform });
 
-/** The current end of the feed: where a new follower that wants only what comes next starts. */
-async function feedEnd(): Promise<number> {
-  let after = 0;
-  for (;;) {
-    const page = await feed(after, { limit: 1000 });
-    if (page.body.events.length === 0) return after;
-    after = page.body.nextAfter;
-  }
-}
-
 /** A follower that always asks from its last `nextAfter`, keeping what concerns `cards`, until `done` and the feed is drained. */
 async function follow(from: number, done: () => boolean, keep: (event: FeedEvent) => boolean): Promise<FeedEvent[]> {
   const seen: FeedEvent[] = [];
@@ -48,6 +39,7 @@ async function follow(from: number, done: () => boolean, keep: (event: FeedEvent
   return seen;
 }
 
+const feedEnd = () => feedEndOf(api, db, platform);
 const cardOf = (citizen: TestCitizen) => ({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom });
 
 describe('GET /v1/card-status-events', () => {

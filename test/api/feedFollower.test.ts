@@ -5,6 +5,7 @@ import path from 'node:path';
 import { call } from '../support/api';
 import { api, db } from '../support/apiPerFile';
 import { eventually } from '../support/applicationsApi';
+import { feedEnd } from '../support/cardStatusFeed';
 import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
 
 let platform: string;
@@ -12,10 +13,9 @@ beforeAll(async () => {
   platform = await newToken(db, 'platform');
 });
 
-// The shared database holds the other files' events: a new file starts after the newest one (--after).
+// The database holds the other tests' events: a new file starts at the feed's end (--after).
 const follower = (file: string, after: number, untilIdle = false): ChildProcess =>
   spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../scripts/feedFollow.ts'), '--to', file, '--after', String(after), '--api', api.url, '--token', platform, '--limit', '3', '--wait', '1', ...(untilIdle ? ['--until-idle'] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
-const newestSeq = async () => Number((await db('cardStatusEvents').max({ seq: 'seq' }).first())?.seq ?? 0);
 const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 const flip = (citizen: TestCitizen, status: string) => db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).update({ status });
@@ -23,7 +23,7 @@ const flip = (citizen: TestCitizen, status: string) => db('cards').where({ idNum
 describe('npm run feed:follow', () => {
   test('when the follower is killed, a half line is left, and it starts again, then the file holds every event once, in order', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'feed-')), 'events.ndjson');
-    const before = await newestSeq(); // before our citizens' cards are issued: their issue is among the events
+    const before = await feedEnd(api, db, platform); // before our citizens' cards are issued: their issue is among the events
     const citizens = await Promise.all(Array.from({ length: 4 }, () => newCitizen(db)));
     const first = follower(file, before);
     let second: ChildProcess | undefined;

@@ -5,7 +5,7 @@
  * terminal (SIGINT to npm start's process group, which embedded PostgreSQL is not in) and a service
  * manager's SIGTERM to the main process alone.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../../db/knex';
 import { call, type RunningApi } from '../support/api';
@@ -51,6 +51,8 @@ test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load,
       process.kill(toGroup ? -child.pid! : child.pid!, signal);
       await Promise.all(clients);
       expect(await exited).toBe(0);
+      // A process that would join now finds no services rather than the stopped ones.
+      expect(existsSync(path.join(dataDir, 'services.json'))).toBe(false);
       expect(count).toBeGreaterThan(0);
       answered.push(count);
       child = await npmStart(dataDir, port);

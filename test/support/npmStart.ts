@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eventually } from './bounds';
+import { eventually, exitOf } from './bounds';
 import { call, type RunningApi } from './api';
 
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
@@ -36,7 +36,7 @@ export const postmasterPid = (dataDir: string): number => Number(readFileSync(pa
  * PostgreSQL, which runs in a group of its own so that a terminal's Ctrl-C reaches only the app.
  */
 export async function killEverything(child: ChildProcess, dataDir: string): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exited = exitOf(child, 'npm start did not exit after SIGKILL');
   const postmaster = postmasterPid(dataDir);
   process.kill(-child.pid!, 'SIGKILL');
   process.kill(postmaster, 'SIGKILL');

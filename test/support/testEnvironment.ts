@@ -1,11 +1,15 @@
 /**
- * jest's Node environment, with one guard: a timer a test file left behind never fires after the
- * file has ended. A jest process (a worker, or jest itself when run in band) runs file after file, so
+ * jest's Node environment, on this worker's own database (workerDatabases.ts), with one guard: a
+ * timer a test file left behind never fires after the file has ended. A jest process (a worker, or jest itself when run in band) runs file after file, so
  * such a timer fires while the next file runs and its error is counted against that file (or ends the
  * run): typically the Temporal client's gRPC retry of a call still pending when the file closed its
  * connection, which throws "Channel has been shut down". The leftover is cleared at teardown.
  */
 import { TestEnvironment } from 'jest-environment-node';
+import { useWorkerDatabase } from './workerDatabases';
+
+// Loaded once per jest process, before its first file: that process's files use its own database.
+useWorkerDatabase();
 
 type Timers = Pick<typeof globalThis, 'setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval'>;
 
