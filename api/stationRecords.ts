@@ -6,11 +6,12 @@ import type { CallerAs, User } from '../db/users';
 import { maskIdNumber } from './applications/disclosure';
 import { overseerScope, stationInJurisdiction } from './jurisdiction';
 import { problems } from './problems';
+import { regionCodeField, stationCodeField } from './validation';
 
 /** The narrowing a manager or admin may ask of a station's lists (a station always reads its own). */
 export const stationRecordFilter = {
-  regionCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit region code').optional(),
-  stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(),
+  regionCode: regionCodeField.optional(),
+  stationCode: stationCodeField.optional(),
   cursor: z.string().optional(),
 };
 

@@ -14,6 +14,12 @@ export const calendarDateField = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine(isCalendarDate, 'is not a real date');
 
+/** An administrative division code (行政区划代码): six digits. Which codes exist, the reference data says. */
+export const regionCodeField = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
+
+/** A station's code as the stations table keys it: letters and digits, at most 32. */
+export const stationCodeField = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code');
+
 /**
  * Free text, trimmed. NUL and lone surrogates are refused: PostgreSQL stores neither (not in text,
  * not as a jsonb escape), and a workflow activity writing one would retry forever.

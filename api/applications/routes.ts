@@ -9,7 +9,7 @@ import type { AppDependencies } from '../app';
 import { mount, operationsWith, type Parsed } from '../operation';
 import { problems, stillInProgressSchema } from '../problems';
 import { languageOf } from '../problemText';
-import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText } from '../validation';
+import { calendarDateField, idNumberField, isInstant, isUuid, nonEmptyText, regionCodeField, stationCodeField } from '../validation';
 import { acceptApplication, acceptedSchema } from './accept';
 import { APPLICATION_IMPORT_OUTCOME, applicationImportLine, importApplications } from './importApplications';
 import { ServerTiming } from '../serverTiming';
@@ -55,10 +55,9 @@ export const listing = z.strictObject({
   overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   cursor: z.string().optional(),
 });
-const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
-export const overdueListing = z.strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), cursor: z.string().optional() });
+export const overdueListing = z.strictObject({ regionCode: regionCodeField.optional(), stationCode: stationCodeField.optional(), cursor: z.string().optional() });
 export const statsQuery = z
-  .strictObject({ regionCode: regionCode.optional(), stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(), from: calendarDateField.optional(), to: calendarDateField.optional() })
+  .strictObject({ regionCode: regionCodeField.optional(), stationCode: stationCodeField.optional(), from: calendarDateField.optional(), to: calendarDateField.optional() })
   .refine((query) => !query.from || !query.to || query.from < query.to, { message: 'must be after from', path: ['to'] });
 
 const share = z.number().min(0).max(1).nullable().meta({ description: 'to three places; null when nothing finished' });

@@ -7,7 +7,7 @@ import { mount, operationsWith } from '../operation';
 import { narrowedScope } from '../jurisdiction';
 import { applicationPageSchema, caseFilesFor } from '../applications/views';
 import { cursor, pageOf } from '../paging';
-import { isInstant, isUuid } from '../validation';
+import { isInstant, isUuid, regionCodeField, stationCodeField } from '../validation';
 import { calendarDate, instant } from '../answers';
 
 const share = z.number().min(0).max(1).nullable().meta({ description: 'to three places; null when nothing finished' });
@@ -23,10 +23,8 @@ export const daysRemainingSchema = z.object({
 });
 
 const PAGE = 50;
-const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
-const stationCode = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code');
 /** The same narrowing as `GET /v1/stats`: the manager's region, or a region or station within it. */
-export const dashboardQuery = z.strictObject({ regionCode: regionCode.optional(), stationCode: stationCode.optional() });
+export const dashboardQuery = z.strictObject({ regionCode: regionCodeField.optional(), stationCode: stationCodeField.optional() });
 export const weeklyQuery = dashboardQuery.extend({
   weeks: z.coerce.number({ error: 'must be a number' }).int('must be whole weeks').min(1, 'must be at least 1').max(52, 'must be at most 52').default(12),
 });

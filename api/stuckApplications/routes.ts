@@ -4,13 +4,13 @@ import { listStuckApplications } from '../../db/queries/reconciliation';
 import type { AppDependencies } from '../app';
 import { mount, operationsWith } from '../operation';
 import { cursor, pageOf, pageSchema } from '../paging';
-import { isInstant, isUuid, nonEmptyText } from '../validation';
+import { isInstant, isUuid, nonEmptyText, regionCodeField } from '../validation';
 import { overseerScope } from '../jurisdiction';
 import { closedStuckApplicationSchema, closeStuckApplication, stuckApplicationSchema, stuckView } from './stuckApplications';
 
 const PAGE = 50;
 
-export const stuckListing = z.strictObject({ regionCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit region code').optional(), cursor: z.string().optional() });
+export const stuckListing = z.strictObject({ regionCode: regionCodeField.optional(), cursor: z.string().optional() });
 export const closure = z.strictObject({ reason: nonEmptyText(500) });
 
 const isStuckCursor = (value: any): value is { since: string; id: string } => isInstant(value?.since) && isUuid(value?.id);

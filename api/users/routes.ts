@@ -8,7 +8,7 @@ import { createUser, type Role } from '../../db/users';
 import { cursor, pageOf } from '../paging';
 import { problems } from '../problems';
 import { hashPassword } from '../session/passwords';
-import { nonEmptyText, parse } from '../validation';
+import { nonEmptyText, parse, stationCodeField } from '../validation';
 
 const PAGE = 50;
 const password = z.string({ error: 'must be a string' }).min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
@@ -20,7 +20,7 @@ export const newAccount = z
     username: z.string().trim().regex(/^[A-Za-z0-9._-]{3,64}$/, 'must be 3 to 64 letters, digits, dots, dashes or underscores'),
     name: nonEmptyText(100),
     role: z.enum(PERSON_ROLES as [Role, ...Role[]]),
-    stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(),
+    stationCode: stationCodeField.optional(),
     regionCode: code(6).optional(),
     provinceCode: code(6).optional(),
     password,

@@ -7,7 +7,7 @@ import { narrowedScope, scopeOf, type Viewer } from '../jurisdiction';
 import { applicationPageSchema, applicationViewSchema, caseFilesFor } from '../applications/views';
 import { cursor, pageOf, pageSchema } from '../paging';
 import { instant } from '../answers';
-import { isInstant, isUuid } from '../validation';
+import { isInstant, isUuid, regionCodeField, stationCodeField } from '../validation';
 
 const PAGE = 50;
 
@@ -51,10 +51,9 @@ export const WORKLISTS: Record<string, Worklist & { roles: Array<Viewer['role']>
   },
 };
 
-const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
 export const worklistQuery = z.strictObject({
-  regionCode: regionCode.optional(),
-  stationCode: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a station code').optional(),
+  regionCode: regionCodeField.optional(),
+  stationCode: stationCodeField.optional(),
   cursor: z.string().optional(),
 });
 
