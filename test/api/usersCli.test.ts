@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
+import { within } from '../support/bounds';
 import { testDb } from '../support/database';
 
 /** `npm run users -- create-admin` (as the schema owner, like migrations): the first administrator of a database, who can then log in to the console. */
@@ -22,8 +23,16 @@ afterAll(async () => {
   await db?.destroy();
 });
 
+/** The CLI connects, hashes one password and exits: seconds. */
+const CLI_BOUND_MS = 30_000;
+
+// A CLI that never exits fails with that, and is killed a second later.
 const createAdmin = (username: string, password: string) =>
-  run(process.execPath, [CLI, 'create-admin', '--username', username, '--name', '首位管理员'], { env: { ...process.env, MIGRATION_DATABASE_URL: process.env.TEST_OWNER_DATABASE_URL, ADMIN_PASSWORD: password, LOG_LEVEL: 'silent' } });
+  within(
+    run(process.execPath, [CLI, 'create-admin', '--username', username, '--name', '首位管理员'], { timeout: CLI_BOUND_MS + 1_000, env: { ...process.env, MIGRATION_DATABASE_URL: process.env.TEST_OWNER_DATABASE_URL, ADMIN_PASSWORD: password, LOG_LEVEL: 'silent' } }),
+    CLI_BOUND_MS,
+    'npm run users -- create-admin did not exit',
+  );
 
 describe('npm run users -- create-admin', () => {
   test('when run, then an admin exists who logs in with that password; the password is neither printed nor stored in clear', async () => {

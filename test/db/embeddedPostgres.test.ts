@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { exitOf } from '../support/bounds';
 
 /**
  * The embedded PostgreSQL of `npm start`: kept running while the app lives, and stopped only by the
@@ -14,6 +15,8 @@ const clusterDir = () => {
   chmodSync(parent, 0o755);
   return { parent, dataDir: path.join(parent, 'postgres') };
 };
+/** The app's stop: its last writes (a second in the child below), then PostgreSQL's shutdown. */
+const STOP_BOUND_MS = 20_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function query(url: string, sql: string): Promise<unknown[]> {
@@ -52,12 +55,13 @@ function startChild(code: string, dataDir: string) {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', code, dataDir], { detached: true, stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(__dirname, '../..') });
   const state = { output: '' };
   child.stdout.on('data', (chunk: Buffer) => (state.output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const until = async (text: string, timeoutMs = 30_000) => {
     for (const started = Date.now(); !state.output.includes(text); await sleep(100)) {
       if (Date.now() - started > timeoutMs) throw new Error(`no "${text}" from the child: ${state.output}`);
     }
   };
+  /** Its exit code; a stop that stops its database too may take a while. */
+  const exited = (after: string) => exitOf(child, `the child did not exit after ${after}`, STOP_BOUND_MS);
   return { child, state, exited, until };
 }
 
@@ -74,7 +78,7 @@ test('when PostgreSQL dies while the app runs, then it is started again on the s
     await untilAnswering(url, 30_000);
     expect(await query(url, 'select n from kept')).toEqual([{ n: 7 }]);
     process.kill(child.pid!, 'SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await exited('SIGTERM')).toBe(0);
   } finally {
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     rmSync(parent, { recursive: true, force: true });
@@ -116,7 +120,7 @@ test('when the process group gets SIGINT (Ctrl-C), then PostgreSQL keeps serving
   try {
     await until('ready');
     process.kill(-child.pid!, 'SIGINT'); // the whole group, as a terminal does
-    expect(await exited).toBe(0);
+    expect(await exited('SIGINT')).toBe(0);
     expect(state.output).toContain('flushed');
     // Stopped by the app: nothing left running on the data directory.
     expect(() => readFileSync(path.join(dataDir, 'postmaster.pid'))).toThrow();

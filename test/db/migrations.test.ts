@@ -4,8 +4,12 @@ import { createDb, type Db } from '../../db/knex';
 import { migrateAllDown, migrateToLatest } from '../../db/migrate';
 import { migrationSource } from '../../db/migrations';
 import { seedReferenceData } from '../../db/seed/referenceData';
+import { within } from '../support/bounds';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, stationIn, unservedWorkflowSettings } from '../support/fixtures';
+
+/** PostgreSQL delivers a NOTIFY to its listeners as the writing transaction commits. */
+const NOTIFICATION_BOUND_MS = 10_000;
 
 /** A database of this file's own on the test cluster, so rolling back touches nothing else. */
 async function freshDatabase(): Promise<{ db: Db; drop(): Promise<void> }> {
@@ -101,7 +105,7 @@ describe('the data model', () => {
     const heard = new Promise<string>((resolve) => listener.on('notification', (message) => message.payload === expected && resolve(message.payload)));
     await listener.query('LISTEN card_status');
     await db('cards').where({ idNumber: citizen.idNumber }).update({ status: 'REPORTED_LOST' });
-    expect(await heard).toBe(`${citizen.idNumber}|${citizen.cards[0].validFrom}`);
+    expect(await within(heard, NOTIFICATION_BOUND_MS, 'the card_status notification did not arrive')).toBe(`${citizen.idNumber}|${citizen.cards[0].validFrom}`);
     await listener.end();
     const feed = await db('cardStatusEvents').where('idNumber', citizen.idNumber).orderBy('seq');
     expect(feed.map((event) => [event.previousStatus, event.status])).toEqual([[null, 'ACTIVE'], ['ACTIVE', 'REPORTED_LOST']]);

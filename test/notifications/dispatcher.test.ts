@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Db } from '../../db/knex';
 import { DeliveryFailure, type Channel, type Delivery } from '../../notifications/channels';
 import { createDispatcher } from '../../notifications/dispatcher';
-import { eventually } from '../support/applicationsApi';
+import { eventually, exitOf, killed } from '../support/bounds';
 import { testDb } from '../support/database';
 import { COUNTIES, newCitizen, recordApplication, stationIn } from '../support/fixtures';
 
@@ -24,6 +24,8 @@ beforeEach(async () => {
 });
 
 const stationCode = stationIn(COUNTIES.shenzhenNanshan);
+/** A dispatcher process starts (tsx) and sends five messages, pausing 300 ms after each. */
+const FIVE_SENDS_BOUND_MS = 30_000;
 
 /** An application of its own with a contact phone, written straight into the read model. */
 async function newApplication(phone: string | null = '13800138000'): Promise<string> {
@@ -130,15 +132,13 @@ describe('the notification dispatcher', () => {
       });
       return child;
     };
-    const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
     const doomed = start(300, 5);
     const survivor = start(150);
     try {
-      await exited(doomed);
+      await exitOf(doomed, 'the first dispatcher was not killed after its fifth send', FIVE_SENDS_BOUND_MS);
       const restarted = start(0);
       await eventually(async () => Number((await db('outbox').whereIn('id', ids).whereNull('deliveredAt').count({ n: '*' }))[0].n) === 0, 60_000, 'every delivery');
-      for (const child of [survivor, restarted]) child.kill('SIGTERM');
-      await Promise.all([survivor, restarted].map(exited));
+      await Promise.all([survivor, restarted].map((child) => killed(child, 'a dispatcher', 'SIGTERM')));
     } finally {
       for (const child of sentBy.keys()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
