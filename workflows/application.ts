@@ -5,6 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import { allowedFrom, canTake, checkExtension, DAY_MS, deadlineAt, isOverdue, isTerminal, reviewReminderTimes, stageAfter, temporaryCardDueAt, warningAt, type ApplicationStage, type Step } from '../domain';
 import type { ApplicationActivities, Notification, ReadModelChange, StepTaken } from '../activities/applications';
 import type { ProductionActivities } from '../activities/production';
@@ -236,159 +237,111 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     if (!reason?.trim()) reject(rejection.reasonRequired, 'a withdrawal needs a reason');
   };
 
-  wf.setHandler(
-    updates.review,
-    async (review) => {
-      const { decision, reason, actor } = review;
-      const recheck = () => validReview(review);
-      if (decision === 'approve') {
-        await takeStep({ name: 'review' }, actor, 'review.approved', { stage: stageAfter('review', decision) }, () => undefined, { recheck });
-        // On the production centre's own queue; the reviewer's answer does not wait for that worker.
-        printJobs.push(production.queuePrintJob({ applicationId, homeRegionCode: input.homeRegionCode, acceptingStationCode: input.acceptingStationCode }));
-      } else {
-        await takeStep({ name: 'review' }, actor, 'review.refused', { stage: stageAfter('review', decision), refusalReason: reason }, () => (state.refusalReason = reason), { note: reason, recheck });
-      }
-      return state;
-    },
-    { validator: validReview },
-  );
-
-  wf.setHandler(
-    updates.extend,
-    async (extension) => {
-      const { days, reason, actor } = extension;
-      const extended = deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays, extensionDays: days }).toISOString();
-      // Granted after the deadline, to a new deadline still ahead: no longer overdue (decided once, when the step is taken).
-      const clearsOverdue = extensionClearsOverdue && state.overdue && !isOverdue({ deadline: new Date(extended), now: new Date(Date.now()) });
-      const extend = () => {
-        state.extension = { days, reason };
-        state.deadlineAt = extended;
-        // The warning moves with the deadline.
-        state.warned = false;
-        if (clearsOverdue) state.overdue = false;
-      };
-      const change = { deadlineAt: extended, extensionDays: days, extensionReason: reason, ...(clearsOverdue ? { overdue: false } : {}) };
-      await takeStep({ name: 'extend' }, actor, 'deadline.extended', change, extend, { details: { days, ...(clearsOverdue ? { overdueCleared: true } : {}) }, recheck: () => validExtension(extension) });
-      return state;
-    },
-    { validator: validExtension },
-  );
-
-  wf.setHandler(
-    updates.temporaryCardIssued,
-    async (issued) => {
-      const issuedAt = now();
-      await takeStep({ name: 'temporaryCardIssued' }, issued.actor, 'temporary_card.issued', { temporaryCardIssuedAt: issuedAt }, () => (state.temporaryCard!.issuedAt = issuedAt), {
-        recheck: () => validTemporaryCard(issued),
-      });
-      return state;
-    },
-    { validator: validTemporaryCard },
-  );
-
-  wf.setHandler(
-    updates.printed,
-    async (printed) => {
-      const { validFrom, validUntil, actor } = printed;
-      await takeStep({ name: 'printed' }, actor, 'card.printed', { newCardValidFrom: validFrom, newCardValidUntil: validUntil }, () => (state.printed = { validFrom, validUntil }), {
-        recheck: () => validPrinted(printed),
-      });
-      return state;
-    },
-    { validator: validPrinted },
-  );
-
-  wf.setHandler(
-    updates.printFailed,
-    async (failure) => {
-      // Counted when the write's turn comes: two failures reported at once are attempts n and n + 1.
-      let attempt = 0;
-      const count = () => {
-        attempt = state.printFailures + 1;
-      };
-      if (!writeFirst) count();
-      const recheck = () => {
-        validPrintFailure(failure);
-        count();
-      };
-      await takeStep({ name: 'printFailed' }, failure.actor, 'card.print_failed', () => ({ printFailures: attempt }), () => (state.printFailures = attempt), {
-        details: () => ({ attempt }),
-        note: failure.reason,
-        recheck,
-      });
-      if (state.printFailures > settings.reprintLimit && !state.managersAlertedOfReprints) {
-        state.managersAlertedOfReprints = true;
-        await notify('print.failures_exceeded', 'manager', input.homeRegionCode);
-      }
-      return state;
-    },
-    { validator: validPrintFailure },
-  );
-
-  wf.setHandler(
-    updates.dispatched,
-    async (dispatched) => {
-      const { trackingNumber, actor } = dispatched;
-      // Routed back to the station that accepted it: the sorting the pilots lacked (分拣).
-      await takeStep({ name: 'dispatched' }, actor, 'card.dispatched', { stage: stageAfter('dispatched'), trackingNumber }, () => (state.trackingNumber = trackingNumber), {
-        note: `to ${input.acceptingStationCode}`,
-        recheck: () => validDispatch(dispatched),
-      });
-      return state;
-    },
-    { validator: validDispatch },
-  );
-
-  wf.setHandler(
-    updates.arrived,
-    async (arrival) => {
-      const { stationCode, trackingNumber, actor } = arrival;
-      const step: StepTaken = { name: 'arrived', stationCode, ...(trackingNumber !== undefined ? { trackingNumber } : {}) };
-      const recheck = () => validArrival(arrival);
-      if (stationCode !== input.acceptingStationCode) {
-        const details = { arrivedAt: stationCode, resentTo: input.acceptingStationCode };
-        await takeStep(step, actor, 'card.misrouted', { misrouted: true }, () => state.misroutedArrivals.push(stationCode), { details, recheck });
-        await notify('card.misrouted', 'production', input.homeRegionCode, occurrence(state.misroutedArrivals.length));
+  /**
+   * An official's step, taken by an update: `valid` rejects it on arrival and, as `recheck`, again
+   * when the step's turn to write comes. The answer is the state after the step.
+   */
+  const onStep = <T>(update: UpdateDefinition<ApplicationState, [T]>, valid: (request: T) => void, take: (request: T, recheck: () => void) => Promise<void>) =>
+    wf.setHandler(
+      update,
+      async (request: T) => {
+        await take(request, () => valid(request));
         return state;
-      }
-      await takeStep(step, actor, 'card.arrived', { stage: stageAfter('arrived'), readyForPickupAt: now() }, (at) => (state.readyForPickupAt = at), { recheck });
-      return state;
-    },
-    { validator: validArrival },
-  );
+      },
+      { validator: valid },
+    );
 
-  wf.setHandler(
-    updates.pickedUp,
-    async (pickup) => {
-      const { oldCardReturned, temporaryCardReturned, actor } = pickup;
-      const handOver = () => {
-        if (state.temporaryCard?.issuedAt) state.temporaryCard.returned = true;
-      };
-      // completePickup writes the COMPLETED stage itself.
-      await takeStep({ name: 'pickedUp' }, actor, 'application.picked_up', { stage: stageAfter('pickedUp') }, handOver, {
-        recheck: () => validPickup(pickup),
-        write: (at) => {
-          const card = state.printed!;
-          return activities.completePickup({ applicationId, idNumber: input.idNumber, validFrom: card.validFrom, validUntil: card.validUntil, at, actor, oldCardReturned, temporaryCardReturned });
-        },
-      });
-      return state;
-    },
-    { validator: validPickup },
-  );
+  onStep(updates.review, validReview, async ({ decision, reason, actor }, recheck) => {
+    if (decision === 'approve') {
+      await takeStep({ name: 'review' }, actor, 'review.approved', { stage: stageAfter('review', decision) }, () => undefined, { recheck });
+      // On the production centre's own queue; the reviewer's answer does not wait for that worker.
+      printJobs.push(production.queuePrintJob({ applicationId, homeRegionCode: input.homeRegionCode, acceptingStationCode: input.acceptingStationCode }));
+    } else {
+      await takeStep({ name: 'review' }, actor, 'review.refused', { stage: stageAfter('review', decision), refusalReason: reason }, () => (state.refusalReason = reason), { note: reason, recheck });
+    }
+  });
 
-  wf.setHandler(
-    updates.withdraw,
-    async (withdrawal) => {
-      const { reason, actor } = withdrawal;
-      await takeStep({ name: 'withdraw' }, actor, 'application.withdrawn', { stage: stageAfter('withdraw'), withdrawalReason: reason }, () => (state.withdrawalReason = reason), {
-        note: reason,
-        recheck: () => validWithdrawal(withdrawal),
-      });
-      return state;
-    },
-    { validator: validWithdrawal },
-  );
+  onStep(updates.extend, validExtension, async ({ days, reason, actor }, recheck) => {
+    const extended = deadlineAt(acceptedAt, { deadlineDays: settings.deadlineDays, extensionDays: days }).toISOString();
+    // Granted after the deadline, to a new deadline still ahead: no longer overdue (decided once, when the step is taken).
+    const clearsOverdue = extensionClearsOverdue && state.overdue && !isOverdue({ deadline: new Date(extended), now: new Date(Date.now()) });
+    const extend = () => {
+      state.extension = { days, reason };
+      state.deadlineAt = extended;
+      // The warning moves with the deadline.
+      state.warned = false;
+      if (clearsOverdue) state.overdue = false;
+    };
+    const change = { deadlineAt: extended, extensionDays: days, extensionReason: reason, ...(clearsOverdue ? { overdue: false } : {}) };
+    await takeStep({ name: 'extend' }, actor, 'deadline.extended', change, extend, { details: { days, ...(clearsOverdue ? { overdueCleared: true } : {}) }, recheck });
+  });
+
+  onStep(updates.temporaryCardIssued, validTemporaryCard, async ({ actor }, recheck) => {
+    const issuedAt = now();
+    await takeStep({ name: 'temporaryCardIssued' }, actor, 'temporary_card.issued', { temporaryCardIssuedAt: issuedAt }, () => (state.temporaryCard!.issuedAt = issuedAt), { recheck });
+  });
+
+  onStep(updates.printed, validPrinted, async ({ validFrom, validUntil, actor }, recheck) => {
+    await takeStep({ name: 'printed' }, actor, 'card.printed', { newCardValidFrom: validFrom, newCardValidUntil: validUntil }, () => (state.printed = { validFrom, validUntil }), { recheck });
+  });
+
+  onStep(updates.printFailed, validPrintFailure, async ({ reason, actor }, recheck) => {
+    // Counted when the write's turn comes: two failures reported at once are attempts n and n + 1.
+    let attempt = 0;
+    const count = () => {
+      attempt = state.printFailures + 1;
+    };
+    if (!writeFirst) count();
+    await takeStep({ name: 'printFailed' }, actor, 'card.print_failed', () => ({ printFailures: attempt }), () => (state.printFailures = attempt), {
+      details: () => ({ attempt }),
+      note: reason,
+      recheck: () => {
+        recheck();
+        count();
+      },
+    });
+    if (state.printFailures > settings.reprintLimit && !state.managersAlertedOfReprints) {
+      state.managersAlertedOfReprints = true;
+      await notify('print.failures_exceeded', 'manager', input.homeRegionCode);
+    }
+  });
+
+  onStep(updates.dispatched, validDispatch, async ({ trackingNumber, actor }, recheck) => {
+    // Routed back to the station that accepted it: the sorting the pilots lacked (分拣).
+    await takeStep({ name: 'dispatched' }, actor, 'card.dispatched', { stage: stageAfter('dispatched'), trackingNumber }, () => (state.trackingNumber = trackingNumber), {
+      note: `to ${input.acceptingStationCode}`,
+      recheck,
+    });
+  });
+
+  onStep(updates.arrived, validArrival, async ({ stationCode, trackingNumber, actor }, recheck) => {
+    const step: StepTaken = { name: 'arrived', stationCode, ...(trackingNumber !== undefined ? { trackingNumber } : {}) };
+    if (stationCode !== input.acceptingStationCode) {
+      const details = { arrivedAt: stationCode, resentTo: input.acceptingStationCode };
+      await takeStep(step, actor, 'card.misrouted', { misrouted: true }, () => state.misroutedArrivals.push(stationCode), { details, recheck });
+      await notify('card.misrouted', 'production', input.homeRegionCode, occurrence(state.misroutedArrivals.length));
+      return;
+    }
+    await takeStep(step, actor, 'card.arrived', { stage: stageAfter('arrived'), readyForPickupAt: now() }, (at) => (state.readyForPickupAt = at), { recheck });
+  });
+
+  onStep(updates.pickedUp, validPickup, async ({ oldCardReturned, temporaryCardReturned, actor }, recheck) => {
+    const handOver = () => {
+      if (state.temporaryCard?.issuedAt) state.temporaryCard.returned = true;
+    };
+    // completePickup writes the COMPLETED stage itself.
+    await takeStep({ name: 'pickedUp' }, actor, 'application.picked_up', { stage: stageAfter('pickedUp') }, handOver, {
+      recheck,
+      write: (at) => {
+        const card = state.printed!;
+        return activities.completePickup({ applicationId, idNumber: input.idNumber, validFrom: card.validFrom, validUntil: card.validUntil, at, actor, oldCardReturned, temporaryCardReturned });
+      },
+    });
+  });
+
+  onStep(updates.withdraw, validWithdrawal, async ({ reason, actor }, recheck) => {
+    await takeStep({ name: 'withdraw' }, actor, 'application.withdrawn', { stage: stageAfter('withdraw'), withdrawalReason: reason }, () => (state.withdrawalReason = reason), { note: reason, recheck });
+  });
 
   if (resume) {
     try {
