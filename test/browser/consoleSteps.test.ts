@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { DAY_MS } from '../../domain';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
-import { browserSession, describeInBrowser, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { browserSession, describeInBrowser, logInThroughForm, newPerson, submitDialog, type Person } from '../support/browser';
 import { newCitizen, newToken, stationIn } from '../support/fixtures';
 
 /**
@@ -222,8 +222,7 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
     await page.getByRole('tab', { name: '失信人员名单' }).click();
     await page.getByTestId('blacklist').getByRole('row', { name: new RegExp(person.name) }).getByRole('button', { name: '移出名单' }).click();
     await page.getByRole('dialog').getByLabel('移出原因').fill('经复查系误报');
-    await page.getByRole('dialog').getByRole('button', { name: '提交' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await submitDialog(page, '提交');
     await page.getByTestId('blacklist').getByText('已移除').click();
     await page.getByTestId('blacklist').getByRole('row', { name: new RegExp(person.name) }).getByText(/^经复查系误报 · /).waitFor();
     expect(await harness.db('blacklistEntries').where('idNumber', person.idNumber).first('removalReason')).toEqual({ removalReason: '经复查系误报' });
@@ -240,12 +239,10 @@ describeInBrowser('the console: extensions, temporary cards, print failures, wit
     const reports = page.getByTestId('impersonation-reports');
     await reports.getByRole('row', { name: new RegExp(victim.idNumber) }).getByRole('button', { name: '认定冒用' }).click();
     await page.getByRole('dialog').getByLabel('冒用人公民身份号码').fill(impersonator.idNumber);
-    await page.getByRole('dialog').getByRole('button', { name: '提交' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await submitDialog(page, '提交');
     await reports.getByRole('row', { name: new RegExp(otherVictim.idNumber) }).getByRole('button', { name: '驳回' }).click();
     await page.getByRole('dialog').getByLabel('驳回原因').fill('核实为本人使用');
-    await page.getByRole('dialog').getByRole('button', { name: '提交' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await submitDialog(page, '提交');
     await reports.getByText('已认定').click();
     await reports.getByRole('row', { name: new RegExp(victim.idNumber) }).waitFor();
     expect(await harness.db('impersonationReports').whereIn('idNumber', [victim.idNumber, otherVictim.idNumber]).orderBy('state').select('idNumber', 'state')).toEqual([

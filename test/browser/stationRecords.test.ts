@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { Db } from '../../db/knex';
 import { call, startApi, type RunningApi } from '../support/api';
-import { browserSession, describeInBrowser, logInThroughForm, newPerson, type Person } from '../support/browser';
+import { browserSession, describeInBrowser, logInThroughForm, newPerson, submitDialog, type Person } from '../support/browser';
 import { testDb } from '../support/database';
 import { newCitizen, stationIn, type TestCitizen } from '../support/fixtures';
 
@@ -75,8 +75,7 @@ describeInBrowser('the station console: its loss reports and found cards', () =>
     expect(report.withdrawnAt).toBeNull();
 
     await dialog.getByLabel('证件已找回，本人到场并已核验身份').check();
-    await dialog.getByRole('button', { name: '提交' }).click();
-    await dialog.waitFor({ state: 'hidden' });
+    await submitDialog(page, '提交');
     await row.getByText(/^已解除 /).waitFor();
     expect(await row.getByRole('button', { name: '解除挂失' }).count()).toBe(0);
     expect((await db('lossReports').where('id', report.id).first('withdrawnAt')).withdrawnAt).toBeInstanceOf(Date);
@@ -123,8 +122,7 @@ describeInBrowser('the station console: its loss reports and found cards', () =>
     expect(await row.getByRole('button', { name: '销毁' }).count()).toBe(0); // the owner's current card is not destroyed
 
     await row.getByRole('button', { name: '交还本人' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: '确认' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await submitDialog(page, '确认');
     await row.waitFor({ state: 'detached' });
     const stored = await db('foundCards').join('cards', 'cards.id', 'foundCards.cardId').where('cards.idNumber', citizen.idNumber).first('foundCards.state', 'foundCards.closedByStationCode');
     expect(stored).toEqual({ state: 'RETURNED', closedByStationCode: stationIn(STATION_COUNTY) });

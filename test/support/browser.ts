@@ -105,3 +105,20 @@ export function browserSession(waitMs = 20_000): BrowserSession {
   });
   return session;
 }
+
+/**
+ * Clicks `button` in the open dialog and waits until the dialog closes, as it does once the server has
+ * accepted. An error the dialog shows instead fails at once, with its text, rather than at the wait's end.
+ */
+export async function submitDialog(page: Page, button: string): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: button }).click();
+  const shown = dialog.locator('[data-testid$="-dialog-problem"]'); // the console's dialogs show a refusal there
+  const failed = shown.waitFor().then(
+    async () => {
+      throw new Error(`the dialog did not close; it shows the problem: ${await shown.innerText()}`);
+    },
+    () => undefined, // closed first: no problem was shown
+  );
+  await Promise.race([dialog.waitFor({ state: 'hidden' }), failed]);
+}
