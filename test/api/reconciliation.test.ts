@@ -5,6 +5,7 @@ import { queries } from '../../workflows/contract';
 import { reconcileOnce, startReconciliation, type ReconciliationDeps } from '../../worker/reconciliation';
 import { call } from '../support/api';
 import { acceptanceOf, eventually, expectProblem, startApplicationsApi, type ApplicationsApi } from '../support/applicationsApi';
+import { resultWithin } from '../support/bounds';
 import { COUNTIES, newCitizen, newToken, stationIn, type TestCitizen } from '../support/fixtures';
 
 /**
@@ -120,7 +121,7 @@ describe('reconciliation of open applications with the workflow engine', () => {
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ stage: 'COMPLETED', acceptedAt: app.acceptedAt, deadlineAt: app.deadlineAt, overdue: false, trackingNumber: 'EMS-RECONCILE' });
       expect(read.body.history.map((entry: { stage: string }) => entry.stage)).toEqual(['ACCEPTED', 'HOME_REVIEW', 'PRINTING', 'SHIPPING', 'READY_FOR_PICKUP', 'COMPLETED']);
-      expect((await handle.result()).stage).toBe('COMPLETED');
+      expect((await resultWithin(handle, 'the restarted application workflow did not complete after the pickup')).stage).toBe('COMPLETED');
       const cards = await harness.db('cards').where('idNumber', app.citizen.idNumber).orderBy('validFrom').select('validFrom', 'status', 'issuedForApplicationId');
       expect(cards).toEqual([
         { validFrom: app.citizen.cards[0].validFrom, status: 'SUPERSEDED', issuedForApplicationId: null },
