@@ -32,7 +32,7 @@ import { provisionEmbeddedRoles } from '../db/roles';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { makeIdNumber, validUntilFor } from '../domain';
-import { repoRoot, resultsPath, writeResults } from './output';
+import { repoRoot, resultsPath, writeResults } from './benchmark';
 
 const ROOT = repoRoot();
 const COMPILED = path.basename(path.dirname(__dirname)) === 'dist';

@@ -1,4 +1,7 @@
-/** Where the benchmarks find the repository and write their figures (bench/results/<name>.json). */
+/**
+ * What every benchmark shares: the repository root, where its figures go (bench/results/<name>.json),
+ * the facts of a run, and running as a process of its own.
+ */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,3 +26,14 @@ export function writeResults(benchmark: string, results: unknown): string {
 
 /** The first fields of the Temporal server benchmarks' results: which benchmark, when, on what. */
 export const runFacts = (benchmark: string) => ({ benchmark, measuredAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length });
+
+/** Runs `main` as the whole process: exit 0 when it is done, or print its error and exit 1. */
+export function runAsProcess(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

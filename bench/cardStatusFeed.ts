@@ -29,7 +29,7 @@ import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './citizens';
-import { writeResults } from './output';
+import { writeResults } from './benchmark';
 
 const RATE = Number(process.env.FEED_BENCH_RATE ?? 1_000);
 const PHASE_MS = 3_500;

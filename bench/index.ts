@@ -10,6 +10,7 @@ import * as temporalDurability from './temporal-durability';
 import * as temporalServer from './temporal-server';
 import * as temporalVisibility from './temporal-visibility';
 import * as verification from './verification';
+import { runAsProcess } from './benchmark';
 
 const BENCHMARKS: Record<string, { run(): Promise<void> }> = {
   'temporal-server': temporalServer,
@@ -35,10 +36,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runAsProcess(main);

@@ -26,7 +26,7 @@ import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './citizens';
-import { writeResults } from './output';
+import { writeResults } from './benchmark';
 
 const ROUNDS = 5;
 const REPORTS_PER_ROUND = 40;

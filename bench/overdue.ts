@@ -13,7 +13,7 @@ import { migrateToLatest } from '../db/migrate';
 import { listOverdue, overdueQuery, type Scope } from '../db/queries/applications';
 import { loadPopulation } from '../db/seed/loadPopulation';
 import { seedReferenceData } from '../db/seed/referenceData';
-import { writeResults } from './output';
+import { writeResults } from './benchmark';
 
 const APPLICATIONS = Number(process.env.BENCH_APPLICATIONS ?? 1_000_000);
 const CITIZENS = 100_000;

@@ -26,7 +26,7 @@ import { completeWorkflowTask } from '../temporal-server/handlers/respondWorkflo
 import { startWorkflow } from '../temporal-server/handlers/startWorkflowExecution';
 import type { Pb } from '../temporal-server/proto';
 import { SqliteStore } from '../temporal-server/sqliteStore';
-import { repoRoot, runFacts, writeResults } from './output';
+import { repoRoot, runFacts, writeResults } from './benchmark';
 import { rate } from './temporal-server';
 
 const SECONDS_PER_ROUND = Number(process.env.BENCH_SECONDS ?? 4);

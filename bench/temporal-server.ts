@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { start } from '../temporal-server';
-import { repoRoot, runFacts, writeResults } from './output';
+import { repoRoot, runAsProcess, runFacts, writeResults } from './benchmark';
 
 const SECONDS_PER_LEVEL = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 10, 100];
@@ -116,12 +116,4 @@ export async function run(): Promise<void> {
   console.log(JSON.stringify(results, null, 2));
 }
 
-if (require.main === module) {
-  run().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsProcess(run);

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { start } from '../temporal-server';
 import { SqliteStore } from '../temporal-server/sqliteStore';
-import { runFacts, writeResults } from './output';
+import { runAsProcess, runFacts, writeResults } from './benchmark';
 
 const RUNS = Number(process.env.BENCH_VISIBILITY_RUNS ?? 10_000);
 const REPEAT = 20;
@@ -123,12 +123,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsProcess(run);

@@ -32,7 +32,7 @@ import { migrateToLatest } from '../db/migrate';
 import { seedReferenceData, stationCodeFor } from '../db/seed/referenceData';
 import { createUser } from '../db/users';
 import { CARD_VALID_FROM, HOME_REGION, seedPeople, type Person } from './citizens';
-import { writeResults } from './output';
+import { runAsProcess, writeResults } from './benchmark';
 
 type ServerKind = 'node-http' | 'express-bare' | 'api' | 'api-uncached';
 
@@ -466,12 +466,6 @@ if (require.main === module) {
       process.exit(1);
     });
   } else {
-    run().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    runAsProcess(run);
   }
 }
