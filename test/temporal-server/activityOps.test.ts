@@ -20,6 +20,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { runsActivity } from './fixtures/workflows';
 import { expectReplays, fixturesBundle, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
 import { freePort } from '../support/freePort';
+import { killed, resultWithin } from '../support/bounds';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 const State = temporal.api.enums.v1.PendingActivityState;
@@ -103,7 +104,7 @@ describe('a workflow activity', () => {
         await delay(500);
         expect(calls).not.toHaveBeenCalled();
         await service().unpauseActivity({ namespace, execution, id: activityId, identity: 'operator' });
-        expect(await handle.result()).toBe(1);
+        expect(await resultWithin(handle)).toBe(1);
       });
       expect(calls).toHaveBeenCalledTimes(1);
       await expectReplays(handle);
@@ -132,7 +133,7 @@ describe('a workflow activity', () => {
         await delay(500);
         expect(calls).not.toHaveBeenCalled();
         await service().unpauseActivity({ namespace, execution: { workflowId: handle.workflowId }, type: 'attemptNumber' });
-        expect(await handle.result()).toBe(2);
+        expect(await resultWithin(handle)).toBe(2);
       });
       await expectReplays(handle);
     });
@@ -154,7 +155,7 @@ describe('a workflow activity', () => {
       const task = await pollActivity(activityQueue);
       expect(task.attempt).toBe(1);
       await service().respondActivityTaskCompleted({ namespace, taskToken: task.taskToken, result: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('1') }] } });
-      expect(await handle.result()).toBe(1);
+      expect(await resultWithin(handle)).toBe(1);
       await expectReplays(handle);
     });
   });
@@ -171,7 +172,7 @@ describe('a workflow activity', () => {
         activityOptions: { startToCloseTimeout: msToTs(500) },
         updateMask: { paths: ['start_to_close_timeout'] },
       });
-      const error = await handle.result().catch((e: unknown) => e);
+      const error = await resultWithin(handle).catch((e: unknown) => e);
       expect((error as { cause?: { cause?: { message?: string } } }).cause?.cause?.message).toBe('activity StartToClose timeout');
       await expectReplays(handle);
     });
@@ -204,7 +205,7 @@ describe('a workflow activity', () => {
       expect(await service().recordActivityTaskHeartbeat({ namespace, taskToken: again.taskToken })).toMatchObject({ activityReset: true, activityPaused: false });
       expect((await pendingActivity(handle)).attempt).toBe(1);
       await service().respondActivityTaskCompleted({ namespace, taskToken: again.taskToken, result: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('1') }] } });
-      expect(await handle.result()).toBe(1);
+      expect(await resultWithin(handle)).toBe(1);
       await expectReplays(handle);
     });
   });
@@ -246,7 +247,7 @@ describe('a workflow activity', () => {
         return 'ran';
       };
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: newQueue, activities: { timeoutSeen } });
-      expect(await worker.runUntil(handle.result())).toBe('ran');
+      expect(await worker.runUntil(resultWithin(handle))).toBe('ran');
       await expectReplays(handle);
     });
     expect(seenTimeoutMs).toBe(30_000);
@@ -298,7 +299,7 @@ describe('a standalone activity', () => {
       await delay(500);
       expect(calls).not.toHaveBeenCalled();
       await handle.unpause();
-      expect(await handle.result()).toBe(1);
+      expect(await resultWithin(handle)).toBe(1);
     });
     // Not paused (closed): unpause is refused.
     expect((await refusal(service().unpauseActivityExecution({ namespace, activityId: id }))).code).toBe(status.FAILED_PRECONDITION);
@@ -320,7 +321,7 @@ describe('a standalone activity', () => {
     await handle.unpause();
     expect((await refusal(service().unpauseActivityExecution({ namespace, activityId: id }))).code).toBe(status.FAILED_PRECONDITION);
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities: { attemptNumber } });
-    expect(await worker.runUntil(handle.result())).toBe(2);
+    expect(await worker.runUntil(resultWithin(handle))).toBe(2);
   });
 
   test('when reset waiting to retry it runs again at once from attempt 1; reset while a worker holds it, its failure restarts attempt 1 without backoff', async () => {
@@ -367,7 +368,7 @@ describe('a standalone activity', () => {
       return 'ran';
     };
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: newQueue, activities: { timeoutSeen } });
-    expect(await worker.runUntil(handle.result())).toBe('ran');
+    expect(await worker.runUntil(resultWithin(handle))).toBe('ran');
     expect(seenTimeoutMs).toBe(30_000);
     // Closed: its options cannot change, nor can it be paused.
     const closedUpdate = await refusal(service().updateActivityExecutionOptions({ namespace, activityId: id, activityOptions: { startToCloseTimeout: msToTs(5000) }, updateMask: { paths: ['start_to_close_timeout'] } }));
@@ -423,8 +424,7 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
         await connection.close();
         await native.close();
       }
-      server.kill('SIGKILL');
-      await new Promise((resolve) => server.once('exit', resolve));
+      await killed(server, 'the server');
 
       server = await spawnServer(port, dbFilename);
       const native2 = await NativeConnection.connect({ address });
@@ -447,7 +447,7 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
               expect(calls).not.toHaveBeenCalled();
               await client.workflowService.unpauseActivity({ namespace, execution: { workflowId }, unpauseAll: true });
               await client.activity.getHandle(standalone).unpause();
-              expect(await Promise.all([workflow.result(), client.activity.getHandle(standalone).result()])).toEqual([1, 1]);
+              expect(await Promise.all([resultWithin(workflow), resultWithin(client.activity.getHandle(standalone))])).toEqual([1, 1]);
             });
           }),
         ]);

@@ -7,6 +7,7 @@ import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/cli
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addSignal, cancelsOther, countsDownAsNew, parent, parentLeavesChild, parentStartsTwice, signalsOther, sleepsForever, counter, waitsForCancel, finishSignal, setUpdate } from './fixtures/workflows';
 import { eventTypes, expectReplays, localEnv, uniqueId, withWorker } from './helpers';
+import { resultWithin } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -34,7 +35,7 @@ test('when a workflow continues as new, then result, signals by id, describe and
     };
     await until(async () => (await continued()) === 3);
     await env.client.workflow.getHandle(workflowId).signal(addSignal, 100);
-    expect(await handle.result()).toBe(3 + 2 + 1 + 100);
+    expect(await resultWithin(handle)).toBe(3 + 2 + 1 + 100);
 
     const first = env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
     expect((await first.describe()).status.name).toBe('CONTINUED_AS_NEW');
@@ -53,7 +54,7 @@ test('when a workflow continues as new, then result, signals by id, describe and
 test('when a parent runs children, then their results and failures come back to it', async () => {
   await withWorker(env, async (taskQueue) => {
     const handle = await env.client.workflow.start(parent, { taskQueue, workflowId: uniqueId('parent'), args: [[1, -1, 5]] });
-    expect(await handle.result()).toEqual(['2', 'failed: child refused -1', '10']);
+    expect(await resultWithin(handle)).toEqual(['2', 'failed: child refused -1', '10']);
     const types = await eventTypes(handle);
     expect(types.filter((type) => type === 'START_CHILD_WORKFLOW_EXECUTION_INITIATED')).toHaveLength(3);
     expect(types.filter((type) => type === 'CHILD_WORKFLOW_EXECUTION_STARTED')).toHaveLength(3);
@@ -73,7 +74,7 @@ test('when a parent closes, then its running children are terminated, asked to c
       ['REQUEST_CANCEL', 'CANCELLED'],
     ] as const) {
       const handle = await env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: uniqueId(`close-${policy}`), args: [policy] });
-      const childId = await handle.result();
+      const childId = await resultWithin(handle);
       const childHandle = env.client.workflow.getHandle(childId);
       await until(async () => (await childHandle.describe()).status.name === expected);
       expect((await childHandle.describe()).status.name).toBe(expected);
@@ -86,7 +87,7 @@ test('when a parent closes, then its running children are terminated, asked to c
 test('when a child id is already running, then the second start fails in the workflow, not by hanging', async () => {
   await withWorker(env, async (taskQueue) => {
     const handle = await env.client.workflow.start(parentStartsTwice, { taskQueue, workflowId: uniqueId('twice') });
-    expect(await handle.result()).toBe('WorkflowExecutionAlreadyStartedError');
+    expect(await resultWithin(handle)).toBe('WorkflowExecutionAlreadyStartedError');
     expect(await eventTypes(handle)).toContain('START_CHILD_WORKFLOW_EXECUTION_FAILED');
     await expectReplays(handle);
   });
@@ -96,13 +97,13 @@ test('when a workflow signals another by id, then the target sees it once; an un
   await withWorker(env, async (taskQueue) => {
     const target = await env.client.workflow.start(counter, { taskQueue, workflowId: uniqueId('target') });
     const sender = await env.client.workflow.start(signalsOther, { taskQueue, workflowId: uniqueId('sender'), args: [target.workflowId, 7] });
-    expect(await sender.result()).toBe('signalled');
+    expect(await resultWithin(sender)).toBe('signalled');
     await target.signal(finishSignal);
-    expect(await target.result()).toBe(7);
+    expect(await resultWithin(target)).toBe(7);
     expect(await eventTypes(sender)).toEqual(expect.arrayContaining(['SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'EXTERNAL_WORKFLOW_EXECUTION_SIGNALED']));
 
     const lost = await env.client.workflow.start(signalsOther, { taskQueue, workflowId: uniqueId('sender'), args: [uniqueId('nobody'), 1] });
-    expect(await lost.result()).toMatch(/^failed: /);
+    expect(await resultWithin(lost)).toMatch(/^failed: /);
     expect(await eventTypes(lost)).toContain('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED');
     await Promise.all([expectReplays(sender), expectReplays(lost), expectReplays(target)]);
   });
@@ -112,10 +113,10 @@ test('when a workflow asks another to cancel, then the target sees the request; 
   await withWorker(env, async (taskQueue) => {
     const target = await env.client.workflow.start(waitsForCancel, { taskQueue, workflowId: uniqueId('target') });
     const canceller = await env.client.workflow.start(cancelsOther, { taskQueue, workflowId: uniqueId('canceller'), args: [target.workflowId] });
-    expect(await canceller.result()).toBe('cancel requested');
-    expect(await target.result()).toBe('cancelled');
+    expect(await resultWithin(canceller)).toBe('cancel requested');
+    expect(await resultWithin(target)).toBe('cancelled');
     const lost = await env.client.workflow.start(cancelsOther, { taskQueue, workflowId: uniqueId('canceller'), args: [uniqueId('nobody')] });
-    expect(await lost.result()).toMatch(/^failed: /);
+    expect(await resultWithin(lost)).toMatch(/^failed: /);
     expect(await eventTypes(lost)).toContain('REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED');
     await Promise.all([expectReplays(canceller), expectReplays(lost), expectReplays(target)]);
   });
@@ -126,7 +127,7 @@ test('a workflow that fails is reported as failed', async () => {
   await withWorker(env, async (taskQueue) => {
     const handle = await env.client.workflow.start(sleepsForever, { taskQueue, workflowId: uniqueId('sleeper') });
     await handle.terminate('done');
-    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    await expect(resultWithin(handle)).rejects.toBeInstanceOf(WorkflowFailedError);
   });
 });
 
@@ -142,7 +143,7 @@ test('when an update is sent with start, then the first call starts the workflow
     for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
     expect(runs).toEqual([(await handle.describe()).runId]);
     await handle.signal(finishSignal);
-    expect(await handle.result()).toBe(9);
+    expect(await resultWithin(handle)).toBe(9);
     const events = (await handle.fetchHistory()).events!;
     const firstAccepted = events.findIndex((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
     expect(events.slice(0, firstAccepted).filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(1);

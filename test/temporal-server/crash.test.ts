@@ -2,7 +2,6 @@
  * The server killed with SIGKILL at random instants while workflows run, restarted on the same
  * `--db-filename`: every workflow completes exactly once, with a history that replays.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +9,8 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
 import { addSignal, finishSignal, setUpdate, survivesCrashes } from './fixtures/workflows';
-import { DEV_SERVER, eventTypes, expectReplays, fixturesBundle, uniqueId, uniqueQueue } from './helpers';
+import { eventTypes, expectReplays, fixturesBundle, spawnServer, uniqueId, uniqueQueue } from './helpers';
+import { killed, within } from '../support/bounds';
 import { freePort } from '../support/freePort';
 
 try {
@@ -19,15 +19,11 @@ try {
   // installed by an earlier file in this jest worker
 }
 
-function startServer(port: number, dbFilename: string): Promise<ChildProcess> {
-  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', ...(process.env.CRASH_NO_FILE ? [] : ['--db-filename', dbFilename])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-}
+// CRASH_NO_FILE=1 runs the same kills against a server without its file (in memory).
+const startServer = (port: number, dbFilename: string) => spawnServer(port, process.env.CRASH_NO_FILE ? undefined : dbFilename);
+
+/** Four restarts on the file, then the retried calls: well inside the test's two minutes. */
+const DRIVING_BOUND_MS = 80_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,11 +65,10 @@ test('when the server is killed with SIGKILL at random points and restarted on i
   try {
     for (let kill = 0; kill < 4; kill++) {
       await pause(150 + random() * 500);
-      server.kill('SIGKILL');
-      await new Promise((resolve) => server.once('exit', resolve));
+      await killed(server, 'the server');
       server = await startServer(port, dbFilename);
     }
-    const outcomes = await driving;
+    const outcomes = await within(driving, DRIVING_BOUND_MS, 'the workflows did not all finish across the restarts');
     for (const [n, { handle, previous, result }] of outcomes.entries()) {
       expect(previous).toBe(1);
       expect(result).toBe(`a${n}:${10 + n}:b${n}`);

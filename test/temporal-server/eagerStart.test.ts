@@ -9,6 +9,7 @@ import Long from 'long';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { returnsInput } from './fixtures/workflows';
 import { eventTypes, expectReplays, localEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { resultWithin } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -25,13 +26,13 @@ test('when a start asks for eager execution beside a worker, then the worker get
   await withWorker(env, async (taskQueue) => {
     const handle = await client.workflow.start(returnsInput, { taskQueue, workflowId: uniqueId('eager'), args: ['eager'], requestEagerStart: true });
     expect(handle.eagerlyStarted).toBe(true);
-    expect(await handle.result()).toBe('eager');
+    expect(await resultWithin(handle)).toBe('eager');
     expect(await eventTypes(handle)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED', 'WORKFLOW_EXECUTION_COMPLETED']);
     await expectReplays(handle);
 
     const plain = await client.workflow.start(returnsInput, { taskQueue, workflowId: uniqueId('not-eager'), args: ['plain'] });
     expect(plain.eagerlyStarted).toBe(false);
-    expect(await plain.result()).toBe('plain');
+    expect(await resultWithin(plain)).toBe('plain');
   });
 });
 

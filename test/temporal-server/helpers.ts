@@ -10,11 +10,18 @@ import type { SearchAttributeKey } from '@temporalio/common/lib/search-attribute
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { within } from '../support/bounds';
 import { workflowBundle } from '../support/workflowBundles';
 import * as activities from './fixtures/activities';
 
 export const DEV_SERVER = path.resolve(__dirname, '../../bin/temporal-dev-server');
 export const DAY = 24 * 60 * 60 * 1000;
+
+/** The dev server opens (or recovers) its file and listens within seconds, more on a loaded machine. */
+export const SERVER_LISTENING_BOUND_MS = 30_000;
+
+/** Under time skipping, an activity then a 60-day sleep takes at most this in real time ("at once"). */
+export const MAX_SKIPPED_SLEEP_MS = 3_000;
 
 export const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as any;
 
@@ -76,13 +83,17 @@ export async function eventTypes(handle: WorkflowHandle): Promise<string[]> {
   return (history.events ?? []).map((event) => String(temporal.api.enums.v1.EventType[event.eventType as number]).replace(/^EVENT_TYPE_/, ''));
 }
 
-/** The dev server on `dbFilename`, as `bin/temporal-dev-server` runs it; resolves once it listens. */
-export function spawnServer(port: number, dbFilename: string): Promise<ChildProcess> {
-  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', '--db-filename', dbFilename], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
+/** The dev server on `dbFilename` (in memory without one), as `bin/temporal-dev-server` runs it; resolves once it listens. */
+export function spawnServer(port: number, dbFilename?: string): Promise<ChildProcess> {
+  const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', ...(dbFilename ? ['--db-filename', dbFilename] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = new Promise<ChildProcess>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  return within(listening, SERVER_LISTENING_BOUND_MS, 'the dev server did not say it was listening').catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
   });
 }

@@ -5,7 +5,8 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { activityThenSleep, clockAroundSleep, returnsInput, sleepsForever, timerCancel, upsertsMemo, waitsForCancel } from './fixtures/workflows';
-import { DAY, eventTypes, expectReplays, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { DAY, eventTypes, expectReplays, MAX_SKIPPED_SLEEP_MS, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { CLOSE_BOUND_MS, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -22,8 +23,8 @@ describe('time skipping', () => {
     await withWorker(env, async (taskQueue) => {
       const started = Date.now();
       const handle = await env.client.workflow.start(activityThenSleep, { taskQueue, workflowId: uniqueId(), args: ['ana', 60] });
-      expect(await handle.result()).toBe('hello ana after 60 days');
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await resultWithin(handle)).toBe('hello ana after 60 days');
+      expect(Date.now() - started).toBeLessThan(MAX_SKIPPED_SLEEP_MS);
       await expectReplays(handle);
     });
   });
@@ -31,7 +32,7 @@ describe('time skipping', () => {
   test('when the workflow reads its clock around a sleep, then it sees the skipped time', async () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(clockAroundSleep, { taskQueue, workflowId: uniqueId(), args: [30 * DAY] });
-      const [before, after] = await handle.result();
+      const [before, after] = await resultWithin(handle);
       expect(after - before).toBeGreaterThanOrEqual(30 * DAY);
       await expectReplays(handle);
     });
@@ -48,7 +49,7 @@ describe('time skipping', () => {
   test('when a timer is cancelled, then it never fires and the history says so', async () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(timerCancel, { taskQueue, workflowId: uniqueId() });
-      expect(await handle.result()).toBe('cancelled');
+      expect(await resultWithin(handle)).toBe('cancelled');
       const types = await eventTypes(handle);
       expect(types).toContain('TIMER_CANCELED');
       expect(types.filter((type) => type === 'TIMER_FIRED')).toHaveLength(1);
@@ -59,7 +60,7 @@ describe('time skipping', () => {
   test('when the run timeout passes, then the workflow times out', async () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(sleepsForever, { taskQueue, workflowId: uniqueId(), workflowRunTimeout: '2 days' });
-      const error = await handle.result().catch((e: unknown) => e);
+      const error = await resultWithin(handle).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect((error as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
       expect((await handle.describe()).status.name).toBe('TIMED_OUT');
@@ -73,7 +74,7 @@ describe('cancel and terminate', () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(waitsForCancel, { taskQueue, workflowId: uniqueId() });
       await handle.cancel();
-      expect(await handle.result()).toBe('cancelled');
+      expect(await resultWithin(handle)).toBe('cancelled');
       expect(await eventTypes(handle)).toContain('WORKFLOW_EXECUTION_CANCEL_REQUESTED');
       await expectReplays(handle);
     });
@@ -83,7 +84,7 @@ describe('cancel and terminate', () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(sleepsForever, { taskQueue, workflowId: uniqueId() });
       await handle.cancel();
-      const error = await handle.result().catch((e: unknown) => e);
+      const error = await resultWithin(handle).catch((e: unknown) => e);
       expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       await expectReplays(handle);
@@ -94,7 +95,7 @@ describe('cancel and terminate', () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(sleepsForever, { taskQueue, workflowId: uniqueId() });
       await handle.terminate('enough');
-      const error = await handle.result().catch((e: unknown) => e);
+      const error = await resultWithin(handle).catch((e: unknown) => e);
       expect((error as WorkflowFailedError).cause).toBeInstanceOf(TerminatedFailure);
       expect((error as WorkflowFailedError).cause?.message).toBe('enough');
       expect((await handle.describe()).status.name).toBe('TERMINATED');
@@ -124,14 +125,14 @@ describe('starting', () => {
   test('when an id is reused after completion, then the reuse policy decides', async () => {
     await withWorker(env, async (taskQueue) => {
       const workflowId = uniqueId();
-      await env.client.workflow.execute(returnsInput, { taskQueue, workflowId, args: [1] });
+      await within(env.client.workflow.execute(returnsInput, { taskQueue, workflowId, args: [1] }), CLOSE_BOUND_MS, 'the first run did not complete');
       await expect(
         env.client.workflow.start(returnsInput, { taskQueue, workflowId, args: [2], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
       ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       await expect(
         env.client.workflow.start(returnsInput, { taskQueue, workflowId, args: [2], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
       ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
-      expect(await env.client.workflow.execute(returnsInput, { taskQueue, workflowId, args: [3], workflowIdReusePolicy: 'ALLOW_DUPLICATE' })).toBe(3);
+      expect(await within(env.client.workflow.execute(returnsInput, { taskQueue, workflowId, args: [3], workflowIdReusePolicy: 'ALLOW_DUPLICATE' }), CLOSE_BOUND_MS, 'the reusing run did not complete')).toBe(3);
     });
   });
 
@@ -158,7 +159,7 @@ describe('starting', () => {
         memo: { owner: 'team-a', note: 'original' },
         searchAttributes: { CustomKeywordField: ['blue'] },
       });
-      await handle.result();
+      await resultWithin(handle);
       const description = await handle.describe();
       expect(description.memo).toEqual({ owner: 'team-a', note: 'changed' });
       expect(description.searchAttributes.CustomKeywordField).toEqual(['blue']);
@@ -171,7 +172,7 @@ describe('describe and list', () => {
   test('when a workflow is described, then type, queue, status, times and history length are right', async () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(returnsInput, { taskQueue, workflowId: uniqueId(), args: ['x'] });
-      await handle.result();
+      await resultWithin(handle);
       const description = await handle.describe();
       expect(description.type).toBe('returnsInput');
       expect(description.taskQueue).toBe(taskQueue);
@@ -184,7 +185,7 @@ describe('describe and list', () => {
   test('when listing by type, id and status joined by AND, then exactly the matching runs come back', async () => {
     await withWorker(env, async (taskQueue) => {
       const done = await env.client.workflow.start(returnsInput, { taskQueue, workflowId: uniqueId('list'), args: [1] });
-      await done.result();
+      await resultWithin(done);
       const running = await env.client.workflow.start(sleepsForever, { taskQueue, workflowId: uniqueId('list') });
       const ids = async (query: string) => {
         const out: string[] = [];

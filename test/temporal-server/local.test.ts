@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { activityThenSleep, twoSteps } from './fixtures/workflows';
-import { DEV_SERVER, eventTypes, expectReplays, localEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { DEV_SERVER, eventTypes, expectReplays, localEnv, SERVER_LISTENING_BOUND_MS, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { killed, resultWithin, within } from '../support/bounds';
 
 const NAMESPACE = 'conformance';
+/** A worker process loads tsx and the fixtures' bundle before it says ready. */
+const WORKER_READY_BOUND_MS = 20_000;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
@@ -26,19 +29,20 @@ function startWorkerProcess(address: string, taskQueue: string, recordFile: stri
     env: { ...process.env, RECORD_FILE: recordFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<ChildProcess>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
   });
+  return within(ready, WORKER_READY_BOUND_MS, 'the worker process did not say ready');
 }
 
 test('when started in dev-server form with --namespace, then that namespace serves workflows in real time', async () => {
   expect(env.namespace).toBe(NAMESPACE);
   await withWorker(env, async (taskQueue) => {
     const handle = await env.client.workflow.start(activityThenSleep, { taskQueue, workflowId: uniqueId(), args: ['dev', 0] });
-    expect(await handle.result()).toBe('hello dev after 0 days');
+    expect(await resultWithin(handle)).toBe('hello dev after 0 days');
     await expectReplays(handle);
   });
 });
@@ -55,11 +59,10 @@ test('when a worker is killed with SIGKILL mid-flight, then a new worker finishe
   );
   // Let some workflows get part-way, then kill the worker without any chance to clean up.
   await new Promise((resolve) => setTimeout(resolve, 150));
-  first.kill('SIGKILL');
-  await new Promise((resolve) => first.once('exit', resolve));
+  await killed(first, 'the first worker process');
   const second = await startWorkerProcess(env.address, taskQueue, recordFile);
   try {
-    const results = await Promise.all(handles.map((handle) => handle.result()));
+    const results = await Promise.all(handles.map((handle) => resultWithin(handle)));
     expect(results).toEqual(Array.from({ length: count }, (_, n) => `a${n}b${n}`));
     for (const handle of handles) {
       const types = await eventTypes(handle);
@@ -78,9 +81,8 @@ test('when a worker is killed with SIGKILL mid-flight, then a new worker finishe
 test('when the executable gets SIGTERM or SIGINT, then it exits cleanly', async () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', '0', '--headless', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-    child.kill(signal);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await within(new Promise<void>((resolve) => child.stdout!.once('data', () => resolve())), SERVER_LISTENING_BOUND_MS, 'the executable printed nothing');
+    const code = await killed(child, 'the executable', signal);
     expect(code).toBe(0);
   }
 });

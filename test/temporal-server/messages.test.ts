@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addSignal, busyTask, counter, failingQuery, finishSignal, setUpdate, slowUpdate, totalQuery } from './fixtures/workflows';
 import { expectReplays, timeSkippingEnv, uniqueId, withWorker } from './helpers';
+import { CLOSE_BOUND_MS, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -21,7 +22,7 @@ describe('signals', () => {
       const handle = await env.client.workflow.start(counter, { taskQueue, workflowId: uniqueId() });
       for (const n of [1, 2, 3]) await handle.signal(addSignal, n);
       await handle.signal(finishSignal);
-      expect(await handle.result()).toBe(6);
+      expect(await resultWithin(handle)).toBe(6);
       await expectReplays(handle);
     });
   });
@@ -32,7 +33,7 @@ describe('signals', () => {
       const handle = await env.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: addSignal, signalArgs: [5] });
       await env.client.workflow.signalWithStart(counter, { taskQueue, workflowId, signal: addSignal, signalArgs: [7] });
       await handle.signal(finishSignal);
-      expect(await handle.result()).toBe(12);
+      expect(await resultWithin(handle)).toBe(12);
       await expectReplays(handle);
     });
   });
@@ -45,7 +46,7 @@ describe('queries', () => {
       await handle.signal(addSignal, 4);
       expect(await handle.query(totalQuery)).toBe(4);
       await handle.signal(finishSignal);
-      await handle.result();
+      await resultWithin(handle);
       await expectReplays(handle);
     });
   });
@@ -55,7 +56,7 @@ describe('queries', () => {
       const handle = await env.client.workflow.start(counter, { taskQueue, workflowId: uniqueId() });
       await handle.signal(addSignal, 9);
       await handle.signal(finishSignal);
-      expect(await handle.result()).toBe(9);
+      expect(await resultWithin(handle)).toBe(9);
       expect(await handle.query(totalQuery)).toBe(9);
       await expectReplays(handle);
     });
@@ -67,7 +68,7 @@ describe('queries', () => {
       await expect(handle.query('no-such-query')).rejects.toBeInstanceOf(QueryNotRegisteredError);
       await expect(handle.query(failingQuery)).rejects.toThrow(/query handler broke/);
       await handle.signal(finishSignal);
-      await handle.result();
+      await resultWithin(handle);
       await expectReplays(handle);
     });
   });
@@ -79,7 +80,7 @@ describe('queries', () => {
       await handle.signal(addSignal, 1);
       expect(await handle.query(totalQuery)).toBe(1);
       await handle.signal(addSignal, 2);
-      expect(await handle.result()).toBe(3);
+      expect(await resultWithin(handle)).toBe(3);
       await expectReplays(handle);
     });
   });
@@ -93,7 +94,7 @@ describe('updates', () => {
       expect(await handle.executeUpdate(setUpdate, { args: [10] })).toBe(2);
       expect(await handle.query(totalQuery)).toBe(10);
       await handle.signal(finishSignal);
-      expect(await handle.result()).toBe(10);
+      expect(await resultWithin(handle)).toBe(10);
       await expectReplays(handle);
     });
   });
@@ -106,7 +107,7 @@ describe('updates', () => {
       expect((error as WorkflowUpdateFailedError).cause).toBeInstanceOf(ApplicationFailure);
       expect(((error as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('NegativeTotal');
       await handle.signal(finishSignal);
-      expect(await handle.result()).toBe(0);
+      expect(await resultWithin(handle)).toBe(0);
       await expectReplays(handle);
     });
   });
@@ -118,11 +119,11 @@ describe('updates', () => {
       expect(update.updateId).toBe('slow-1');
       // Time only skips while unlocked: env.sleep lets the handler's hour-long timer fire at once.
       await env.sleep('2 hours');
-      expect(await update.result()).toBe('DONE');
+      expect(await within(update.result(), CLOSE_BOUND_MS, 'the slow update did not finish after its timer')).toBe('DONE');
       // The same update id again attaches to the finished update instead of running it twice.
       expect(await handle.executeUpdate(slowUpdate, { args: ['again'], updateId: 'slow-1' })).toBe('DONE');
       await handle.signal(finishSignal);
-      await handle.result();
+      await resultWithin(handle);
       await expectReplays(handle);
     });
   });

@@ -18,6 +18,7 @@ import { start as startServer } from '../../temporal-server';
 import { greetingHandler } from './fixtures/greetingHandler';
 import { callsAndReports, callsEcho, callsGreet, callsWithTimeouts, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
 import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
+import { resultWithin } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -106,7 +107,7 @@ describe('Nexus operations from a workflow', () => {
   test('when the handler answers synchronously, then the caller gets the result with SCHEDULED then COMPLETED', async () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(callsEcho, { taskQueue, workflowId: uniqueId('echo'), args: [endpoint, 'ping'] });
-      expect(await handle.result()).toBe('echo: ping');
+      expect(await resultWithin(handle)).toBe('echo: ping');
       const types = await eventTypes(handle);
       expect(types).toContain('NEXUS_OPERATION_SCHEDULED');
       expect(types).toContain('NEXUS_OPERATION_COMPLETED');
@@ -121,7 +122,7 @@ describe('Nexus operations from a workflow', () => {
   test('when the handler starts a workflow, then STARTED links that run and its completion ends the operation', async () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(callsGreet, { taskQueue, workflowId: uniqueId('greet'), args: [endpoint, 'Ada', 5_000] });
-      const { result, token } = await handle.result();
+      const { result, token } = await resultWithin(handle);
       expect(result).toBe('Hello, Ada!');
       expect(token).toBeTruthy();
       const events = await historyEvents(handle);
@@ -147,7 +148,7 @@ describe('Nexus operations from a workflow', () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const run = async (operation: 'refuse' | 'greet', input: string) => {
         const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('refuse'), args: [endpoint, operation, input] });
-        const report = await handle.result();
+        const report = await resultWithin(handle);
         expect(await eventTypes(handle)).toContain('NEXUS_OPERATION_FAILED');
         await expectReplays(handle);
         return report;
@@ -161,7 +162,7 @@ describe('Nexus operations from a workflow', () => {
   test('when the handler fails with a retryable error, then the start is retried after the backoff and succeeds', async () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('retry'), args: [endpoint, 'refuse', 'UNAVAILABLE-once'] });
-      expect(await handle.result()).toBe('ok: recovered');
+      expect(await resultWithin(handle)).toBe('ok: recovered');
       const events = await historyEvents(handle);
       expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_COMPLETED']);
       const scheduled = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)!;
@@ -190,7 +191,7 @@ describe('Nexus operations from a workflow', () => {
   test('when the operation outlives its schedule-to-close timeout, then it times out at that instant, by time skipping', async () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(callsAndReports, { taskQueue, workflowId: uniqueId('timeout'), args: [endpoint, 'greet', 'late', '1 hour', 24 * 3_600_000] });
-      expect(await handle.result()).toMatch(/^NexusOperationFailure: .* \/ TimeoutFailure: /);
+      expect(await resultWithin(handle)).toMatch(/^NexusOperationFailure: .* \/ TimeoutFailure: /);
       const events = await historyEvents(handle);
       const scheduled = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)!;
       const timedOut = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT)!;
@@ -202,7 +203,7 @@ describe('Nexus operations from a workflow', () => {
       await expectReplays(handle);
       const handlerId = events.find((e) => e.eventType === E.EVENT_TYPE_NEXUS_OPERATION_STARTED)!.links![0].workflowEvent!.workflowId!;
       // The handler's run ends later (its day skipped): the caller, already told, hears nothing more.
-      expect(await env.client.workflow.getHandle(handlerId).result()).toBe('Hello, late!');
+      expect(await resultWithin(env.client.workflow.getHandle(handlerId))).toBe('Hello, late!');
       expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_TIMED_OUT']);
     });
   });
@@ -210,7 +211,7 @@ describe('Nexus operations from a workflow', () => {
   test('when the caller cancels a started operation, then the handler cancels its run and the caller sees CANCELED', async () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(cancelsGreet, { taskQueue, workflowId: uniqueId('cancel'), args: [endpoint] });
-      expect(await handle.result()).toBe('canceled: had token');
+      expect(await resultWithin(handle)).toBe('canceled: had token');
       const events = await historyEvents(handle);
       const types = await eventTypes(handle);
       expect(types.filter((t) => t.startsWith('NEXUS_'))).toEqual([
@@ -229,7 +230,7 @@ describe('Nexus operations from a workflow', () => {
   test('when the caller cancels before the handler has answered the start, then the cancel goes out once it has started', async () => {
     await withNexusWorker(async (endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(cancelsBeforeStart, { taskQueue, workflowId: uniqueId('cancel-early'), args: [endpoint] });
-      expect(await handle.result()).toBe('NexusOperationFailure / CancelledFailure');
+      expect(await resultWithin(handle)).toBe('NexusOperationFailure / CancelledFailure');
       const events = await historyEvents(handle);
       expect((await eventTypes(handle)).filter((t) => t.startsWith('NEXUS_'))).toEqual([
         'NEXUS_OPERATION_SCHEDULED',
@@ -258,7 +259,7 @@ describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () 
       // Every attempt is refused with a retryable error: the operation backs off (1 s, 2 s, 4 s…) and never starts.
       const timeouts = { scheduleToCloseTimeout: '1 hour', scheduleToStartTimeout: '30 seconds' };
       const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2s'), args: [endpoint, 'refuse', 'UNAVAILABLE', timeouts] });
-      expect(await handle.result()).toBe('NexusOperationFailure / TimeoutFailure: SCHEDULE_TO_START');
+      expect(await resultWithin(handle)).toBe('NexusOperationFailure / TimeoutFailure: SCHEDULE_TO_START');
       const { types, between, events } = await nexusEvents(handle);
       expect(types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_TIMED_OUT']);
       expect(seconds(events[0].nexusOperationScheduledEventAttributes?.scheduleToStartTimeout as never)).toBe(30_000);
@@ -274,7 +275,7 @@ describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () 
       // Async: started at once, completed an hour later, long after the minute.
       const timeouts = { scheduleToCloseTimeout: '1 day', scheduleToStartTimeout: '1 minute' };
       const async = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2s-async'), args: [endpoint, 'greet', 'Ada', timeouts, 3_600_000] });
-      expect(await async.result()).toBe('ok: Hello, Ada!');
+      expect(await resultWithin(async)).toBe('ok: Hello, Ada!');
       const { types, between } = await nexusEvents(async);
       expect(types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
       expect(between(E.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, E.EVENT_TYPE_NEXUS_OPERATION_COMPLETED)).toBeGreaterThanOrEqual(3_600_000);
@@ -285,7 +286,7 @@ describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () 
         workflowId: uniqueId('s2s-sync'),
         args: [endpoint, 'refuse', 'UNAVAILABLE-once', { scheduleToCloseTimeout: '1 hour', scheduleToStartTimeout: '30 seconds' }],
       });
-      expect(await sync.result()).toBe('ok: recovered');
+      expect(await resultWithin(sync)).toBe('ok: recovered');
       expect((await nexusEvents(sync)).types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_COMPLETED']);
       await expectReplays(sync);
     });
@@ -295,7 +296,7 @@ describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () 
     await withNexusWorker(async (endpoint, taskQueue) => {
       const timeouts = { scheduleToCloseTimeout: '2 days', startToCloseTimeout: '1 hour' };
       const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2c'), args: [endpoint, 'greet', 'late', timeouts, 24 * 3_600_000] });
-      expect(await handle.result()).toBe('NexusOperationFailure / TimeoutFailure: START_TO_CLOSE');
+      expect(await resultWithin(handle)).toBe('NexusOperationFailure / TimeoutFailure: START_TO_CLOSE');
       const { types, between, events } = await nexusEvents(handle);
       expect(types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_TIMED_OUT']);
       expect(seconds(events[0].nexusOperationScheduledEventAttributes?.startToCloseTimeout as never)).toBe(3_600_000);
@@ -311,7 +312,7 @@ describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () 
     await withNexusWorker(async (endpoint, taskQueue) => {
       const timeouts = { scheduleToCloseTimeout: '2 days', startToCloseTimeout: '1 hour' };
       const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('s2c-ok'), args: [endpoint, 'greet', 'Bo', timeouts, 59 * 60_000] });
-      expect(await handle.result()).toBe('ok: Hello, Bo!');
+      expect(await resultWithin(handle)).toBe('ok: Hello, Bo!');
       expect((await nexusEvents(handle)).types).toEqual(['NEXUS_OPERATION_SCHEDULED', 'NEXUS_OPERATION_STARTED', 'NEXUS_OPERATION_COMPLETED']);
       await expectReplays(handle);
     });
@@ -322,7 +323,7 @@ describe('Nexus operations\' schedule-to-start and start-to-close timeouts', () 
       const timeouts = { scheduleToCloseTimeout: '1 minute', scheduleToStartTimeout: '1 hour', startToCloseTimeout: '1 hour' };
       const handle = await env.client.workflow.start(callsWithTimeouts, { taskQueue, workflowId: uniqueId('trim'), args: [endpoint, 'greet', 'Di', timeouts, 3_600_000] });
       // Started at once; start-to-close and schedule-to-close then fall due at the same instant.
-      expect(await handle.result()).toMatch(/^NexusOperationFailure \/ TimeoutFailure: (START|SCHEDULE)_TO_CLOSE$/);
+      expect(await resultWithin(handle)).toMatch(/^NexusOperationFailure \/ TimeoutFailure: (START|SCHEDULE)_TO_CLOSE$/);
       const attributes = (await nexusEvents(handle)).events[0].nexusOperationScheduledEventAttributes!;
       expect(seconds(attributes.scheduleToStartTimeout as never)).toBe(60_000);
       expect(seconds(attributes.startToCloseTimeout as never)).toBe(60_000);
@@ -360,7 +361,7 @@ fileOnly('Nexus across a restart (file)', () => {
       native = await NativeConnection.connect({ address: server.address });
       worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
       const restarted = new Client({ connection }).workflow.getHandle(workflowId);
-      const outcome = await worker.runUntil(restarted.result());
+      const outcome = await worker.runUntil(resultWithin(restarted));
       await native.close();
       expect(outcome.result).toBe('Hello, Grace!');
       const types = await eventTypes(restarted);
@@ -395,7 +396,7 @@ fileOnly('Nexus across a restart (file)', () => {
       native = await NativeConnection.connect({ address: server.address });
       worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
       const restarted = new Client({ connection }).workflow.getHandle(workflowId);
-      expect(await worker.runUntil(restarted.result())).toBe('NexusOperationFailure / TimeoutFailure: START_TO_CLOSE');
+      expect(await worker.runUntil(resultWithin(restarted))).toBe('NexusOperationFailure / TimeoutFailure: START_TO_CLOSE');
       await native.close();
       const events = await historyEvents(restarted);
       const at = (type: number) => seconds(events.find((e) => e.eventType === type)!.eventTime);

@@ -18,6 +18,7 @@ import { start as startServer } from '../../temporal-server';
 import { greetingHandler } from './fixtures/greetingHandler';
 import { greetingService } from './fixtures/nexusService';
 import { fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
+import { CLOSE_BOUND_MS, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -65,9 +66,9 @@ describe('standalone Nexus operations: running them', () => {
   test('when a sync operation is executed, then the result comes back and describe shows it COMPLETED', async () => {
     await withHandler(async (endpoint) => {
       const id = uniqueId('echo');
-      expect(await serviceClient(endpoint).executeOperation(greetingService.operations.echo, 'hi', { id, scheduleToCloseTimeout: '10s' })).toBe('echo: hi');
+      expect(await within(serviceClient(endpoint).executeOperation(greetingService.operations.echo, 'hi', { id, scheduleToCloseTimeout: '10s' }), CLOSE_BOUND_MS, 'the echo operation did not complete')).toBe('echo: hi');
       const handle = env.client.nexus.getHandle<typeof greetingService.operations.echo>(id);
-      expect(await handle.result()).toBe('echo: hi');
+      expect(await resultWithin(handle)).toBe('echo: hi');
       const described = await handle.describe();
       expect(described).toMatchObject({ operationId: id, endpoint, service: 'greeting', operation: 'echo', status: 'COMPLETED', attempt: 1, scheduleToCloseTimeout: 10_000 });
       expect(described.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -85,7 +86,7 @@ describe('standalone Nexus operations: running them', () => {
       const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Ada', ms: 0 }, { id, scheduleToCloseTimeout: '10s' });
       expect(handle.operationId).toBe(id);
       expect(handle.runId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await handle.result()).toBe('Hello, Ada!');
+      expect(await resultWithin(handle)).toBe('Hello, Ada!');
       const described = await handle.describe();
       expect(described.status).toBe('COMPLETED');
       expect(described.operationToken).toBeTruthy();
@@ -114,11 +115,11 @@ describe('standalone Nexus operations: running them', () => {
   test('when the handler refuses, then the operation fails with the handler\'s failure as the cause', async () => {
     await withHandler(async (endpoint) => {
       const client = serviceClient(endpoint);
-      const failed = await client.executeOperation(greetingService.operations.refuse, 'operation', { id: uniqueId('refuse') }).catch((error: unknown) => error);
+      const failed = await within(client.executeOperation(greetingService.operations.refuse, 'operation', { id: uniqueId('refuse') }), CLOSE_BOUND_MS, 'the refused operation did not fail').catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(NexusOperationFailureError);
       expect((failed as NexusOperationFailureError).cause?.message).toContain('the operation refused');
       const id = uniqueId('refuse');
-      const bad = await client.executeOperation(greetingService.operations.refuse, 'BAD_REQUEST', { id }).catch((error: unknown) => error);
+      const bad = await within(client.executeOperation(greetingService.operations.refuse, 'BAD_REQUEST', { id }), CLOSE_BOUND_MS, 'the bad request did not fail').catch((error: unknown) => error);
       expect(bad).toBeInstanceOf(NexusOperationFailureError);
       expect((await env.client.nexus.getHandle(id).describe()).status).toBe('FAILED');
     });
@@ -127,7 +128,7 @@ describe('standalone Nexus operations: running them', () => {
   test('when the handler fails with a retryable error, then the start is retried after the backoff and succeeds', async () => {
     await withHandler(async (endpoint) => {
       const id = uniqueId('flaky');
-      expect(await serviceClient(endpoint).executeOperation(greetingService.operations.refuse, 'UNAVAILABLE-once', { id })).toBe('recovered');
+      expect(await within(serviceClient(endpoint).executeOperation(greetingService.operations.refuse, 'UNAVAILABLE-once', { id }), CLOSE_BOUND_MS, 'the retried operation did not complete')).toBe('recovered');
       const described = await env.client.nexus.getHandle(id).describe();
       expect(described.attempt).toBe(2);
       expect(described.lastAttemptFailure?.message).toContain('not yet');
@@ -140,7 +141,7 @@ describe('standalone Nexus operations: running them', () => {
       const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Bo', ms: 3_600_000 }, { id, scheduleToCloseTimeout: '1m' });
       await until(id, (d) => d.state === 'STARTED');
       await env.sleep('2m');
-      const failed = await handle.result().catch((error: unknown) => error);
+      const failed = await resultWithin(handle).catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(NexusOperationFailureError);
       expect((failed as NexusOperationFailureError).cause?.message).toBe('operation timed out');
       expect((await handle.describe()).status).toBe('TIMED_OUT');
@@ -169,7 +170,7 @@ describe('standalone Nexus operations: schedule-to-start and start-to-close time
       // Every attempt is refused with a retryable error: the operation backs off and never starts.
       const handle = await serviceClient(endpoint).startOperation(greetingService.operations.refuse, 'UNAVAILABLE', { id, scheduleToCloseTimeout: '1h', scheduleToStartTimeout: '30s' });
       await env.sleep('1m');
-      expect(await failureOf(handle.result())).toBe('SCHEDULE_TO_START');
+      expect(await failureOf(resultWithin(handle))).toBe('SCHEDULE_TO_START');
       const described = await handle.describe();
       expect(described).toMatchObject({ status: 'TIMED_OUT', scheduleToStartTimeout: 30_000 });
       expect(closedAfter(described)).toBeGreaterThanOrEqual(30_000);
@@ -185,7 +186,7 @@ describe('standalone Nexus operations: schedule-to-start and start-to-close time
       await env.sleep('2m');
       expect(await handle.describe()).toMatchObject({ status: 'RUNNING', state: 'STARTED' });
       await env.sleep('4m');
-      expect(await handle.result()).toBe('Hello, Ada!');
+      expect(await resultWithin(handle)).toBe('Hello, Ada!');
     });
   });
 
@@ -195,7 +196,7 @@ describe('standalone Nexus operations: schedule-to-start and start-to-close time
       const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Bo', ms: 24 * 3_600_000 }, { id, scheduleToCloseTimeout: '2d', startToCloseTimeout: '10m' });
       await until(id, (d) => d.state === 'STARTED');
       await env.sleep('15m');
-      expect(await failureOf(handle.result())).toBe('START_TO_CLOSE');
+      expect(await failureOf(resultWithin(handle))).toBe('START_TO_CLOSE');
       const described = await handle.describe();
       expect(described).toMatchObject({ status: 'TIMED_OUT', startToCloseTimeout: 600_000 });
       // Started within moments of the schedule (the clock held still meanwhile): closed ten minutes after.
@@ -211,7 +212,7 @@ describe('standalone Nexus operations: schedule-to-start and start-to-close time
       const handle = await serviceClient(endpoint).startOperation(greetingService.operations.greet, { name: 'Cy', ms: 9 * 60_000 }, { id, scheduleToCloseTimeout: '2d', startToCloseTimeout: '10m' });
       await until(id, (d) => d.state === 'STARTED');
       await env.sleep('15m');
-      expect(await handle.result()).toBe('Hello, Cy!');
+      expect(await resultWithin(handle)).toBe('Hello, Cy!');
       expect((await handle.describe()).status).toBe('COMPLETED');
     });
   });
@@ -219,7 +220,7 @@ describe('standalone Nexus operations: schedule-to-start and start-to-close time
   test('when schedule-to-start or start-to-close exceeds schedule-to-close, then describe shows them trimmed to it, as the real server does', async () => {
     await withHandler(async (endpoint) => {
       const id = uniqueId('trim');
-      await serviceClient(endpoint).executeOperation(greetingService.operations.echo, 'hi', { id, scheduleToCloseTimeout: '1m', scheduleToStartTimeout: '1h', startToCloseTimeout: '1h' });
+      await within(serviceClient(endpoint).executeOperation(greetingService.operations.echo, 'hi', { id, scheduleToCloseTimeout: '1m', scheduleToStartTimeout: '1h', startToCloseTimeout: '1h' }), CLOSE_BOUND_MS, 'the echo operation did not complete');
       expect(await env.client.nexus.getHandle(id).describe()).toMatchObject({ scheduleToCloseTimeout: 60_000, scheduleToStartTimeout: 60_000, startToCloseTimeout: 60_000 });
     });
   });
@@ -248,12 +249,12 @@ describe('standalone Nexus operations: ids and refusals', () => {
       const rejected = await client.startOperation(greetingService.operations.echo, 'x', { id, idReusePolicy: 'REJECT_DUPLICATE' }).catch((error: unknown) => error);
       expect(rejected).toBeInstanceOf(NexusOperationAlreadyStartedError);
       const failedOnly = await client.startOperation(greetingService.operations.echo, 'x', { id, idReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
-      expect(await failedOnly.result()).toBe('echo: x');
+      expect(await resultWithin(failedOnly)).toBe('echo: x');
       expect(failedOnly.runId).not.toBe(first.runId);
       const afterCompleted = await client.startOperation(greetingService.operations.echo, 'y', { id, idReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }).catch((error: unknown) => error);
       expect(afterCompleted).toBeInstanceOf(NexusOperationAlreadyStartedError);
       const duplicate = await client.startOperation(greetingService.operations.echo, 'z', { id });
-      expect(await duplicate.result()).toBe('echo: z');
+      expect(await resultWithin(duplicate)).toBe('echo: z');
     });
   });
 
@@ -280,7 +281,7 @@ describe('standalone Nexus operations: cancel, terminate, delete', () => {
       expect(await grpcError(env.connection.workflowService.requestCancelNexusOperationExecution({ namespace: 'default', operationId: id, requestId: randomUUID() }))).toMatchObject({
         code: status.FAILED_PRECONDITION,
       });
-      const failed = await handle.result().catch((error: unknown) => error);
+      const failed = await resultWithin(handle).catch((error: unknown) => error);
       expect(failed).toBeInstanceOf(NexusOperationFailureError);
       const described = await handle.describe();
       expect(described.status).toBe('CANCELED');
@@ -300,7 +301,7 @@ describe('standalone Nexus operations: cancel, terminate, delete', () => {
       await env.connection.workflowService.terminateNexusOperationExecution({ namespace: 'default', operationId: id, requestId, reason: 'stop now' });
       await env.connection.workflowService.terminateNexusOperationExecution({ namespace: 'default', operationId: id, requestId, reason: 'stop now' });
       expect(await grpcError(handle.terminate('again'))).toBeDefined();
-      const failed = await handle.result().catch((error: unknown) => error);
+      const failed = await resultWithin(handle).catch((error: unknown) => error);
       expect((failed as NexusOperationFailureError).cause?.message).toBe('stop now');
       expect((await handle.describe()).status).toBe('TERMINATED');
       expect(await grpcError(env.connection.workflowService.terminateNexusOperationExecution({ namespace: 'default', operationId: id, requestId: randomUUID() }))).toMatchObject({
@@ -326,8 +327,8 @@ describe('standalone Nexus operations: list and count', () => {
       const client = serviceClient(endpoint);
       const echoId = uniqueId('echo');
       const greetId = uniqueId('greet');
-      await client.executeOperation(greetingService.operations.echo, 'a', { id: echoId });
-      await (await client.startOperation(greetingService.operations.greet, { name: 'Gu', ms: 0 }, { id: greetId })).result();
+      await within(client.executeOperation(greetingService.operations.echo, 'a', { id: echoId }), CLOSE_BOUND_MS, 'the echo operation did not complete');
+      await resultWithin(await client.startOperation(greetingService.operations.greet, { name: 'Gu', ms: 0 }, { id: greetId }));
       const query = `Endpoint="${endpoint}"`;
       expect((await env.client.nexus.count(query)).count).toBe(2);
       const listed = [];
@@ -373,7 +374,7 @@ fileOnly('standalone Nexus operations across a restart (file)', () => {
       client = new Client({ connection });
       native = await NativeConnection.connect({ address: server.address });
       worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
-      const result = await worker.runUntil(client.nexus.getHandle<typeof greetingService.operations.greet>(id, { runId: handle.runId }).result());
+      const result = await worker.runUntil(resultWithin(client.nexus.getHandle<typeof greetingService.operations.greet>(id, { runId: handle.runId })));
       await native.close();
       expect(result).toBe('Hello, Hal!');
       expect((await client.nexus.count(`OperationId="${id}"`)).count).toBe(1);

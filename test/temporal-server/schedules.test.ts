@@ -14,6 +14,7 @@ import { Client, Connection, ScheduleAlreadyRunning, ScheduleNotFoundError, Sche
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { start as startServer } from '../../temporal-server';
 import { expectReplays, localEnv, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { resultWithin } from '../support/bounds';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -77,7 +78,7 @@ describe('schedules under time skipping', () => {
       await handle.delete();
       for (const id of ids) {
         const run = plain().workflow.getHandle(id);
-        expect(await run.result()).toBe('tick');
+        expect(await resultWithin(run)).toBe('tick');
         const info = await run.describe();
         expect(info.memo).toEqual({ purpose: 'digest' });
         const fields = info.raw.workflowExecutionInfo!.searchAttributes!.indexedFields!;
@@ -177,8 +178,8 @@ describe('schedules under time skipping', () => {
       async ({ scheduled, ids }, first) => {
         expect(scheduled).toEqual([first, first + HOUR, first + 2 * HOUR]);
         expect((await plain().workflow.getHandle(ids[2]).describe()).status.name).toBe('RUNNING');
-        expect(await plain().workflow.getHandle(ids[0]).result()).toBe('cancelled');
-        expect(await plain().workflow.getHandle(ids[1]).result()).toBe('cancelled');
+        expect(await resultWithin(plain().workflow.getHandle(ids[0]))).toBe('cancelled');
+        expect(await resultWithin(plain().workflow.getHandle(ids[1]))).toBe('cancelled');
         await expectReplays(plain().workflow.getHandle(ids[0]));
       },
     ],
@@ -316,7 +317,7 @@ describe('schedule calls', () => {
       const backfilled = await describeTimes(handle);
       expect(backfilled.scheduled.slice(1)).toEqual([from, from + DAY, from + 2 * DAY]);
       expect(backfilled.ids.slice(1)).toEqual([from, from + DAY, from + 2 * DAY].map((at) => `${workflowId}-${iso(at)}`));
-      for (const id of backfilled.ids) expect(await env.client.workflow.getHandle(id).result()).toBe('x');
+      for (const id of backfilled.ids) expect(await resultWithin(env.client.workflow.getHandle(id))).toBe('x');
       await handle.delete();
       await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     });

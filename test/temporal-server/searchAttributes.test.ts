@@ -18,6 +18,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { start } from '../../temporal-server';
 import { finishSignal, keepsAttributesAsNew, parentWithAttributedChild, seesAttributes, upsertsSearchAttributes, type AttributeUpdate } from './fixtures/workflows';
 import { eventTypes, expectReplays, localEnv, timeSkippingEnv, uniqueId, withWorker } from './helpers';
+import { resultWithin } from '../support/bounds';
 
 const Batch = defineSearchAttributeKey('Batch', SearchAttributeType.KEYWORD);
 const Name = defineSearchAttributeKey('Name', SearchAttributeType.KEYWORD);
@@ -166,7 +167,7 @@ describe('search attributes on runs', () => {
       for await (const run of env.client.workflow.list({ query: `Batch = '${batch}'` })) expect(run.typedSearchAttributes.get(Count)).toBe(8);
 
       await handle.signal(finishSignal);
-      const seen = await handle.result();
+      const seen = await resultWithin(handle);
       expect(seen.started).toEqual(started);
       const { Name: _removed, ...afterUpsert } = { ...started, Count: 8, Tags: ['blue'] };
       expect(seen.after).toEqual(afterUpsert);
@@ -222,7 +223,7 @@ describe('search attributes on runs', () => {
     await withWorker(env, async (taskQueue) => {
       const batch = uniqueId('carry');
       const asNew = await env.client.workflow.start(keepsAttributesAsNew, { taskQueue, workflowId: uniqueId('sa-can'), typedSearchAttributes: typedPairs({ count: 4, tags: ['x'] }, batch), args: [0] });
-      expect(await asNew.result()).toEqual({ Batch: batch, Count: 4, Tags: ['x'] });
+      expect(await resultWithin(asNew)).toEqual({ Batch: batch, Count: 4, Tags: ['x'] });
       expect(await countOf(`Batch = '${batch}' AND Count = 4`)).toBe(2);
       expect(await countOf(`Batch = '${batch}' AND ExecutionStatus = 'ContinuedAsNew'`)).toBe(1);
       await expectReplays(asNew);
@@ -232,7 +233,7 @@ describe('search attributes on runs', () => {
         workflowId: uniqueId('sa-parent'),
         args: [[{ name: 'Batch', type: 'KEYWORD', value: batch }, { name: 'Due', type: 'DATETIME', value: '2030-01-01T00:00:00.000Z' }] satisfies AttributeUpdate[]],
       });
-      expect(await parentHandle.result()).toEqual({ Batch: batch, Due: '2030-01-01T00:00:00.000Z' });
+      expect(await resultWithin(parentHandle)).toEqual({ Batch: batch, Due: '2030-01-01T00:00:00.000Z' });
       expect(await countOf(`Batch = '${batch}' AND Due = '2030-01-01T00:00:00Z' AND ParentWorkflowId = '${parentHandle.workflowId}'`)).toBe(1);
       await expectReplays(parentHandle);
 
@@ -243,7 +244,7 @@ describe('search attributes on runs', () => {
         signal: finishSignal,
         typedSearchAttributes: typedPairs({ flag: false }, batch),
       });
-      expect((await signalled.result()).started).toEqual({ Batch: batch, Flag: false });
+      expect((await resultWithin(signalled)).started).toEqual({ Batch: batch, Flag: false });
       expect(await countOf(`Batch = '${batch}' AND Flag = false`)).toBe(1);
     });
   });
@@ -286,7 +287,7 @@ describe('the list-filter language', () => {
             typedSearchAttributes: typedPairs(values[letter], batch),
             args: [[]],
           });
-          if (letter === 'a' || letter === 'b') await handles[letter].result();
+          if (letter === 'a' || letter === 'b') await resultWithin(handles[letter]);
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         await until(async () => (await handles.c.describe()).historyLength >= 4 && (await handles.d.describe()).historyLength >= 4);

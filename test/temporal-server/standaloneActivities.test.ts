@@ -16,6 +16,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
 import { spawnServer, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 import { freePort } from '../support/freePort';
+import { CLOSE_BOUND_MS, killed, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -75,20 +76,20 @@ describe('start and result', () => {
       seen = Context.current().info;
       return text;
     };
-    const result = await withActivityWorker(env.nativeConnection, taskQueue, () => handle.result(), { echo });
+    const result = await withActivityWorker(env.nativeConnection, taskQueue, () => resultWithin(handle), { echo });
     expect(result).toBe('hello');
     expect(seen).toMatchObject({ inWorkflow: false, activityId: id, activityRunId: handle.runId, activityType: 'echo', attempt: 1 });
     expect(seen?.workflowExecution).toBeUndefined();
 
     // Once finished, a handle from the id alone reads the same result.
-    expect(await env.client.activity.getHandle(id).result()).toBe('hello');
+    expect(await resultWithin(env.client.activity.getHandle(id))).toBe('hello');
   });
 
   test('when described with input and outcome, then the description has the status, attempt, timeouts, input and result', async () => {
     const taskQueue = uniqueQueue();
     const id = uniqueId('act');
     const result = await withActivityWorker(env.nativeConnection, taskQueue, () =>
-      env.client.activity.execute('echo', { id, taskQueue, args: ['described'], startToCloseTimeout: '10s', scheduleToCloseTimeout: '1m', heartbeatTimeout: '5s' }),
+      within(env.client.activity.execute('echo', { id, taskQueue, args: ['described'], startToCloseTimeout: '10s', scheduleToCloseTimeout: '1m', heartbeatTimeout: '5s' }), CLOSE_BOUND_MS, 'the echo activity did not complete'),
     );
     expect(result).toBe('described');
     const description = await env.client.activity.getHandle(id).describe({ includeInput: true, includeOutcome: true });
@@ -149,7 +150,7 @@ describe('retries and timeouts', () => {
   test('when an attempt fails and the next succeeds, then the result is the later attempt', async () => {
     const taskQueue = uniqueQueue();
     const result = await withActivityWorker(env.nativeConnection, taskQueue, () =>
-      skippingTime(() => env.client.activity.execute('flaky', { id: uniqueId('act'), taskQueue, args: [2], startToCloseTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1 hour' } })),
+      within(skippingTime(() => env.client.activity.execute('flaky', { id: uniqueId('act'), taskQueue, args: [2], startToCloseTimeout: '10s', retry: { maximumAttempts: 3, initialInterval: '1 hour' } })), CLOSE_BOUND_MS, 'the flaky activity did not complete'),
     );
     expect(result).toBe(2);
   });
@@ -160,7 +161,7 @@ describe('retries and timeouts', () => {
     const error = await withActivityWorker(
       env.nativeConnection,
       taskQueue,
-      () => env.client.activity.execute('flaky', { id: uniqueId('act'), taskQueue, args: [10, 'Fatal'], startToCloseTimeout: '10s', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['Fatal'] } }).catch((e: unknown) => e),
+      () => within(env.client.activity.execute('flaky', { id: uniqueId('act'), taskQueue, args: [10, 'Fatal'], startToCloseTimeout: '10s', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['Fatal'] } }), CLOSE_BOUND_MS, 'the flaky activity did not fail').catch((e: unknown) => e),
       { flaky },
     );
     expect((error as ActivityExecutionFailedError).cause?.message).toBe('attempt 1 failed');
@@ -176,9 +177,7 @@ describe('retries and timeouts', () => {
       env.nativeConnection,
       taskQueue,
       () =>
-        skippingTime(() =>
-          env.client.activity.execute('slow', { id, taskQueue, args: [4_000], startToCloseTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '1 hour' } }).catch((e: unknown) => e),
-        ),
+        within(skippingTime(() => env.client.activity.execute('slow', { id, taskQueue, args: [4_000], startToCloseTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '1 hour' } })), CLOSE_BOUND_MS, 'the slow activity did not time out').catch((e: unknown) => e),
       { slow },
     );
     const cause = (error as ActivityExecutionFailedError).cause;
@@ -216,7 +215,7 @@ describe('retries and timeouts', () => {
     const id = uniqueId('act');
     // A task waiting for a worker holds the clock, as a workflow's activity does: this one runs out in real time.
     const handle = await env.client.activity.start('echo', { id, taskQueue: uniqueQueue(), args: ['x'], scheduleToCloseTimeout: '1500ms' });
-    const error = await handle.result().catch((e: unknown) => e);
+    const error = await resultWithin(handle).catch((e: unknown) => e);
     const cause = (error as ActivityExecutionFailedError).cause;
     expect((cause as TimeoutFailure).timeoutType).toBe('SCHEDULE_TO_CLOSE');
     expect(await handle.describe()).toMatchObject({ status: 'TIMED_OUT', attempt: 1 });
@@ -249,7 +248,7 @@ describe('cancel and terminate', () => {
         expect(described.lastHeartbeatTime).toBeInstanceOf(Date);
         await handle.cancel('no longer needed');
         expect((await handle.describe()).runState).toBe('CANCEL_REQUESTED');
-        return handle.result().catch((e: unknown) => e);
+        return resultWithin(handle).catch((e: unknown) => e);
       },
       { progress },
     );
@@ -263,7 +262,7 @@ describe('cancel and terminate', () => {
     const id = uniqueId('act');
     const handle = await env.client.activity.start('echo', { id, taskQueue: uniqueQueue(), args: ['x'], startToCloseTimeout: '10s' });
     await handle.cancel('changed my mind');
-    const error = await handle.result().catch((e: unknown) => e);
+    const error = await resultWithin(handle).catch((e: unknown) => e);
     expect((error as ActivityExecutionFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect((await handle.describe()).status).toBe('CANCELED');
     const refused = await handle.cancel('again').catch((e: unknown) => e);
@@ -294,7 +293,7 @@ describe('cancel and terminate', () => {
     const id = uniqueId('act');
     const handle = await env.client.activity.start('echo', { id, taskQueue: uniqueQueue(), args: ['x'], startToCloseTimeout: '10s' });
     await handle.terminate('stop it');
-    const error = await handle.result().catch((e: unknown) => e);
+    const error = await resultWithin(handle).catch((e: unknown) => e);
     const cause = (error as ActivityExecutionFailedError).cause;
     expect(cause).toBeInstanceOf(TerminatedFailure);
     expect(cause?.message).toBe('stop it');
@@ -341,7 +340,7 @@ describe('ids and request ids', () => {
     // Terminated counts as failed: FAILED_ONLY allows it.
     const second = await env.client.activity.start('echo', { ...options, idReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
     expect(second.runId).not.toBe(first.runId);
-    await withActivityWorker(env.nativeConnection, taskQueue, () => second.result());
+    await withActivityWorker(env.nativeConnection, taskQueue, () => resultWithin(second));
     await expect(env.client.activity.start('echo', { ...options, idReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' })).rejects.toBeInstanceOf(ActivityExecutionAlreadyStartedError);
     const third = await env.client.activity.start('echo', options);
     expect(third.runId).not.toBe(second.runId);
@@ -418,8 +417,7 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
       expect(task.activityRunId).toBe(heldHandle.runId);
       await client.activity.start('echo', { id: waiting, taskQueue, args: ['waited'], startToCloseTimeout: '10s' });
       await connection.close();
-      server.kill('SIGKILL');
-      await new Promise((resolve) => server.once('exit', resolve));
+      await killed(server, 'the server');
 
       server = await spawnServer(port, dbFilename);
       const again = await Connection.connect({ address });
@@ -427,7 +425,7 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
       try {
         const client2 = new Client({ connection: again });
         const worker = await Worker.create({ connection: native, taskQueue, activities, namespace: 'default' });
-        const results = await worker.runUntil(Promise.all([client2.activity.getHandle(held).result(), client2.activity.getHandle(waiting).result()]));
+        const results = await worker.runUntil(Promise.all([resultWithin(client2.activity.getHandle(held)), resultWithin(client2.activity.getHandle(waiting))]));
         expect(results).toEqual(['held', 'waited']);
         expect((await client2.activity.getHandle(held).describe()).attempt).toBe(2);
         expect((await client2.activity.getHandle(waiting).describe()).attempt).toBe(1);
