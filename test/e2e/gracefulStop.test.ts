@@ -9,11 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../../db/knex';
 import { call, type RunningApi } from '../support/api';
+import { exitOf, within } from '../support/bounds';
 import { freePort } from '../support/freePort';
 import { demoCitizens, demoTokens, freshDataDir, killEverything, npmStart } from '../support/npmStart';
 
 /** Verification calls in flight at once while the stop arrives. */
 const CLIENTS = 8;
+/** A graceful stop: the audit's last flush, the worker's pollers, the engine and embedded PostgreSQL. */
+const STOP_BOUND_MS = 60_000;
 
 test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load, then every verification answered is in the audit', async () => {
   const dataDir = freshDataDir('graceful-stop-');
@@ -46,10 +49,10 @@ test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load,
       const clients = Array.from({ length: CLIENTS }, client);
       // The stop comes under load, so the audit holds rows it has not written yet.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const exited = exitOf(child, `npm start did not exit after ${signal}`, STOP_BOUND_MS);
       stopping = true;
       process.kill(toGroup ? -child.pid! : child.pid!, signal);
-      await Promise.all(clients);
+      await within(Promise.all(clients), STOP_BOUND_MS, `npm start did not stop answering after ${signal}`);
       expect(await exited).toBe(0);
       // A process that would join now finds no services rather than the stopped ones.
       expect(existsSync(path.join(dataDir, 'services.json'))).toBe(false);
