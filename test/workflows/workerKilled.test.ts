@@ -44,7 +44,8 @@ function startWorkerProcess(prefix: string, hold?: { activity: string; at: 'befo
 }
 
 
-test('when the worker is killed with SIGKILL mid-flight, then a new worker finishes every application exactly once', async () => {
+// Killed between steps, no activity running: the test.each below kills it inside one.
+test('when the worker is killed with SIGKILL between steps, every application part-way, then a new worker finishes every application exactly once', async () => {
   const prefix = `killed-${randomUUID().slice(0, 8)}`;
   const first = await startWorkerProcess(prefix);
   const citizens = await Promise.all(Array.from({ length: 5 }, () => newCitizen(db)));
