@@ -12,6 +12,7 @@ import type { Db } from '../../db/knex';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationSettings } from '../../workflows/contract';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
+import { CLOSE_BOUND_MS, within } from '../support/bounds';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
 import { testPayloadCodec } from '../support/payloadCodec';
 import { workflowBundle } from '../support/workflowBundles';
@@ -98,7 +99,7 @@ export async function startApplication(
     workflowIdConflictPolicy: 'FAIL',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   });
-  await handle.executeUpdate(updates.accepted);
+  await within(handle.executeUpdate(updates.accepted), CLOSE_BOUND_MS, 'the acceptance was not answered');
   return { handle, input };
 }
 
