@@ -4,6 +4,8 @@
  * The bounds are in real time, whatever the engine's (possibly skipped) clock says.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { WorkflowHandle, WorkflowUpdateOptions } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 
 /** How long a workflow (or operation) a test drives to its end may take to close once nothing else holds it up. */
 export const CLOSE_BOUND_MS = 20_000;
@@ -11,11 +13,16 @@ export const CLOSE_BOUND_MS = 20_000;
 /** How long a child process may take to exit once signalled (SIGKILL at once; a graceful stop may need more). */
 export const EXIT_BOUND_MS = 15_000;
 
-/** `promise`'s outcome. @throws Error "`failure` within N s" when it has none within `ms`. */
+/** A bound ran out: a test that catches a wait's failure to assert on it lets this one through (failureOf). */
+export class BoundExceeded extends Error {
+  override name = 'BoundExceeded';
+}
+
+/** `promise`'s outcome. @throws BoundExceeded "`failure` within N s" when it has none within `ms`. */
 export async function within<T>(promise: Promise<T>, ms: number, failure: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${failure} within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new BoundExceeded(`${failure} within ${ms / 1000} s`)), ms);
   });
   try {
     return await Promise.race([promise, late]);
@@ -36,6 +43,34 @@ export function resultWithin<R>(
 ): Promise<R> {
   const id = handle.workflowId ? `workflow ${handle.workflowId}` : handle.activityId ? `activity ${handle.activityId}` : `operation ${handle.operationId}`;
   return within(handle.result(), ms, failure ?? `${id} did not close`);
+}
+
+/**
+ * What `promise` rejects with (undefined when it resolves), for a test to assert on. A bound's own
+ * failure is thrown instead: toBeInstanceOf would report only its class, not what did not happen.
+ */
+export function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => {
+      if (error instanceof BoundExceeded) throw error;
+      return error;
+    },
+  );
+}
+
+/**
+ * The answer to `update` (or its rejection, unchanged, for a test that expects one).
+ * @throws BoundExceeded "the `update` update was not answered within N s" when neither comes within `ms`.
+ * The message names the update, never the workflow: an application's workflow id carries the citizen number.
+ */
+export function updateWithin<Ret, Args extends [unknown, ...unknown[]]>(
+  handle: Pick<WorkflowHandle, 'executeUpdate'>,
+  update: UpdateDefinition<Ret, Args>,
+  options: WorkflowUpdateOptions & { args: Args },
+  ms = CLOSE_BOUND_MS,
+): Promise<Ret> {
+  return within(handle.executeUpdate(update, options), ms, `the ${update.name} update was not answered`);
 }
 
 /** Resolves with the exit code once `child` has exited (at once if it already has). @throws Error "`failure` within N s" after `ms`. */

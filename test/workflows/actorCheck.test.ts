@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { applicationWorkflow } from '../../workflows';
 import { queries, updates } from '../../workflows/contract';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
+import { updateWithin } from '../support/bounds';
 import { bundle, db, env } from './environmentPerFile';
 import { newOfficial, officialsFor, recordHistory, rejectionOf, startApplication, withWorkers, type Officials } from './harness';
 
@@ -58,14 +59,14 @@ describe('an update sent straight to the engine', () => {
         station: as.station,
       };
       for (const [who, actor] of Object.entries(refused)) {
-        expect([who, await rejectionOf(handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor }] }))]).toEqual([who, 'actor_not_allowed']);
+        expect([who, await rejectionOf(updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor }] }))]).toEqual([who, 'actor_not_allowed']);
         expect([who, await snapshot(handle, applicationId, idNumber)]).toEqual([who, before]);
       }
       // A refusal is a step too.
-      expect(await rejectionOf(handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', reason: 'no', actor: refused.otherRegion }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.review, { args: [{ decision: 'refuse', reason: 'no', actor: refused.otherRegion }] }))).toBe('actor_not_allowed');
       expect(await snapshot(handle, applicationId, idNumber)).toEqual(before);
 
-      const approved = await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      const approved = await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
       expect(approved.stage).toBe('PRINTING');
       const after = await snapshot(handle, applicationId, idNumber);
       expect(after.application.stage).toBe('PRINTING');
@@ -79,12 +80,12 @@ describe('an update sent straight to the engine', () => {
     await onApplication(async (handle, as, { applicationId, idNumber }) => {
       const before = await snapshot(handle, applicationId, idNumber);
       const otherRegion = await newOfficial(db, 'reviewer', { regionCode: COUNTIES.beijingChaoyang });
-      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: otherRegion }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: otherRegion }] }))).toBe('actor_not_allowed');
       const unchanged = await snapshot(handle, applicationId, idNumber);
       expect(unchanged).toEqual(before);
       expect(unchanged.state.extension).toBeUndefined();
       // Not taken: the one extension the law allows is still there to grant.
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: as.reviewer }] });
+      const extended = await updateWithin(handle, updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: as.reviewer }] });
       expect(Date.parse(extended.deadlineAt) - Date.parse(before.state.deadlineAt)).toBe(20 * 86_400_000);
       expect((await db('applications').where('id', applicationId).first('extensionDays')).extensionDays).toBe(20);
     });
@@ -92,33 +93,33 @@ describe('an update sent straight to the engine', () => {
 
   test('when production steps and the pickup come from the wrong users, then each is rejected and no card is issued; the right ones complete the application', async () => {
     await onApplication(async (handle, as, { applicationId, idNumber, acceptingStationCode }) => {
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
       const otherProvince = await newOfficial(db, 'production', { provinceCode: '110000' });
       let before = await snapshot(handle, applicationId, idNumber);
-      expect(await rejectionOf(handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: otherProvince }] }))).toBe('actor_not_allowed');
-      expect(await rejectionOf(handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.reviewer }] }))).toBe('actor_not_allowed');
-      expect(await rejectionOf(handle.executeUpdate(updates.printFailed, { args: [{ reason: 'chip', actor: as.station }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: otherProvince }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.reviewer }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.printFailed, { args: [{ reason: 'chip', actor: as.station }] }))).toBe('actor_not_allowed');
       expect(await snapshot(handle, applicationId, idNumber)).toEqual(before);
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-A1', actor: as.production }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS-A1', actor: as.production }] });
 
       // Another station claims the arrival at the accepting station, then at its own without the parcel's number.
       const otherStation = stationIn(COUNTIES.beijingChaoyang);
       const stranger = await newOfficial(db, 'station', { stationCode: otherStation });
       before = await snapshot(handle, applicationId, idNumber);
-      expect(await rejectionOf(handle.executeUpdate(updates.arrived, { args: [{ stationCode: acceptingStationCode, actor: stranger }] }))).toBe('actor_not_allowed');
-      expect(await rejectionOf(handle.executeUpdate(updates.arrived, { args: [{ stationCode: otherStation, trackingNumber: 'EMS-WRONG', actor: stranger }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.arrived, { args: [{ stationCode: acceptingStationCode, actor: stranger }] }))).toBe('actor_not_allowed');
+      expect(await rejectionOf(updateWithin(handle, updates.arrived, { args: [{ stationCode: otherStation, trackingNumber: 'EMS-WRONG', actor: stranger }] }))).toBe('actor_not_allowed');
       expect(await snapshot(handle, applicationId, idNumber)).toEqual(before);
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: acceptingStationCode, actor: as.station }] });
+      await updateWithin(handle, updates.arrived, { args: [{ stationCode: acceptingStationCode, actor: as.station }] });
 
       before = await snapshot(handle, applicationId, idNumber);
       expect(before.state.stage).toBe('READY_FOR_PICKUP');
       for (const actor of [stranger, as.production, `station-${randomUUID()}`]) {
-        expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor }] }))).toBe('actor_not_allowed');
+        expect(await rejectionOf(updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor }] }))).toBe('actor_not_allowed');
         expect(await snapshot(handle, applicationId, idNumber)).toEqual(before);
       }
       expect(before.cards.map((card) => card.validFrom)).not.toContain('2026-12-01');
-      const done = await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+      const done = await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(done.stage).toBe('COMPLETED');
       expect(await db('cards').where({ idNumber, validFrom: '2026-12-01' }).first('status')).toEqual({ status: 'ACTIVE' });
     });
@@ -129,12 +130,12 @@ describe('an update sent straight to the engine', () => {
       async (handle, as, { applicationId, idNumber }) => {
         const before = await snapshot(handle, applicationId, idNumber);
         const stranger = await newOfficial(db, 'station', { stationCode: stationIn(COUNTIES.beijingChaoyang) });
-        expect(await rejectionOf(handle.executeUpdate(updates.withdraw, { args: [{ reason: 'not mine', actor: stranger }] }))).toBe('actor_not_allowed');
+        expect(await rejectionOf(updateWithin(handle, updates.withdraw, { args: [{ reason: 'not mine', actor: stranger }] }))).toBe('actor_not_allowed');
         const otherRegion = await newOfficial(db, 'reviewer', { regionCode: COUNTIES.chengduWuhou });
-        expect(await rejectionOf(handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor: otherRegion }] }))).toBe('actor_not_allowed');
+        expect(await rejectionOf(updateWithin(handle, updates.temporaryCardIssued, { args: [{ actor: otherRegion }] }))).toBe('actor_not_allowed');
         expect(await snapshot(handle, applicationId, idNumber)).toEqual(before);
-        expect((await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] })).temporaryCard?.issuedAt).toBeDefined();
-        expect((await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] })).stage).toBe('WITHDRAWN');
+        expect((await updateWithin(handle, updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] })).temporaryCard?.issuedAt).toBeDefined();
+        expect((await updateWithin(handle, updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] })).stage).toBe('WITHDRAWN');
       },
       { temporaryCardRequested: true },
     );

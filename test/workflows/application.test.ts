@@ -4,7 +4,7 @@ import { queries, updates } from '../../workflows/contract';
 import { COUNTIES, newCitizen, stationIn } from '../support/fixtures';
 import { applicationStart, applicationWorkflowId } from '../../api/applications/workflowId';
 import { bundle, db, env, outbox, readModel } from './environmentPerFile';
-import { resultWithin } from '../support/bounds';
+import { CLOSE_BOUND_MS, resultWithin, updateWithin, within } from '../support/bounds';
 import { applicationInput, DAY, newOfficial, officialsFor, recordHistory, rejectionOf, startApplication, withWorkers } from './harness';
 
 /** The whole happy path, from acceptance to pickup, on an unloaded engine. */
@@ -15,7 +15,7 @@ describe('the application workflow', () => {
     const citizen = await newCitizen(db);
     await withWorkers(env, bundle, db, async (prefix) => {
       const input = applicationInput(prefix, citizen);
-      const state = await env.client.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation: applicationStart(citizen.idNumber, input, prefix) });
+      const state = await within(env.client.workflow.executeUpdateWithStart(updates.accepted, { startWorkflowOperation: applicationStart(citizen.idNumber, input, prefix) }), CLOSE_BOUND_MS, 'the acceptance was not answered');
       expect(state.stage).toBe('HOME_REVIEW');
       expect(await readModel(input.applicationId)).toMatchObject({ stage: 'HOME_REVIEW' });
       const handle = env.client.workflow.getHandle(applicationWorkflowId(citizen.idNumber));
@@ -39,11 +39,11 @@ describe('the application workflow', () => {
       const { handle, input } = await startApplication(env, prefix, citizen);
       const as = await officialsFor(db, input);
       expect((await handle.query(queries.state)).stage).toBe('HOME_REVIEW');
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS123', actor: as.production }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
-      const done = await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS123', actor: as.production }] });
+      await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      const done = await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(done.stage).toBe('COMPLETED');
       const result = await resultWithin(handle, 'the application workflow did not complete after the pickup');
       expect(Date.now() - started).toBeLessThan(MAX_HAPPY_PATH_MS);
@@ -69,11 +69,11 @@ describe('the application workflow', () => {
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen, { fingerprintCaptured: true });
       const as = await officialsFor(db, input);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS124', actor: as.production }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS124', actor: as.production }] });
+      await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(await db('cards').where({ idNumber: citizen.idNumber, validFrom: '2026-12-01' }).first('hasFingerprints')).toEqual({ hasFingerprints: true });
       expect(await db('citizens').where('idNumber', citizen.idNumber).first('hasFingerprints')).toEqual({ hasFingerprints: true });
     });
@@ -84,8 +84,8 @@ describe('the application workflow', () => {
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
       const as = await officialsFor(db, input);
-      expect(await rejectionOf(handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', actor: as.reviewer }] }))).toBe('reason_required');
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'refuse', reason: 'appearance changed, no fingerprints on record', actor: as.reviewer }] });
+      expect(await rejectionOf(updateWithin(handle, updates.review, { args: [{ decision: 'refuse', actor: as.reviewer }] }))).toBe('reason_required');
+      await updateWithin(handle, updates.review, { args: [{ decision: 'refuse', reason: 'appearance changed, no fingerprints on record', actor: as.reviewer }] });
       const result = await resultWithin(handle, 'the application workflow did not end after the refusal');
       expect(result.stage).toBe('REFUSED');
       expect((await readModel(input.applicationId)).refusalReason).toBe('appearance changed, no fingerprints on record');
@@ -99,10 +99,10 @@ describe('the application workflow', () => {
       const { handle, input } = await startApplication(env, prefix, citizen);
       const as = await officialsFor(db, input);
       const before = await handle.query(queries.state);
-      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 31, reason: 'remote area', actor: as.reviewer }] }))).toBe('extension_too_long');
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'remote area, roads closed', actor: as.reviewer }] });
+      expect(await rejectionOf(updateWithin(handle, updates.extend, { args: [{ days: 31, reason: 'remote area', actor: as.reviewer }] }))).toBe('extension_too_long');
+      const extended = await updateWithin(handle, updates.extend, { args: [{ days: 20, reason: 'remote area, roads closed', actor: as.reviewer }] });
       expect(Date.parse(extended.deadlineAt) - Date.parse(before.deadlineAt)).toBe(20 * DAY);
-      expect(await rejectionOf(handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'again', actor: as.reviewer }] }))).toBe('extension_already_granted');
+      expect(await rejectionOf(updateWithin(handle, updates.extend, { args: [{ days: 5, reason: 'again', actor: as.reviewer }] }))).toBe('extension_already_granted');
       expect(new Date((await readModel(input.applicationId)).deadlineAt).toISOString()).toBe(extended.deadlineAt);
 
       // Past the original deadline but within the extended one: not overdue.
@@ -110,7 +110,7 @@ describe('the application workflow', () => {
       expect((await handle.query(queries.state)).overdue).toBe(false);
       await env.sleep(20 * DAY);
       expect((await handle.query(queries.state)).overdue).toBe(true);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
+      await updateWithin(handle, updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
       await resultWithin(handle, 'the application workflow did not end after the withdrawal');
       await recordHistory(handle, 'extended-then-overdue');
     });
@@ -122,13 +122,13 @@ describe('the application workflow', () => {
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, first);
       const as = await officialsFor(db, input);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'found a faster way', actor: as.station }] });
+      await updateWithin(handle, updates.withdraw, { args: [{ reason: 'found a faster way', actor: as.station }] });
       expect((await resultWithin(handle, 'the application workflow did not end after the withdrawal')).stage).toBe('WITHDRAWN');
 
       const printing = await startApplication(env, prefix, second);
       const printingAs = await officialsFor(db, printing.input);
-      await printing.handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: printingAs.reviewer }] });
-      expect(await rejectionOf(printing.handle.executeUpdate(updates.withdraw, { args: [{ reason: 'too late', actor: printingAs.station }] }))).toBe('wrong_stage');
+      await updateWithin(printing.handle, updates.review, { args: [{ decision: 'approve', actor: printingAs.reviewer }] });
+      expect(await rejectionOf(updateWithin(printing.handle, updates.withdraw, { args: [{ reason: 'too late', actor: printingAs.station }] }))).toBe('wrong_stage');
       expect((await printing.handle.query(queries.state)).stage).toBe('PRINTING');
       await printing.handle.terminate('test over');
     });
@@ -148,11 +148,11 @@ describe('the application workflow', () => {
       expect((await readModel(input.applicationId)).overdue).toBe(true);
       expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
 
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'SF1', actor: as.production }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'SF1', actor: as.production }] });
+      await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       const result = await resultWithin(handle, 'the application workflow did not complete after the pickup');
       expect(result).toMatchObject({ stage: 'COMPLETED', overdue: true });
       await recordHistory(handle, 'overdue-then-completed');
@@ -168,7 +168,7 @@ describe('the application workflow', () => {
       const reminders = await outbox(input.applicationId, 'review.reminder');
       expect(reminders).toHaveLength(2);
       expect(reminders[0]).toMatchObject({ recipientRole: 'reviewer', recipientCode: citizen.homeRegionCode });
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
       await env.sleep(8 * DAY);
       expect(await outbox(input.applicationId, 'review.reminder')).toHaveLength(2);
       await handle.terminate('test over');
@@ -180,15 +180,15 @@ describe('the application workflow', () => {
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
       const as = await officialsFor(db, input);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
       for (let attempt = 1; attempt <= 4; attempt++) {
-        await handle.executeUpdate(updates.printFailed, { args: [{ reason: `chip write failed #${attempt}`, actor: as.production }] });
+        await updateWithin(handle, updates.printFailed, { args: [{ reason: `chip write failed #${attempt}`, actor: as.production }] });
       }
       expect(await outbox(input.applicationId, 'print.failures_exceeded')).toHaveLength(1);
       expect((await readModel(input.applicationId)).printFailures).toBe(4);
-      const printed = await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2036-12-01', actor: as.production }] });
+      const printed = await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2036-12-01', actor: as.production }] });
       expect(printed.printed).toEqual({ validFrom: '2026-12-01', validUntil: '2036-12-01' });
-      expect(await rejectionOf(handle.executeUpdate(updates.printFailed, { args: [{ reason: 'late', actor: as.production }] }))).toBe('wrong_stage');
+      expect(await rejectionOf(updateWithin(handle, updates.printFailed, { args: [{ reason: 'late', actor: as.production }] }))).toBe('wrong_stage');
       await handle.terminate('test over');
     });
   });
@@ -198,19 +198,19 @@ describe('the application workflow', () => {
     await withWorkers(env, bundle, db, async (prefix) => {
       const { handle, input } = await startApplication(env, prefix, citizen);
       const as = await officialsFor(db, input);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS9', actor: as.production }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS9', actor: as.production }] });
       const beijing = stationIn(COUNTIES.beijingChaoyang);
-      const wrong = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: beijing, trackingNumber: 'EMS9', actor: await newOfficial(db, 'station', { stationCode: beijing }) }] });
+      const wrong = await updateWithin(handle, updates.arrived, { args: [{ stationCode: beijing, trackingNumber: 'EMS9', actor: await newOfficial(db, 'station', { stationCode: beijing }) }] });
       expect(wrong.stage).toBe('SHIPPING');
       expect(wrong.misroutedArrivals).toEqual([stationIn(COUNTIES.beijingChaoyang)]);
       expect((await readModel(input.applicationId)).misrouted).toBe(true);
       expect(await outbox(input.applicationId, 'card.misrouted')).toHaveLength(1);
-      const right = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      const right = await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
       expect(right.stage).toBe('READY_FOR_PICKUP');
-      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: false, actor: as.station }] }))).toBe('old_card_not_returned');
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+      expect(await rejectionOf(updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: false, actor: as.station }] }))).toBe('old_card_not_returned');
+      await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       await resultWithin(handle, 'the application workflow did not complete after the pickup');
       await recordHistory(handle, 'misrouted');
     });
@@ -254,13 +254,13 @@ describe('the application workflow', () => {
       await env.sleep(2 * DAY);
       expect((await handle.query(queries.state)).temporaryCard?.overdue).toBe(true);
       expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(true);
-      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] });
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS7', actor: as.production }] });
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
-      expect(await rejectionOf(handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] }))).toBe('temporary_card_not_returned');
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, temporaryCardReturned: true, actor: as.station }] });
+      await updateWithin(handle, updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS7', actor: as.production }] });
+      await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      expect(await rejectionOf(updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] }))).toBe('temporary_card_not_returned');
+      await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, temporaryCardReturned: true, actor: as.station }] });
       expect((await resultWithin(handle, 'the application workflow did not complete after the pickup')).temporaryCard).toMatchObject({ overdue: true, returned: true });
       await recordHistory(handle, 'temporary-card-late');
     });

@@ -12,7 +12,7 @@ import type { Db } from '../../db/knex';
 import type { applicationWorkflow } from '../../workflows';
 import { APPLICATION_WORKFLOW, taskQueues, updates, type ApplicationInput, type ApplicationSettings } from '../../workflows/contract';
 import { createWorkers, shutdownWorkers } from '../../worker/workers';
-import { CLOSE_BOUND_MS, within } from '../support/bounds';
+import { CLOSE_BOUND_MS, failureOf, within } from '../support/bounds';
 import { stationIn, COUNTIES, type TestCitizen } from '../support/fixtures';
 import { testPayloadCodec } from '../support/payloadCodec';
 import { workflowBundle } from '../support/workflowBundles';
@@ -123,7 +123,7 @@ export function applicationInput(prefix: string, citizen: TestCitizen, overrides
 
 /** The type of the failure an update was rejected with (`wrong_stage`, `actor_not_allowed`…); fails the test when it was not rejected. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<string | null | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await failureOf(promise);
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (error as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);

@@ -1,6 +1,6 @@
 import { DAY_MS } from '../../domain';
 import { queries, updates, type ApplicationInput } from '../../workflows/contract';
-import { resultWithin } from '../support/bounds';
+import { resultWithin, updateWithin } from '../support/bounds';
 import { newCitizen } from '../support/fixtures';
 import { bundle, db, env, outbox, readModel } from './environmentPerFile';
 import { officialsFor, recordHistory, startApplication, withWorkers, type Officials } from './harness';
@@ -97,17 +97,17 @@ describe('the deadline timers', () => {
   test('when the card is ready before the warning, then there is neither warning nor overdue, ever', async () => {
     await scenario({}, async ({ handle, input, as }) => {
       const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T1', actor: as.production }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS-T1', actor: as.production }] });
       await sleepUntil(deadline - 10 * DAY_MS - MINUTE);
-      await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
 
       await sleepUntil(deadline + 5 * DAY_MS);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
       expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(0);
       expect((await readModel(input.applicationId)).overdue).toBe(false);
-      await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+      await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       expect(await resultWithin(handle, 'the application workflow did not complete after the pickup')).toMatchObject({ stage: 'COMPLETED', overdue: false, warned: false });
       const timeline = await timelineOf(handle);
       expect(timeline.timers.filter((timer) => timer.target === deadline + 1 || timer.target === deadline - 10 * DAY_MS).every((timer) => !timer.fired)).toBe(true);
@@ -117,11 +117,11 @@ describe('the deadline timers', () => {
   test('when the card is ready a minute before the deadline, then the warning was sent but it is not overdue', async () => {
     await scenario({}, async ({ handle, input, as }) => {
       const deadline = Date.parse((await handle.query(queries.state)).deadlineAt);
-      await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
-      await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
-      await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: 'EMS-T2', actor: as.production }] });
+      await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+      await updateWithin(handle, updates.printed, { args: [{ validFrom: '2027-01-10', validUntil: '2047-01-10', actor: as.production }] });
+      await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: 'EMS-T2', actor: as.production }] });
       await sleepUntil(deadline - MINUTE);
-      const ready = await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+      const ready = await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
       expect(Date.parse(ready.readyForPickupAt!)).toBeLessThanOrEqual(deadline);
 
       await sleepUntil(deadline + 5 * DAY_MS);
@@ -142,7 +142,7 @@ describe('the deadline timers', () => {
       await sleepUntil(firstDeadline - 10 * DAY_MS + MINUTE);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(1);
 
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: as.reviewer }] });
+      const extended = await updateWithin(handle, updates.extend, { args: [{ days: 20, reason: 'roads closed', actor: as.reviewer }] });
       const deadline = Date.parse(extended.deadlineAt);
       expect(deadline - firstDeadline).toBe(20 * DAY_MS);
       expect(extended.warned).toBe(false);
@@ -161,7 +161,7 @@ describe('the deadline timers', () => {
       expect(warnings).toHaveLength(2);
       expectPrompt(warnings.slice(1), warning);
       expectPrompt(recorded(timeline, 'deadline.overdue'), deadline + 1);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
+      await updateWithin(handle, updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
       await resultWithin(handle, 'the application workflow did not end after the withdrawal');
       await recordHistory(handle, 'extended-after-warning-domain-timers');
     });
@@ -174,7 +174,7 @@ describe('the deadline timers', () => {
       expect((await readModel(input.applicationId)).overdue).toBe(true);
       expect(await outbox(input.applicationId, 'deadline.overdue')).toHaveLength(2);
 
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 22, reason: 'floods on the roads', actor: as.reviewer }] });
+      const extended = await updateWithin(handle, updates.extend, { args: [{ days: 22, reason: 'floods on the roads', actor: as.reviewer }] });
       const deadline = Date.parse(extended.deadlineAt);
       // 22 days: the new warning (day 72) falls on no review reminder's instant (every 7 days).
       expect(deadline - firstDeadline).toBe(22 * DAY_MS);
@@ -197,7 +197,7 @@ describe('the deadline timers', () => {
       expect(overdueMarks).toHaveLength(2);
       expectPrompt(overdueMarks.slice(0, 1), firstDeadline + 1);
       expectPrompt(overdueMarks.slice(1), deadline + 1);
-      await handle.executeUpdate(updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
+      await updateWithin(handle, updates.withdraw, { args: [{ reason: 'moved back home', actor: as.station }] });
       await resultWithin(handle, 'the application workflow did not end after the withdrawal');
       await recordHistory(handle, 'extended-after-overdue');
     });
@@ -207,7 +207,7 @@ describe('the deadline timers', () => {
     await scenario({}, async ({ handle, input, as }) => {
       const firstDeadline = Date.parse((await handle.query(queries.state)).deadlineAt);
       await sleepUntil(firstDeadline + 25 * DAY_MS);
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 20, reason: 'floods on the roads', actor: as.reviewer }] });
+      const extended = await updateWithin(handle, updates.extend, { args: [{ days: 20, reason: 'floods on the roads', actor: as.reviewer }] });
       expect(extended.overdue).toBe(true);
       expect((await readModel(input.applicationId)).overdue).toBe(true);
       await env.sleep(10 * DAY_MS);
@@ -220,7 +220,7 @@ describe('the deadline timers', () => {
   test('when the deadline is extended before the warning, then the warning comes only at the new deadline − 10 days', async () => {
     await scenario({}, async ({ handle, input, as }) => {
       await env.sleep(10 * DAY_MS);
-      const extended = await handle.executeUpdate(updates.extend, { args: [{ days: 5, reason: 'remote area', actor: as.reviewer }] });
+      const extended = await updateWithin(handle, updates.extend, { args: [{ days: 5, reason: 'remote area', actor: as.reviewer }] });
       const deadline = Date.parse(extended.deadlineAt);
       await sleepUntil(deadline - 10 * DAY_MS - MINUTE);
       expect(await outbox(input.applicationId, 'deadline.warning')).toHaveLength(0);
@@ -252,7 +252,7 @@ describe('the temporary card timer', () => {
     await scenario({ temporaryCardRequested: true }, async ({ handle, input, as }) => {
       const due = Date.parse((await handle.query(queries.state)).temporaryCard!.dueAt);
       await sleepUntil(due - MINUTE);
-      await handle.executeUpdate(updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] });
+      await updateWithin(handle, updates.temporaryCardIssued, { args: [{ actor: as.reviewer }] });
       await env.sleep(10 * DAY_MS);
       expect((await handle.query(queries.state)).temporaryCard).toMatchObject({ overdue: false, issuedAt: expect.any(String) });
       expect((await readModel(input.applicationId)).temporaryCardOverdue).toBe(false);

@@ -5,7 +5,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/knex';
 import { updates } from '../../workflows/contract';
-import { killed, resultWithin, within } from '../support/bounds';
+import { killed, resultWithin, updateWithin, within } from '../support/bounds';
 import { testDb } from '../support/database';
 import { newCitizen } from '../support/fixtures';
 import { officialsFor, startApplication, startEnvironment } from './harness';
@@ -54,7 +54,7 @@ test('when the worker is killed with SIGKILL between steps, every application pa
     const application = await startApplication(env, prefix, citizen);
     applications.push({ ...application, as: await officialsFor(db, application.input) });
   }
-  for (const { handle, as } of applications) await handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
+  for (const { handle, as } of applications) await updateWithin(handle, updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] });
 
   await killed(first, 'the first worker process');
 
@@ -63,10 +63,10 @@ test('when the worker is killed with SIGKILL between steps, every application pa
     // Each workflow's next task first waits out the dead worker's sticky queue (as on a real server): in parallel.
     await Promise.all(
       applications.map(async ({ handle, input, as }) => {
-        await handle.executeUpdate(updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
-        await handle.executeUpdate(updates.dispatched, { args: [{ trackingNumber: `T-${input.applicationId.slice(0, 6)}`, actor: as.production }] });
-        await handle.executeUpdate(updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
-        await handle.executeUpdate(updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
+        await updateWithin(handle, updates.printed, { args: [{ validFrom: '2026-12-01', validUntil: '2046-12-01', actor: as.production }] });
+        await updateWithin(handle, updates.dispatched, { args: [{ trackingNumber: `T-${input.applicationId.slice(0, 6)}`, actor: as.production }] });
+        await updateWithin(handle, updates.arrived, { args: [{ stationCode: input.acceptingStationCode, actor: as.station }] });
+        await updateWithin(handle, updates.pickedUp, { args: [{ oldCardReturned: true, actor: as.station }] });
       }),
     );
     // One result at a time: each unlocks time skipping for its wait, and the test server counts the locks.
@@ -95,6 +95,7 @@ test.each([
   const { handle, input } = await startApplication(env, prefix, citizen);
   const as = await officialsFor(db, input);
   let reviewed = false;
+  // Left unanswered across the kill on purpose: the engine-clock steps below bound it, not updateWithin.
   const review = handle.executeUpdate(updates.review, { args: [{ decision: 'approve', actor: as.reviewer }] }).finally(() => {
     reviewed = true;
   });
