@@ -7,7 +7,7 @@ import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/cli
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addSignal, cancelsOther, countsDownAsNew, parent, parentLeavesChild, parentStartsTwice, signalsOther, sleepsForever, counter, waitsForCancel, finishSignal, setUpdate } from './fixtures/workflows';
 import { eventTypes, expectReplays, localEnv, uniqueId, withWorker } from './helpers';
-import { resultWithin } from '../support/bounds';
+import { CLOSE_BOUND_MS, eventually, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -19,10 +19,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const until = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-};
-
 test('when a workflow continues as new, then result, signals by id, describe and list follow the chain', async () => {
   await withWorker(env, async (taskQueue) => {
     const workflowId = uniqueId('can');
@@ -33,7 +29,7 @@ test('when a workflow continues as new, then result, signals by id, describe and
       for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowId}' AND ExecutionStatus = 'ContinuedAsNew'` })) n += run ? 1 : 0;
       return n;
     };
-    await until(async () => (await continued()) === 3);
+    await eventually(async () => (await continued()) === 3, 10_000, 'three continue-as-new hops');
     await env.client.workflow.getHandle(workflowId).signal(addSignal, 100);
     expect(await resultWithin(handle)).toBe(3 + 2 + 1 + 100);
 
@@ -76,7 +72,7 @@ test('when a parent closes, then its running children are terminated, asked to c
       const handle = await env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: uniqueId(`close-${policy}`), args: [policy] });
       const childId = await resultWithin(handle);
       const childHandle = env.client.workflow.getHandle(childId);
-      await until(async () => (await childHandle.describe()).status.name === expected);
+      await eventually(async () => (await childHandle.describe()).status.name === expected, 10_000, `the ${policy} child ${expected}`);
       expect((await childHandle.describe()).status.name).toBe(expected);
       if (expected === 'RUNNING') await childHandle.terminate('test done');
       await expectReplays(handle);
@@ -135,9 +131,9 @@ test('when an update is sent with start, then the first call starts the workflow
   await withWorker(env, async (taskQueue) => {
     const workflowId = uniqueId('uws');
     const startOperation = () => new WithStartWorkflowOperation(counter, { workflowId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
-    expect(await env.client.workflow.executeUpdateWithStart(setUpdate, { args: [5], startWorkflowOperation: startOperation() })).toBe(0);
+    expect(await within(env.client.workflow.executeUpdateWithStart(setUpdate, { args: [5], startWorkflowOperation: startOperation() }), CLOSE_BOUND_MS, 'the set update with start was not answered')).toBe(0);
     const again = startOperation();
-    expect(await env.client.workflow.executeUpdateWithStart(setUpdate, { args: [9], startWorkflowOperation: again })).toBe(5);
+    expect(await within(env.client.workflow.executeUpdateWithStart(setUpdate, { args: [9], startWorkflowOperation: again }), CLOSE_BOUND_MS, 'the set update with start, on the running workflow, was not answered')).toBe(5);
     const handle = await again.workflowHandle();
     const runs = [];
     for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addSignal, busyTask, counter, failingQuery, finishSignal, setUpdate, slowUpdate, totalQuery } from './fixtures/workflows';
 import { expectReplays, timeSkippingEnv, uniqueId, withWorker } from './helpers';
-import { CLOSE_BOUND_MS, resultWithin, within } from '../support/bounds';
+import { CLOSE_BOUND_MS, failureOf, resultWithin, updateWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -91,7 +91,7 @@ describe('updates', () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(counter, { taskQueue, workflowId: uniqueId() });
       await handle.signal(addSignal, 2);
-      expect(await handle.executeUpdate(setUpdate, { args: [10] })).toBe(2);
+      expect(await updateWithin(handle, setUpdate, { args: [10] })).toBe(2);
       expect(await handle.query(totalQuery)).toBe(10);
       await handle.signal(finishSignal);
       expect(await resultWithin(handle)).toBe(10);
@@ -102,7 +102,7 @@ describe('updates', () => {
   test('when the validator rejects, then the caller gets the failure and nothing is written', async () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(counter, { taskQueue, workflowId: uniqueId() });
-      const error = await handle.executeUpdate(setUpdate, { args: [-1] }).catch((e: unknown) => e);
+      const error = await failureOf(updateWithin(handle, setUpdate, { args: [-1] }));
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((error as WorkflowUpdateFailedError).cause).toBeInstanceOf(ApplicationFailure);
       expect(((error as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('NegativeTotal');
@@ -115,13 +115,13 @@ describe('updates', () => {
   test('when waiting only for ACCEPTED, then the handle returns early and its result comes later', async () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(counter, { taskQueue, workflowId: uniqueId() });
-      const update = await handle.startUpdate(slowUpdate, { args: ['done'], waitForStage: 'ACCEPTED', updateId: 'slow-1' });
+      const update = await within(handle.startUpdate(slowUpdate, { args: ['done'], waitForStage: 'ACCEPTED', updateId: 'slow-1' }), CLOSE_BOUND_MS, 'the slow update was not accepted');
       expect(update.updateId).toBe('slow-1');
       // Time only skips while unlocked: env.sleep lets the handler's hour-long timer fire at once.
       await env.sleep('2 hours');
       expect(await within(update.result(), CLOSE_BOUND_MS, 'the slow update did not finish after its timer')).toBe('DONE');
       // The same update id again attaches to the finished update instead of running it twice.
-      expect(await handle.executeUpdate(slowUpdate, { args: ['again'], updateId: 'slow-1' })).toBe('DONE');
+      expect(await updateWithin(handle, slowUpdate, { args: ['again'], updateId: 'slow-1' })).toBe('DONE');
       await handle.signal(finishSignal);
       await resultWithin(handle);
       await expectReplays(handle);
