@@ -5,8 +5,12 @@ import path from 'node:path';
 import { call } from '../support/api';
 import { api, db } from '../support/apiPerFile';
 import { eventually } from '../support/applicationsApi';
+import { exitOf, killed } from '../support/bounds';
 import { feedEnd } from '../support/cardStatusFeed';
 import { newCitizen, newToken, type TestCitizen } from '../support/fixtures';
+
+/** The second follower starts (tsx), catches up from the file's last line and stops after one empty wait of 1 s. */
+const IDLE_EXIT_BOUND_MS = 20_000;
 
 let platform: string;
 beforeAll(async () => {
@@ -16,7 +20,6 @@ beforeAll(async () => {
 // The database holds the other tests' events: a new file starts at the feed's end (--after).
 const follower = (file: string, after: number, untilIdle = false): ChildProcess =>
   spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../scripts/feedFollow.ts'), '--to', file, '--after', String(after), '--api', api.url, '--token', platform, '--limit', '3', '--wait', '1', ...(untilIdle ? ['--until-idle'] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 const flip = (citizen: TestCitizen, status: string) => db('cards').where({ idNumber: citizen.idNumber, validFrom: citizen.cards[0].validFrom }).update({ status });
 
@@ -36,13 +39,12 @@ describe('npm run feed:follow', () => {
         return false;
       }
     }, 20_000, 'the first events');
-    first.kill('SIGKILL');
-    await exited(first);
+    await killed(first, 'the first follower');
     // A crash in the middle of a write.
     appendFileSync(file, '{"seq":99999999,"idNum');
     for (const citizen of citizens) await flip(citizen, 'ACTIVE');
     second = follower(file, 0, true);
-    await exited(second);
+    await exitOf(second, 'the second follower did not stop once idle', IDLE_EXIT_BOUND_MS);
     } finally {
       for (const child of [first, second]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
@@ -65,5 +67,5 @@ describe('npm run feed:follow', () => {
     }
     expect(seqs[0]).toBeGreaterThan(before);
     expect(seqs).toEqual(feed.filter((seq) => seq <= seqs.at(-1)!));
-  }, 60_000);
+  }, 90_000); // the feed's end (30 s), the first events (20 s), the kill (15 s) and the second follower's stop (20 s), each failing on its own first
 });
