@@ -9,7 +9,7 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
 import { addSignal, finishSignal, setUpdate, survivesCrashes } from './fixtures/workflows';
-import { eventTypes, expectReplays, fixturesBundle, spawnServer, uniqueId, uniqueQueue } from './helpers';
+import { eventTypes, expectReplays, fixturesBundle, SERVER_LISTENING_BOUND_MS, spawnServer, uniqueId, uniqueQueue } from './helpers';
 import { killed, within } from '../support/bounds';
 import { freePort } from '../support/freePort';
 
@@ -20,10 +20,21 @@ try {
 }
 
 // CRASH_NO_FILE=1 runs the same kills against a server without its file (in memory).
-const startServer = (port: number, dbFilename: string) => spawnServer(port, process.env.CRASH_NO_FILE ? undefined : dbFilename);
+const startServer = (port: number, dbFilename: string, ms?: number) => spawnServer(port, process.env.CRASH_NO_FILE ? undefined : dbFilename, ms);
 
-/** Four restarts on the file, then the retried calls: well inside the test's two minutes. */
-const DRIVING_BOUND_MS = 80_000;
+const KILLS = 4;
+/** The longest pause before a kill (150 ms and up to 500 more, drawn from the seed). */
+const MAX_PAUSE_MS = 650;
+/** A SIGKILLed server's exit is reported at once. */
+const KILLED_EXIT_BOUND_MS = 5_000;
+/** A restart recovers a file of a few dozen small workflows: a second or two, more on a loaded machine. */
+const RESTART_BOUND_MS = 15_000;
+/** After the last restart, the retried calls and the workflows' last steps. */
+const DRIVING_BOUND_MS = 60_000;
+/** The worker's stop waits for its pollers' long polls (20 s on our server). */
+const WORKER_STOP_BOUND_MS = 30_000;
+/** Every bound in turn, each failing on its own first, and 30 s for the bundle, the connections and the histories' checks. */
+const TEST_BOUND_MS = SERVER_LISTENING_BOUND_MS + KILLS * (MAX_PAUSE_MS + KILLED_EXIT_BOUND_MS + RESTART_BOUND_MS) + DRIVING_BOUND_MS + WORKER_STOP_BOUND_MS + 30_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,10 +74,10 @@ test('when the server is killed with SIGKILL at random points and restarted on i
   const driving = Promise.all(Array.from({ length: count }, (_, n) => pause(n * 40).then(() => drive(n))));
 
   try {
-    for (let kill = 0; kill < 4; kill++) {
-      await pause(150 + random() * 500);
-      await killed(server, 'the server');
-      server = await startServer(port, dbFilename);
+    for (let kill = 0; kill < KILLS; kill++) {
+      await pause(150 + random() * (MAX_PAUSE_MS - 150));
+      await killed(server, 'the server', 'SIGKILL', KILLED_EXIT_BOUND_MS);
+      server = await startServer(port, dbFilename, RESTART_BOUND_MS);
     }
     const outcomes = await within(driving, DRIVING_BOUND_MS, 'the workflows did not all finish across the restarts');
     for (const [n, { handle, previous, result }] of outcomes.entries()) {
@@ -82,8 +93,8 @@ test('when the server is killed with SIGKILL at random points and restarted on i
     }
   } finally {
     worker.shutdown();
-    await running.catch(() => undefined);
+    await within(running.catch(() => undefined), WORKER_STOP_BOUND_MS, 'the worker did not stop');
     await connection.close();
     server.kill('SIGKILL');
   }
-}, 120_000);
+}, TEST_BOUND_MS);

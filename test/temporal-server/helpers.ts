@@ -83,8 +83,11 @@ export async function eventTypes(handle: WorkflowHandle): Promise<string[]> {
   return (history.events ?? []).map((event) => String(temporal.api.enums.v1.EventType[event.eventType as number]).replace(/^EVENT_TYPE_/, ''));
 }
 
-/** The dev server on `dbFilename` (in memory without one), as `bin/temporal-dev-server` runs it; resolves once it listens. */
-export function spawnServer(port: number, dbFilename?: string): Promise<ChildProcess> {
+/**
+ * The dev server on `dbFilename` (in memory without one), as `bin/temporal-dev-server` runs it; resolves once it listens.
+ * @throws Error "the dev server did not say it was listening within N s" after `ms`.
+ */
+export function spawnServer(port: number, dbFilename?: string, ms = SERVER_LISTENING_BOUND_MS): Promise<ChildProcess> {
   const child = spawn(DEV_SERVER, ['server', 'start-dev', '--port', String(port), '--headless', ...(dbFilename ? ['--db-filename', dbFilename] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const listening = new Promise<ChildProcess>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -92,7 +95,7 @@ export function spawnServer(port: number, dbFilename?: string): Promise<ChildPro
     });
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
   });
-  return within(listening, SERVER_LISTENING_BOUND_MS, 'the dev server did not say it was listening').catch((error: unknown) => {
+  return within(listening, ms, 'the dev server did not say it was listening').catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;
   });
