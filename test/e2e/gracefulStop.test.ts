@@ -9,14 +9,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../../db/knex';
 import { call, type RunningApi } from '../support/api';
-import { exitOf, within } from '../support/bounds';
+import { EXIT_BOUND_MS, exitOf, within } from '../support/bounds';
 import { freePort } from '../support/freePort';
-import { demoCitizens, demoTokens, freshDataDir, killEverything, npmStart } from '../support/npmStart';
+import { demoCitizens, demoTokens, FIRST_START_BOUND_MS, freshDataDir, killEverything, npmStart, RESTART_BOUND_MS } from '../support/npmStart';
 
 /** Verification calls in flight at once while the stop arrives. */
 const CLIENTS = 8;
 /** A graceful stop: the audit's last flush, the worker's pollers, the engine and embedded PostgreSQL. */
 const STOP_BOUND_MS = 60_000;
+/** Under load before each stop. */
+const LOAD_MS = 1_500;
+/** The first start, then per stop the load, the stop and a restart, then the kill in `finally`, each failing on its own first; and 15 s for the audit's count. */
+const TEST_BOUND_MS = FIRST_START_BOUND_MS + 2 * (LOAD_MS + STOP_BOUND_MS + RESTART_BOUND_MS) + EXIT_BOUND_MS + 15_000;
 
 test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load, then every verification answered is in the audit', async () => {
   const dataDir = freshDataDir('graceful-stop-');
@@ -48,7 +52,7 @@ test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load,
       };
       const clients = Array.from({ length: CLIENTS }, client);
       // The stop comes under load, so the audit holds rows it has not written yet.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
       const exited = exitOf(child, `npm start did not exit after ${signal}`, STOP_BOUND_MS);
       stopping = true;
       process.kill(toGroup ? -child.pid! : child.pid!, signal);
@@ -58,7 +62,7 @@ test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load,
       expect(existsSync(path.join(dataDir, 'services.json'))).toBe(false);
       expect(count).toBeGreaterThan(0);
       answered.push(count);
-      child = await npmStart(dataDir, port);
+      child = await npmStart(dataDir, port, RESTART_BOUND_MS);
     }
 
     const { databaseUrl } = JSON.parse(readFileSync(path.join(dataDir, 'services.json'), 'utf8'));
@@ -72,4 +76,4 @@ test('when npm start is stopped by Ctrl-C or by SIGTERM under verification load,
   } finally {
     await killEverything(child, dataDir).catch(() => undefined);
   }
-}, 240_000);
+}, TEST_BOUND_MS);

@@ -5,8 +5,20 @@
  */
 import { acceptanceOf, eventually } from '../support/applicationsApi';
 import { call, type RunningApi } from '../support/api';
+import { EXIT_BOUND_MS, within } from '../support/bounds';
 import { freePort } from '../support/freePort';
-import { demoCitizens, demoTokens, freshDataDir, killEverything, npmStart, type DemoCitizen } from '../support/npmStart';
+import { demoCitizens, demoTokens, FIRST_START_BOUND_MS, freshDataDir, killEverything, npmStart, RESTART_BOUND_MS, type DemoCitizen } from '../support/npmStart';
+
+/** One step answered, retried while the workflow is busy or the engine not yet back. */
+const STEP_BOUND_MS = 30_000;
+/** A step's workflow work landing after its answer. */
+const STAGE_BOUND_MS = 20_000;
+/** The five applications taken to their stages, in parallel, at most four steps each. */
+const TO_STAGES_BOUND_MS = 45_000;
+/** After the restart, the five applications' remaining steps, in parallel, at most five each. */
+const TO_COMPLETED_BOUND_MS = 45_000;
+/** The two starts, the two phases and the two kills (the second in `finally`), each failing on its own first, and 15 s for the calls between them. */
+const TEST_BOUND_MS = FIRST_START_BOUND_MS + TO_STAGES_BOUND_MS + RESTART_BOUND_MS + TO_COMPLETED_BOUND_MS + 2 * EXIT_BOUND_MS + 15_000;
 
 test('when npm start is killed with SIGKILL while applications sit at every open stage, then after a restart each completes with its original deadline', async () => {
   const dataDir = freshDataDir('npm-start-');
@@ -32,11 +44,11 @@ test('when npm start is killed with SIGKILL while applications sit at every open
         const now = await call(api, 'GET', `/v1/applications/${id}`, { token: token(role, code) });
         if (now.body?.stage === stage) return true;
         throw new Error(`${name}: ${answer.status} ${JSON.stringify(answer.body)}`);
-      }, 60_000, `${name} on ${id}`);
+      }, STEP_BOUND_MS, `${name} on ${id}`);
     };
     // Each case: the stage it waits in, and how many steps took it there (PRINTING twice: approved, and printed).
     const stages: Array<[string, number]> = [['HOME_REVIEW', 0], ['PRINTING', 1], ['PRINTING', 2], ['SHIPPING', 3], ['READY_FOR_PICKUP', 4]];
-    const cases = await Promise.all(
+    const cases = await within(Promise.all(
       stages.map(async ([target, taken], n) => {
         const citizen = eligible[n];
         const station = stationFor(citizen);
@@ -58,27 +70,27 @@ test('when npm start is killed with SIGKILL while applications sit at every open
         const read = () => call(api, 'GET', `/v1/applications/${id}`, { token: station.token });
         for (const next of path.slice(0, taken)) await next();
         // The last step's workflow work may land just after its answer: wait for the stage.
-        await eventually(async () => (await read()).body.stage === target, 30_000, `${id} at ${target}`);
+        await eventually(async () => (await read()).body.stage === target, STAGE_BOUND_MS, `${id} at ${target}`);
         const before = (await read()).body;
         return { id, target, deadline: before.deadlineAt ?? before.deadline, rest: path.slice(taken), read };
       }),
-    );
+    ), TO_STAGES_BOUND_MS, 'the applications did not all reach their stages');
     expect(cases.map((c) => c.target)).toEqual(stages.map(([target]) => target));
 
     await killEverything(child, dataDir);
-    child = await npmStart(dataDir, port);
+    child = await npmStart(dataDir, port, RESTART_BOUND_MS);
 
-    await Promise.all(
+    await within(Promise.all(
       cases.map(async ({ rest, read, deadline, target }) => {
         const after = (await read()).body;
         expect(after.stage).toBe(target);
         expect(after.deadlineAt ?? after.deadline).toBe(deadline);
         for (const next of rest) await next();
-        await eventually(async () => (await read()).body.stage === 'COMPLETED', 30_000, 'COMPLETED');
+        await eventually(async () => (await read()).body.stage === 'COMPLETED', STAGE_BOUND_MS, 'COMPLETED');
         expect(((await read()).body.deadlineAt ?? (await read()).body.deadline)).toBe(deadline);
       }),
-    );
+    ), TO_COMPLETED_BOUND_MS, 'the applications did not all complete after the restart');
   } finally {
     await killEverything(child, dataDir).catch(() => undefined);
   }
-}, 240_000);
+}, TEST_BOUND_MS);

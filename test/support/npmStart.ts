@@ -16,16 +16,23 @@ export function freshDataDir(prefix: string): string {
 }
 
 /**
- * Starts `node dist/main.js` in its own process group (as a terminal would), and waits for /health:
- * a first start (initdb, migrations, the demo's seed and imports) takes 10-20 s alone, and longer
- * beside the rest of the suite on two cores.
+ * A first start (initdb, migrations, the demo's seed and imports): seconds alone (restart.test, two
+ * starts and all its steps, took 13 s), several times that beside the rest of the suite on two cores.
  */
-export async function npmStart(dataDir: string, port: number): Promise<ChildProcess> {
+export const FIRST_START_BOUND_MS = 60_000;
+/** A start on a data directory already set up: PostgreSQL, the engine's recovery, the worker and the API, no seed. */
+export const RESTART_BOUND_MS = 30_000;
+
+/**
+ * Starts `node dist/main.js` in its own process group (as a terminal would), and waits for /health.
+ * @throws Error "timed out waiting for npm start to serve" after `ms`.
+ */
+export async function npmStart(dataDir: string, port: number, ms = FIRST_START_BOUND_MS): Promise<ChildProcess> {
   const log = openSync(path.join(path.dirname(dataDir), 'npm-start.log'), 'a');
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), METRICS_PORT: '0', LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', log, log] });
   const api = { url: `http://127.0.0.1:${port}` } as RunningApi;
   // Ready once it serves and has written services.json (after /health first answers; the last run's is removed at start).
-  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200 && existsSync(path.join(dataDir, 'services.json')), 120_000, 'npm start to serve');
+  await eventually(async () => (await call(api, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200 && existsSync(path.join(dataDir, 'services.json')), ms, 'npm start to serve');
   return child;
 }
 
