@@ -88,11 +88,11 @@ export function killed(child: ChildProcess, name: string, signal: NodeJS.Signals
   return exited;
 }
 
-/** Polls `check` until it returns true (workflow side effects land asynchronously). @throws Error after `timeoutMs`. */
+/** Polls `check` until it returns true (workflow side effects land asynchronously). @throws BoundExceeded after `timeoutMs`. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > until) throw new BoundExceeded(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
