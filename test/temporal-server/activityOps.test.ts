@@ -18,9 +18,9 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { runsActivity } from './fixtures/workflows';
-import { expectReplays, fixturesBundle, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
+import { expectReplays, fixturesBundle, SERVER_LISTENING_BOUND_MS, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
 import { freePort } from '../support/freePort';
-import { killed, resultWithin } from '../support/bounds';
+import { CLOSE_BOUND_MS, EXIT_BOUND_MS, killed, resultWithin } from '../support/bounds';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 const State = temporal.api.enums.v1.PendingActivityState;
@@ -459,5 +459,5 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
     } finally {
       server.kill('SIGKILL');
     }
-  });
+  }, 2 * SERVER_LISTENING_BOUND_MS + EXIT_BOUND_MS + CLOSE_BOUND_MS + 25_000); // its bounds in turn (two starts, the kill, the results), and 25 s for the rest
 }

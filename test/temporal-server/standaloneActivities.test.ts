@@ -14,9 +14,9 @@ import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
-import { spawnServer, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
+import { SERVER_LISTENING_BOUND_MS, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 import { freePort } from '../support/freePort';
-import { CLOSE_BOUND_MS, killed, resultWithin, within } from '../support/bounds';
+import { CLOSE_BOUND_MS, EXIT_BOUND_MS, killed, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -436,5 +436,5 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
     } finally {
       server.kill('SIGKILL');
     }
-  });
+  }, 2 * SERVER_LISTENING_BOUND_MS + EXIT_BOUND_MS + CLOSE_BOUND_MS + 15_000); // its bounds in turn (two starts, the kill, the results), and 15 s for the rest
 }
