@@ -17,11 +17,12 @@ export function freshDataDir(prefix: string): string {
 
 /**
  * A first start (initdb, migrations, the demo's seed and imports): seconds alone (restart.test, two
- * starts and all its steps, took 13 s), several times that beside the rest of the suite on two cores.
+ * starts and all its steps, took 13 s), several times that beside another test file on two cores;
+ * a full run at load 8 once needed more than 60 s.
  */
-export const FIRST_START_BOUND_MS = 60_000;
+export const FIRST_START_BOUND_MS = 120_000;
 /** A start on a data directory already set up: PostgreSQL, the engine's recovery, the worker and the API, no seed. */
-export const RESTART_BOUND_MS = 30_000;
+export const RESTART_BOUND_MS = 60_000;
 
 /**
  * Starts `node dist/main.js` in its own process group (as a terminal would), and waits for /health.
