@@ -1,9 +1,10 @@
 /** Signals, queries and updates through the official client, against the time-skipping server. */
+import { randomUUID } from 'node:crypto';
 import { QueryNotRegisteredError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addSignal, busyTask, counter, failingQuery, finishSignal, setUpdate, slowUpdate, totalQuery } from './fixtures/workflows';
-import { expectReplays, timeSkippingEnv, uniqueId, withWorker } from './helpers';
+import { eventTypes, expectReplays, timeSkippingEnv, uniqueId, withWorker } from './helpers';
 import { CLOSE_BOUND_MS, failureOf, resultWithin, updateWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
@@ -35,6 +36,23 @@ describe('signals', () => {
       await handle.signal(finishSignal);
       expect(await resultWithin(handle)).toBe(12);
       await expectReplays(handle);
+    });
+  });
+
+  test('when a signal comes again with the request id of one that landed, then it is a no-op, even after the run has closed; a new one is refused', async () => {
+    await withWorker(env, async (taskQueue) => {
+      const workflowId = uniqueId();
+      const handle = await env.client.workflow.start(counter, { taskQueue, workflowId });
+      // What the SDK sends, and sends again when a crash lost the server's answer: the same request id.
+      const finish = (requestId: string) =>
+        env.client.workflowService.signalWorkflowExecution({ namespace: env.namespace ?? 'default', workflowExecution: { workflowId }, signalName: finishSignal.name, requestId });
+      const landed = randomUUID();
+      await finish(landed);
+      await finish(landed);
+      expect(await resultWithin(handle)).toBe(0);
+      await finish(landed);
+      await expect(finish(randomUUID())).rejects.toThrow('workflow execution already completed');
+      expect((await eventTypes(handle)).filter((type) => type === 'WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(1);
     });
   });
 });
