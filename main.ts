@@ -50,9 +50,6 @@ async function main(): Promise<void> {
   }
 
   try {
-    // services.json is written once everything is up, and removed again at a stop (which runs its stops in reverse).
-    await removeServicesFile(config.DATA_DIR);
-    stops.push(['services.json', () => removeServicesFile(config.DATA_DIR)]);
     // Migrations and seeding run as the schema owner; everything after, as the app's least-privilege role.
     let databaseUrl = config.DATABASE_URL;
     let migrationUrl = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;
@@ -62,6 +59,9 @@ async function main(): Promise<void> {
       ({ appUrl: databaseUrl, migrationUrl } = await provisionEmbeddedRoles(embedded.url));
       logger.info('embedded PostgreSQL started');
     }
+    // The last run's services.json names dead ports: gone from here (past embedded PostgreSQL's lock on
+    // DATA_DIR, so a second start on a running one fails before touching its file) until all is up.
+    await removeServicesFile(config.DATA_DIR);
     const owner = createDb(migrationUrl, { poolMax: 2 });
     try {
       await migrateToLatest(owner);
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
     const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
     await writeServicesFile(config.DATA_DIR, { databaseUrl, temporalAddress, temporalNamespace: config.TEMPORAL_NAMESPACE, apiUrl });
+    // Stops run in reverse: at a stop the file goes first, before the services it names.
+    stops.push(['services.json', () => removeServicesFile(config.DATA_DIR)]);
     const demoTokens = path.resolve(config.DATA_DIR, 'demo-tokens.json');
     logger.info({ apiUrl, demoTokens }, `ready: the API is on ${apiUrl}; demo tokens are in ${demoTokens}, demo citizens beside them`);
   } catch (error) {
