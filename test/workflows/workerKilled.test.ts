@@ -14,8 +14,8 @@ import { officialsFor, startApplication, startEnvironment } from './harness';
 const WORKER_READY_BOUND_MS = 45_000;
 /** The review's write starts as soon as a worker takes the update's workflow task. */
 const WRITE_STARTED_BOUND_MS = 20_000;
-/** On SIGTERM a worker stops once its pollers' long polls (20 s on our server) have returned. */
-const GRACEFUL_EXIT_BOUND_MS = 45_000;
+/** On SIGTERM the SDK lets the worker's tasks in flight finish, then the process closes its connections. */
+const GRACEFUL_EXIT_BOUND_MS = 15_000;
 
 let env: TestWorkflowEnvironment;
 let db: Db;

@@ -51,6 +51,9 @@ async function main(): Promise<void> {
   });
   process.send?.('ready');
   await runWorkers(workers);
+  // As worker/main.ts: once the SDK has stopped the workers (SIGTERM), close what would keep the process alive.
+  await connection.close();
+  await db.destroy();
 }
 
 main().catch((error) => {
