@@ -20,7 +20,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { runsActivity } from './fixtures/workflows';
 import { expectReplays, fixturesBundle, SERVER_LISTENING_BOUND_MS, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue, withWorker } from './helpers';
 import { freePort } from '../support/freePort';
-import { CLOSE_BOUND_MS, EXIT_BOUND_MS, killed, resultWithin } from '../support/bounds';
+import { CLOSE_BOUND_MS, eventually, EXIT_BOUND_MS, killed, resultWithin } from '../support/bounds';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 const State = temporal.api.enums.v1.PendingActivityState;
@@ -415,7 +415,7 @@ if (process.env.TEMPORAL_SERVER_DB !== 'file') {
         const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle() });
         await worker.runUntil(async () => {
           await client.workflow.start(runsActivity, { taskQueue, workflowId, args: ['attemptNumber', [], { taskQueue: activityQueue, startToCloseTimeout: '1 minute' }] });
-          for (let i = 0; i < 400 && !(await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length; i++) await delay(25);
+          await eventually(async () => !!(await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length, 10_000, 'the pending activity');
         });
         await client.workflowService.pauseActivity({ namespace, execution: { workflowId }, type: 'attemptNumber', reason: 'before the crash' });
         await client.activity.start('attemptNumber', { id: standalone, taskQueue: activityQueue, startToCloseTimeout: '1 minute' });

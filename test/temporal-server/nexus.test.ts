@@ -18,7 +18,7 @@ import { start as startServer } from '../../temporal-server';
 import { greetingHandler } from './fixtures/greetingHandler';
 import { callsAndReports, callsEcho, callsGreet, callsWithTimeouts, cancelsBeforeStart, cancelsGreet } from './fixtures/workflows';
 import { eventTypes, expectReplays, fixturesBundle, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
-import { resultWithin } from '../support/bounds';
+import { eventually, resultWithin } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -181,10 +181,7 @@ describe('Nexus operations from a workflow', () => {
     await withNexusWorker(async (_endpoint, taskQueue) => {
       const handle = await env.client.workflow.start(callsEcho, { taskQueue, workflowId: uniqueId('no-endpoint'), args: ['no-such-endpoint', 'ping'] });
       let failed: Awaited<ReturnType<typeof historyEvents>>[number] | undefined;
-      for (let i = 0; i < 100 && !failed; i++) {
-        failed = (await historyEvents(handle)).find((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-        if (!failed) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually(async () => !!(failed = (await historyEvents(handle)).find((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_FAILED)), 10_000, 'the failed workflow task');
       expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES);
       expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe('endpoint "no-such-endpoint" not found');
       expect(await eventTypes(handle)).not.toContain('NEXUS_OPERATION_SCHEDULED');
@@ -352,7 +349,7 @@ fileOnly('Nexus across a restart (file)', () => {
       let native = await NativeConnection.connect({ address: server.address });
       let worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
       await worker.runUntil(async () => {
-        for (let i = 0; i < 200 && !(await eventTypes(handle)).includes('NEXUS_OPERATION_STARTED'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        await eventually(async () => (await eventTypes(handle)).includes('NEXUS_OPERATION_STARTED'), 10_000, 'NEXUS_OPERATION_STARTED');
       });
       expect(await eventTypes(handle)).toContain('NEXUS_OPERATION_STARTED');
       await native.close();
@@ -389,7 +386,7 @@ fileOnly('Nexus across a restart (file)', () => {
       let native = await NativeConnection.connect({ address: server.address });
       let worker = await Worker.create({ connection: native, taskQueue, workflowBundle: await fixturesBundle(), nexusServices: [greetingHandler] });
       await worker.runUntil(async () => {
-        for (let i = 0; i < 200 && !(await eventTypes(handle)).includes('NEXUS_OPERATION_STARTED'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        await eventually(async () => (await eventTypes(handle)).includes('NEXUS_OPERATION_STARTED'), 10_000, 'NEXUS_OPERATION_STARTED');
       });
       await native.close();
       await connection.close();

@@ -18,7 +18,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { start } from '../../temporal-server';
 import { finishSignal, keepsAttributesAsNew, parentWithAttributedChild, seesAttributes, upsertsSearchAttributes, type AttributeUpdate } from './fixtures/workflows';
 import { eventTypes, expectReplays, localEnv, timeSkippingEnv, uniqueId, withWorker } from './helpers';
-import { resultWithin } from '../support/bounds';
+import { eventually, resultWithin } from '../support/bounds';
 
 const Batch = defineSearchAttributeKey('Batch', SearchAttributeType.KEYWORD);
 const Name = defineSearchAttributeKey('Name', SearchAttributeType.KEYWORD);
@@ -41,9 +41,6 @@ afterAll(async () => {
 
 const countOf = async (query: string) => (await env.client.workflow.count(query)).count;
 
-const until = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-};
 
 /** The gRPC error a call fails with. */
 const failure = (promise: Promise<unknown>) => promise.then(
@@ -151,7 +148,7 @@ describe('search attributes on runs', () => {
         ],
       });
       const started = { Batch: batch, Name: 'alpha', Notes: 'The quick brown fox', Count: 7, Score: 1.5, Flag: true, Due: '2026-01-02T03:04:05.678Z', Tags: ['red', 'green'] };
-      await until(async () => (await countOf(`Batch = '${batch}' AND Count = 8`)) === 1);
+      await eventually(async () => (await countOf(`Batch = '${batch}' AND Count = 8`)) === 1, 10_000, 'the upserted Count = 8 in the list');
       const described = await handle.describe();
       expect(Object.fromEntries(described.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]))).toEqual({
         Batch: batch,
@@ -206,11 +203,11 @@ describe('search attributes on runs', () => {
     await withWorker(env, async (taskQueue) => {
       const handle = await env.client.workflow.start(upsertsSearchAttributes, { taskQueue, workflowId: uniqueId('sa-upsert-bad'), args: [[{ name: 'Nope', type: 'KEYWORD', value: 'x' }]] });
       let failed: temporal.api.history.v1.IWorkflowTaskFailedEventAttributes | undefined;
-      await until(async () => {
+      await eventually(async () => {
         const history = await handle.fetchHistory();
         failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes ?? undefined;
         return !!failed;
-      });
+      }, 10_000, 'the failed workflow task');
       expect(failed?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES);
       expect(failed?.failure?.message).toBe('BadSearchAttributes: search attribute Nope is not defined');
       expect(await eventTypes(handle)).not.toContain('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
@@ -290,7 +287,7 @@ describe('the list-filter language', () => {
           if (letter === 'a' || letter === 'b') await resultWithin(handles[letter]);
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        await until(async () => (await handles.c.describe()).historyLength >= 4 && (await handles.d.describe()).historyLength >= 4);
+        await eventually(async () => (await handles.c.describe()).historyLength >= 4 && (await handles.d.describe()).historyLength >= 4, 10_000, 'runs c and d past their first task');
       },
       { taskQueue },
     );

@@ -16,7 +16,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './fixtures/activities';
 import { SERVER_LISTENING_BOUND_MS, spawnServer, timeSkippingEnv, uniqueId, uniqueQueue } from './helpers';
 import { freePort } from '../support/freePort';
-import { CLOSE_BOUND_MS, EXIT_BOUND_MS, killed, resultWithin, within } from '../support/bounds';
+import { CLOSE_BOUND_MS, eventually, EXIT_BOUND_MS, killed, resultWithin, within } from '../support/bounds';
 
 let env: TestWorkflowEnvironment;
 
@@ -240,10 +240,7 @@ describe('cancel and terminate', () => {
         const handle = await env.client.activity.start('progress', { id, taskQueue, startToCloseTimeout: '1m', heartbeatTimeout: '2s' });
         await untilStarted(env.client, id);
         let described = await handle.describe({ includeHeartbeatDetails: true });
-        for (let i = 0; i < 100 && !described.hasHeartbeatDetails; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 25));
-          described = await handle.describe({ includeHeartbeatDetails: true });
-        }
+        await eventually(async () => (described = await handle.describe({ includeHeartbeatDetails: true })).hasHeartbeatDetails, 10_000, 'the heartbeat details');
         expect(await described.getHeartbeatDetails()).toBe('half-way');
         expect(described.lastHeartbeatTime).toBeInstanceOf(Date);
         await handle.cancel('no longer needed');
