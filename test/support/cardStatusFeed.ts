@@ -1,5 +1,6 @@
 import type { Db } from '../../db/knex';
 import { call, type RunningApi } from './api';
+import { BoundExceeded } from './bounds';
 
 /**
  * The current end of the card-status feed: where a new follower that wants only what comes next
@@ -14,9 +15,8 @@ export async function feedEnd(api: RunningApi, db: Db, token: string): Promise<n
     const page = await call(api, 'GET', `/v1/card-status-events?after=${after}&limit=1000&wait=1`, { token });
     if (page.status !== 200) throw new Error(`the feed answered ${page.status}`);
     after = page.body.nextAfter ?? after;
-    if (page.body.events.length > 0) continue;
-    const unnumbered = await db('cardStatusEvents').whereNull('feedSeq').count({ n: '*' }).first();
-    if (Number(unnumbered?.n) === 0) return after;
-    if (Date.now() > deadline) throw new Error(`${unnumbered?.n} committed card changes were still not in the feed after 30 s`);
+    const unnumbered = page.body.events.length > 0 ? undefined : await db('cardStatusEvents').whereNull('feedSeq').count({ n: '*' }).first();
+    if (unnumbered && Number(unnumbered.n) === 0) return after;
+    if (Date.now() > deadline) throw new BoundExceeded(`the feed's end: still ${unnumbered ? `${unnumbered.n} committed card changes unnumbered` : 'more events'} after 30 s`);
   }
 }
