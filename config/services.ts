@@ -33,8 +33,8 @@ export async function resolveServices(config: Config): Promise<Services> {
 }
 
 /**
- * Removes `services.json` at a start: the last run's ports and passwords are dead, and a process that
- * joins before this start is ready must find none (and say so) rather than connect to them.
+ * Removes `services.json`: at a start, where the last run's ports and passwords are dead, and first at
+ * a stop. A process that joins meanwhile finds none (and says so) rather than connecting to them.
  */
 export async function removeServicesFile(dataDir: string): Promise<void> {
   await rm(path.join(dataDir, 'services.json'), { force: true });
